@@ -1,0 +1,17 @@
+/**
+ * The list of subcommands. Each entry registers one command on the program.
+ *
+ * @module
+ */
+import type { Command } from "@commander-js/extra-typings";
+import type { CliContext } from "../context.ts";
+
+/** Registers one subcommand; `setExitCode` receives the code the command chose. */
+export type RegisterCommand = (
+  program: Command,
+  ctx: CliContext,
+  setExitCode: (code: number) => void,
+) => void;
+
+/** Every subcommand, in the order `impact --help` lists them. */
+export const commands: RegisterCommand[] = [];

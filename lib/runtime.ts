@@ -1,0 +1,162 @@
+/**
+ * The few effects the library needs (read a file, list a folder, spawn, clock, environment),
+ * behind one small interface so tests pass fakes instead of patching globals.
+ *
+ * Sensors and the sampler take a `Runtime`; the CLI passes {@link denoRuntime}.
+ *
+ * @module
+ */
+
+/** How a child process's standard streams are connected. */
+export type Stdio = "inherit" | "piped" | "null";
+
+/** Options for {@link Runtime.spawn}. */
+export interface SpawnOptions {
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  stdin?: Stdio;
+  stdout?: Stdio;
+  stderr?: Stdio;
+  signal?: AbortSignal;
+}
+
+/** The outcome of {@link Runtime.output}: a command run to completion. */
+export interface CommandOutput {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The effects library code may use. Every method may throw `Deno.errors.*` like Deno does. */
+export interface Runtime {
+  /** Reads a whole text file (sysfs and procfs files included). */
+  readTextFile(path: string): Promise<string>;
+  /** Lists the entry names of a folder (links included, not followed). */
+  readDir(path: string): Promise<string[]>;
+  /** Spawns a long-lived child process. */
+  spawn(command: string, options?: SpawnOptions): Deno.ChildProcess;
+  /** Runs a command to completion and collects its output as text. */
+  output(command: string, options?: Omit<SpawnOptions, "stdin" | "stdout" | "stderr">): Promise<
+    CommandOutput
+  >;
+  /** Reads an environment variable. */
+  env(name: string): string | undefined;
+  /** Wall-clock time, milliseconds since the Unix epoch. */
+  now(): number;
+  /** Monotonic time in milliseconds, for durations. */
+  monotonicMs(): number;
+  /** Waits `ms` milliseconds; resolves early (without throwing) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+const decoder = new TextDecoder();
+
+/** The real runtime, backed by `Deno.*`. */
+export const denoRuntime: Runtime = {
+  readTextFile: (path) => Deno.readTextFile(path),
+  async readDir(path) {
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(path)) names.push(entry.name);
+    return names.sort();
+  },
+  spawn(command, options = {}) {
+    return new Deno.Command(command, toCommandOptions(options)).spawn();
+  },
+  async output(command, options = {}) {
+    const out = await new Deno.Command(command, {
+      ...toCommandOptions(options),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return {
+      code: out.code,
+      stdout: decoder.decode(out.stdout),
+      stderr: decoder.decode(out.stderr),
+    };
+  },
+  env: (name) => Deno.env.get(name),
+  now: () => Date.now(),
+  monotonicMs: () => performance.now(),
+  sleep(ms, signal) {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  },
+};
+
+function toCommandOptions(options: SpawnOptions): Deno.CommandOptions {
+  const result: Deno.CommandOptions = {};
+  if (options.args) result.args = options.args;
+  if (options.cwd) result.cwd = options.cwd;
+  if (options.env) result.env = options.env;
+  if (options.stdin) result.stdin = options.stdin;
+  if (options.stdout) result.stdout = options.stdout;
+  if (options.stderr) result.stderr = options.stderr;
+  if (options.signal) result.signal = options.signal;
+  return result;
+}
+
+/**
+ * Wraps a runtime so that reading the paths `denied` accepts throws `PermissionDenied`,
+ * as a non-root user sees for `energy_uj` since Linux 5.10 (root ignores chmod, so tests
+ * simulate the mode through this wrapper).
+ *
+ * @param runtime The runtime to wrap.
+ * @param denied Returns true for paths whose reads must fail.
+ * @returns A runtime that refuses those reads.
+ */
+export function withDeniedReads(runtime: Runtime, denied: (path: string) => boolean): Runtime {
+  return {
+    ...runtime,
+    readTextFile(path) {
+      if (denied(path)) {
+        return Promise.reject(new Deno.errors.PermissionDenied(`Permission denied: ${path}`));
+      }
+      return runtime.readTextFile(path);
+    },
+  };
+}
+
+/** Where the machine's interfaces live; each can be moved for containers and tests. */
+export interface SystemPaths {
+  /** Replaces `/sys` (`IMPACT_SYSFS_ROOT`): RAPL is read from `<sysfsRoot>/class/powercap`. */
+  sysfsRoot: string;
+  /** Replaces `/proc` (`IMPACT_PROCFS_ROOT`). */
+  procfsRoot: string;
+  /** The cgroup mount (`IMPACT_CGROUP_ROOT`), `/sys/fs/cgroup` by default. */
+  cgroupRoot: string;
+  /** The nvidia-smi executable (`IMPACT_NVIDIA_SMI`). */
+  nvidiaSmi: string;
+  /** The NVML library to load (`IMPACT_NVML_LIB`). */
+  nvmlLibrary: string;
+}
+
+/**
+ * Resolves the interface paths from the environment, falling back to the standard places.
+ *
+ * @param runtime Where environment variables are read.
+ * @returns The paths sensors read.
+ */
+export function systemPaths(runtime: Runtime): SystemPaths {
+  const get = (name: string) => {
+    const value = runtime.env(name);
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const sysfsRoot = get("IMPACT_SYSFS_ROOT") ?? "/sys";
+  return {
+    sysfsRoot,
+    procfsRoot: get("IMPACT_PROCFS_ROOT") ?? "/proc",
+    cgroupRoot: get("IMPACT_CGROUP_ROOT") ?? "/sys/fs/cgroup",
+    nvidiaSmi: get("IMPACT_NVIDIA_SMI") ?? "nvidia-smi",
+    nvmlLibrary: get("IMPACT_NVML_LIB") ?? "libnvidia-ml.so.1",
+  };
+}
