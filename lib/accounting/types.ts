@@ -1,0 +1,61 @@
+/**
+ * The figures the accounting derives from log directories: what `readLogs`, `impact summary`,
+ * `impact statement` and the appendix all read. Sums are additive: the figures of `[a, b]`
+ * equal those of `[a]` plus those of `[b]`, exactly, for every field documented as a sum.
+ *
+ * @module
+ */
+import type { Component } from "../sensors/types.ts";
+import type { RunInfo, RunSummary } from "../log/schema.ts";
+
+/** Additive figures of one run or of a set of runs. Every field here is a sum. */
+export interface Figures {
+  /** How many runs. */
+  runs: number;
+  /** Facility energy: attributed energy x PUE, kWh. */
+  energyKwh: number;
+  /** Attributed energy before PUE (the IT equipment's), kWh. */
+  itEnergyKwh: number;
+  /** Facility energy per component (x PUE), kWh. */
+  componentKwh: Record<Component, number>;
+  /** Facility kWh whose underlying figures were `counter` or `integrated`. */
+  measuredEnergyKwh: number;
+  /** Facility kWh whose underlying figures were `estimate`. */
+  estimatedEnergyKwh: number;
+  /** kg CO2e: each interval's facility energy times the intensity in force then. */
+  kgCO2e: number;
+  /** Wall-clock hours. */
+  hours: number;
+  /** CPU hours of the job's processes. */
+  cpuHours: number;
+  /** GPU hours (hours x GPUs the job used). */
+  gpuHours: number;
+  /** Runs whose CPU energy had no readable counter (estimated or absent). */
+  runsWithoutCpuCounter: number;
+}
+
+/** One run's figures, with where its numbers came from. */
+export interface RunFigures extends Figures {
+  /** The log directory. */
+  dir: string;
+  info: RunInfo;
+  summary: RunSummary;
+  /** The PUE applied to this run. */
+  pue: number;
+  /** Grid zone used (undefined when the region is unknown and a fallback applied). */
+  zone?: string;
+  /** Mean intensity over the run (energy-weighted when live data varied), gCO2e/kWh. */
+  intensityGramsPerKwh: number;
+  intensitySource: string;
+  intensityYear?: number;
+  /** Words for what was assumed: unknown region, recomputed summary, skipped lines. */
+  notes: string[];
+}
+
+/** What `readLogs` returns. */
+export interface LogsFigures {
+  runs: RunFigures[];
+  total: Figures;
+  /** Problems that did not stop the read: corrupt lines (file:line), recomputed summaries. */
+  warnings: string[];
+}
