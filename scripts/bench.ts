@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { fromFileUrl, join } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
 
 /** One measured figure. */
 export interface BenchResult {

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { fromFileUrl, join } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
 
 const dir = fromFileUrl(new URL(".", import.meta.url));
 const generators = [...Deno.readDirSync(dir)]
