@@ -111,6 +111,8 @@ export interface DeviceSample {
   powerWatts: number;
   utilization?: number;
   memoryUsedBytes?: number;
+  /** GPUs: whether the job used this device in the interval (compute-apps, CUDA_VISIBLE_DEVICES). */
+  usedByJob?: boolean;
 }
 
 /** One line of `samples.jsonl`. */
