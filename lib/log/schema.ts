@@ -98,6 +98,8 @@ export interface RunInfo {
   };
   region?: RegionInfo;
   slurm?: SlurmInfo;
+  /** Set when a sensor failed mid-run: sampling stopped there (the samples end early). */
+  samplingError?: string;
 }
 
 /** One device's figures over one interval. */

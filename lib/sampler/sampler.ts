@@ -27,8 +27,11 @@ export interface SamplerOptions {
   sensors: EnergySensor[];
   /** Job and machine CPU time; without one the job's CPU share is taken as 1. */
   usage?: UsageSource | undefined;
-  /** The tracked process (the child, or this process for the library tracker). */
-  rootPid: number;
+  /**
+   * The tracked process (the child, or this process for the library tracker); may be set
+   * later with {@link Sampler.setRootPid} when the child starts after the baseline.
+   */
+  rootPid?: number | undefined;
   /** Requested interval, ms; shortened to the smallest sensor `maxReadIntervalMs()`. */
   intervalMs: number;
   attribution: Attribution;
@@ -53,6 +56,8 @@ export interface Sampler {
   latest(): SampleRecord | undefined;
   /** Totals of every record so far. */
   summaryState(): SummaryState;
+  /** Sets the tracked process (a child started after `start()`: its CPU time counts from 0). */
+  setRootPid(pid: number): void;
 }
 
 /**
@@ -88,12 +93,16 @@ export function createSampler(options: SamplerOptions): Sampler {
   let previousSystem: SystemCpu | undefined;
   let latest: SampleRecord | undefined;
   let state = emptySummaryState();
+  let rootPid = options.rootPid;
 
   async function readUsage(): Promise<[JobUsage | undefined, SystemCpu | undefined]> {
     if (!usage) return [undefined, undefined];
+    const pid = rootPid;
     const [job, system] = await Promise.all([
       // The tracked process may already be gone at the last sample: no new CPU time then.
-      Promise.resolve().then(() => usage.jobUsage(options.rootPid)).catch(() => undefined),
+      pid === undefined
+        ? undefined
+        : Promise.resolve().then(() => usage.jobUsage(pid)).catch(() => undefined),
       usage.systemCpu(),
     ]);
     return [job, system];
@@ -123,9 +132,7 @@ export function createSampler(options: SamplerOptions): Sampler {
     }
     previous = current;
 
-    const jobCpuSeconds = job && previousJob
-      ? Math.max(0, job.cpuSeconds - previousJob.cpuSeconds)
-      : 0;
+    const jobCpuSeconds = job ? Math.max(0, job.cpuSeconds - (previousJob?.cpuSeconds ?? 0)) : 0;
     const busySeconds = system && previousSystem
       ? Math.max(0, system.busySeconds - previousSystem.busySeconds)
       : 0;
@@ -185,6 +192,9 @@ export function createSampler(options: SamplerOptions): Sampler {
       await sampleOnce();
     },
     latest: () => latest,
+    setRootPid(pid) {
+      rootPid = pid;
+    },
     summaryState: () => state,
   };
 }
