@@ -48,6 +48,12 @@ export interface ProcfsReader {
   jobUsage(rootPid: number): Promise<JobUsage>;
   /** Cumulative machine CPU time. */
   systemCpu(): Promise<SystemCpu>;
+  /**
+   * CPU seconds of the children this process has waited for (`<procfs>/self/stat`
+   * cutime+cstime). The tracker waits for the job, so this grows by the job's whole tree
+   * time when it is reaped, including the last stretch after the final `jobUsage` read.
+   */
+  reapedChildrenCpuSeconds(): Promise<number>;
   /** CPU model, vendor, sockets, cores, threads and memory total. */
   cpuInfo(): Promise<CpuInfo>;
   /** Whether /proc is readable; never throws. */
@@ -355,6 +361,15 @@ export function createProcfsReader(
       const path = join(proc, "stat");
       try {
         return parseSystemStat(await runtime.readTextFile(path), clockTicks);
+      } catch (error) {
+        throw new SensorError(SENSOR, `cannot read ${path}: ${messageOf(error)}`, { cause: error });
+      }
+    },
+    async reapedChildrenCpuSeconds() {
+      const path = join(proc, "self", "stat");
+      try {
+        const stat = parseProcStat(await runtime.readTextFile(path), path);
+        return (stat.cutime + stat.cstime) / clockTicks;
       } catch (error) {
         throw new SensorError(SENSOR, `cannot read ${path}: ${messageOf(error)}`, { cause: error });
       }

@@ -137,7 +137,10 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
       try {
         found = await discover(runtime, base);
       } catch (error) {
-        return unavailable(`Cannot list RAPL zones in ${base}: ${message(error)}`);
+        if (!(error instanceof Deno.errors.NotFound)) {
+          return unavailable(`Cannot list RAPL zones in ${base}: ${message(error)}`);
+        }
+        found = { counted: [], notEmitted: [], dropped: [] };
       }
       if (found.counted.length === 0) {
         return unavailable(

@@ -181,3 +181,13 @@ Deno.test("probe says whether /proc is readable, with the fix when not", async (
   equal(status.available, true);
   equal(status.sensor, "procfs");
 });
+
+Deno.test("the tracker's reaped-children time covers the job's last stretch", async () => {
+  await using dir = await tempDir();
+  const proc = await createFakeProc(join(dir.path, "proc"), {
+    processes: [{ pid: 7, ppid: 1, comm: "impact", cutimeTicks: 250, cstimeTicks: 50 }],
+  });
+  await Deno.mkdir(join(proc.root, "self"));
+  await Deno.copyFile(join(proc.root, "7", "stat"), join(proc.root, "self", "stat"));
+  equal(await createProcfsReader(denoRuntime, pathsFor(dir.path)).reapedChildrenCpuSeconds(), 3);
+});

@@ -217,6 +217,7 @@ Deno.test("no powercap folder is unavailable with the module to load", async () 
   const status = await createRaplSensor(denoRuntime, pathsFor(join(dir.path, "none"))).probe();
   equal(status.available, false);
   match(status.reason ?? "", /class\/powercap/);
+  match(status.fix ?? "", /modprobe intel_rapl_msr/);
   await Deno.mkdir(join(dir.path, "class", "powercap"), { recursive: true });
   const empty = await createRaplSensor(denoRuntime, pathsFor(dir.path)).probe();
   equal(empty.available, false);
