@@ -114,7 +114,8 @@ export function formatSummary(summary: RunSummary, info: RunInfo, logDir: string
     );
   }
   // Sensors that found devices they cannot read (RAPL since Linux 5.10): the fix matters.
-  for (const s of info.sensors.filter((s) => !s.available && s.devices.length > 0)) {
+  const found = summary.components.length > 0;
+  for (const s of info.sensors.filter((s) => found && !s.available && s.devices.length > 0)) {
     lines.push(`  ${s.sensor} unavailable: ${s.reason ?? "not found"}`);
   }
   if (info.samplingError) {

@@ -1,7 +1,8 @@
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { readLogDir } from "../../lib/log/read.ts";
 import { isolatedEnv, readUntil, runImpact, spawnImpact } from "../helpers/cli_process.ts";
+import { createFakeRapl, tempDir } from "../helpers/fake_sysfs.ts";
 
 async function withTemp(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "impact-e2e-" });
@@ -178,4 +179,44 @@ Deno.test("an explicit --log-dir holding a run is refused with exit code 2", asy
     equal(again.code, 2);
     match(again.stderr, /already holds files/);
   });
+});
+
+Deno.test("impact run -- sleep 3 over a fake 2-socket RAPL tree reports the injected energy within 0.5%", async () => {
+  await using dir = await tempDir();
+  const rapl = await createFakeRapl(join(dir.path, "sys"), { sockets: 2, dram: true });
+  rapl.setPower("package-0", 60);
+  rapl.setPower("package-1", 40);
+  rapl.setPower("dram-0", 6);
+  rapl.setPower("dram-1", 4);
+  const env = isolatedEnv(dir.path, { IMPACT_SYSFS_ROOT: rapl.root });
+  const logDir = join(dir.path, "log");
+  let log;
+  let machineInjected: number;
+  {
+    await using ticker = rapl.startTicking(5);
+    const r = await runImpact(
+      ["run", "--no-env", "--log-dir", logDir, "--", "sleep", "3"],
+      dir.path,
+      env,
+    );
+    equal(r.code, 0, r.stderr);
+    match(r.stderr, /cpu +package-0 +counter/);
+    log = await readLogDir(logDir);
+    const first = log.samples[0]!;
+    const last = log.samples.at(-1)!;
+    const fromMs = Date.parse(first.t) - first.intervalSeconds * 1000;
+    machineInjected = ticker.machineJoulesBetween(fromMs, Date.parse(last.t));
+  }
+  const measured = log.summary.totals.machineEnergyJoules;
+  ok(log.samples.length >= 3);
+  ok(
+    Math.abs(measured - machineInjected) <= 0.005 * machineInjected,
+    `measured ${measured} J, injected ${machineInjected} J`,
+  );
+  deepEqual(
+    log.summary.components.map((c) => c.device).toSorted(),
+    ["dram-0", "dram-1", "package-0", "package-1"],
+  );
+  // sleep uses no CPU time: the job's attributed share of CPU energy is small.
+  ok(log.summary.totals.attributedEnergyJoules < 0.2 * measured);
 });

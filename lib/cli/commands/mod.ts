@@ -5,6 +5,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
+import { register as doctor } from "./doctor.ts";
 import { register as run } from "./run.ts";
 import { register as workload } from "./workload.ts";
 
@@ -16,4 +17,4 @@ export type RegisterCommand = (
 ) => void;
 
 /** Every subcommand, in the order `impact --help` lists them. */
-export const commands: RegisterCommand[] = [run, workload];
+export const commands: RegisterCommand[] = [run, doctor, workload];
