@@ -107,3 +107,16 @@ Deno.test("--lat/--lon answers the zone; bad input is a usage or input error", a
   equal(await runCli(["region", "--zone", "DE", "--year", "1999"], captureContext()), 2);
   equal(await runCli(["region", "--top", "zero"], captureContext()), 2);
 });
+
+Deno.test("a failing online geocoder exits 6", async () => {
+  fake();
+  const deps = await regionCommandDeps.load();
+  regionCommandDeps.load = () =>
+    Promise.resolve({
+      ...deps,
+      geocodeOnline: () => Promise.reject(new Error("connection refused")),
+    });
+  const ctx = captureContext();
+  equal(await runCli(["region", "--address", "Stanford", "--online"], ctx), 6);
+  match(ctx.err(), /Online geocoding failed: connection refused/);
+});

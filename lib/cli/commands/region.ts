@@ -158,11 +158,20 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
     } else {
       const deps = await regionCommandDeps.load();
       const address = options.address!;
-      candidates = options.online
-        ? await deps.geocodeOnline(address, {
-          ...(options.nominatimUrl ? { baseUrl: options.nominatimUrl } : {}),
-        })
-        : deps.searchPlaces(address, 5);
+      if (options.online) {
+        try {
+          candidates = await deps.geocodeOnline(address, {
+            ...(options.nominatimUrl ? { baseUrl: options.nominatimUrl } : {}),
+          });
+        } catch (error) {
+          throw new CliError(
+            `Online geocoding failed: ${(error as Error).message}`,
+            ExitCode.network,
+          );
+        }
+      } else {
+        candidates = deps.searchPlaces(address, 5);
+      }
       const first = candidates[0];
       if (!first) {
         const words = address.split(/[,\s]+/).filter((w) => w.length > 2);
