@@ -8,6 +8,8 @@ import type { CliContext } from "../context.ts";
 import { register as doctor } from "./doctor.ts";
 import { register as run } from "./run.ts";
 import { register as workload } from "./workload.ts";
+import { register as region } from "./region.ts";
+import { register as cloud } from "./cloud.ts";
 
 /** Registers one subcommand; `setExitCode` receives the code the command chose. */
 export type RegisterCommand = (
@@ -17,4 +19,4 @@ export type RegisterCommand = (
 ) => void;
 
 /** Every subcommand, in the order `impact --help` lists them. */
-export const commands: RegisterCommand[] = [run, doctor, workload];
+export const commands: RegisterCommand[] = [run, doctor, region, cloud, workload];
