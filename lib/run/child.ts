@@ -157,9 +157,38 @@ export async function spawnChild(runtime: Runtime, command: string[], cwd: strin
   const [name, ...args] = command;
   if (name === undefined) throw new ChildStartError("No command given", ExitCode.cannotRun);
   await resolveCommand(name, runtime.env("PATH"));
-  let process: Deno.ChildProcess;
+  // Listen before spawning: a signal that arrives while the child starts is held and
+  // delivered once it exists, instead of killing impact with no summary written.
+  let process: Deno.ChildProcess | undefined;
+  const forwarded: Deno.Signal[] = [];
+  const pending: Deno.Signal[] = [];
+  const deliver = (signal: Deno.Signal) => {
+    try {
+      process?.kill(signal);
+    } catch {
+      // The child has just exited; nothing to forward to.
+    }
+  };
+  const listeners: [Deno.Signal, () => void][] = [];
+  if (Deno.build.os !== "windows") {
+    for (const signal of FORWARDED_SIGNALS) {
+      const listener = () => {
+        forwarded.push(signal);
+        if (process) deliver(signal);
+        else pending.push(signal);
+      };
+      Deno.addSignalListener(signal, listener);
+      listeners.push([signal, listener]);
+    }
+  }
+  const removeListeners = () => {
+    for (const [signal, listener] of listeners.splice(0)) {
+      Deno.removeSignalListener(signal, listener);
+    }
+  };
+  let started: Deno.ChildProcess;
   try {
-    process = runtime.spawn(name, {
+    started = runtime.spawn(name, {
       args,
       cwd,
       stdin: "inherit",
@@ -167,6 +196,7 @@ export async function spawnChild(runtime: Runtime, command: string[], cwd: strin
       stderr: "inherit",
     });
   } catch (error) {
+    removeListeners();
     if (error instanceof Deno.errors.NotFound) {
       throw new ChildStartError(`Command not found: "${name}"`, ExitCode.notFound, {
         cause: error,
@@ -189,30 +219,11 @@ export async function spawnChild(runtime: Runtime, command: string[], cwd: strin
       },
     );
   }
-  const forwarded: Deno.Signal[] = [];
-  const listeners: [Deno.Signal, () => void][] = [];
-  if (Deno.build.os !== "windows") {
-    for (const signal of FORWARDED_SIGNALS) {
-      const listener = () => {
-        forwarded.push(signal);
-        try {
-          process.kill(signal);
-        } catch {
-          // The child has just exited; nothing to forward to.
-        }
-      };
-      Deno.addSignalListener(signal, listener);
-      listeners.push([signal, listener]);
-    }
-  }
-  const removeListeners = () => {
-    for (const [signal, listener] of listeners.splice(0)) {
-      Deno.removeSignalListener(signal, listener);
-    }
-  };
-  const status = process.status.finally(removeListeners);
+  process = started;
+  for (const signal of pending.splice(0)) deliver(signal);
+  const status = started.status.finally(removeListeners);
   return {
-    pid: process.pid,
+    pid: started.pid,
     status,
     forwarded,
     async [Symbol.asyncDispose]() {
