@@ -159,12 +159,12 @@ export async function spawnChild(runtime: Runtime, command: string[], cwd: strin
   await resolveCommand(name, runtime.env("PATH"));
   // Listen before spawning: a signal that arrives while the child starts is held and
   // delivered once it exists, instead of killing impact with no summary written.
-  let process: Deno.ChildProcess | undefined;
+  const holder: { child?: Deno.ChildProcess } = {};
   const forwarded: Deno.Signal[] = [];
   const pending: Deno.Signal[] = [];
   const deliver = (signal: Deno.Signal) => {
     try {
-      process?.kill(signal);
+      holder.child?.kill(signal);
     } catch {
       // The child has just exited; nothing to forward to.
     }
@@ -174,7 +174,7 @@ export async function spawnChild(runtime: Runtime, command: string[], cwd: strin
     for (const signal of FORWARDED_SIGNALS) {
       const listener = () => {
         forwarded.push(signal);
-        if (process) deliver(signal);
+        if (holder.child) deliver(signal);
         else pending.push(signal);
       };
       Deno.addSignalListener(signal, listener);
@@ -219,7 +219,7 @@ export async function spawnChild(runtime: Runtime, command: string[], cwd: strin
       },
     );
   }
-  process = started;
+  holder.child = started;
   for (const signal of pending.splice(0)) deliver(signal);
   const status = started.status.finally(removeListeners);
   return {
