@@ -115,7 +115,18 @@ export async function electNodeSampler(options: ElectionOptions): Promise<Electi
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     }
-    const holder = parseHolder(await Deno.readTextFile(lockPath).catch(() => ""));
+    const readLock = () =>
+      Deno.readTextFile(lockPath).then(parseHolder, (error) => {
+        if (error instanceof Deno.errors.NotFound) return "gone" as const;
+        throw error;
+      });
+    let holder = await readLock();
+    // The winner creates the file, then writes it: give it a moment before judging.
+    for (let wait = 0; holder === undefined && wait < 10; wait++) {
+      await options.runtime.sleep(10);
+      holder = await readLock();
+    }
+    if (holder === "gone") continue; // released meanwhile: race for it again
     const stale = holder !== undefined && holder.host === options.hostname &&
       !(await alive(options.runtime, options.procfsRoot, holder.pid));
     if (!stale) {
