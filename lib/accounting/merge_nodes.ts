@@ -198,40 +198,137 @@ export interface JobTimeline {
   samples: number;
 }
 
+/** Builds a {@link JobTimeline} one sample at a time, in any order, holding no samples. */
+export interface JobTimelineBuilder {
+  add(sample: SampleRecord): void;
+  /** Adds joules of one component at a time (ms since the epoch); counts no sample. */
+  addJoules(timeMs: number, component: Component, joules: number): void;
+  /** Counts one sample added through `addJoules`. */
+  countSample(): void;
+  finish(): JobTimeline;
+}
+
 /**
- * Merges many nodes' sample streams into one job timeline (one-second buckets by each
- * sample's end time), e.g. for plotting a multi-node job's power.
+ * Starts a job timeline: one-second buckets by each sample's end time, summed over nodes.
  *
- * @param streams Each node's samples, in any order.
- * @returns The summed timeline.
+ * @returns A builder; memory grows with the job's span, not with its sample count.
  */
-export function mergeNodeSamples(streams: Iterable<Iterable<SampleRecord>>): JobTimeline {
-  let start = Infinity;
-  let end = -Infinity;
-  const buffered: SampleRecord[][] = [];
-  for (const stream of streams) {
-    const list = Array.isArray(stream) ? stream as SampleRecord[] : [...stream];
-    buffered.push(list);
-    for (const s of list) {
-      const t = Math.floor(Date.parse(s.t) / 1000);
-      if (t < start) start = t;
-      if (t > end) end = t;
-    }
-  }
-  const length = Number.isFinite(start) ? end - start + 1 : 0;
-  const joules = {
+export function createJobTimeline(): JobTimelineBuilder {
+  let start = NaN;
+  let length = 0;
+  let capacity = 0;
+  let samples = 0;
+  let joules: Record<Component, Float64Array> = emptyBuckets(0);
+  const resize = (newStart: number, newCapacity: number) => {
+    const shift = start - newStart;
+    const next = emptyBuckets(newCapacity);
+    for (const c of COMPONENTS) next[c].set(joules[c].subarray(0, length), shift);
+    joules = next;
+    length += shift;
+    start = newStart;
+    capacity = newCapacity;
+  };
+  return {
+    add(sample) {
+      const ms = Date.parse(sample.t);
+      for (const d of sample.devices) this.addJoules(ms, d.component, d.attributedEnergyJoules);
+      if (sample.devices.length === 0) this.addJoules(ms, "cpu", 0);
+      samples++;
+    },
+    addJoules(timeMs, component, value) {
+      const t = Math.floor(timeMs / 1000);
+      if (Number.isNaN(start)) {
+        start = t;
+        capacity = 4096;
+        joules = emptyBuckets(capacity);
+      }
+      if (t < start) resize(t, capacity + (start - t) * 2);
+      const at = t - start;
+      if (at >= capacity) resize(start, Math.max(capacity * 2, at + 1));
+      if (at + 1 > length) length = at + 1;
+      joules[component][at]! += value;
+    },
+    countSample() {
+      samples++;
+    },
+    finish() {
+      const out = emptyBuckets(length);
+      for (const c of COMPONENTS) out[c].set(joules[c].subarray(0, length));
+      return { startSeconds: Number.isNaN(start) ? 0 : start, joules: out, samples };
+    },
+  };
+}
+
+function emptyBuckets(length: number): Record<Component, Float64Array> {
+  return {
     cpu: new Float64Array(length),
     dram: new Float64Array(length),
     gpu: new Float64Array(length),
     psys: new Float64Array(length),
   };
-  let samples = 0;
-  for (const list of buffered) {
-    for (const s of list) {
-      const at = Math.floor(Date.parse(s.t) / 1000) - start;
-      for (const d of s.devices) joules[d.component][at]! += d.attributedEnergyJoules;
-      samples++;
+}
+
+/**
+ * Merges many nodes' sample streams into one job timeline, e.g. to plot a multi-node job.
+ *
+ * @param streams Each node's samples, in any order.
+ * @returns The summed timeline.
+ */
+export function mergeNodeSamples(streams: Iterable<Iterable<SampleRecord>>): JobTimeline {
+  const builder = createJobTimeline();
+  for (const stream of streams) for (const sample of stream) builder.add(sample);
+  return builder.finish();
+}
+
+const COMPONENT_KEY = '"component":"';
+const ENERGY_KEY = '"attributedEnergyJoules":';
+
+/**
+ * Adds one `samples.jsonl` line to a timeline, reading only the fields the merge needs
+ * (time, each device's component and attributed joules); falls back to a full parse for any
+ * line not written in the log writer's key order.
+ *
+ * @param builder The timeline.
+ * @param line One line of `samples.jsonl`.
+ * @returns The line's attributed joules (all devices).
+ * @throws SyntaxError when the line is not JSON.
+ */
+export function addSampleLine(builder: JobTimelineBuilder, line: string): number {
+  if (line.startsWith('{"t":"')) {
+    const ms = Date.parse(line.slice(6, line.indexOf('"', 6)));
+    const found: [Component, number][] = [];
+    let ok = !Number.isNaN(ms);
+    for (
+      let at = line.indexOf(COMPONENT_KEY);
+      ok && at >= 0;
+      at = line.indexOf(COMPONENT_KEY, at)
+    ) {
+      at += COMPONENT_KEY.length;
+      const component = line.slice(at, line.indexOf('"', at)) as Component;
+      const close = line.indexOf("}", at);
+      const key = line.indexOf(ENERGY_KEY, at);
+      if (!COMPONENTS.includes(component) || key < 0 || key > close) {
+        ok = false;
+        break;
+      }
+      const from = key + ENERGY_KEY.length;
+      let to = from;
+      while (to < close && line.charCodeAt(to) !== 44) to++; // up to "," or "}"
+      const value = Number(line.slice(from, to));
+      if (!Number.isFinite(value)) ok = false;
+      found.push([component, value]);
+    }
+    if (ok) {
+      let total = 0;
+      for (const [component, value] of found) {
+        builder.addJoules(ms, component, value);
+        total += value;
+      }
+      builder.countSample();
+      return total;
     }
   }
-  return { startSeconds: Number.isFinite(start) ? start : 0, joules, samples };
+  const sample = JSON.parse(line) as SampleRecord;
+  builder.add(sample);
+  return sample.devices.reduce((s, d) => s + d.attributedEnergyJoules, 0);
 }

@@ -1,5 +1,10 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
-import { mergeJobRuns, mergeNodeSamples } from "../../lib/accounting/merge_nodes.ts";
+import {
+  addSampleLine,
+  createJobTimeline,
+  mergeJobRuns,
+  mergeNodeSamples,
+} from "../../lib/accounting/merge_nodes.ts";
 import type { RunFigures } from "../../lib/accounting/types.ts";
 import type { Attribution, SampleRecord, SlurmInfo } from "../../lib/log/schema.ts";
 
@@ -154,4 +159,47 @@ Deno.test("mergeNodeSamples sums nodes' attributed joules per second", () => {
   ]);
   equal(timeline.samples, 3);
   deepEqual([...timeline.joules.gpu], [350, 100]);
+});
+
+Deno.test("the timeline builder takes samples out of order and grows both ways", () => {
+  const builder = createJobTimeline();
+  const at = (second: number, j: number): SampleRecord => ({
+    t: new Date(Date.UTC(2025, 0, 1) + second * 1000 + 500).toISOString(),
+    intervalSeconds: 1,
+    devices: [{
+      component: "cpu",
+      device: "package-0",
+      method: "counter",
+      machineEnergyJoules: j,
+      attributedEnergyJoules: j,
+      powerWatts: j,
+    }],
+    cpu: { jobShare: 1, jobCpuSeconds: 0, utilization: 0 },
+    memory: { jobBytes: 0, kind: "rss" },
+  });
+  builder.add(at(10, 1));
+  builder.add(at(5000, 2));
+  builder.add(at(3, 4));
+  const timeline = builder.finish();
+  equal(timeline.startSeconds, Date.UTC(2025, 0, 1) / 1000 + 3);
+  equal(timeline.joules.cpu.length, 4998);
+  equal(timeline.joules.cpu[0], 4);
+  equal(timeline.joules.cpu[7], 1);
+  equal(timeline.joules.cpu[4997], 2);
+});
+
+Deno.test("addSampleLine reads the writer's lines fast and any other key order in full", () => {
+  const builder = createJobTimeline();
+  const fast =
+    '{"t":"2025-01-01T00:00:01.000Z","intervalSeconds":1,"devices":[{"component":"cpu","device":"package-0","method":"counter","machineEnergyJoules":9,"attributedEnergyJoules":4.5,"powerWatts":9},{"component":"gpu","device":"gpu-0","method":"counter","machineEnergyJoules":300,"attributedEnergyJoules":3e2,"powerWatts":300}],"cpu":{"jobShare":0.5,"jobCpuSeconds":1,"utilization":1},"memory":{"jobBytes":1,"kind":"rss"}}';
+  equal(addSampleLine(builder, fast), 304.5);
+  const reordered =
+    '{"intervalSeconds":1,"t":"2025-01-01T00:00:01.000Z","devices":[{"attributedEnergyJoules":7,"component":"dram","device":"dram-0","method":"counter","machineEnergyJoules":7,"powerWatts":7}],"cpu":{"jobShare":1,"jobCpuSeconds":1,"utilization":1},"memory":{"jobBytes":1,"kind":"rss"}}';
+  equal(addSampleLine(builder, reordered), 7);
+  const timeline = builder.finish();
+  deepEqual([timeline.joules.cpu[0], timeline.joules.gpu[0], timeline.joules.dram[0]], [
+    4.5,
+    300,
+    7,
+  ]);
 });
