@@ -77,6 +77,9 @@ export function formatSummary(summary: RunSummary, info: RunInfo, logDir: string
     lines.push(
       "  no energy sensor was available: run `impact doctor` to see why and how to fix it",
     );
+    for (const s of info.sensors.filter((s) => !s.available && s.sensor !== "procfs")) {
+      lines.push(`  ${s.sensor}: ${s.reason ?? "unavailable"}`);
+    }
   } else {
     const rows = summary.components.map((c) => [
       c.component,
