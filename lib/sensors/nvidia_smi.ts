@@ -42,6 +42,8 @@ export interface NvidiaSmiOptions {
   appsIntervalMs?: number;
   /** Receives problems worth reporting that do not stop the sensor (a stream restart). */
   onWarning?: (message: string) => void;
+  /** read() fails when the stream has printed no row for this long, ms (default 10 s or 10 rows). */
+  staleAfterMs?: number;
 }
 
 interface DeviceState {
@@ -93,6 +95,9 @@ export function createNvidiaSmiSensor(
   let pidsByUuid = new Map<string, number[]>();
   let appsAtMs = -Infinity;
   let appsInFlight: Promise<void> | undefined;
+  let lastRowAtMs = 0;
+  let badLines = 0;
+  const staleAfterMs = options.staleAfterMs ?? Math.max(10_000, 10 * options.intervalMs);
 
   const warn = (message: string) => {
     warnings.push(message);
@@ -209,7 +214,8 @@ export function createNvidiaSmiSensor(
     try {
       row = parseCsvRow(line, streamFields, "nvidia-smi -lms", lineNumber);
     } catch (error) {
-      warn((error as Error).message);
+      // A few bad lines are worth a word; a stream of them would drown the log.
+      if (++badLines <= 3) warn((error as Error).message);
       return;
     }
     const index = numberField(row, "index");
@@ -219,6 +225,7 @@ export function createNvidiaSmiSensor(
     // without a zone, and read() must integrate on the same monotonic clock; the pipe adds
     // well under a millisecond.
     const nowMs = runtime.monotonicMs();
+    lastRowAtMs = nowMs;
     const lost = fatalPlaceholder(row);
     if (lost !== undefined) device.lost = lost;
     const power = powerFields.map((f) => numberField(row, f)).find((w) => w !== undefined);
@@ -345,11 +352,18 @@ export function createNvidiaSmiSensor(
       // The baseline is when start() returns (spawning takes milliseconds); no row can have
       // been handled yet, since rows arrive through the event loop.
       const nowMs = runtime.monotonicMs();
+      lastRowAtMs = nowMs;
       for (const device of devices.values()) device.integratedUntilMs = nowMs;
     },
     read() {
       if (failure) return Promise.reject(failure);
       const nowMs = runtime.monotonicMs();
+      if (streamDone && nowMs - lastRowAtMs > staleAfterMs) {
+        const seconds = ((nowMs - lastRowAtMs) / 1000).toFixed(1);
+        return Promise.reject(
+          new SensorError(NAME, `the -lms stream has printed no row for ${seconds} s`),
+        );
+      }
       const result: DeviceEnergy[] = [];
       for (const device of devices.values()) {
         if (device.lost !== undefined) {

@@ -16,6 +16,7 @@ import {
   parseSmiXml,
   textField,
   unknownField,
+  visibleGpuIndices,
 } from "../../lib/sensors/nvidia_smi_parse.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
 
@@ -164,6 +165,21 @@ Deno.test("parseSmiVersion, unknownField and failureReason read the tool's own w
   );
 });
 
+Deno.test("CUDA_VISIBLE_DEVICES selects GPUs by index or uuid prefix, as CUDA does", () => {
+  const gpus = [0, 1, 2, 3].map((index) => ({
+    index,
+    uuid: `GPU-${index}a2b0000-1111-2222-3333-00000000000${index}`,
+  }));
+  deepEqual(visibleGpuIndices(undefined, gpus), [0, 1, 2, 3]);
+  deepEqual(visibleGpuIndices("", gpus), []);
+  deepEqual(visibleGpuIndices("-1", gpus), []);
+  deepEqual(visibleGpuIndices("2,0", gpus), [2, 0]);
+  deepEqual(visibleGpuIndices("GPU-3a2b,1", gpus), [3, 1]);
+  // CUDA stops at the first id it cannot match.
+  deepEqual(visibleGpuIndices("1,7,2", gpus), [1]);
+  deepEqual(visibleGpuIndices("MIG-4f1c0000-aaaa-bbbb-cccc-000000000000", gpus), []);
+});
+
 // ---- the sensor against the fake -------------------------------------------------------
 
 Deno.test("probe records name, uuid, driver and CUDA versions and the power limit", async () => {
@@ -309,7 +325,9 @@ Deno.test("a stream that dies is reported and restarted once", async () => {
   try {
     await sensor.start();
     const t0 = performance.now();
-    await sleep(500);
+    // Wait for the death (3 rows), then for rows from the restarted stream.
+    for (let i = 0; i < 150 && warnings.length === 0; i++) await sleep(20);
+    await sleep(200);
     const t1 = performance.now();
     const [gpu] = await sensor.read();
     equal(warnings.length, 1);
@@ -340,6 +358,27 @@ Deno.test("a second stream death makes read() throw SensorError", async () => {
     ok(error instanceof SensorError);
     match(error.message, /^nvidia-smi: the -lms stream ended with exit code 15.*restarted once/);
     equal(sensor.warnings().length, 1);
+  } finally {
+    await sensor.close();
+  }
+});
+
+Deno.test("a stream that stops printing makes read() throw instead of extrapolating", async () => {
+  const runtime = runtimeWith({ FAKE_SMI_HANG_AFTER_LINES: "2" });
+  const sensor = createNvidiaSmiSensor(runtime, { ...systemPaths(runtime), nvidiaSmi: FAKE }, {
+    intervalMs: 20,
+    staleAfterMs: 600,
+  });
+  try {
+    await sensor.start();
+    let energyJoules = 0;
+    for (let i = 0; i < 25 && energyJoules === 0; i++) {
+      await sleep(20);
+      energyJoules = (await sensor.read())[0]!.energyJoules;
+    }
+    ok(energyJoules > 0);
+    await sleep(800);
+    await rejects(sensor.read(), /nvidia-smi: the -lms stream has printed no row for 0\.\d s/);
   } finally {
     await sensor.close();
   }

@@ -100,15 +100,17 @@ Deno.test("the sensor runs PowerLog once and reads cumulative package and DRAM e
     equal(status.available, true);
     deepEqual(status.methods, ["counter"]);
     deepEqual(status.devices, ["package-0", "dram-0"]);
-    await sensor.start();
     const t0 = performance.now();
+    await sensor.start();
     await sleep(400);
     const elapsed = (performance.now() - t0) / 1000;
     const [pkg, dram] = await sensor.read();
     equal(pkg!.device, "package-0");
     equal(pkg!.powerWatts, 25);
-    // The last row lags the read by at most one resolution (50 ms).
-    ok(pkg!.energyJoules <= 25 * (elapsed + 0.05) && pkg!.energyJoules >= 25 * (elapsed - 0.12));
+    // PowerLog's rows lie inside [start(), read()] and cover most of it (the last row trails
+    // the read by about one resolution; more on a loaded machine).
+    ok(pkg!.energyJoules <= 25 * (elapsed + 0.001), `${pkg!.energyJoules} J in ${elapsed} s`);
+    ok(pkg!.energyJoules >= 25 * elapsed * 0.5, `${pkg!.energyJoules} J in ${elapsed} s`);
     ok(Math.abs(dram!.energyJoules / pkg!.energyJoules - 3 / 25) < 0.01);
   } finally {
     await sensor.close();

@@ -98,18 +98,20 @@ Deno.test("the sensor integrates each sample over its own elapsed window", async
     const status = await sensor.probe();
     equal(status.available, true);
     deepEqual(status.devices, ["package-0", "gpu-0", "ane-0"]);
+    const t0 = performance.now();
     await sensor.start();
     const zero = await sensor.read();
     deepEqual(zero.map((d) => d.energyJoules), [0, 0, 0]);
-    const t0 = performance.now();
     await sleep(500);
     const elapsed = (performance.now() - t0) / 1000;
     const [cpu, gpu, ane] = await sensor.read();
     deepEqual([cpu!.component, gpu!.component, ane!.component], ["cpu", "gpu", "cpu"]);
     equal(cpu!.method, "integrated");
     equal(cpu!.powerWatts, 4);
-    // Samples arrive every 50 ms, so the figures trail the clock by under one interval.
-    ok(cpu!.energyJoules <= 4 * (elapsed + 0.02) && cpu!.energyJoules >= 4 * (elapsed - 0.1));
+    // The sample windows lie inside [start(), read()] and cover most of it (they trail the
+    // clock by about one interval; more on a loaded machine).
+    ok(cpu!.energyJoules <= 4 * (elapsed + 0.001), `${cpu!.energyJoules} J in ${elapsed} s`);
+    ok(cpu!.energyJoules >= 4 * elapsed * 0.5, `${cpu!.energyJoules} J in ${elapsed} s`);
     ok(Math.abs(gpu!.energyJoules / cpu!.energyJoules - 1500 / 4000) < 1e-9);
     ok(Math.abs(ane!.energyJoules / cpu!.energyJoules - 250 / 4000) < 1e-9);
   } finally {
