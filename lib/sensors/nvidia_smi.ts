@@ -133,13 +133,16 @@ export function createNvidiaSmiSensor(
 
   async function probeOnce(): Promise<SensorStatus> {
     // New drivers know power.draw.instant/.average; old ones exit 2 naming the unknown field.
+    // Drop each power field the driver names as unknown (one per run), down to power.draw.
     let candidates = NEW_POWER_FIELDS;
     let fields = [...IDENTITY_FIELDS, ...candidates];
     let out = await run([`--query-gpu=${fields.join(",")}`, FORMAT]);
-    if (out.code !== 0 && unknownField(out.text) !== undefined) {
-      candidates = OLD_POWER_FIELDS;
+    for (let unknown = unknownField(out.text); out.code !== 0 && unknown !== undefined;) {
+      if (!candidates.includes(unknown) || candidates.length <= OLD_POWER_FIELDS.length) break;
+      candidates = candidates.filter((f) => f !== unknown);
       fields = [...IDENTITY_FIELDS, ...candidates];
       out = await run([`--query-gpu=${fields.join(",")}`, FORMAT]);
+      unknown = unknownField(out.text);
     }
     if (out.code !== 0) {
       return unavailable(
@@ -150,8 +153,10 @@ export function createNvidiaSmiSensor(
     const rows = parseCsvTable(out.stdout, fields, `nvidia-smi --query-gpu`);
     if (rows.length === 0) return unavailable("nvidia-smi listed no GPUs");
     // Prefer a 1 s average when sampling at 1 s or slower, the instantaneous value when faster.
-    const ordered = options.intervalMs >= 1000 && candidates.length > 1
-      ? ["power.draw.average", "power.draw.instant", "power.draw"]
+    const ordered = options.intervalMs >= 1000
+      ? ["power.draw.average", "power.draw.instant", "power.draw"].filter((f) =>
+        candidates.includes(f)
+      )
       : candidates;
     powerFields = ordered.filter((f) => rows.some((row) => numberField(row, f) !== undefined));
     if (powerFields.length === 0) {
@@ -192,20 +197,21 @@ export function createNvidiaSmiSensor(
     };
   }
 
-  /** CUDA version (and the power limit where the CSV lacks it) from `-q -x`, else `--version`. */
-  async function readVersions() {
+  /**
+   * CUDA version from `--version` (fast; newer drivers), else from `-q -x` (every driver, but
+   * it takes a second or two on a full node), which also gives power limits and names.
+   */
+  async function readVersions(): Promise<ReturnType<typeof parseSmiXml>> {
     try {
-      const xml = await run(["-q", "-x"]);
-      if (xml.code === 0) {
-        const info = parseSmiXml(xml.stdout);
-        if (info.cudaVersion !== undefined) return info;
-      }
       const version = await run(["--version"]);
-      if (version.code === 0) return { ...parseSmiVersion(version.stdout), gpus: [] };
+      const parsed = version.code === 0 ? parseSmiVersion(version.stdout) : {};
+      if (parsed.cudaVersion !== undefined) return { ...parsed, gpus: [] };
+      const xml = await run(["-q", "-x"]);
+      if (xml.code === 0) return parseSmiXml(xml.stdout);
     } catch {
       // Versions are a record, not a measurement: leave them out rather than fail the probe.
     }
-    return { gpus: [] } as ReturnType<typeof parseSmiXml>;
+    return { gpus: [] };
   }
 
   function handleLine(line: string, lineNumber: number) {

@@ -202,6 +202,7 @@ Deno.test("probe records name, uuid, driver and CUDA versions and the power limi
 
 Deno.test("an old driver that rejects power.draw.instant falls back to power.draw", async () => {
   const sensor = sensorWith({ FAKE_SMI_OLD_DRIVER: "1", FAKE_SMI_POWER_W: "80" });
+  // Without --version on that driver, the CUDA version comes from the old -q -x layout.
   const status = await sensor.probe();
   equal(status.available, true);
   deepEqual(status.detail?.powerFields, ["power.draw"]);
@@ -214,6 +215,25 @@ Deno.test("an old driver that rejects power.draw.instant falls back to power.dra
   equal(gpu!.powerWatts, 80);
   ok(gpu!.energyJoules > 0);
   await sensor.close();
+});
+
+Deno.test("a driver missing only power.draw.average keeps power.draw.instant", async () => {
+  const log = await Deno.makeTempFile();
+  const sensor = sensorWith(
+    { FAKE_SMI_UNKNOWN_FIELDS: "power.draw.average", FAKE_SMI_LOG: log },
+    { intervalMs: 1000 },
+  );
+  try {
+    const status = await sensor.probe();
+    deepEqual(status.detail?.powerFields, ["power.draw.instant", "power.draw"]);
+    // The CUDA version came from the fast --version; -q -x was not needed.
+    equal(sensor.gpus()[0]!.cudaVersion, "12.4");
+    const calls = await Deno.readTextFile(log);
+    ok(calls.includes("--version"));
+    ok(!calls.includes("-q -x"));
+  } finally {
+    await Deno.remove(log);
+  }
 });
 
 Deno.test("missing nvidia-smi and an unreachable driver are unavailable with the reason", async () => {
