@@ -15,6 +15,7 @@ import {
   fatalPlaceholder,
   isPlaceholder,
   numberField,
+  NvidiaSmiParseError,
   parseComputeApps,
   parseCsvRow,
   parseCsvTable,
@@ -125,6 +126,9 @@ export function createNvidiaSmiSensor(
     status = await probeOnce().catch((error: unknown) => {
       if (error instanceof Deno.errors.NotFound) {
         return unavailable(`nvidia-smi was not found (looked for ${smi})`, INSTALL_FIX);
+      }
+      if (error instanceof NvidiaSmiParseError) {
+        return unavailable(`nvidia-smi printed something unexpected: ${error.message}`);
       }
       return unavailable(`nvidia-smi could not be run: ${(error as Error).message}`, INSTALL_FIX);
     });

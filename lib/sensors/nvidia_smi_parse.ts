@@ -340,6 +340,9 @@ export function failureReason(code: number, text: string): string {
  * of indices or UUIDs (a unique `GPU-` prefix is enough); CUDA stops at the first entry it
  * cannot match; unset means every GPU, empty (or `-1`, `NoDevFiles`) none. MIG ids
  * (`MIG-...`) select part of a GPU that this list cannot name, so they match nothing.
+ * Indices are CUDA ordinals, which equal nvidia-smi/NVML indices (PCI order) when
+ * `CUDA_DEVICE_ORDER=PCI_BUS_ID` or the GPUs are all one model (CUDA's default "fastest
+ * first" order then falls back to PCI order); UUIDs are exact either way.
  *
  * @param value The variable's value, or undefined when unset.
  * @param gpus The machine's GPUs (index and uuid).

@@ -247,6 +247,20 @@ Deno.test("missing nvidia-smi and an unreachable driver are unavailable with the
   match(noDriver.reason!, /couldn't communicate with the NVIDIA driver/);
 });
 
+Deno.test("output the parser cannot read makes the sensor unavailable, naming the line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const odd = `${dir}/nvidia-smi`;
+    await Deno.writeTextFile(odd, "#!/bin/sh\necho 'Some unexpected banner'\n");
+    await Deno.chmod(odd, 0o755);
+    const status = await sensorWith({}, { intervalMs: 50 }, odd).probe();
+    equal(status.available, false);
+    match(status.reason!, /nvidia-smi printed something unexpected: .* line 1: expected 8 fields/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("energy matches the injected watts x time within 0.5%, per GPU", async () => {
   const log = await Deno.makeTempFile();
   const sensor = sensorWith({
