@@ -98,8 +98,8 @@ export async function readLogs(dirs: string[], options: ReadLogsOptions): Promis
       `No log directories (folders with impact.json) under ${dirs.join(", ")}`,
     );
   }
-  const fallback = fallbackIntensity(options);
-  const loaded = await Promise.all(found.map((dir) => loadRun(dir, options)));
+  const fallback = lazyFallback(options);
+  const loaded = await mapLimited(found, READ_CONCURRENCY, (dir) => loadRun(dir, options));
   const warnings: string[] = [];
   const runs: RunFigures[] = [];
   for (const log of loaded) {
@@ -110,17 +110,49 @@ export async function readLogs(dirs: string[], options: ReadLogsOptions): Promis
   return { runs, total, warnings };
 }
 
-function fallbackIntensity(options: ReadLogsOptions): { intensity: ZoneIntensity; label: string } {
-  const code = options.fallbackCountry ?? WORLD;
-  const intensity = options.countryIntensity(code, options.year) ??
-    options.countryIntensity(code);
-  if (!intensity) {
-    throw new LogsInputError(
-      `No grid intensity for ${code}, the fallback for runs of unknown region`,
-    );
-  }
-  const label = code === WORLD ? "the world average" : `the --country given (${code})`;
-  return { intensity, label };
+/** The intensity for runs of unknown region, looked up only when such a run appears. */
+type Fallback = () => { intensity: ZoneIntensity; label: string };
+
+function lazyFallback(options: ReadLogsOptions): Fallback {
+  let found: { intensity: ZoneIntensity; label: string } | undefined;
+  const lookup = (code: string) =>
+    options.countryIntensity(code, options.year) ?? options.countryIntensity(code);
+  return () => {
+    if (found) return found;
+    const code = options.fallbackCountry ?? WORLD;
+    const country = code === WORLD ? undefined : lookup(code);
+    if (country) return (found = { intensity: country, label: `the --country given (${code})` });
+    const world = lookup(WORLD);
+    if (!world) {
+      throw new LogsInputError(
+        `No grid intensity for ${WORLD}, the fallback for runs of unknown region`,
+      );
+    }
+    const label = code === WORLD
+      ? "the world average"
+      : `the world average (${code} has no intensity data)`;
+    return (found = { intensity: world, label });
+  };
+}
+
+/** Log directories read at once: enough to overlap I/O, few enough for any open-file limit. */
+const READ_CONCURRENCY = 64;
+
+async function mapLimited<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 function needsSamples(info: RunInfo): boolean {
@@ -170,7 +202,7 @@ function pickFigures(run: RunFigures): Figures {
 function regionIntensity(
   info: RunInfo,
   options: ReadLogsOptions,
-  fallback: { intensity: ZoneIntensity; label: string },
+  fallback: Fallback,
   notes: string[],
 ): { intensity: ZoneIntensity; zone?: string } {
   const region = info.region;
@@ -184,25 +216,24 @@ function regionIntensity(
       }
       return { intensity: found, zone: found.zone };
     }
-    notes.push(`zone ${region.zone} has no intensity data; used ${fallback.label}`);
-    return { intensity: fallback.intensity };
+    notes.push(`zone ${region.zone} has no intensity data; used ${fallback().label}`);
+    return { intensity: fallback().intensity };
   }
   if (region?.country) {
     const found = options.countryIntensity(region.country, options.year);
     if (found) return { intensity: found, zone: found.zone };
-    notes.push(`country ${region.country} has no intensity data; used ${fallback.label}`);
-    return { intensity: fallback.intensity };
+    notes.push(`country ${region.country} has no intensity data; used ${fallback().label}`);
+    return { intensity: fallback().intensity };
   }
-  notes.push(
-    `region unknown; used ${fallback.label} (${fallback.intensity.intensityGramsPerKwh} gCO2e/kWh)`,
-  );
-  return { intensity: fallback.intensity };
+  const { intensity, label } = fallback();
+  notes.push(`region unknown; used ${label}: ${intensity.intensityGramsPerKwh} gCO2e/kWh`);
+  return { intensity };
 }
 
 function figuresOfRun(
   log: LoadedLogDir,
   options: ReadLogsOptions,
-  fallback: { intensity: ZoneIntensity; label: string },
+  fallback: Fallback,
 ): RunFigures {
   const notes: string[] = [];
   const { info, summary } = log;

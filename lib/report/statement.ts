@@ -126,7 +126,9 @@ function zoneShares(logs: LogsFigures): ZoneShare[] {
   const groups = new Map<string, typeof logs.runs>();
   for (const run of logs.runs) {
     const key = run.zone ?? "";
-    groups.set(key, [...(groups.get(key) ?? []), run]);
+    const group = groups.get(key);
+    if (group) group.push(run);
+    else groups.set(key, [run]);
   }
   return [...groups.entries()].map(([key, runs]) => {
     const figures: Figures = sumFigures(runs);
@@ -162,15 +164,21 @@ export function formatFigure(x: number): string {
 }
 
 /**
- * An amount of 2005 US dollars, negative amounts with a leading minus.
+ * An amount of 2005 US dollars: whole dollars from 100 up, cents from 1 up, two significant
+ * digits below (a statement for a small run must not print $0.00), a leading minus when
+ * negative.
  *
  * @param usd The amount.
- * @returns e.g. `$1,234`, `$0.52`, `-$0.07`.
+ * @returns e.g. `$1,234`, `$5.20`, `$0.015`, `-$0.0031`.
  */
 export function formatUsd(usd: number): string {
   const abs = Math.abs(usd);
-  const text = abs >= 100 ? Math.round(abs).toLocaleString("en-US") : abs.toFixed(2);
-  return `${usd < 0 && text !== "0.00" ? "-" : ""}$${text}`;
+  const text = abs >= 100
+    ? Math.round(abs).toLocaleString("en-US")
+    : abs >= 1 || abs === 0
+    ? abs.toFixed(2)
+    : String(Number(abs.toPrecision(2)));
+  return `${usd < 0 ? "-" : ""}$${text}`;
 }
 
 /**
@@ -204,14 +212,16 @@ interface Markup {
 
 function paragraph(d: StatementData, m: Markup): string[] {
   const e = m.esc;
+  const names = d.zones.map((z) => (z.zone === null ? "an unknown region" : z.zone));
   const place = d.zone !== null
     ? `grid zone ${d.zone}`
     : d.zones.length > 1
-    ? `${d.zones.length} grid zones (${d.zones.map((z) => z.zone ?? "unknown region").join(", ")})`
+    ? `energy-weighted over ${names.slice(0, -1).join(", ")} and ${names.at(-1)}`
     : "an unknown region";
   const year = d.intensityYear !== null ? `, ${d.intensityYear}` : "";
   const sc = d.socialCostUsd2005;
-  const measuredPercent = formatFigure(d.measuredFraction * 100);
+  const percent = (x: number) => String(Number(x.toFixed(1)));
+  const measuredPercent = percent(d.measuredFraction * 100);
   const sentences = [
     `The experiments in this work ran for ${formatFigure(d.hours)} hours in ${d.runs} run${
       d.runs === 1 ? "" : "s"
@@ -222,7 +232,7 @@ function paragraph(d: StatementData, m: Markup): string[] {
       e(d.intensitySource)
     }${year}), this amounts to ${formatFigure(d.kgCO2e)} kg ${m.co2}.`,
     `Of this energy, ${measuredPercent}% was measured with hardware counters or power readings and ${
-      formatFigure(100 - d.measuredFraction * 100)
+      percent(100 - d.measuredFraction * 100)
     }% estimated from nameplate power${
       d.runsWithoutCpuCounter > 0
         ? `; ${d.runsWithoutCpuCounter} run${
