@@ -206,6 +206,8 @@ export function escapeLatex(text: string): string {
 /** Pieces of the paragraph, each already in the target markup. */
 interface Markup {
   co2: string;
+  /** The percent sign (LaTeX: `\\%`). */
+  pct: string;
   esc(text: string): string;
   cite(keys: string[]): string;
 }
@@ -231,9 +233,9 @@ function paragraph(d: StatementData, m: Markup): string[] {
     `At a carbon intensity of ${formatFigure(d.intensityGramsPerKwh)} g${m.co2}/kWh (${e(place)}; ${
       e(d.intensitySource)
     }${year}), this amounts to ${formatFigure(d.kgCO2e)} kg ${m.co2}.`,
-    `Of this energy, ${measuredPercent}% was measured with hardware counters or power readings and ${
+    `Of this energy, ${measuredPercent}${m.pct} was measured with hardware counters or power readings and ${
       percent(100 - d.measuredFraction * 100)
-    }% estimated from nameplate power${
+    }${m.pct} estimated from nameplate power${
       d.runsWithoutCpuCounter > 0
         ? `; ${d.runsWithoutCpuCounter} run${
           d.runsWithoutCpuCounter === 1 ? " had" : "s had"
@@ -242,7 +244,9 @@ function paragraph(d: StatementData, m: Markup): string[] {
     }${m.cite([CITATION_KEYS.henderson])}.`,
     `The social cost of these emissions for ${e(d.country)} is ${
       e(formatUsd(sc.p50))
-    } (16.7-83.3% range ${e(formatUsd(sc.p16_7))} to ${e(formatUsd(sc.p83_3))}, 2005 US dollars)${
+    } (16.7-83.3${m.pct} range ${e(formatUsd(sc.p16_7))} to ${
+      e(formatUsd(sc.p83_3))
+    }, 2005 US dollars)${
       d.socialCostFallbackFrom ? ", using the global figure as the country has none" : ""
     }${m.cite([CITATION_KEYS.ricke])}.`,
   ];
@@ -267,6 +271,7 @@ export function renderStatement(
   if (format === "latex") {
     const text = paragraph(data, {
       co2: "CO$_2$e",
+      pct: "\\%",
       esc: escapeLatex,
       cite: (keys) => `~\\cite{${keys.join(",")}}`,
     }).join(" ");
@@ -284,7 +289,9 @@ export function renderStatement(
   }
   const refs = (keys: string[]) => ` [${keys.join(", ")}]`;
   if (format === "markdown") {
-    const text = paragraph(data, { co2: "CO2e", esc: escapeMarkdown, cite: refs }).join(" ");
+    const text = paragraph(data, { co2: "CO2e", pct: "%", esc: escapeMarkdown, cite: refs }).join(
+      " ",
+    );
     return [
       "**Carbon impact statement.** " + text,
       "",
@@ -297,7 +304,7 @@ export function renderStatement(
       "",
     ].join("\n");
   }
-  const text = paragraph(data, { co2: "CO2e", esc: (t) => t, cite: refs }).join(" ");
+  const text = paragraph(data, { co2: "CO2e", pct: "%", esc: (t) => t, cite: refs }).join(" ");
   return [
     "Carbon impact statement",
     "",
