@@ -74,6 +74,12 @@ Deno.test("bad input: unknown GPU or zone-like location is exit 3 with suggestio
   const ctx2 = captureContext(noEnv);
   equal(await runCli(["estimate", "--gpu", "A100", "--hours", "1", "--location", "QQX"], ctx2), 3);
   match(ctx2.err(), /QQX/);
+  const ctx4 = captureContext(noEnv);
+  equal(
+    await runCli(["estimate", "--gpu", "A100", "--hours", "1", "--location", "US-CAL-CISX"], ctx4),
+    3,
+  );
+  match(ctx4.err(), /US-CAL-CISX.*nearest valid zones: .*US-CAL-CISO/);
   const ctx3 = captureContext(noEnv);
   equal(await runCli(["estimate", "--gpu", "A100", "--hours", "-1", "--location", "DE"], ctx3), 2);
 });
@@ -84,6 +90,7 @@ Deno.test("--location is read as a cloud region, a zone, a country or an address
   equal(locationOptions("aws:eu-west-1", isZone).cloud, "aws:eu-west-1");
   equal(locationOptions("us-cal-ciso", isZone).zone, "us-cal-ciso");
   equal(locationOptions("FRA", isZone).country, "FRA");
+  equal(locationOptions("US-CAL-XXX", isZone).zone, "US-CAL-XXX");
   equal(locationOptions("Stanford, California", isZone).address, "Stanford, California");
   equal(parseUtilization("60%"), 0.6);
   equal(parseUtilization("0.25"), 0.25);

@@ -83,7 +83,9 @@ export function parseCpuWatts(text: string): number {
 export function locationOptions(location: string, isZone: (z: string) => boolean): RegionOptions {
   const text = location.trim();
   if (/^(aws|gcp|azure):/i.test(text)) return { cloud: text };
-  if (isZone(text)) return { zone: text };
+  // A known zone, or one written like a zone id (`US-CAL-XXX`): the resolver lists the
+  // nearest valid ids when it is unknown.
+  if (isZone(text) || /^[A-Z]{2}(-[A-Z0-9]+)+$/.test(text)) return { zone: text };
   if (/^[A-Za-z]{3}$/.test(text)) return { country: text };
   return { address: text };
 }
