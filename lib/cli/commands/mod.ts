@@ -10,6 +10,9 @@ import { register as run } from "./run.ts";
 import { register as workload } from "./workload.ts";
 import { register as region } from "./region.ts";
 import { register as cloud } from "./cloud.ts";
+import { register as summary } from "./summary.ts";
+import { register as statement } from "./statement.ts";
+import { register as estimate } from "./estimate.ts";
 
 /** Registers one subcommand; `setExitCode` receives the code the command chose. */
 export type RegisterCommand = (
@@ -19,4 +22,13 @@ export type RegisterCommand = (
 ) => void;
 
 /** Every subcommand, in the order `impact --help` lists them. */
-export const commands: RegisterCommand[] = [run, doctor, region, cloud, workload];
+export const commands: RegisterCommand[] = [
+  run,
+  doctor,
+  summary,
+  statement,
+  estimate,
+  region,
+  cloud,
+  workload,
+];
