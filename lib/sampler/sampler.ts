@@ -174,7 +174,10 @@ export function createSampler(options: SamplerOptions): Sampler {
     intervalMs,
     async start() {
       await Promise.all(sensors.map((s) => s.start()));
-      const [job, system] = await readUsage();
+      // A baseline read after every sensor has started: all figures then cover the same
+      // window, whatever each sensor's start-up took (an nvidia-smi stream takes a while).
+      const [readings, job, system] = await readAll();
+      previous = new Map(readings.map((r) => [`${r.component}/${r.device}`, r.energyJoules]));
       previousJob = job;
       previousSystem = system;
       startMs = previousMs = runtime.monotonicMs();

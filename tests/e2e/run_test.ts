@@ -1,5 +1,6 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { readLogDir } from "../../lib/log/read.ts";
 import { isolatedEnv, readUntil, runImpact, spawnImpact } from "../helpers/cli_process.ts";
 import { createFakeRapl, tempDir } from "../helpers/fake_sysfs.ts";
@@ -181,17 +182,24 @@ Deno.test("an explicit --log-dir holding a run is refused with exit code 2", asy
   });
 });
 
-Deno.test("impact run -- sleep 3 over a fake 2-socket RAPL tree reports the injected energy within 0.5%", async () => {
+const FAKE_SMI = fileURLToPath(new URL("../fixtures/fake-nvidia-smi", import.meta.url));
+
+Deno.test("impact run -- sleep 3 over fake 2-socket RAPL and fake nvidia-smi reports the injected energy within 0.5%", async () => {
   await using dir = await tempDir();
   const rapl = await createFakeRapl(join(dir.path, "sys"), { sockets: 2, dram: true });
   rapl.setPower("package-0", 60);
   rapl.setPower("package-1", 40);
   rapl.setPower("dram-0", 6);
   rapl.setPower("dram-1", 4);
-  const env = isolatedEnv(dir.path, { IMPACT_SYSFS_ROOT: rapl.root });
+  const env = isolatedEnv(dir.path, {
+    IMPACT_SYSFS_ROOT: rapl.root,
+    IMPACT_NVIDIA_SMI: FAKE_SMI,
+    FAKE_SMI_GPUS: "2",
+    FAKE_SMI_POWER_W: "250,75",
+  });
   const logDir = join(dir.path, "log");
   let log;
-  let machineInjected: number;
+  let raplInjected: number;
   {
     await using ticker = rapl.startTicking(5);
     const r = await runImpact(
@@ -201,22 +209,28 @@ Deno.test("impact run -- sleep 3 over a fake 2-socket RAPL tree reports the inje
     );
     equal(r.code, 0, r.stderr);
     match(r.stderr, /cpu +package-0 +counter/);
+    match(r.stderr, /gpu +gpu-1 +integrated/);
     log = await readLogDir(logDir);
     const first = log.samples[0]!;
     const last = log.samples.at(-1)!;
     const fromMs = Date.parse(first.t) - first.intervalSeconds * 1000;
-    machineInjected = ticker.machineJoulesBetween(fromMs, Date.parse(last.t));
+    raplInjected = ticker.machineJoulesBetween(fromMs, Date.parse(last.t));
   }
+  const seconds = log.samples.reduce((sum, s) => sum + s.intervalSeconds, 0);
+  const gpuInjected = (250 + 75) * seconds;
+  const injected = raplInjected + gpuInjected;
   const measured = log.summary.totals.machineEnergyJoules;
   ok(log.samples.length >= 3);
   ok(
-    Math.abs(measured - machineInjected) <= 0.005 * machineInjected,
-    `measured ${measured} J, injected ${machineInjected} J`,
+    Math.abs(measured - injected) <= 0.005 * injected,
+    `measured ${measured} J, injected ${injected} J (RAPL ${raplInjected}, GPUs ${gpuInjected})`,
   );
   deepEqual(
     log.summary.components.map((c) => c.device).toSorted(),
-    ["dram-0", "dram-1", "package-0", "package-1"],
+    ["dram-0", "dram-1", "gpu-0", "gpu-1", "package-0", "package-1"],
   );
-  // sleep uses no CPU time: the job's attributed share of CPU energy is small.
-  ok(log.summary.totals.attributedEnergyJoules < 0.2 * measured);
+  equal(log.info.gpus.length, 2);
+  // sleep uses no CPU time and no GPU: the job's attributed share is small.
+  ok(log.summary.totals.attributedEnergyJoules < 0.05 * measured);
+  equal(log.summary.gpuSeconds, 0);
 });
