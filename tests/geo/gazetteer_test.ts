@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { parseGazetteer, searchPlaces } from "../../lib/geo/gazetteer.ts";
+import { parseGazetteer, placeAt, searchPlaces } from "../../lib/geo/gazetteer.ts";
 import { foldText } from "../../lib/geo/fold_text.ts";
 
 Deno.test("searchPlaces finds the place a user means first", () => {
@@ -57,17 +57,36 @@ Deno.test("foldText folds accents, case and punctuation", () => {
   equal(foldText("Straße"), "strasse");
 });
 
-Deno.test("parseGazetteer reads its format and names a malformed line", () => {
-  const text = [
+Deno.test("parseGazetteer reads its format and names what is malformed", () => {
+  const head = [
     "# test",
     "C\tXA\tXAA\tExampleland|Examplia",
     "A\tXA.01\tNorth Province",
-    "Alpha\tXA\t01\t10.000\t20.000\t9000\t",
-    "Beta\tXA\t02\t11.000\t21.000\t7000\t",
-  ].join("\n");
-  const g = parseGazetteer(text);
-  equal(g.entries.length, 2);
-  equal(g.entries[0]?.admin1, "North Province");
-  equal(g.entries[1]?.admin1, undefined);
-  throws(() => parseGazetteer(text + "\nGamma\tXA\t01\tnorth\t20\t5000\t"), /line 6/);
+  ];
+  const columns = [
+    "name\tAlpha\tBeta",
+    "folded\talpha\tbeta",
+    "country\tXA\tXA",
+    "admin1\t01\t02",
+    "latitude\t10.000\t11.000",
+    "longitude\t20.000\tnorth",
+    "population\t9000\t7000",
+  ];
+  const g = parseGazetteer([...head, ...columns].join("\n"));
+  equal(g.names.length, 2);
+  deepEqual(placeAt(g, 0), {
+    name: "Alpha",
+    admin1: "North Province",
+    country: "XAA",
+    countryName: "Exampleland",
+    latitude: 10,
+    longitude: 20,
+    population: 9000,
+  });
+  throws(() => placeAt(g, 1), /column longitude, place 2: not a number: north/);
+  throws(
+    () => parseGazetteer([...head, ...columns.slice(0, 6)].join("\n")),
+    /column population: missing/,
+  );
+  throws(() => parseGazetteer([...head, "C\tXB"].join("\n")), /line 4: malformed row/);
 });
