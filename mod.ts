@@ -162,3 +162,10 @@ export type { Figures, LogsFigures, RunFigures } from "./lib/accounting/types.ts
  * ```
  */
 export { addFigures } from "./lib/accounting/figures.ts";
+/** Offline point -> grid zone lookup, zone ids and their countries. */
+export { zoneAt, zoneCountry, zoneIds } from "./lib/geo/zones.ts";
+/** Offline geocoding from the embedded gazetteer. */
+export { searchPlaces } from "./lib/geo/gazetteer.ts";
+/** Online geocoding with Nominatim (opt-in; rate limited). */
+export { geocodeOnline, GeocoderError } from "./lib/geo/nominatim.ts";
+export type { GeocodeOptions } from "./lib/geo/nominatim.ts";
