@@ -52,13 +52,46 @@ export interface Runtime {
 
 const decoder = new TextDecoder();
 
+let kernelRoots: string[] | undefined;
+
+/**
+ * Whether a path is on the kernel's in-memory file systems (procfs, sysfs, cgroupfs, or where
+ * IMPACT_*_ROOT moves them). Reading those never waits on a disk, so the runtime reads them
+ * synchronously: an async read's round trip through the I/O thread pool costs far more CPU
+ * than the read itself, and the sampler does a dozen each interval.
+ */
+function isKernelPath(path: string): boolean {
+  if (kernelRoots === undefined) {
+    kernelRoots = ["/proc/", "/sys/"];
+    for (const name of ["IMPACT_PROCFS_ROOT", "IMPACT_SYSFS_ROOT", "IMPACT_CGROUP_ROOT"]) {
+      try {
+        const root = Deno.env.get(name);
+        if (root) kernelRoots.push(root.endsWith("/") ? root : `${root}/`);
+      } catch {
+        // No env permission: the default roots only.
+      }
+    }
+  }
+  return kernelRoots.some((root) => path.startsWith(root));
+}
+
 /** The real runtime, backed by `Deno.*`. */
 export const denoRuntime: Runtime = {
-  readTextFile: (path) => Deno.readTextFile(path),
-  async readDir(path) {
-    const names: string[] = [];
-    for await (const entry of Deno.readDir(path)) names.push(entry.name);
-    return names.sort();
+  readTextFile(path) {
+    if (!isKernelPath(path)) return Deno.readTextFile(path);
+    try {
+      return Promise.resolve(Deno.readTextFileSync(path));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  },
+  readDir(path) {
+    if (!isKernelPath(path)) return readDirAsync(path);
+    try {
+      return Promise.resolve([...Deno.readDirSync(path)].map((entry) => entry.name).sort());
+    } catch (error) {
+      return Promise.reject(error);
+    }
   },
   spawn(command, options = {}) {
     return new Deno.Command(command, toCommandOptions(options)).spawn();
@@ -92,6 +125,12 @@ export const denoRuntime: Runtime = {
     });
   },
 };
+
+async function readDirAsync(path: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(path)) names.push(entry.name);
+  return names.sort();
+}
 
 function toCommandOptions(options: SpawnOptions): Deno.CommandOptions {
   const result: Deno.CommandOptions = {};

@@ -22,10 +22,11 @@ interface LogModules {
 
 let logModules: Promise<LogModules> | undefined;
 
-/** Loads lib/log's reader once (specifiers in variables until the log branch lands on main). */
+/** Loads lib/log's reader once (literal specifiers, so bundles and binaries include them). */
 function loadLogModules(): Promise<LogModules> {
-  const specifiers = ["../log/read.ts", "../log/find.ts"];
-  return logModules ??= Promise.all(specifiers.map((s) => import(s))).then(([read, find]) => ({
+  return logModules ??= Promise.all([import("../log/read.ts"), import("../log/find.ts")]).then((
+    [read, find],
+  ) => ({
     readLogDir: read.readLogDir,
     findLogDirs: find.findLogDirs,
   }));

@@ -163,12 +163,13 @@ async function loadRun(dir: string, options: ReadLogsOptions): Promise<LoadedLog
   if (options.readSamples !== "always") {
     // Fast path: the summary is the authority on a finished run's figures.
     try {
-      const info = JSON.parse(
-        await options.logs.readTextFile(join(dir, LOG_FILES.info)),
-      ) as RunInfo;
-      const summary = JSON.parse(
-        await options.logs.readTextFile(join(dir, LOG_FILES.summary)),
-      ) as RunSummary;
+      // Both files at once; each is parsed once and handed on, never read again.
+      const [infoText, summaryText] = await Promise.all([
+        options.logs.readTextFile(join(dir, LOG_FILES.info)),
+        options.logs.readTextFile(join(dir, LOG_FILES.summary)),
+      ]);
+      const info = JSON.parse(infoText) as RunInfo;
+      const summary = JSON.parse(summaryText) as RunSummary;
       if (
         info.schemaVersion === LOG_SCHEMA_VERSION && summary.schemaVersion === LOG_SCHEMA_VERSION &&
         Array.isArray(summary.components) && !needsSamples(info)

@@ -35,7 +35,23 @@ export class NvidiaSmiParseError extends Error {
 
 const PLACEHOLDER = /^\[[^\]]*\]$/;
 const UNIT_SUFFIX = /^(-?\d+(?:\.\d+)?)\s*(W|%|MiB|MHz|C|KB\/s)$/;
-const NUMBER = /^-?\d+(?:\.\d+)?$/;
+
+/** Whether text is `-?\d+(\.\d+)?` (what nvidia-smi prints for a number without its unit). */
+function isPlainDecimal(text: string): boolean {
+  let i = text.charCodeAt(0) === 45 ? 1 : 0; // "-"
+  const digitsFrom = i;
+  while (i < text.length && isDigit(text.charCodeAt(i))) i++;
+  if (i === digitsFrom) return false;
+  if (i === text.length) return true;
+  if (text.charCodeAt(i) !== 46) return false; // "."
+  const fractionFrom = ++i;
+  while (i < text.length && isDigit(text.charCodeAt(i))) i++;
+  return i > fractionFrom && i === text.length;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
 
 /**
  * Tells whether a cell is a placeholder such as `[N/A]`, `[Not Supported]`, `[GPU is lost]`.
@@ -77,9 +93,10 @@ export function parseCsvHeader(line: string): CsvColumn[] {
  * @returns The placeholder, the number, or the text as is.
  */
 export function parseCell(raw: string): CellValue {
+  // Most cells of the stream are plain decimals: a character scan, no regex.
+  if (isPlainDecimal(raw)) return Number(raw);
   if (PLACEHOLDER.test(raw)) return { placeholder: raw };
   if (raw === "N/A" || raw === "Not Supported") return { placeholder: `[${raw}]` };
-  if (NUMBER.test(raw)) return Number(raw);
   const withUnit = UNIT_SUFFIX.exec(raw);
   if (withUnit) return Number(withUnit[1]);
   return raw;

@@ -52,6 +52,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---- parsers -------------------------------------------------------------------------
 
+Deno.test("parseCell reads plain decimals and leaves near-numbers as text", () => {
+  deepEqual(
+    ["250.5", "-3", "0", "1.", ".5", "1e3", "-", "0x10", "12 W"].map(parseCell),
+    [250.5, -3, 0, "1.", ".5", "1e3", "-", "0x10", 12],
+  );
+});
+
 Deno.test("parseCell reads numbers with and without units, keeps placeholders and text", () => {
   equal(parseCell("287.41"), 287.41);
   equal(parseCell("287.41 W"), 287.41);
