@@ -1,0 +1,78 @@
+/**
+ * Line plots of time series (power, utilisation, memory over a run), drawn with d3-scale
+ * and d3-shape at build time; each series is downsampled to about two points per pixel.
+ *
+ * @module
+ */
+// @ts-types="@types/d3-scale"
+import { scaleLinear } from "d3-scale";
+// @ts-types="@types/d3-shape"
+import { line } from "d3-shape";
+import { downsampleMinMax } from "../downsample.ts";
+import { escapeXml } from "./escape.ts";
+import { axesSvg, COLOURS, DEFAULT_FRAME, figureHtml, type PlotFrame } from "./frame.ts";
+
+/** One named line. */
+export interface LineSeries {
+  name: string;
+  /** Seconds since the run started, ascending. */
+  seconds: number[];
+  values: number[];
+}
+
+/** What a line plot shows. */
+export interface LinePlotOptions {
+  caption: string;
+  yTitle: string;
+  series: LineSeries[];
+  frame?: PlotFrame;
+}
+
+/**
+ * Renders a line plot with a time axis in seconds, minutes or hours (chosen by the span).
+ *
+ * @param options Caption, y axis title and the series.
+ * @returns An HTML figure with an inline SVG; one `path.series` per series.
+ */
+export function linePlotHtml(options: LinePlotOptions): string {
+  const frame = options.frame ?? DEFAULT_FRAME;
+  const { width, height, margin } = frame;
+  const plotWidth = width - margin.left - margin.right;
+  let maxSeconds = 0;
+  let maxValue = 0;
+  let minValue = 0;
+  for (const s of options.series) {
+    for (const t of s.seconds) if (t > maxSeconds) maxSeconds = t;
+    for (const v of s.values) {
+      if (v > maxValue) maxValue = v;
+      if (v < minValue) minValue = v;
+    }
+  }
+  const [unit, divisor] = maxSeconds >= 2 * 3600
+    ? ["hours", 3600]
+    : maxSeconds >= 120
+    ? ["minutes", 60]
+    : ["seconds", 1];
+  const x = scaleLinear().domain([0, maxSeconds / divisor || 1]).range([
+    margin.left,
+    width - margin.right,
+  ]);
+  const y = scaleLinear().domain([minValue, maxValue || 1]).nice().range([
+    height - margin.bottom,
+    margin.top,
+  ]);
+  const parts = [axesSvg(frame, x, y, `Time since start (${unit})`, options.yTitle)];
+  options.series.forEach((s, i) => {
+    const { x: xs, y: ys } = downsampleMinMax({ x: s.seconds, y: s.values }, plotWidth);
+    const path = line<number>()
+      .x((k) => x(xs[k]! / divisor))
+      .y((k) => y(ys[k]!))
+      .digits(1)(xs.map((_, k) => k));
+    parts.push(
+      `<path class="series c${i % COLOURS}" data-series="${escapeXml(s.name)}" d="${
+        path ?? ""
+      }"><title>${escapeXml(s.name)}</title></path>`,
+    );
+  });
+  return figureHtml(frame, options.caption, parts.join(""), options.series.map((s) => s.name));
+}
