@@ -69,6 +69,12 @@ export function runSeries(
  */
 export function runPlots(samples: readonly SampleRecord[], startMs: number): RunPlots {
   const series = runSeries(samples, startMs);
+  // One colour per device across the three plots.
+  const colours = new Map<string, number>();
+  for (const s of [...series.power, ...series.utilization, ...series.memory]) {
+    if (!colours.has(s.name)) colours.set(s.name, colours.size);
+    s.colour = colours.get(s.name)!;
+  }
   const plots: RunPlots = {};
   if (series.power.length > 0) {
     plots.power = linePlotHtml({

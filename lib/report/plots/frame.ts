@@ -91,19 +91,20 @@ export function axesSvg(
  * @param frame The plot frame (for the viewBox).
  * @param caption The figure's caption (also the SVG's accessible name).
  * @param body SVG markup inside the root element.
- * @param legend Series names, in colour order.
+ * @param legend Series names with their colour index (the position when a plain name).
  * @returns An HTML `<figure>`.
  */
 export function figureHtml(
   frame: PlotFrame,
   caption: string,
   body: string,
-  legend: string[],
+  legend: (string | { name: string; colour: number })[],
 ): string {
   const label = escapeXml(caption);
-  const items = legend.map((name, i) =>
-    `<li><span class="swatch c${i % COLOURS}"></span>${escapeXml(name)}</li>`
-  ).join("");
+  const items = legend.map((entry, i) => {
+    const { name, colour } = typeof entry === "string" ? { name: entry, colour: i } : entry;
+    return `<li><span class="swatch c${colour % COLOURS}"></span>${escapeXml(name)}</li>`;
+  }).join("");
   return `<figure class="plot"><figcaption>${label}</figcaption>` +
     `<svg viewBox="0 0 ${frame.width} ${frame.height}" role="img" aria-label="${label}">` +
     body + `</svg>` + (legend.length > 0 ? `<ul class="legend">${items}</ul>` : "") +

@@ -18,6 +18,8 @@ export interface LineSeries {
   /** Seconds since the run started, ascending. */
   seconds: number[];
   values: number[];
+  /** Colour class index (so a device keeps its colour across plots); the series' position by default. */
+  colour?: number;
 }
 
 /** What a line plot shows. */
@@ -69,10 +71,15 @@ export function linePlotHtml(options: LinePlotOptions): string {
       .y((k) => y(ys[k]!))
       .digits(1)(xs.map((_, k) => k));
     parts.push(
-      `<path class="series c${i % COLOURS}" data-series="${escapeXml(s.name)}" d="${
+      `<path class="series c${(s.colour ?? i) % COLOURS}" data-series="${escapeXml(s.name)}" d="${
         path ?? ""
       }"><title>${escapeXml(s.name)}</title></path>`,
     );
   });
-  return figureHtml(frame, options.caption, parts.join(""), options.series.map((s) => s.name));
+  return figureHtml(
+    frame,
+    options.caption,
+    parts.join(""),
+    options.series.map((s, i) => ({ name: s.name, colour: s.colour ?? i })),
+  );
 }
