@@ -5,6 +5,8 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
+import { register as region } from "./region.ts";
+import { register as cloud } from "./cloud.ts";
 
 /** Registers one subcommand; `setExitCode` receives the code the command chose. */
 export type RegisterCommand = (
@@ -14,4 +16,4 @@ export type RegisterCommand = (
 ) => void;
 
 /** Every subcommand, in the order `impact --help` lists them. */
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [region, cloud];

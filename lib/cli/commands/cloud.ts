@@ -1,0 +1,113 @@
+/**
+ * `impact cloud`: a provider's regions with grid zone, carbon intensity and PUE, cleanest first.
+ *
+ * @module
+ */
+import type { RegisterCommand } from "./mod.ts";
+import type { CliContext } from "../context.ts";
+import { CliError, ExitCode } from "../exit_codes.ts";
+
+interface CloudJson {
+  provider: string;
+  region: string;
+  location: string;
+  zone: string;
+  pue: number;
+  intensityGramsPerKwh: number | null;
+  /** Intensity x PUE: grams per kWh of IT energy. */
+  effectiveGramsPerKwh: number | null;
+  year: number | null;
+  source: string;
+  intensitySource: string | null;
+}
+
+async function run(
+  provider: string,
+  region: string | undefined,
+  options: { json?: boolean; year?: string },
+  ctx: CliContext,
+): Promise<void> {
+  const cloud = await import("../../geo/cloud.ts");
+  const intensity = await import("../../geo/intensity.ts");
+  let year: number | undefined;
+  if (options.year !== undefined) {
+    year = Number(options.year);
+    if (!intensity.INTENSITY_YEARS.includes(year)) {
+      throw new CliError(
+        `--year must be one of ${intensity.INTENSITY_YEARS.join(", ")}, got ${
+          JSON.stringify(options.year)
+        }`,
+        ExitCode.usage,
+      );
+    }
+  }
+  let regions;
+  try {
+    regions = region === undefined
+      ? cloud.cloudRegions(provider)
+      : [cloud.cloudRegion(provider, region)];
+  } catch (error) {
+    if (error instanceof cloud.UnknownCloudRegionError) {
+      throw new CliError(error.message, ExitCode.input);
+    }
+    throw error;
+  }
+  const rows: CloudJson[] = regions.map((r) => {
+    const figure = intensity.intensityFor(r.zone, year);
+    return {
+      provider: r.provider,
+      region: r.region,
+      location: r.location,
+      zone: r.zone,
+      pue: r.pue,
+      intensityGramsPerKwh: figure?.intensityGramsPerKwh ?? null,
+      effectiveGramsPerKwh: figure
+        ? Math.round(figure.intensityGramsPerKwh * r.pue * 10) / 10
+        : null,
+      year: figure?.year ?? null,
+      source: r.source,
+      intensitySource: figure?.source ?? null,
+    };
+  });
+  const key = (r: CloudJson) => r.effectiveGramsPerKwh ?? Infinity;
+  rows.sort((a, b) => key(a) - key(b) || a.region.localeCompare(b.region));
+  if (options.json) {
+    ctx.stdout(JSON.stringify(region === undefined ? rows : rows[0], null, 2) + "\n");
+    return;
+  }
+  const w = Math.max(6, ...rows.map((r) => r.region.length));
+  ctx.stdout(
+    `${"region".padEnd(w)}  ${"zone".padEnd(13)} ${"gCO2e/kWh".padStart(9)} ${"PUE".padStart(5)} ${
+      "x PUE".padStart(6)
+    }  location\n`,
+  );
+  for (const r of rows) {
+    ctx.stdout(
+      `${r.region.padEnd(w)}  ${r.zone.padEnd(13)} ${
+        String(r.intensityGramsPerKwh ?? "-").padStart(9)
+      } ${r.pue.toFixed(3).padStart(5)} ${
+        String(r.effectiveGramsPerKwh ?? "-").padStart(6)
+      }  ${r.location}\n`,
+    );
+  }
+  const first = rows.find((r) => r.intensitySource);
+  ctx.stdout(
+    `Intensity: ${first?.intensitySource ?? "none"} (${
+      first?.year ?? "-"
+    }); regions and PUE: see data/README.md\n`,
+  );
+}
+
+/** Registers `impact cloud`. */
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command("cloud")
+    .description(
+      "List a cloud provider's regions with grid zone, intensity and PUE, cleanest first",
+    )
+    .argument("<provider>", "aws, gcp or azure")
+    .argument("[region]", "one region id, e.g. eu-west-1")
+    .option("--year <year>", "the year of the intensity figures (latest by default)")
+    .option("--json", "print JSON")
+    .action((provider, region, options) => run(provider, region, options, ctx));
+};

@@ -1,0 +1,232 @@
+/**
+ * `impact region`: the grid zone and yearly carbon intensity of a place, an address, a zone,
+ * or the cleanest / dirtiest zones.
+ *
+ * @module
+ */
+import type { RegisterCommand } from "./mod.ts";
+import type { CliContext } from "../context.ts";
+import { CliError, ExitCode } from "../exit_codes.ts";
+import type { Place, ZoneIntensity } from "../../geo/types.ts";
+import type { ResolveDeps } from "../../geo/resolve.ts";
+
+/** Where the command gets its geo lookups; tests replace `load`. */
+export const regionCommandDeps: { load: () => Promise<ResolveDeps> } = {
+  load: async () => (await import("../../geo/resolve.ts")).defaultResolveDeps(),
+};
+
+interface RegionOptions {
+  address?: string;
+  lat?: string;
+  lon?: string;
+  zone?: string;
+  top?: string;
+  bottom?: string;
+  online?: boolean;
+  nominatimUrl?: string;
+  year?: string;
+  json?: boolean;
+}
+
+/** The `--json` shape of one answer. */
+interface RegionJson {
+  zone: string;
+  country: string;
+  intensityGramsPerKwh: number;
+  year: number;
+  source: string;
+  renewableShare?: number;
+  fallbackFrom?: string;
+  place?: string;
+}
+
+function toJson(row: ZoneIntensity, place?: string): RegionJson {
+  const out: RegionJson = {
+    zone: row.zone,
+    country: row.country,
+    intensityGramsPerKwh: row.intensityGramsPerKwh,
+    year: row.year,
+    source: row.source,
+  };
+  if (row.renewableShare !== undefined) out.renewableShare = row.renewableShare;
+  if (row.fallbackFrom !== undefined) out.fallbackFrom = row.fallbackFrom;
+  if (place !== undefined) out.place = place;
+  return out;
+}
+
+function describe(row: ZoneIntensity, place?: string): string {
+  const lines = [];
+  if (place) lines.push(`Place:      ${place}`);
+  lines.push(`Zone:       ${row.zone} (${row.country})`);
+  if (row.fallbackFrom) {
+    lines.push(`            ${row.fallbackFrom} has no figures; its country's are used`);
+  }
+  lines.push(`Intensity:  ${row.intensityGramsPerKwh} gCO2e/kWh (${row.year})`);
+  if (row.renewableShare !== undefined) {
+    lines.push(`Renewables: ${(row.renewableShare * 100).toFixed(0)}%`);
+  }
+  lines.push(`Source:     ${row.source}, ${row.licence}`);
+  return lines.join("\n") + "\n";
+}
+
+function placeName(p: Place): string {
+  return [p.name, p.admin1, p.countryName].filter((s) => s).join(", ");
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new CliError(
+      `${flag} must be a positive integer, got ${JSON.stringify(text)}`,
+      ExitCode.usage,
+    );
+  }
+  return n;
+}
+
+async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
+  const intensity = await import("../../geo/intensity.ts");
+  const resolve = await import("../../geo/resolve.ts");
+  let year: number | undefined;
+  if (options.year !== undefined) {
+    year = Number(options.year);
+    if (!intensity.INTENSITY_YEARS.includes(year)) {
+      throw new CliError(
+        `--year must be one of ${intensity.INTENSITY_YEARS.join(", ")}, got ${
+          JSON.stringify(options.year)
+        }`,
+        ExitCode.usage,
+      );
+    }
+  }
+  const chosen = ["address", "lat", "zone", "top", "bottom"].filter((k) =>
+    options[k as keyof RegionOptions] !== undefined
+  );
+  if (chosen.length !== 1) {
+    throw new CliError(
+      "Give exactly one of --address, --lat/--lon, --zone, --top, --bottom",
+      ExitCode.usage,
+    );
+  }
+  if (options.top !== undefined || options.bottom !== undefined) {
+    const n = positiveInt(options.top ?? options.bottom!, options.top ? "--top" : "--bottom");
+    const all = intensity.listIntensities(year ?? intensity.LATEST_INTENSITY_YEAR)
+      .sort((a, b) =>
+        a.intensityGramsPerKwh - b.intensityGramsPerKwh || a.zone.localeCompare(b.zone)
+      );
+    const rows = options.top ? all.slice(0, n) : all.slice(-n).reverse();
+    if (options.json) {
+      ctx.stdout(JSON.stringify(rows.map((r) => toJson(r)), null, 2) + "\n");
+      return;
+    }
+    ctx.stdout(
+      `${options.top ? "Cleanest" : "Most carbon-intensive"} ${rows.length} zones (${
+        rows[0]?.year
+      }, gCO2e/kWh):\n`,
+    );
+    for (const r of rows) {
+      const renewables = r.renewableShare === undefined
+        ? ""
+        : `  ${(r.renewableShare * 100).toFixed(0)}% renewable`;
+      ctx.stdout(
+        `  ${r.zone.padEnd(14)} ${String(r.intensityGramsPerKwh).padStart(5)}${renewables}\n`,
+      );
+    }
+    ctx.stdout(`Source: ${rows[0]?.source}, ${rows[0]?.licence}\n`);
+    return;
+  }
+
+  let zone: string | undefined;
+  let place: string | undefined;
+  let candidates: Place[] = [];
+  try {
+    if (options.zone !== undefined) {
+      zone = resolve.checkZone(options.zone, { zoneIds: () => intensity.intensityZoneIds() });
+    } else if (options.lat !== undefined || options.lon !== undefined) {
+      const parsed = resolve.parseRegionFlags(
+        { lat: options.lat, lon: options.lon } as never,
+        () => undefined,
+      );
+      const info = await resolve.resolveRegion(parsed, await regionCommandDeps.load());
+      if (!info.zone) {
+        throw new CliError(
+          `No grid zone at ${parsed.latitude}, ${parsed.longitude} (open ocean or outside every zone)`,
+          ExitCode.input,
+        );
+      }
+      zone = info.zone;
+    } else {
+      const deps = await regionCommandDeps.load();
+      const address = options.address!;
+      if (options.online) {
+        try {
+          candidates = await deps.geocodeOnline(address, {
+            ...(options.nominatimUrl ? { baseUrl: options.nominatimUrl } : {}),
+          });
+        } catch (error) {
+          throw new CliError(
+            `Online geocoding failed: ${(error as Error).message}`,
+            ExitCode.network,
+          );
+        }
+      } else {
+        candidates = deps.searchPlaces(address, 5);
+      }
+      const first = candidates[0];
+      if (!first) {
+        const words = address.split(/[,\s]+/).filter((w) => w.length > 2);
+        const near = words.flatMap((w) => deps.searchPlaces(w, 3)).slice(0, 5);
+        throw new CliError(
+          `No place found for ${JSON.stringify(address)}` +
+            (near.length ? `; closest candidates: ${near.map(placeName).join("; ")}` : ""),
+          ExitCode.input,
+        );
+      }
+      place = placeName(first);
+      const info = await resolve.resolveRegion({
+        latitude: first.latitude,
+        longitude: first.longitude,
+      }, deps);
+      zone = info.zone ?? resolve.countryZone(first.country).zone;
+    }
+  } catch (error) {
+    if (error instanceof resolve.RegionInputError) {
+      throw new CliError(error.message, ExitCode.input);
+    }
+    throw error;
+  }
+  const row = intensity.intensityFor(zone, year);
+  if (!row) {
+    throw new CliError(
+      `No intensity figures for zone ${zone}${year ? ` in ${year}` : ""}`,
+      ExitCode.input,
+    );
+  }
+  if (options.json) {
+    ctx.stdout(JSON.stringify(toJson(row, place), null, 2) + "\n");
+    return;
+  }
+  ctx.stdout(describe(row, place));
+  if (candidates.length > 1) {
+    ctx.stdout(`Other matches (give a fuller address to choose):\n`);
+    for (const c of candidates.slice(1)) ctx.stdout(`  ${placeName(c)}\n`);
+  }
+}
+
+/** Registers `impact region`. */
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command("region")
+    .description("Show the grid zone and yearly carbon intensity of a place, zone or ranking")
+    .option("--address <text>", "a place name, geocoded offline (or online with --online)")
+    .option("--lat <degrees>", "latitude (with --lon)")
+    .option("--lon <degrees>", "longitude (with --lat)")
+    .option("--zone <id>", "an Electricity Maps zone id, e.g. DE or US-CAL-CISO")
+    .option("--top <n>", "the n zones with the lowest intensity")
+    .option("--bottom <n>", "the n zones with the highest intensity")
+    .option("--online", "geocode --address with Nominatim (network)")
+    .option("--nominatim-url <url>", "the Nominatim server for --online")
+    .option("--year <year>", "the year of the figures (latest by default)")
+    .option("--json", "print JSON")
+    .action((options) => run(options, ctx));
+};

@@ -1,0 +1,310 @@
+/**
+ * Which grid zone a run's electricity came from, from the user's flags (issue 3, section 3):
+ * `--zone`, `--cloud provider:region`, `--lat/--lon`, `--address` (offline gazetteer, or
+ * Nominatim with `--online`), `--country`, `--locate-by-ip` (opt-in only: compute nodes are
+ * offline and VPNs lie), then `$IMPACT_ZONE`. Nothing given: `{ source: "unknown" }`, and the
+ * run still logs its energy. The result records how the zone was chosen.
+ *
+ * @module
+ */
+import type { RegionInfo } from "../log/schema.ts";
+import { parseCloudSpec } from "./cloud.ts";
+import {
+  alpha2FromAlpha3,
+  alpha3FromAlpha2,
+  canonicalZone,
+  countryOfZone,
+  unknownZoneError,
+} from "./intensity.ts";
+import { nearest } from "./suggest.ts";
+import type { Place, ZoneMatch } from "./types.ts";
+
+/** Options of the online geocoder (Nominatim). */
+export interface OnlineGeocodeOptions {
+  baseUrl?: string;
+  userAgent?: string;
+  fetch?: typeof fetch;
+  minIntervalMs?: number;
+}
+
+/** Where the user says the run is; the first option set wins, in the order of the fields. */
+export interface RegionOptions {
+  zone?: string;
+  cloud?: string;
+  latitude?: number;
+  longitude?: number;
+  address?: string;
+  /** ISO 3166-1 alpha-3 or alpha-2. */
+  country?: string;
+  /** Opt-in IP geolocation: a URL answering `{latitude, longitude}` or `{lat, lon}` JSON. */
+  locateByIp?: { url: string; fetch?: typeof fetch };
+  /** `$IMPACT_ZONE`. */
+  envZone?: string;
+  /** Geocode `address` online instead of with the offline gazetteer. */
+  online?: OnlineGeocodeOptions;
+}
+
+/** The geo functions resolution needs; tests pass fakes, the CLI the real modules. */
+export interface ResolveDeps {
+  zoneAt(latitude: number, longitude: number): ZoneMatch | undefined;
+  searchPlaces(query: string, limit: number): Place[];
+  geocodeOnline(query: string, options: OnlineGeocodeOptions): Promise<Place[]>;
+  /** Zone ids with polygons (valid for `--zone` even without intensity figures). */
+  zoneIds(): string[];
+}
+
+/** A region flag whose value cannot be used (unknown zone, country, place). */
+export class RegionInputError extends Error {
+  /**
+   * @param message Sentence case, naming the value.
+   * @param suggestions The nearest valid values, where there are any.
+   */
+  constructor(message: string, readonly suggestions: string[] = []) {
+    super(message);
+    this.name = "RegionInputError";
+  }
+}
+
+/** The official IP geolocation default (only used with `--locate-by-ip`). */
+export const DEFAULT_IP_LOCATOR = "https://ipapi.co/json/";
+
+/**
+ * Loads the real zone polygons and gazetteer (lazily: they are large).
+ *
+ * @returns The dependencies backed by lib/geo/zones.ts, gazetteer.ts and nominatim.ts.
+ */
+export async function defaultResolveDeps(): Promise<ResolveDeps> {
+  // Specifiers in variables until the zones branch lands (they are checked at run time).
+  const specifiers = ["./zones.ts", "./gazetteer.ts", "./nominatim.ts"];
+  const [zones, gazetteer, nominatim] = await Promise.all(
+    specifiers.map((s) => import(s)),
+  ) as [
+    { zoneAt: ResolveDeps["zoneAt"]; zoneIds: ResolveDeps["zoneIds"] },
+    { searchPlaces: ResolveDeps["searchPlaces"] },
+    { geocodeOnline: ResolveDeps["geocodeOnline"] },
+  ];
+  return {
+    zoneAt: zones.zoneAt,
+    zoneIds: zones.zoneIds,
+    searchPlaces: gazetteer.searchPlaces,
+    geocodeOnline: (query, options) => nominatim.geocodeOnline(query, options),
+  };
+}
+
+function describePlace(place: Place): string {
+  return [place.name, place.admin1, place.countryName].filter((s) => s).join(", ");
+}
+
+function fromPoint(
+  deps: ResolveDeps,
+  latitude: number,
+  longitude: number,
+  source: string,
+): RegionInfo {
+  const match = deps.zoneAt(latitude, longitude);
+  if (!match) return { source: "unknown", latitude, longitude };
+  return { zone: match.zone, country: match.country, source, latitude, longitude };
+}
+
+/**
+ * Validates a zone id against the intensity data and the zone polygons.
+ *
+ * @param zone A zone id in any case.
+ * @param deps Supplies the polygon zone ids.
+ * @returns The canonical zone id.
+ * @throws RegionInputError listing the nearest valid ids.
+ */
+export function checkZone(zone: string, deps: Pick<ResolveDeps, "zoneIds">): string {
+  const known = canonicalZone(zone);
+  if (known) return known;
+  const polygons = deps.zoneIds();
+  const upper = zone.toUpperCase();
+  const polygon = polygons.find((z) => z.toUpperCase() === upper);
+  if (polygon) return polygon;
+  const error = unknownZoneError(zone, polygons);
+  throw new RegionInputError(error.message, error.suggestions);
+}
+
+/**
+ * Turns a country code (alpha-3 or alpha-2) into its country zone.
+ *
+ * @param code e.g. `USA` or `US`.
+ * @returns Zone (alpha-2) and country (alpha-3).
+ * @throws RegionInputError for no ISO country, listing the nearest codes.
+ */
+export function countryZone(code: string): ZoneMatch {
+  const upper = code.trim().toUpperCase();
+  const alpha2 = upper.length === 2
+    ? (alpha3FromAlpha2(upper) ? upper : undefined)
+    : alpha2FromAlpha3(upper);
+  if (!alpha2) {
+    const suggestions = nearest(upper, allAlpha3(), 5);
+    throw new RegionInputError(
+      `Unknown country code ${JSON.stringify(code)}; nearest valid codes: ${
+        suggestions.join(", ")
+      }`,
+      suggestions,
+    );
+  }
+  return { zone: alpha2, country: alpha3FromAlpha2(alpha2)! };
+}
+
+function allAlpha3(): string[] {
+  const out: string[] = [];
+  for (let a = 65; a <= 90; a++) {
+    for (let b = 65; b <= 90; b++) {
+      const code = alpha3FromAlpha2(String.fromCharCode(a, b));
+      if (code) out.push(code);
+    }
+  }
+  return out;
+}
+
+async function locateByIp(
+  options: { url: string; fetch?: typeof fetch },
+): Promise<[number, number]> {
+  const doFetch = options.fetch ?? fetch;
+  const response = await doFetch(options.url, { headers: { accept: "application/json" } });
+  if (!response.ok) throw new Error(`IP geolocation at ${options.url} answered ${response.status}`);
+  const body = await response.json() as Record<string, unknown>;
+  const latitude = Number(body.latitude ?? body.lat);
+  const longitude = Number(body.longitude ?? body.lon);
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) {
+    throw new Error(`IP geolocation at ${options.url} gave no latitude/longitude`);
+  }
+  return [latitude, longitude];
+}
+
+/**
+ * Picks the run's grid zone from the options, in the order of {@link RegionOptions}' fields.
+ *
+ * @param options What the user gave.
+ * @param deps The geo lookups; {@link defaultResolveDeps} when omitted.
+ * @returns The region with `source` naming the flag that chose it, or `{ source: "unknown" }`.
+ * @throws RegionInputError for an unknown zone, country, cloud region or address.
+ */
+export async function resolveRegion(
+  options: RegionOptions,
+  deps?: ResolveDeps,
+): Promise<RegionInfo> {
+  const needDeps = async () => deps ??= await defaultResolveDeps();
+  if (options.zone !== undefined) {
+    const zone = checkZone(options.zone, deps ?? { zoneIds: () => [] });
+    return withCountry({ zone, source: "--zone" });
+  }
+  if (options.cloud !== undefined) {
+    let region;
+    try {
+      region = parseCloudSpec(options.cloud);
+    } catch (error) {
+      throw new RegionInputError(
+        (error as Error).message,
+        (error as { suggestions?: string[] }).suggestions,
+      );
+    }
+    const info: RegionInfo = withCountry({
+      zone: region.zone,
+      source: "--cloud",
+      cloud: { provider: region.provider, region: region.region, pue: region.pue },
+      place: region.location,
+    });
+    if (region.latitude !== undefined) info.latitude = region.latitude;
+    if (region.longitude !== undefined) info.longitude = region.longitude;
+    return info;
+  }
+  if (options.latitude !== undefined && options.longitude !== undefined) {
+    return fromPoint(await needDeps(), options.latitude, options.longitude, "--lat/--lon");
+  }
+  if (options.address !== undefined) {
+    const d = await needDeps();
+    const places = options.online
+      ? await d.geocodeOnline(options.address, options.online)
+      : d.searchPlaces(options.address, 5);
+    const place = places[0];
+    if (!place) {
+      throw new RegionInputError(`No place found for address ${JSON.stringify(options.address)}`);
+    }
+    const info = fromPoint(d, place.latitude, place.longitude, "--address");
+    info.place = describePlace(place);
+    // A coastal city's point can fall just outside the simplified polygons: use its country.
+    if (!info.zone) {
+      return { ...countryZone(place.country), source: "--address", place: info.place };
+    }
+    return info;
+  }
+  if (options.country !== undefined) {
+    return { ...countryZone(options.country), source: "--country" };
+  }
+  if (options.locateByIp) {
+    const [latitude, longitude] = await locateByIp(options.locateByIp);
+    return fromPoint(await needDeps(), latitude, longitude, "--locate-by-ip");
+  }
+  if (options.envZone !== undefined && options.envZone !== "") {
+    const zone = checkZone(options.envZone, deps ?? { zoneIds: () => [] });
+    return withCountry({ zone, source: "IMPACT_ZONE" });
+  }
+  return { source: "unknown" };
+}
+
+function withCountry(info: RegionInfo): RegionInfo {
+  const country = info.zone ? countryOfZone(info.zone) : undefined;
+  return country ? { ...info, country } : info;
+}
+
+/** Raw region flags as the CLI parses them (strings). */
+export interface RegionFlags {
+  zone?: string;
+  country?: string;
+  lat?: string;
+  lon?: string;
+  address?: string;
+  cloud?: string;
+  online?: boolean;
+  locateByIp?: boolean | string;
+}
+
+/**
+ * Turns the CLI's region flags and environment into {@link RegionOptions}.
+ *
+ * @param flags `--zone`, `--country`, `--lat`, `--lon`, `--address`, `--cloud`, `--online`, `--locate-by-ip [url]`.
+ * @param env Reads `IMPACT_ZONE` (and `IMPACT_IP_LOCATOR`, the IP geolocation URL).
+ * @returns The options for {@link resolveRegion}.
+ * @throws RegionInputError for a malformed latitude/longitude or one given without the other.
+ */
+export function parseRegionFlags(
+  flags: RegionFlags,
+  env: (name: string) => string | undefined,
+): RegionOptions {
+  const options: RegionOptions = {};
+  if (flags.zone !== undefined) options.zone = flags.zone;
+  if (flags.cloud !== undefined) options.cloud = flags.cloud;
+  if ((flags.lat === undefined) !== (flags.lon === undefined)) {
+    throw new RegionInputError("--lat and --lon must be given together");
+  }
+  if (flags.lat !== undefined && flags.lon !== undefined) {
+    options.latitude = coordinate(flags.lat, "--lat", 90);
+    options.longitude = coordinate(flags.lon, "--lon", 180);
+  }
+  if (flags.address !== undefined) options.address = flags.address;
+  if (flags.country !== undefined) options.country = flags.country;
+  if (flags.online) options.online = {};
+  if (flags.locateByIp) {
+    const url = typeof flags.locateByIp === "string"
+      ? flags.locateByIp
+      : env("IMPACT_IP_LOCATOR") || DEFAULT_IP_LOCATOR;
+    options.locateByIp = { url };
+  }
+  const envZone = env("IMPACT_ZONE");
+  if (envZone) options.envZone = envZone;
+  return options;
+}
+
+function coordinate(text: string, flag: string, limit: number): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || Math.abs(value) > limit) {
+    throw new RegionInputError(
+      `${flag} must be a number within +-${limit}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,602 @@
+/**
+ * Fake `/sys/class/powercap` (RAPL) and `/proc` trees for tests, written as plain files in a
+ * folder the test owns. Point the code under test at them with `IMPACT_SYSFS_ROOT` /
+ * `IMPACT_PROCFS_ROOT` (or a `SystemPaths` object).
+ *
+ * RAPL:
+ * ```ts
+ * await using dir = await tempDir();
+ * const rapl = await createFakeRapl(dir.path, { sockets: 2, dram: true });
+ * rapl.setPower("package-0", 50);
+ * await rapl.tick(2); // package-0 +100 J, written to energy_uj (wrapping at the range)
+ * rapl.injectedJoules(); // { "package-0": 100, "dram-0": 0, "package-1": 0, "dram-1": 0 }
+ * ```
+ *
+ * End-to-end (a child process reads the tree while the test's event loop drives it):
+ * ```ts
+ * await using ticker = rapl.startTicking(5); // advances by wall-clock time every 5 ms
+ * // ... spawn `impact run -- sleep 3` with IMPACT_SYSFS_ROOT=dir.path ...
+ * ticker.machineJoulesBetween(startEpochMs, endEpochMs); // what the fakes injected then
+ * ```
+ *
+ * Zone keys are the device ids the RAPL sensor emits (`package-<socket>`, `dram-<socket>`,
+ * `psys`) plus `core-<socket>` and `uncore-<socket>` for the subzones inside a package.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+
+/** Kernel constant for Intel package zones (energy unit 61 uJ, 32-bit counter). */
+export const INTEL_RANGE_UJ = 262_143_328_850;
+/** Kernel constant for AMD package zones (energy unit 15.3 uJ). */
+export const AMD_RANGE_UJ = 65_532_610_987;
+/** Kernel constant for Xeon DRAM zones (fixed 15.3 uJ unit). */
+export const XEON_DRAM_RANGE_UJ = 65_712_999_613;
+
+/** What {@link createFakeRapl} writes. */
+export interface FakeRaplSpec {
+  /** Number of packages (`package-0` ... `package-<n-1>`). */
+  sockets: number;
+  /** `intel` (default) or `amd` (package zones only, AMD range, no constraints). */
+  vendor?: "intel" | "amd";
+  /** A `dram` subzone under each package. */
+  dram?: boolean;
+  /** A `core` (and `uncore`) subzone under each package (inside the package's energy). */
+  core?: boolean;
+  /** A top-level `psys` zone (platform, laptops). */
+  psys?: boolean;
+  /** An `intel-rapl-mmio:0` zone named `package-0` duplicating the MSR package-0. */
+  mmioDuplicate?: boolean;
+  /** Number zones in reverse socket order: `intel-rapl:0` is the last package. */
+  reversed?: boolean;
+  /** Overrides every zone's `max_energy_range_uj`. */
+  maxEnergyRangeUj?: number;
+  /** Starting `energy_uj`: one value for every zone, or per zone key (others start at 0). */
+  startUj?: number | Record<string, number>;
+  /** `constraint_0_max_power_uw` of packages; `null` writes no constraint files. */
+  packageMaxPowerUw?: number | null;
+}
+
+/** One zone folder of the fake tree. */
+export interface FakeZone {
+  /** Key: `package-1`, `dram-0`, `core-0`, `psys`, ... */
+  key: string;
+  /** Folder name under class/powercap, e.g. `intel-rapl:0:0`. */
+  dir: string;
+  /** Content of the `name` file. */
+  name: string;
+  /** Path of the zone's `energy_uj`. */
+  energyPath: string;
+  maxEnergyRangeUj: number;
+}
+
+/** A running wall-clock driver of the counters; stop it with `await using` or `stop()`. */
+export interface FakeRaplTicker extends AsyncDisposable {
+  /** Stops ticking after writing the energy up to now. */
+  stop(): Promise<void>;
+  /**
+   * Machine energy (see {@link FakeRapl.machineJoules}) injected between two wall-clock
+   * times (ms since the epoch), interpolated between ticks.
+   */
+  machineJoulesBetween(fromEpochMs: number, toEpochMs: number): number;
+}
+
+/** Handle on a fake RAPL tree. */
+export interface FakeRapl {
+  /** The sysfs root to use as `IMPACT_SYSFS_ROOT`. */
+  root: string;
+  zones: FakeZone[];
+  /**
+   * Sets the constant power of a zone for {@link tick} and {@link startTicking}; power of
+   * core/uncore adds to the package, of packages/DRAM to psys, as in {@link advance}.
+   */
+  setPower(key: string, watts: number): void;
+  /** Advances every zone by its power times `seconds`, then writes the counters. */
+  tick(seconds: number): Promise<void>;
+  /** Adds joules to zones and writes the counters (wrapping at the range). */
+  advance(joulesPerZone: Record<string, number>): Promise<void>;
+  /** Sets a zone's raw counter (no energy counted), e.g. to place it just below a wrap. */
+  setCounter(key: string, energyUj: number): Promise<void>;
+  /**
+   * Joules each zone's counter advanced by since creation; zones nest like the hardware's:
+   * a package includes its core/uncore, psys includes packages and DRAM.
+   */
+  injectedJoules(): Record<string, number>;
+  /**
+   * The machine total the sensor should report: `psys` when present (it covers the
+   * platform), else the sum of packages and DRAM. Core/uncore are inside packages.
+   */
+  machineJoules(): number;
+  /** Advances counters by wall-clock time every `intervalMs` at the powers set. */
+  startTicking(intervalMs: number): FakeRaplTicker;
+}
+
+interface ZoneState extends FakeZone {
+  counterUj: number;
+  injectedUj: number;
+  powerWatts: number;
+}
+
+/**
+ * Writes a fake powercap tree under `<root>/class/powercap`.
+ *
+ * @param root The fake sysfs root (a temp dir).
+ * @param spec Which zones to write.
+ * @returns A handle that advances the counters and reports the injected energy.
+ */
+export async function createFakeRapl(root: string, spec: FakeRaplSpec): Promise<FakeRapl> {
+  const base = join(root, "class", "powercap");
+  await Deno.mkdir(base, { recursive: true });
+  const amd = spec.vendor === "amd";
+  const packageRange = spec.maxEnergyRangeUj ?? (amd ? AMD_RANGE_UJ : INTEL_RANGE_UJ);
+  const dramRange = spec.maxEnergyRangeUj ?? XEON_DRAM_RANGE_UJ;
+  const maxPowerUw = spec.packageMaxPowerUw === undefined
+    ? (amd ? null : 150_000_000)
+    : spec.packageMaxPowerUw;
+  const zones: ZoneState[] = [];
+  const startOf = (key: string) =>
+    typeof spec.startUj === "number" ? spec.startUj : spec.startUj?.[key] ?? 0;
+  const add = (key: string, dir: string, name: string, range: number) => {
+    const zone: ZoneState = {
+      key,
+      dir,
+      name,
+      energyPath: join(base, dir, "energy_uj"),
+      maxEnergyRangeUj: range,
+      counterUj: startOf(key) % range,
+      injectedUj: 0,
+      powerWatts: 0,
+    };
+    zones.push(zone);
+    return zone;
+  };
+  for (let index = 0; index < spec.sockets; index++) {
+    const socket = spec.reversed ? spec.sockets - 1 - index : index;
+    const dir = `intel-rapl:${index.toString(16)}`;
+    add(`package-${socket}`, dir, `package-${socket}`, packageRange);
+    let sub = 0;
+    if (spec.core && !amd) {
+      add(`core-${socket}`, `${dir}:${(sub++).toString(16)}`, "core", packageRange);
+      add(`uncore-${socket}`, `${dir}:${(sub++).toString(16)}`, "uncore", packageRange);
+    }
+    if (spec.dram && !amd) add(`dram-${socket}`, `${dir}:${sub.toString(16)}`, "dram", dramRange);
+  }
+  if (spec.psys && !amd) {
+    add("psys", `intel-rapl:${spec.sockets.toString(16)}`, "psys", packageRange);
+  }
+
+  await writeFile(join(base, "intel-rapl", "enabled"), "1");
+  for (const zone of zones) {
+    const dir = join(base, zone.dir);
+    await writeFile(join(dir, "name"), zone.name);
+    await writeFile(join(dir, "enabled"), "1");
+    await writeFile(join(dir, "max_energy_range_uj"), String(zone.maxEnergyRangeUj));
+    const isPackage = zone.name.startsWith("package-") || zone.name === "psys";
+    if (isPackage && maxPowerUw !== null) {
+      await writeConstraint(dir, 0, "long_term", maxPowerUw);
+      await writeConstraint(dir, 1, "short_term", 0);
+    } else if (zone.name === "dram" && !amd) {
+      await writeConstraint(dir, 0, "long_term", 40_000_000);
+    }
+    await writeCounter(zone);
+  }
+  if (spec.mmioDuplicate && !amd) {
+    const dir = join(base, "intel-rapl-mmio:0");
+    await writeFile(join(dir, "name"), "package-0");
+    await writeFile(join(dir, "max_energy_range_uj"), String(packageRange));
+    await writeFile(join(dir, "energy_uj"), "0");
+  }
+
+  const find = (key: string) => {
+    const zone = zones.find((z) => z.key === key);
+    if (!zone) throw new Error(`Fake RAPL has no zone ${key}`);
+    return zone;
+  };
+  // Like the hardware, zones nest: energy added to core/uncore also shows in their package,
+  // and energy added to a package or DRAM also shows in psys (which covers the platform).
+  const containers = (zone: ZoneState): ZoneState[] => {
+    const sub = /^(?:core|uncore)-(\d+)$/.exec(zone.key);
+    const parent = sub ? zones.find((z) => z.key === `package-${sub[1]}`) : undefined;
+    if (parent) return [parent, ...containers(parent)];
+    const psys = zones.find((z) => z.key === "psys");
+    return psys && /^(package|dram)-/.test(zone.key) ? [psys] : [];
+  };
+  const advanceUj = async (ujPerZone: Map<ZoneState, number>) => {
+    const touched = new Set<ZoneState>();
+    for (const [zone, uj] of ujPerZone) {
+      for (const target of [zone, ...containers(zone)]) {
+        target.injectedUj += uj;
+        target.counterUj = (target.counterUj + uj) % target.maxEnergyRangeUj;
+        touched.add(target);
+      }
+    }
+    for (const zone of touched) await writeCounter(zone);
+  };
+  const machineUj = () => {
+    const psys = zones.find((z) => z.key === "psys");
+    if (psys) return psys.injectedUj;
+    return zones.filter((z) => /^(package|dram)-/.test(z.key))
+      .reduce((sum, z) => sum + z.injectedUj, 0);
+  };
+  const powerStep = (seconds: number) =>
+    new Map(zones.filter((z) => z.powerWatts > 0).map((z) => [z, z.powerWatts * seconds * 1e6]));
+
+  const handle: FakeRapl = {
+    root,
+    zones: zones.map(({ key, dir, name, energyPath, maxEnergyRangeUj }) => ({
+      key,
+      dir,
+      name,
+      energyPath,
+      maxEnergyRangeUj,
+    })),
+    setPower(key, watts) {
+      find(key).powerWatts = watts;
+    },
+    tick: (seconds) => advanceUj(powerStep(seconds)),
+    advance(joulesPerZone) {
+      return advanceUj(
+        new Map(Object.entries(joulesPerZone).map(([key, joules]) => [find(key), joules * 1e6])),
+      );
+    },
+    async setCounter(key, energyUj) {
+      const zone = find(key);
+      zone.counterUj = energyUj;
+      await writeCounter(zone);
+    },
+    injectedJoules: () => Object.fromEntries(zones.map((z) => [z.key, z.injectedUj / 1e6])),
+    machineJoules: () => machineUj() / 1e6,
+    startTicking(intervalMs) {
+      // History of (wall-clock ms, machine uJ) so a test can ask what was injected
+      // between the tracker's own start and end times.
+      const history: Array<[number, number]> = [[Date.now(), machineUj()]];
+      let last = performance.now();
+      let chain = Promise.resolve();
+      const step = () => {
+        chain = chain.then(async () => {
+          const now = performance.now();
+          const seconds = (now - last) / 1000;
+          last = now;
+          await advanceUj(powerStep(seconds));
+          history.push([Date.now(), machineUj()]);
+        });
+        return chain;
+      };
+      const timer = setInterval(step, intervalMs);
+      let stopped: Promise<void> | undefined;
+      const stop = () => {
+        stopped ??= (() => {
+          clearInterval(timer);
+          return step();
+        })();
+        return stopped;
+      };
+      return {
+        stop,
+        [Symbol.asyncDispose]: stop,
+        machineJoulesBetween(fromEpochMs, toEpochMs) {
+          return (interpolate(history, toEpochMs) - interpolate(history, fromEpochMs)) / 1e6;
+        },
+      };
+    },
+  };
+  return handle;
+}
+
+function interpolate(history: Array<[number, number]>, atMs: number): number {
+  const first = history[0];
+  if (!first || atMs <= first[0]) return first?.[1] ?? 0;
+  for (let i = 1; i < history.length; i++) {
+    const [t1, v1] = history[i]!;
+    const [t0, v0] = history[i - 1]!;
+    if (atMs <= t1) return t1 === t0 ? v1 : v0 + (v1 - v0) * (atMs - t0) / (t1 - t0);
+  }
+  return history[history.length - 1]![1];
+}
+
+async function writeConstraint(dir: string, index: number, name: string, maxPowerUw: number) {
+  await writeFile(join(dir, `constraint_${index}_name`), name);
+  await writeFile(join(dir, `constraint_${index}_max_power_uw`), String(maxPowerUw));
+  await writeFile(join(dir, `constraint_${index}_power_limit_uw`), String(maxPowerUw));
+  await writeFile(join(dir, `constraint_${index}_time_window_us`), "999424");
+}
+
+// Written through a rename so a reader in another process never sees a half-written file.
+async function writeCounter(zone: ZoneState) {
+  const tmp = `${zone.energyPath}.tmp`;
+  await Deno.writeTextFile(tmp, `${Math.floor(zone.counterUj)}\n`);
+  await Deno.rename(tmp, zone.energyPath);
+}
+
+async function writeFile(path: string, content: string) {
+  await Deno.mkdir(join(path, ".."), { recursive: true });
+  await Deno.writeTextFile(path, `${content}\n`);
+}
+
+/** One process of a fake /proc tree. Times in clock ticks (100 per second). */
+export interface FakeProcess {
+  pid: number;
+  ppid: number;
+  /** Command name; may contain spaces and parentheses like the real `comm`. */
+  comm?: string;
+  utimeTicks?: number;
+  stimeTicks?: number;
+  /** Times of waited-for (reaped) children. */
+  cutimeTicks?: number;
+  cstimeTicks?: number;
+  /** Start time in ticks since boot (identity against PID reuse). Defaults to the pid. */
+  starttimeTicks?: number;
+  /** Resident set, KiB (status VmRSS and the stat rss field). */
+  rssKib?: number;
+  /** Proportional set, KiB, in smaps_rollup; omitted: no smaps_rollup (RSS fallback). */
+  pssKib?: number;
+}
+
+/** What {@link createFakeProc} writes. */
+export interface FakeProcSpec {
+  /** Logical CPUs in /proc/stat and /proc/cpuinfo (default 4). */
+  cpus?: number;
+  /** /proc/cpuinfo text; default: an Intel block per CPU from {@link fakeCpuinfo}. */
+  cpuinfo?: string;
+  /** MemTotal in KiB (default 16 GiB). */
+  memTotalKib?: number;
+  processes?: FakeProcess[];
+  /** Write task/<pid>/children files (CONFIG_PROC_CHILDREN); default true. */
+  childrenFiles?: boolean;
+}
+
+/** Cumulative /proc/stat counters of the aggregate `cpu` line, in ticks. */
+export interface FakeCpuTicks {
+  user: number;
+  nice: number;
+  system: number;
+  idle: number;
+  iowait: number;
+  irq: number;
+  softirq: number;
+  steal: number;
+}
+
+/** Handle on a fake /proc tree. */
+export interface FakeProc {
+  /** The procfs root to use as `IMPACT_PROCFS_ROOT`. */
+  root: string;
+  /** Adds or replaces a process (and rewrites its parent's children file). */
+  setProcess(process: FakeProcess): Promise<void>;
+  /** Removes a process without anyone reaping it (its time is lost, as with init). */
+  removeProcess(pid: number): Promise<void>;
+  /** Child exits and its parent waits for it: child's times move into the parent's cutime/cstime. */
+  reap(pid: number): Promise<void>;
+  /** Sets the cumulative aggregate counters of /proc/stat (per-CPU lines split evenly). */
+  setCpuTicks(ticks: Partial<FakeCpuTicks>): Promise<void>;
+}
+
+/**
+ * Builds a /proc/cpuinfo text.
+ *
+ * @param options Model, vendor and shape of the machine.
+ * @returns The text, one block per logical CPU.
+ */
+export function fakeCpuinfo(options: {
+  model?: string;
+  vendor?: string;
+  sockets?: number;
+  coresPerSocket?: number;
+  threadsPerCore?: number;
+} = {}): string {
+  const sockets = options.sockets ?? 1;
+  const cores = options.coresPerSocket ?? 2;
+  const threads = options.threadsPerCore ?? 2;
+  const blocks: string[] = [];
+  let processor = 0;
+  for (let s = 0; s < sockets; s++) {
+    for (let t = 0; t < threads; t++) {
+      for (let c = 0; c < cores; c++) {
+        blocks.push([
+          `processor\t: ${processor++}`,
+          `vendor_id\t: ${options.vendor ?? "GenuineIntel"}`,
+          "cpu family\t: 6",
+          `model name\t: ${options.model ?? "Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz"}`,
+          `physical id\t: ${s}`,
+          `siblings\t: ${cores * threads}`,
+          `core id\t\t: ${c}`,
+          `cpu cores\t: ${cores}`,
+          "flags\t\t: fpu vme de pse tsc msr",
+          "",
+        ].join("\n"));
+      }
+    }
+  }
+  return blocks.join("\n");
+}
+
+/**
+ * Writes a fake /proc tree: stat, cpuinfo, meminfo and one folder per process.
+ *
+ * @param root The fake procfs root (a temp dir).
+ * @param spec What to write.
+ * @returns A handle that changes processes and CPU counters.
+ */
+export async function createFakeProc(root: string, spec: FakeProcSpec = {}): Promise<FakeProc> {
+  const cpus = spec.cpus ?? 4;
+  const childrenFiles = spec.childrenFiles ?? true;
+  const processes = new Map<number, FakeProcess>();
+  const ticks: FakeCpuTicks = {
+    user: 1000,
+    nice: 0,
+    system: 500,
+    idle: 8000,
+    iowait: 100,
+    irq: 0,
+    softirq: 0,
+    steal: 0,
+  };
+  await Deno.mkdir(root, { recursive: true });
+  await Deno.writeTextFile(
+    join(root, "cpuinfo"),
+    spec.cpuinfo ?? fakeCpuinfo({
+      sockets: 1,
+      coresPerSocket: Math.max(1, cpus / 2),
+      threadsPerCore: cpus >= 2 ? 2 : 1,
+    }),
+  );
+  const memKib = spec.memTotalKib ?? 16 * 1024 * 1024;
+  await Deno.writeTextFile(
+    join(root, "meminfo"),
+    `MemTotal:       ${memKib} kB\nMemFree:        ${Math.floor(memKib / 2)} kB\n` +
+      `MemAvailable:   ${Math.floor(memKib / 2)} kB\n`,
+  );
+
+  const writeStat = async () => {
+    const order: Array<keyof FakeCpuTicks> = [
+      "user",
+      "nice",
+      "system",
+      "idle",
+      "iowait",
+      "irq",
+      "softirq",
+      "steal",
+    ];
+    const line = (label: string, divide: number) =>
+      `${label} ${order.map((k) => Math.floor(ticks[k] / divide)).join(" ")} 0 0`;
+    const lines = [line("cpu ", 1)];
+    for (let i = 0; i < cpus; i++) lines.push(line(`cpu${i}`, cpus));
+    lines.push("intr 12345 0 0", "ctxt 99999", "btime 1700000000", "processes 4242");
+    await Deno.writeTextFile(join(root, "stat"), lines.join("\n") + "\n");
+  };
+
+  const writeChildren = async (pid: number) => {
+    if (!childrenFiles || !processes.has(pid)) return;
+    const kids = [...processes.values()].filter((p) => p.ppid === pid).map((p) => `${p.pid} `);
+    const dir = join(root, String(pid), "task", String(pid));
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(join(dir, "children"), kids.join(""));
+  };
+
+  const writeProcess = async (p: FakeProcess) => {
+    const dir = join(root, String(p.pid));
+    await Deno.mkdir(dir, { recursive: true });
+    const rssKib = p.rssKib ?? 1024;
+    const fields = [
+      "S",
+      p.ppid,
+      p.pid,
+      p.pid,
+      0,
+      -1,
+      4194304,
+      100,
+      0,
+      0,
+      0,
+      p.utimeTicks ?? 0,
+      p.stimeTicks ?? 0,
+      p.cutimeTicks ?? 0,
+      p.cstimeTicks ?? 0,
+      20,
+      0,
+      1,
+      0,
+      p.starttimeTicks ?? p.pid,
+      100_000_000,
+      Math.floor(rssKib / 4),
+      "18446744073709551615",
+    ];
+    await Deno.writeTextFile(
+      join(dir, "stat"),
+      `${p.pid} (${p.comm ?? "job"}) ${fields.join(" ")} 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n`,
+    );
+    await Deno.writeTextFile(
+      join(dir, "status"),
+      `Name:\t${p.comm ?? "job"}\nPid:\t${p.pid}\nPPid:\t${p.ppid}\nVmRSS:\t${rssKib} kB\n`,
+    );
+    if (p.pssKib !== undefined) {
+      await Deno.writeTextFile(
+        join(dir, "smaps_rollup"),
+        `00400000-7fff00000000 ---p 00000000 00:00 0    [rollup]\nRss:  ${rssKib} kB\n` +
+          `Pss:  ${p.pssKib} kB\nShared_Clean:  0 kB\n`,
+      );
+    }
+    await writeChildren(p.pid);
+  };
+
+  const handle: FakeProc = {
+    root,
+    async setProcess(process) {
+      const before = processes.get(process.pid);
+      processes.set(process.pid, { ...process });
+      await writeProcess(process);
+      await writeChildren(process.ppid);
+      if (before && before.ppid !== process.ppid) await writeChildren(before.ppid);
+    },
+    async removeProcess(pid) {
+      const p = processes.get(pid);
+      processes.delete(pid);
+      await Deno.remove(join(root, String(pid)), { recursive: true }).catch(() => {});
+      if (p) await writeChildren(p.ppid);
+    },
+    async reap(pid) {
+      const child = processes.get(pid);
+      if (!child) throw new Error(`Fake proc has no process ${pid}`);
+      const parent = processes.get(child.ppid);
+      await handle.removeProcess(pid);
+      if (!parent) return;
+      parent.cutimeTicks = (parent.cutimeTicks ?? 0) + (child.utimeTicks ?? 0) +
+        (child.cutimeTicks ?? 0);
+      parent.cstimeTicks = (parent.cstimeTicks ?? 0) + (child.stimeTicks ?? 0) +
+        (child.cstimeTicks ?? 0);
+      await writeProcess(parent);
+    },
+    async setCpuTicks(update) {
+      Object.assign(ticks, update);
+      await writeStat();
+    },
+  };
+  await writeStat();
+  for (const p of spec.processes ?? []) processes.set(p.pid, { ...p });
+  for (const p of processes.values()) await writeProcess(p);
+  return handle;
+}
+
+/**
+ * Writes `<sysfsRoot>/devices/system/cpu/cpuN/topology/{physical_package_id,core_id}`.
+ *
+ * @param sysfsRoot The fake sysfs root.
+ * @param shape Sockets, cores per socket and threads per core.
+ */
+export async function writeFakeCpuTopology(
+  sysfsRoot: string,
+  shape: { sockets: number; coresPerSocket: number; threadsPerCore: number },
+): Promise<void> {
+  let cpu = 0;
+  for (let s = 0; s < shape.sockets; s++) {
+    for (let t = 0; t < shape.threadsPerCore; t++) {
+      for (let c = 0; c < shape.coresPerSocket; c++) {
+        const dir = join(sysfsRoot, "devices", "system", "cpu", `cpu${cpu++}`, "topology");
+        await Deno.mkdir(dir, { recursive: true });
+        await Deno.writeTextFile(join(dir, "physical_package_id"), `${s}\n`);
+        await Deno.writeTextFile(join(dir, "core_id"), `${c}\n`);
+      }
+    }
+  }
+}
+
+/** A temp dir removed on dispose. */
+export interface TempDir extends AsyncDisposable {
+  path: string;
+}
+
+/**
+ * Makes a temp dir that `await using` removes.
+ *
+ * @returns The dir's path and its disposer.
+ */
+export async function tempDir(): Promise<TempDir> {
+  const path = await Deno.makeTempDir({ prefix: "impact_fake_" });
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  };
+}

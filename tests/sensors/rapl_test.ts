@@ -1,0 +1,244 @@
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
+import { denoRuntime, type Runtime, type SystemPaths, withDeniedReads } from "../../lib/runtime.ts";
+import { counterDeltaUj, createRaplSensor, safeReadIntervalMs } from "../../lib/sensors/rapl.ts";
+import { SensorError } from "../../lib/sensors/types.ts";
+import { AMD_RANGE_UJ, createFakeRapl, INTEL_RANGE_UJ, tempDir } from "../helpers/fake_sysfs.ts";
+
+function pathsFor(sysfsRoot: string): SystemPaths {
+  return {
+    sysfsRoot,
+    procfsRoot: "/nonexistent",
+    cgroupRoot: "/nonexistent",
+    nvidiaSmi: "nvidia-smi",
+    nvmlLibrary: "libnvidia-ml.so.1",
+  };
+}
+
+function byDevice(readings: { device: string; energyJoules: number }[]) {
+  return Object.fromEntries(
+    readings.map((r) => [r.device, Math.round(r.energyJoules * 1e6) / 1e6]),
+  );
+}
+
+Deno.test("two sockets with reversed zone order are named by zone name, not index", async () => {
+  await using dir = await tempDir();
+  const fake = await createFakeRapl(dir.path, { sockets: 2, dram: true, reversed: true });
+  equal(fake.zones.find((z) => z.dir === "intel-rapl:0")?.name, "package-1");
+  const sensor = createRaplSensor(denoRuntime, pathsFor(dir.path));
+  const status = await sensor.probe();
+  equal(status.available, true);
+  deepEqual(status.methods, ["counter"]);
+  deepEqual(status.devices, ["package-0", "dram-0", "package-1", "dram-1"]);
+  await sensor.start();
+  await fake.advance({ "package-0": 12, "package-1": 30, "dram-0": 2, "dram-1": 4 });
+  const readings = await sensor.read();
+  deepEqual(byDevice(readings), { "package-0": 12, "dram-0": 2, "package-1": 30, "dram-1": 4 });
+  deepEqual(readings.map((r) => r.component), ["cpu", "dram", "cpu", "dram"]);
+  ok(readings.every((r) => r.method === "counter"));
+});
+
+Deno.test("zone ids are hex: the 11th package is intel-rapl:a and reads as package-10", async () => {
+  await using dir = await tempDir();
+  const fake = await createFakeRapl(dir.path, { sockets: 12 });
+  const sensor = createRaplSensor(denoRuntime, pathsFor(dir.path));
+  const status = await sensor.probe();
+  ok(status.devices.includes("package-10") && status.devices.includes("package-11"));
+  await sensor.start();
+  await fake.advance({ "package-10": 7 });
+  equal(byDevice(await sensor.read())["package-10"], 7);
+});
+
+Deno.test("a counter that wraps is tracked across many reads", async () => {
+  await using dir = await tempDir();
+  const fake = await createFakeRapl(dir.path, {
+    sockets: 1,
+    maxEnergyRangeUj: 1_000_000_000, // 1 kJ, so 300 J steps wrap every few reads
+    startUj: 900_000_000,
+  });
+  const sensor = createRaplSensor(denoRuntime, pathsFor(dir.path));
+  await sensor.start();
+  let last = 0;
+  for (let i = 0; i < 10; i++) {
+    await fake.advance({ "package-0": 300 });
+    const [reading] = await sensor.read();
+    ok(reading!.energyJoules >= last, "cumulative energy never goes down");
+    last = reading!.energyJoules;
+  }
+  equal(Math.round(last), 3000);
+  equal(fake.injectedJoules()["package-0"], 3000);
+});
+
+Deno.test("an AMD counter series with wraps gives the expected deltas", async () => {
+  // t=0 near the top of the AMD range, then +0.5 kJ, a wrap, and a second wrap a minute on.
+  await using dir = await tempDir();
+  const fake = await createFakeRapl(dir.path, { sockets: 1, vendor: "amd" });
+  const series = [64_900_000_000, 65_400_000_000, 11_867_389_013, 24_267_389_013, 1_234_778_026];
+  const sensor = createRaplSensor(denoRuntime, pathsFor(dir.path));
+  await fake.setCounter("package-0", series[0]!);
+  await sensor.start();
+  const totals: number[] = [];
+  for (const raw of series.slice(1)) {
+    await fake.setCounter("package-0", raw);
+    totals.push((await sensor.read())[0]!.energyJoules);
+  }
+  const deltas = totals.map((t, i) => Math.round((t - (totals[i - 1] ?? 0)) * 1e6));
+  deepEqual(deltas, [
+    500_000_000,
+    11_867_389_013 + AMD_RANGE_UJ - 65_400_000_000, // 12 kJ across the wrap
+    12_400_000_000,
+    1_234_778_026 + AMD_RANGE_UJ - 24_267_389_013,
+  ]);
+});
+
+Deno.test("counterDeltaUj adds the range once when the counter went down", () => {
+  equal(counterDeltaUj(100, 250, INTEL_RANGE_UJ), 150);
+  equal(counterDeltaUj(INTEL_RANGE_UJ - 50, 70, INTEL_RANGE_UJ), 120);
+});
+
+Deno.test("the intel-rapl-mmio duplicate of package-0 is dropped", async () => {
+  await using dir = await tempDir();
+  const fake = await createFakeRapl(dir.path, { sockets: 1, mmioDuplicate: true });
+  const sensor = createRaplSensor(denoRuntime, pathsFor(dir.path));
+  const status = await sensor.probe();
+  deepEqual(status.devices, ["package-0"]);
+  deepEqual(status.detail?.dropped, ["intel-rapl-mmio:0"]);
+  await sensor.start();
+  await fake.advance({ "package-0": 5 });
+  deepEqual(byDevice(await sensor.read()), { "package-0": 5 });
+});
+
+Deno.test("psys, package, core and dram add up to the platform total, nothing twice", async () => {
+  await using dir = await tempDir();
+  const fake = await createFakeRapl(dir.path, { sockets: 1, core: true, dram: true, psys: true });
+  let clockMs = 0;
+  const runtime: Runtime = { ...denoRuntime, monotonicMs: () => clockMs };
+  const sensor = createRaplSensor(runtime, pathsFor(dir.path));
+  const status = await sensor.probe();
+  deepEqual(status.devices, ["package-0", "dram-0", "psys"]);
+  match(String(status.detail?.scheme), /psys/);
+  await sensor.start();
+  fake.setPower("core-0", 6);
+  fake.setPower("package-0", 4); // the package's own draw outside the cores
+  fake.setPower("dram-0", 2);
+  fake.setPower("psys", 5); // the rest of the platform
+  for (let i = 0; i < 10; i++) {
+    await fake.tick(1);
+    clockMs += 1000;
+    await sensor.read();
+  }
+  const readings = await sensor.read();
+  deepEqual(byDevice(readings), { "package-0": 100, "dram-0": 20, psys: 50 });
+  deepEqual(readings.map((r) => r.component), ["cpu", "dram", "psys"]);
+  const sum = readings.reduce((s, r) => s + r.energyJoules, 0);
+  equal(Math.round(sum * 1e6) / 1e6, fake.machineJoules());
+  equal(fake.machineJoules(), 170);
+});
+
+Deno.test("mean power over the last interval comes with each reading", async () => {
+  await using dir = await tempDir();
+  const fake = await createFakeRapl(dir.path, { sockets: 1 });
+  let clockMs = 0;
+  const sensor = createRaplSensor(
+    { ...denoRuntime, monotonicMs: () => clockMs },
+    pathsFor(dir.path),
+  );
+  await sensor.start();
+  fake.setPower("package-0", 42);
+  await fake.tick(2);
+  clockMs = 2000;
+  await sensor.read();
+  await fake.tick(2);
+  clockMs = 4000;
+  const [reading] = await sensor.read();
+  equal(Math.round(reading!.powerWatts! * 1000) / 1000, 42);
+});
+
+Deno.test("AMD exposes package zones only and is read more often", async () => {
+  await using dir = await tempDir();
+  await createFakeRapl(dir.path, { sockets: 2, vendor: "amd", dram: true, psys: true });
+  const sensor = createRaplSensor(denoRuntime, pathsFor(dir.path));
+  const status = await sensor.probe();
+  deepEqual(status.devices, ["package-0", "package-1"]);
+  // No max power in sysfs: assumes 1 kW, 65.5 kJ lasts 65.5 s, half of it is the safe period.
+  equal(sensor.maxReadIntervalMs?.(), Math.floor(AMD_RANGE_UJ / 1000 / 1000 / 2));
+});
+
+Deno.test("the safe read period keeps a counter from wrapping twice unseen", () => {
+  const zones = [
+    {
+      dir: "intel-rapl:0",
+      name: "package-0",
+      maxEnergyRangeUj: INTEL_RANGE_UJ,
+      maxPowerWatts: 150,
+    },
+  ];
+  const periodMs = safeReadIntervalMs(zones)!;
+  const wrapAtMaxPowerMs = INTEL_RANGE_UJ / 150 / 1000;
+  ok(periodMs <= wrapAtMaxPowerMs / 2, `${periodMs} ms is under half the wrap time`);
+  ok(periodMs > 60_000, "still minutes on Intel, so sampling is not forced");
+  equal(safeReadIntervalMs([]), undefined);
+});
+
+Deno.test("an unreadable energy_uj is unavailable with the udev and sysfs.conf fix", async () => {
+  await using dir = await tempDir();
+  await createFakeRapl(dir.path, { sockets: 2, dram: true });
+  const denied = withDeniedReads(denoRuntime, (path) => path.endsWith("energy_uj"));
+  const status = await createRaplSensor(denied, pathsFor(dir.path)).probe();
+  equal(status.available, false);
+  match(status.reason ?? "", /energy_uj is readable by root only/);
+  match(status.reason ?? "", /intel-rapl:0/);
+  const fix = status.fix ?? "";
+  match(fix, /SUBSYSTEM=="powercap"/);
+  match(fix, /\/etc\/udev\/rules\.d\//);
+  match(fix, /mode class\/powercap\/intel-rapl:0\/energy_uj = 0444/);
+  match(fix, /mode class\/powercap\/intel-rapl:1:0\/energy_uj = 0444/);
+  match(fix, /impact doctor/);
+});
+
+Deno.test("a read failing after a successful start throws SensorError naming the file", async () => {
+  await using dir = await tempDir();
+  await createFakeRapl(dir.path, { sockets: 1 });
+  let deny = false;
+  const runtime = withDeniedReads(denoRuntime, (path) => deny && path.endsWith("energy_uj"));
+  const sensor = createRaplSensor(runtime, pathsFor(dir.path));
+  equal((await sensor.probe()).available, true);
+  await sensor.start();
+  deny = true;
+  await rejects(sensor.read(), (error: unknown) => {
+    ok(error instanceof SensorError);
+    match(error.message, /^rapl: cannot read .*intel-rapl:0\/energy_uj/);
+    return true;
+  });
+});
+
+Deno.test("no powercap folder is unavailable with the module to load", async () => {
+  await using dir = await tempDir();
+  const status = await createRaplSensor(denoRuntime, pathsFor(join(dir.path, "none"))).probe();
+  equal(status.available, false);
+  match(status.reason ?? "", /class\/powercap/);
+  match(status.fix ?? "", /modprobe intel_rapl_msr/);
+  await Deno.mkdir(join(dir.path, "class", "powercap"), { recursive: true });
+  const empty = await createRaplSensor(denoRuntime, pathsFor(dir.path)).probe();
+  equal(empty.available, false);
+  match(empty.fix ?? "", /modprobe intel_rapl_msr/);
+});
+
+Deno.test("a wall-clock ticker's injected energy is what the sensor reads", async () => {
+  await using dir = await tempDir();
+  const fake = await createFakeRapl(dir.path, { sockets: 2, dram: true });
+  fake.setPower("package-0", 80);
+  fake.setPower("package-1", 60);
+  fake.setPower("dram-1", 10);
+  const sensor = createRaplSensor(denoRuntime, pathsFor(dir.path));
+  await sensor.start();
+  const startMs = Date.now() - 1000;
+  const ticker = fake.startTicking(5);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  await ticker.stop();
+  const total = (await sensor.read()).reduce((sum, r) => sum + r.energyJoules, 0);
+  ok(total > 0);
+  ok(Math.abs(total - fake.machineJoules()) < 1e-5, `${total} J read vs ${fake.machineJoules()} J`);
+  const window = ticker.machineJoulesBetween(startMs, Date.now() + 1000);
+  ok(Math.abs(window - total) < 1e-5, `${window} J in the window vs ${total} J read`);
+});
