@@ -8,8 +8,8 @@
 
 /** A series as parallel arrays: x ascending. */
 export interface XySeries {
-  x: number[];
-  y: number[];
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
 }
 
 /**
@@ -20,10 +20,18 @@ export interface XySeries {
  * @param buckets How many buckets (e.g. the plot's width in pixels).
  * @returns At most `2 * buckets + 2` points; the series itself when already that short.
  */
-export function downsampleMinMax(series: XySeries, buckets: number): XySeries {
+export function downsampleMinMax(
+  series: XySeries,
+  buckets: number,
+): { x: number[]; y: number[] } {
   const { x, y } = series;
   const n = Math.min(x.length, y.length);
-  if (n <= 2 * buckets + 2 || buckets < 1) return { x: x.slice(0, n), y: y.slice(0, n) };
+  if (n <= 2 * buckets + 2 || buckets < 1) {
+    return {
+      x: Array.from({ length: n }, (_, i) => x[i]!),
+      y: Array.from({ length: n }, (_, i) => y[i]!),
+    };
+  }
   const x0 = x[0]!;
   const span = x[n - 1]! - x0 || 1;
   const outX: number[] = [x0];

@@ -96,7 +96,7 @@ export async function buildAppendix(options: AppendixOptions): Promise<AppendixR
       const samples = options.plots === false ? [] : await options.source.samples(entry.run);
       await write(`runs/${entry.slug}.html`, renderRunPage(entry, samples, model, ctx));
       const raw = options.source.files ? await options.source.files(entry.run) : {};
-      await write(`runs/${entry.slug}.zip`, zipLogDir(entry.slug, raw));
+      await write(`runs/${entry.slug}.zip`, await zipLogDir(entry.slug, raw));
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));

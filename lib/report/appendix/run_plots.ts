@@ -14,20 +14,53 @@ export interface RunPlots {
   memory?: string;
 }
 
+interface Growing {
+  series: LineSeries;
+  seconds: Float64Array;
+  values: Float64Array;
+  count: number;
+}
+
 class SeriesSet {
-  readonly byName = new Map<string, LineSeries>();
-  add(name: string, seconds: number, value: number): void {
-    let s = this.byName.get(name);
-    if (!s) {
-      s = { name, seconds: [], values: [] };
-      this.byName.set(name, s);
+  readonly growing: Growing[] = [];
+  constructor(readonly capacity: number) {}
+  // component -> device -> series: two lookups and no string building per sample.
+  readonly #byDevice = new Map<string, Map<string, Growing>>();
+  series(component: string, device: string): Growing {
+    let devices = this.#byDevice.get(component);
+    if (!devices) {
+      devices = new Map();
+      this.#byDevice.set(component, devices);
     }
-    s.seconds.push(seconds);
-    s.values.push(value);
+    let s = devices.get(device);
+    if (!s) {
+      const name = device.startsWith(component) || component === ""
+        ? device
+        : `${component} ${device}`;
+      // Typed arrays sized once: an hour at 1 Hz is 3600 points per device, no regrowth.
+      s = {
+        series: { name, seconds: [], values: [] },
+        seconds: new Float64Array(this.capacity),
+        values: new Float64Array(this.capacity),
+        count: 0,
+      };
+      devices.set(device, s);
+      this.growing.push(s);
+    }
+    return s;
   }
   get list(): LineSeries[] {
-    return [...this.byName.values()];
+    return this.growing.map((g) => ({
+      ...g.series,
+      seconds: g.seconds.subarray(0, g.count),
+      values: g.values.subarray(0, g.count),
+    }));
   }
+}
+
+function push(s: Growing, seconds: number, value: number): void {
+  s.seconds[s.count] = seconds;
+  s.values[s.count++] = value;
 }
 
 /**
@@ -35,27 +68,34 @@ class SeriesSet {
  *
  * @param samples The run's records, in time order.
  * @param startMs The run's start, ms since the epoch (x = 0).
- * @returns The series per plot, keyed by device (`cpu package-0`, `gpu gpu-1`, ...).
+ * @returns The series per plot, keyed by device (`cpu package-0`, `gpu-1`, ...).
  */
 export function runSeries(
   samples: readonly SampleRecord[],
   startMs: number,
 ): { power: LineSeries[]; utilization: LineSeries[]; memory: LineSeries[] } {
-  const power = new SeriesSet();
-  const utilization = new SeriesSet();
-  const memory = new SeriesSet();
+  const power = new SeriesSet(samples.length);
+  const utilization = new SeriesSet(samples.length);
+  const memory = new SeriesSet(samples.length);
   for (const sample of samples) {
     const seconds = (Date.parse(sample.t) - startMs) / 1000;
     if (!Number.isFinite(seconds)) continue;
     for (const d of sample.devices) {
-      const name = d.device.startsWith(d.component) ? d.device : `${d.component} ${d.device}`;
-      power.add(name, seconds, d.powerWatts);
-      if (d.utilization !== undefined) utilization.add(name, seconds, d.utilization * 100);
-      if (d.memoryUsedBytes !== undefined) memory.add(name, seconds, d.memoryUsedBytes / 2 ** 30);
+      push(power.series(d.component, d.device), seconds, d.powerWatts);
+      if (d.utilization !== undefined) {
+        push(utilization.series(d.component, d.device), seconds, d.utilization * 100);
+      }
+      if (d.memoryUsedBytes !== undefined) {
+        push(memory.series(d.component, d.device), seconds, d.memoryUsedBytes / 2 ** 30);
+      }
     }
-    utilization.add("machine CPU", seconds, sample.cpu.utilization * 100);
-    utilization.add("job CPU share", seconds, sample.cpu.jobShare * 100);
-    memory.add(`job (${sample.memory.kind})`, seconds, sample.memory.jobBytes / 2 ** 30);
+    push(utilization.series("", "machine CPU"), seconds, sample.cpu.utilization * 100);
+    push(utilization.series("", "job CPU share"), seconds, sample.cpu.jobShare * 100);
+    push(
+      memory.series("", `job (${sample.memory.kind})`),
+      seconds,
+      sample.memory.jobBytes / 2 ** 30,
+    );
   }
   return { power: power.list, utilization: utilization.list, memory: memory.list };
 }

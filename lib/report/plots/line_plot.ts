@@ -16,8 +16,8 @@ import { axesSvg, COLOURS, DEFAULT_FRAME, figureHtml, type PlotFrame } from "./f
 export interface LineSeries {
   name: string;
   /** Seconds since the run started, ascending. */
-  seconds: number[];
-  values: number[];
+  seconds: ArrayLike<number>;
+  values: ArrayLike<number>;
   /** Colour class index (so a device keeps its colour across plots); the series' position by default. */
   colour?: number;
 }
@@ -44,8 +44,11 @@ export function linePlotHtml(options: LinePlotOptions): string {
   let maxValue = 0;
   let minValue = 0;
   for (const s of options.series) {
-    for (const t of s.seconds) if (t > maxSeconds) maxSeconds = t;
-    for (const v of s.values) {
+    for (let i = 0; i < s.seconds.length; i++) {
+      if (s.seconds[i]! > maxSeconds) maxSeconds = s.seconds[i]!;
+    }
+    for (let i = 0; i < s.values.length; i++) {
+      const v = s.values[i]!;
       if (v > maxValue) maxValue = v;
       if (v < minValue) minValue = v;
     }
