@@ -23,7 +23,7 @@ import { zipLogDir } from "./zip.ts";
 export interface RunSource {
   /** The run's samples.jsonl records, in time order. */
   samples(run: RunFigures): Promise<readonly SampleRecord[]>;
-  /** The log directory's files (name relative to it, bytes), for the download; none skips it. */
+  /** The log directory's files (name relative to it, bytes), for the zip download; without it, no downloads. */
   files?(run: RunFigures): Promise<Record<string, Uint8Array>>;
 }
 
@@ -94,9 +94,12 @@ export async function buildAppendix(options: AppendixOptions): Promise<AppendixR
     while (next < model.runs.length) {
       const entry = model.runs[next++]!;
       const samples = options.plots === false ? [] : await options.source.samples(entry.run);
-      await write(`runs/${entry.slug}.html`, renderRunPage(entry, samples, model, ctx));
-      const raw = options.source.files ? await options.source.files(entry.run) : {};
-      await write(`runs/${entry.slug}.zip`, await zipLogDir(entry.slug, raw));
+      const zip = options.source.files !== undefined;
+      await write(`runs/${entry.slug}.html`, renderRunPage(entry, samples, model, ctx, zip));
+      if (options.source.files) {
+        const raw = await options.source.files(entry.run);
+        await write(`runs/${entry.slug}.zip`, await zipLogDir(entry.slug, raw));
+      }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));

@@ -205,6 +205,7 @@ export function renderSetPage(
  * @param samples Its samples.jsonl records (for the plots).
  * @param model The view model (navigation, the sets it belongs to).
  * @param ctx Page context.
+ * @param download Whether `<slug>.zip` sits beside the page.
  * @returns HTML.
  */
 export function renderRunPage(
@@ -212,6 +213,7 @@ export function renderRunPage(
   samples: readonly SampleRecord[],
   model: AppendixModel,
   ctx: PageContext,
+  download = true,
 ): string {
   const { run } = entry;
   const { info, summary } = run;
@@ -225,7 +227,7 @@ export function renderRunPage(
     ...layoutData(ctx, model, "../"),
     pageTitle: entry.name,
     name: entry.name,
-    zip: `${entry.slug}.zip`,
+    zip: download ? `${entry.slug}.zip` : undefined,
     sets: model.sets.filter((s) => s.runs.includes(entry)).map((s) => ({
       name: s.set.name,
       slug: s.slug,

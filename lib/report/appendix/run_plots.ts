@@ -77,20 +77,44 @@ export function runSeries(
   const power = new SeriesSet(samples.length);
   const utilization = new SeriesSet(samples.length);
   const memory = new SeriesSet(samples.length);
+  // Devices come in the same order in every sample: remember each position's series and
+  // look a device up by name only when the position holds another one.
+  const slots: {
+    component: string;
+    device: string;
+    power: Growing;
+    util?: Growing;
+    mem?: Growing;
+  }[] = [];
+  const machineCpu = utilization.series("", "machine CPU");
+  const jobShare = utilization.series("", "job CPU share");
   for (const sample of samples) {
     const seconds = (Date.parse(sample.t) - startMs) / 1000;
     if (!Number.isFinite(seconds)) continue;
-    for (const d of sample.devices) {
-      push(power.series(d.component, d.device), seconds, d.powerWatts);
+    const devices = sample.devices;
+    for (let i = 0; i < devices.length; i++) {
+      const d = devices[i]!;
+      let slot = slots[i];
+      if (!slot || slot.device !== d.device || slot.component !== d.component) {
+        slot = {
+          component: d.component,
+          device: d.device,
+          power: power.series(d.component, d.device),
+        };
+        slots[i] = slot;
+      }
+      push(slot.power, seconds, d.powerWatts);
       if (d.utilization !== undefined) {
-        push(utilization.series(d.component, d.device), seconds, d.utilization * 100);
+        slot.util ??= utilization.series(d.component, d.device);
+        push(slot.util, seconds, d.utilization * 100);
       }
       if (d.memoryUsedBytes !== undefined) {
-        push(memory.series(d.component, d.device), seconds, d.memoryUsedBytes / 2 ** 30);
+        slot.mem ??= memory.series(d.component, d.device);
+        push(slot.mem, seconds, d.memoryUsedBytes / 2 ** 30);
       }
     }
-    push(utilization.series("", "machine CPU"), seconds, sample.cpu.utilization * 100);
-    push(utilization.series("", "job CPU share"), seconds, sample.cpu.jobShare * 100);
+    push(machineCpu, seconds, sample.cpu.utilization * 100);
+    push(jobShare, seconds, sample.cpu.jobShare * 100);
     push(
       memory.series("", `job (${sample.memory.kind})`),
       seconds,
