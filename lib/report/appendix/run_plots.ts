@@ -58,6 +58,28 @@ class SeriesSet {
   }
 }
 
+/** Milliseconds since the epoch of an ISO time, fast for runs of `YYYY-MM-DDTHH:MM:SS.sssZ`. */
+class IsoClock {
+  #day = "";
+  #dayMs = NaN;
+  parse(t: string): number {
+    if (t.length !== 24 || t.charCodeAt(23) !== 90 || t.charCodeAt(10) !== 84) return Date.parse(t);
+    const day = t.slice(0, 10);
+    if (day !== this.#day) {
+      this.#day = day;
+      this.#dayMs = Date.parse(`${day}T00:00:00.000Z`);
+    }
+    const d = (i: number) => t.charCodeAt(i) - 48;
+    const h = d(11) * 10 + d(12);
+    const m = d(14) * 10 + d(15);
+    const s = d(17) * 10 + d(18);
+    const ms = d(20) * 100 + d(21) * 10 + d(22);
+    const value = this.#dayMs + ((h * 60 + m) * 60 + s) * 1000 + ms;
+    // Anything odd (a digit that is not one) falls back to the full parser.
+    return Number.isFinite(value) && h < 24 && m < 60 && s < 61 && ms >= 0 ? value : Date.parse(t);
+  }
+}
+
 function push(s: Growing, seconds: number, value: number): void {
   s.seconds[s.count] = seconds;
   s.values[s.count++] = value;
@@ -88,8 +110,9 @@ export function runSeries(
   }[] = [];
   const machineCpu = utilization.series("", "machine CPU");
   const jobShare = utilization.series("", "job CPU share");
+  const clock = new IsoClock();
   for (const sample of samples) {
-    const seconds = (Date.parse(sample.t) - startMs) / 1000;
+    const seconds = (clock.parse(sample.t) - startMs) / 1000;
     if (!Number.isFinite(seconds)) continue;
     const devices = sample.devices;
     for (let i = 0; i < devices.length; i++) {

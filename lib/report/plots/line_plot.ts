@@ -1,6 +1,6 @@
 /**
  * Line plots of time series (power, utilisation, memory over a run), drawn with d3-scale
- * and d3-shape at build time; each series is downsampled to about two points per pixel.
+ * and d3-shape at build time; each series keeps its minimum and maximum per two-pixel column.
  *
  * @module
  */
@@ -68,7 +68,10 @@ export function linePlotHtml(options: LinePlotOptions): string {
   ]);
   const parts = [axesSvg(frame, x, y, `Time since start (${unit})`, options.yTitle)];
   options.series.forEach((s, i) => {
-    const { x: xs, y: ys } = downsampleMinMax({ x: s.seconds, y: s.values }, plotWidth);
+    const { x: xs, y: ys } = downsampleMinMax(
+      { x: s.seconds, y: s.values },
+      Math.round(plotWidth / 2),
+    );
     const path = line<number>()
       .x((k) => x(xs[k]! / divisor))
       .y((k) => y(ys[k]!))

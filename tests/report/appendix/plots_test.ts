@@ -42,3 +42,12 @@ Deno.test("bars: one per set, value labelled", () => {
   equal(html.match(/<rect class="bar"/g)?.length, 2);
   match(html, />2 kWh</);
 });
+
+Deno.test("sample times become seconds since the start, across midnight and odd formats", async () => {
+  const { runSeries } = await import("../../../lib/report/appendix/run_plots.ts");
+  const nearMidnight = "2026-03-01T23:59:58.500Z";
+  const samples = makeSamples(nearMidnight, 4);
+  samples[3]!.t = "2026-03-02T00:00:02.5+00:00";
+  const { power } = runSeries(samples, Date.parse(nearMidnight));
+  equal(Array.from(power[0]!.seconds).join(","), "1,2,3,4");
+});
