@@ -17,12 +17,22 @@ export interface CliContext {
 
 const encoder = new TextEncoder();
 
+/** Writes all of `text`, ignoring a closed pipe (`impact summary | head` must not crash). */
+function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
+  let bytes = encoder.encode(text);
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+  }
+}
+
 /** The real context: Deno's standard streams and working directory. */
 export function denoContext(): CliContext {
   return {
     runtime: denoRuntime,
-    stdout: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
-    stderr: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
+    stdout: (text) => writeAll(Deno.stdout, text),
+    stderr: (text) => writeAll(Deno.stderr, text),
     stderrIsTerminal: Deno.stderr.isTerminal(),
     cwd: Deno.cwd(),
   };

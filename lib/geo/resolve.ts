@@ -74,15 +74,12 @@ export const DEFAULT_IP_LOCATOR = "https://ipapi.co/json/";
  * @returns The dependencies backed by lib/geo/zones.ts, gazetteer.ts and nominatim.ts.
  */
 export async function defaultResolveDeps(): Promise<ResolveDeps> {
-  // Specifiers in variables until the zones branch lands (they are checked at run time).
-  const specifiers = ["./zones.ts", "./gazetteer.ts", "./nominatim.ts"];
-  const [zones, gazetteer, nominatim] = await Promise.all(
-    specifiers.map((s) => import(s)),
-  ) as [
-    { zoneAt: ResolveDeps["zoneAt"]; zoneIds: ResolveDeps["zoneIds"] },
-    { searchPlaces: ResolveDeps["searchPlaces"] },
-    { geocodeOnline: ResolveDeps["geocodeOnline"] },
-  ];
+  // Literal specifiers, so deno compile and deno bundle embed the (large) modules.
+  const [zones, gazetteer, nominatim] = await Promise.all([
+    import("./zones.ts"),
+    import("./gazetteer.ts"),
+    import("./nominatim.ts"),
+  ]);
   return {
     zoneAt: zones.zoneAt,
     zoneIds: zones.zoneIds,

@@ -7,6 +7,9 @@ import type { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { register as region } from "./region.ts";
 import { register as cloud } from "./cloud.ts";
+import { register as summary } from "./summary.ts";
+import { register as statement } from "./statement.ts";
+import { register as estimate } from "./estimate.ts";
 
 /** Registers one subcommand; `setExitCode` receives the code the command chose. */
 export type RegisterCommand = (
@@ -16,4 +19,4 @@ export type RegisterCommand = (
 ) => void;
 
 /** Every subcommand, in the order `impact --help` lists them. */
-export const commands: RegisterCommand[] = [region, cloud];
+export const commands: RegisterCommand[] = [region, cloud, summary, statement, estimate];

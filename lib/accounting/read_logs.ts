@@ -1,0 +1,279 @@
+/**
+ * `readLogs`: the figures of a set of log directories, per run and in total
+ * (experiment-impact-tracker's DataInterface: kg CO2e, kWh, hours, CPU hours, GPU hours,
+ * PUE). Everything it depends on (finding and reading log directories, the intensity
+ * tables) is passed in, so it runs on small fake tables in tests; lib/accounting/embedded.ts
+ * wires the real ones.
+ *
+ * Samples are read only when a run needs them (its summary.json is missing, or it polled a
+ * live intensity), unless `readSamples: "always"` asks for every line to be checked, so a
+ * statement over thousands of runs reads their summaries only.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import {
+  LOG_FILES,
+  LOG_SCHEMA_VERSION,
+  type RunInfo,
+  type RunSummary,
+  type SampleRecord,
+} from "../log/schema.ts";
+import type { IntensityLookup, ZoneIntensity } from "../geo/types.ts";
+import type { Figures, LogsFigures, RunFigures } from "./types.ts";
+import { choosePue } from "./energy.ts";
+import { liveIntervals } from "./carbon.ts";
+import { runFigures, sumFigures } from "./figures.ts";
+
+/** The key `countryIntensity` answers with the world average. */
+export const WORLD = "WORLD";
+
+/** One log directory as read (the shape of lib/log/read.ts's `LogDir`). */
+export interface LoadedLogDir {
+  dir: string;
+  info: RunInfo;
+  summary: RunSummary;
+  samples: SampleRecord[];
+  warnings: string[];
+}
+
+/** How log directories are found and read. */
+export interface LogAccess {
+  /** Finds log directories at or below the paths, recursively. */
+  findLogDirs(paths: string[]): Promise<string[]>;
+  /** Reads a whole log directory, tolerating corrupt lines and rebuilding a missing summary. */
+  readLogDir(dir: string): Promise<LoadedLogDir>;
+  /** Reads a text file (the fast path reads impact.json and summary.json only). */
+  readTextFile(path: string): Promise<string>;
+}
+
+/** Options of {@link readLogs}. */
+export interface ReadLogsOptions {
+  /** Looks up a zone's yearly intensity. */
+  intensity: IntensityLookup;
+  /**
+   * Looks up a country's intensity (ISO 3166-1 alpha-3, or {@link WORLD} for the world
+   * average): for runs that know only their country, and for runs whose region is unknown.
+   */
+  countryIntensity: (iso3: string, year?: number) => ZoneIntensity | undefined;
+  /** Finding and reading log directories. */
+  logs: LogAccess;
+  /** The year of the yearly intensities (the latest by default). */
+  year?: number;
+  /** `--pue X`: beats every other PUE. */
+  pue?: number;
+  /** The raw `OVERRIDE_PUE` environment variable, read as experiment-impact-tracker does. */
+  overridePue?: string;
+  /**
+   * ISO 3166-1 alpha-3 country used for runs whose region is unknown (the statement's
+   * `--country`); the world average when absent.
+   */
+  fallbackCountry?: string;
+  /** `when-needed` (default) reads samples only for killed or live-intensity runs. */
+  readSamples?: "when-needed" | "always";
+}
+
+/** A lookup failed in a way the user must fix (no log directories, no fallback intensity). */
+export class LogsInputError extends Error {
+  /** @param message Names the path or code that was wrong. */
+  constructor(message: string) {
+    super(message);
+    this.name = "LogsInputError";
+  }
+}
+
+/**
+ * The figures of every log directory at or below `dirs`, per run and in total. The total
+ * is the exact sum of the runs' figures, so `readLogs([a, b])` totals `readLogs([a])` plus
+ * `readLogs([b])`.
+ *
+ * @param dirs Log directories, or folders holding them at any depth.
+ * @param options Lookups, log access, PUE and fallback choices.
+ * @returns Per-run figures in path order, the total and the warnings.
+ */
+export async function readLogs(dirs: string[], options: ReadLogsOptions): Promise<LogsFigures> {
+  const found = await options.logs.findLogDirs(dirs);
+  if (found.length === 0) {
+    throw new LogsInputError(
+      `No log directories (folders with impact.json) under ${dirs.join(", ")}`,
+    );
+  }
+  const fallback = lazyFallback(options);
+  const loaded = await mapLimited(found, READ_CONCURRENCY, (dir) => loadRun(dir, options));
+  const warnings: string[] = [];
+  const runs: RunFigures[] = [];
+  for (const log of loaded) {
+    warnings.push(...log.warnings);
+    runs.push(figuresOfRun(log, options, fallback));
+  }
+  const total: Figures = sumFigures(runs.map(pickFigures));
+  return { runs, total, warnings };
+}
+
+/** The intensity for runs of unknown region, looked up only when such a run appears. */
+type Fallback = () => { intensity: ZoneIntensity; label: string };
+
+function lazyFallback(options: ReadLogsOptions): Fallback {
+  let found: { intensity: ZoneIntensity; label: string } | undefined;
+  const lookup = (code: string) =>
+    options.countryIntensity(code, options.year) ?? options.countryIntensity(code);
+  return () => {
+    if (found) return found;
+    const code = options.fallbackCountry ?? WORLD;
+    const country = code === WORLD ? undefined : lookup(code);
+    if (country) return (found = { intensity: country, label: `the --country given (${code})` });
+    const world = lookup(WORLD);
+    if (!world) {
+      throw new LogsInputError(
+        `No grid intensity for ${WORLD}, the fallback for runs of unknown region`,
+      );
+    }
+    const label = code === WORLD
+      ? "the world average"
+      : `the world average (${code} has no intensity data)`;
+    return (found = { intensity: world, label });
+  };
+}
+
+/** Log directories read at once: enough to overlap I/O, few enough for any open-file limit. */
+const READ_CONCURRENCY = 64;
+
+async function mapLimited<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function needsSamples(info: RunInfo): boolean {
+  return Boolean(info.options?.["liveIntensity"]);
+}
+
+async function loadRun(dir: string, options: ReadLogsOptions): Promise<LoadedLogDir> {
+  if (options.readSamples !== "always") {
+    // Fast path: the summary is the authority on a finished run's figures.
+    try {
+      const info = JSON.parse(
+        await options.logs.readTextFile(join(dir, LOG_FILES.info)),
+      ) as RunInfo;
+      const summary = JSON.parse(
+        await options.logs.readTextFile(join(dir, LOG_FILES.summary)),
+      ) as RunSummary;
+      if (
+        info.schemaVersion === LOG_SCHEMA_VERSION && summary.schemaVersion === LOG_SCHEMA_VERSION &&
+        Array.isArray(summary.components) && !needsSamples(info)
+      ) {
+        return { dir, info, summary, samples: [], warnings: [] };
+      }
+    } catch {
+      // Missing or malformed: the full reader says what is wrong, or rebuilds the summary.
+    }
+  }
+  return await options.logs.readLogDir(dir);
+}
+
+function pickFigures(run: RunFigures): Figures {
+  return {
+    runs: run.runs,
+    energyKwh: run.energyKwh,
+    itEnergyKwh: run.itEnergyKwh,
+    componentKwh: run.componentKwh,
+    measuredEnergyKwh: run.measuredEnergyKwh,
+    estimatedEnergyKwh: run.estimatedEnergyKwh,
+    kgCO2e: run.kgCO2e,
+    hours: run.hours,
+    cpuHours: run.cpuHours,
+    gpuHours: run.gpuHours,
+    runsWithoutCpuCounter: run.runsWithoutCpuCounter,
+  };
+}
+
+/** The zone's intensity, the country's, or the fallback, with words for what was assumed. */
+function regionIntensity(
+  info: RunInfo,
+  options: ReadLogsOptions,
+  fallback: Fallback,
+  notes: string[],
+): { intensity: ZoneIntensity; zone?: string } {
+  const region = info.region;
+  if (region?.zone) {
+    const found = options.intensity(region.zone, options.year);
+    if (found) {
+      if (found.fallbackFrom) {
+        notes.push(
+          `zone ${found.fallbackFrom} has no figures of its own; used ${found.zone} (${found.country})`,
+        );
+      }
+      return { intensity: found, zone: found.zone };
+    }
+    notes.push(`zone ${region.zone} has no intensity data; used ${fallback().label}`);
+    return { intensity: fallback().intensity };
+  }
+  if (region?.country) {
+    const found = options.countryIntensity(region.country, options.year);
+    if (found) return { intensity: found, zone: found.zone };
+    notes.push(`country ${region.country} has no intensity data; used ${fallback().label}`);
+    return { intensity: fallback().intensity };
+  }
+  const { intensity, label } = fallback();
+  notes.push(`region unknown; used ${label}: ${intensity.intensityGramsPerKwh} gCO2e/kWh`);
+  return { intensity };
+}
+
+function figuresOfRun(
+  log: LoadedLogDir,
+  options: ReadLogsOptions,
+  fallback: Fallback,
+): RunFigures {
+  const notes: string[] = [];
+  const { info, summary } = log;
+  const chosen = choosePue({
+    ...(options.pue !== undefined ? { flag: options.pue } : {}),
+    ...(options.overridePue !== undefined ? { overridePue: options.overridePue } : {}),
+    ...(info.region?.cloud?.pue !== undefined ? { cloudPue: info.region.cloud.pue } : {}),
+  });
+  if (chosen.source === "cloud") {
+    notes.push(`PUE ${chosen.pue} of ${info.region?.cloud?.provider ?? "the cloud provider"}`);
+  }
+  const { intensity, zone } = regionIntensity(info, options, fallback, notes);
+  const live = liveIntervals(log.samples, chosen.pue);
+  const figures = runFigures({
+    summary,
+    pue: chosen.pue,
+    yearlyGramsPerKwh: intensity.intensityGramsPerKwh,
+    live,
+  });
+  if (summary.recomputed) notes.push("summary.json missing; recomputed from the samples");
+  const skipped = log.warnings.filter((w) => /line skipped/.test(w)).length;
+  if (skipped > 0) notes.push(`${skipped} unreadable sample line(s) skipped`);
+  const liveSources = [...new Set(live.map((l) => l.source))];
+  const intensitySource = liveSources.length > 0
+    ? `live: ${liveSources.join(", ")}; otherwise ${intensity.source}`
+    : intensity.source;
+  const meanIntensity = figures.energyKwh > 0
+    ? (figures.kgCO2e * 1000) / figures.energyKwh
+    : intensity.intensityGramsPerKwh;
+  const run: RunFigures = {
+    ...figures,
+    dir: log.dir,
+    info,
+    summary,
+    pue: chosen.pue,
+    intensityGramsPerKwh: meanIntensity,
+    intensitySource,
+    intensityYear: intensity.year,
+    notes,
+  };
+  if (zone !== undefined) run.zone = zone;
+  return run;
+}

@@ -1,0 +1,217 @@
+/**
+ * `impact estimate --gpu "A100" [--count N] --hours H --location "..." [--cpu W]
+ * [--utilization U] [--pue X] [--year Y] [--json]`: a rough estimate without tracking (TDP x
+ * hours x utilisation x PUE x intensity), flagged as an estimate in words and in JSON.
+ *
+ * `--location` takes a grid zone (`DE`, `US-CAL-CISO`), a cloud region (`aws:eu-west-1`), an
+ * ISO 3166-1 alpha-3 country (`FRA`) or an address (`Stanford, California`).
+ *
+ * @module
+ */
+import { InvalidArgumentError } from "@commander-js/extra-typings";
+import type { RegisterCommand } from "./mod.ts";
+import type { RegionInfo } from "../../log/schema.ts";
+import type { RegionOptions } from "../../geo/resolve.ts";
+import { CliError, ExitCode } from "../exit_codes.ts";
+import { logsCliError, parsePueFlag, parseYearFlag } from "./summary.ts";
+
+function positive(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
+      throw new InvalidArgumentError(`${name} must be a number above 0, got "${text}"`);
+    }
+    return value;
+  };
+}
+
+/**
+ * Parses `--count`.
+ *
+ * @param text The flag's value.
+ * @returns A whole number of GPUs, at least 1.
+ */
+export function parseCount(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
+    throw new InvalidArgumentError(`GPU count must be a whole number of at least 1, got "${text}"`);
+  }
+  return Number(text);
+}
+
+/**
+ * Parses `--utilization` as a fraction or a percentage (`0.6` or `60%`).
+ *
+ * @param text The flag's value.
+ * @returns A fraction in (0, 1].
+ */
+export function parseUtilization(text: string): number {
+  const percent = text.trim().endsWith("%");
+  const value = Number(percent ? text.trim().slice(0, -1) : text);
+  const fraction = percent ? value / 100 : value;
+  if (text.trim() === "" || !Number.isFinite(fraction) || fraction <= 0 || fraction > 1) {
+    throw new InvalidArgumentError(
+      `Utilization must be in (0, 1] or (0%, 100%], got "${text}"`,
+    );
+  }
+  return fraction;
+}
+
+/**
+ * Parses `--cpu` as the CPU's power in watts (`150` or `150W`).
+ *
+ * @param text The flag's value.
+ * @returns Watts.
+ */
+export function parseCpuWatts(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*w?\s*$/i.exec(text);
+  if (!match) {
+    throw new InvalidArgumentError(
+      `CPU power must be its TDP in watts (e.g. 150W), got "${text}"`,
+    );
+  }
+  return Number(match[1]);
+}
+
+/**
+ * Reads `--location` as the resolver's options: a cloud region, a zone, a country or an
+ * address.
+ *
+ * @param location The flag's value.
+ * @param isZone Whether a text is a known grid zone id.
+ * @returns Options for `resolveRegion`.
+ */
+export function locationOptions(location: string, isZone: (z: string) => boolean): RegionOptions {
+  const text = location.trim();
+  if (/^(aws|gcp|azure):/i.test(text)) return { cloud: text };
+  // A known zone, or one written like a zone id (`US-CAL-XXX`): the resolver lists the
+  // nearest valid ids when it is unknown.
+  if (isZone(text) || /^[A-Z]{2}(-[A-Z0-9]+)+$/.test(text)) return { zone: text };
+  if (/^[A-Za-z]{3}$/.test(text)) return { country: text };
+  return { address: text };
+}
+
+/** Registers `impact estimate`. */
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command("estimate")
+    .description("A rough estimate without tracking: TDP x hours x utilisation x PUE x intensity")
+    .requiredOption("--gpu <name>", 'GPU model, e.g. "A100", "H100 PCIe", "RTX 4090"')
+    .option("--count <n>", "number of GPUs", parseCount, 1)
+    .requiredOption("--hours <h>", "wall-clock hours", positive("Hours"))
+    .requiredOption(
+      "--location <where>",
+      'grid zone (DE), cloud region (aws:eu-west-1), country (FRA) or address ("Stanford, California")',
+    )
+    .option("--cpu <watts>", "CPU power (TDP) in watts, all sockets", parseCpuWatts)
+    .option(
+      "--utilization <u>",
+      "mean share of TDP drawn, 0-1 or a percentage",
+      parseUtilization,
+      1,
+    )
+    .option("--pue <x>", "PUE (beats OVERRIDE_PUE and a cloud region's PUE)", parsePueFlag)
+    .option("--year <y>", "year of the yearly grid intensity (latest by default)", parseYearFlag)
+    .option("--json", "print JSON")
+    .action(async (options) => {
+      const [{ gpuTdp }, { resolveRegion }, { canonicalZone, intensityFor }, est, energy] =
+        await Promise.all([
+          import("../../geo/gpu_tdp.ts"),
+          import("../../geo/resolve.ts"),
+          import("../../geo/intensity.ts"),
+          import("../../accounting/estimate.ts"),
+          import("../../accounting/energy.ts"),
+        ]);
+      let region: RegionInfo;
+      let gpu;
+      let pue;
+      try {
+        gpu = gpuTdp(options.gpu);
+        region = await resolveRegion(
+          locationOptions(options.location, (z) => canonicalZone(z) !== undefined),
+        );
+        const overridePue = ctx.runtime.env("OVERRIDE_PUE");
+        pue = energy.choosePue({
+          ...(options.pue !== undefined ? { flag: options.pue } : {}),
+          ...(overridePue !== undefined ? { overridePue } : {}),
+          ...(region.cloud?.pue !== undefined ? { cloudPue: region.cloud.pue } : {}),
+        });
+      } catch (error) {
+        if (error instanceof Error && /^(UnknownGpuError|RegionInputError)$/.test(error.name)) {
+          throw new CliError(error.message, ExitCode.input, { cause: error });
+        }
+        throw logsCliError(error);
+      }
+      if (!region.zone) {
+        throw new CliError(
+          `No grid zone at ${JSON.stringify(options.location)} (open sea or outside every zone)`,
+          ExitCode.input,
+        );
+      }
+      const intensity = intensityFor(region.zone, options.year);
+      if (!intensity) {
+        throw new CliError(
+          `No grid intensity for zone ${region.zone}${options.year ? ` in ${options.year}` : ""}`,
+          ExitCode.input,
+        );
+      }
+      const figures = est.estimateFigures({
+        gpuWatts: gpu.tdpWatts,
+        gpuCount: options.count,
+        cpuWatts: options.cpu ?? 0,
+        hours: options.hours,
+        utilization: options.utilization,
+        pue: pue.pue,
+        intensity,
+      });
+      const method = "TDP x hours x utilisation x PUE x grid intensity";
+      if (options.json) {
+        ctx.stdout(
+          JSON.stringify(
+            {
+              ...figures,
+              method: "estimate",
+              formula: method,
+              gpu: { ...gpu, count: options.count },
+              cpuWatts: options.cpu ?? 0,
+              pueSource: pue.source,
+              zone: intensity.zone,
+              country: intensity.country,
+              region,
+              intensityGramsPerKwh: intensity.intensityGramsPerKwh,
+              intensitySource: intensity.source,
+              intensityYear: intensity.year,
+              ...(intensity.fallbackFrom ? { intensityFallbackFrom: intensity.fallbackFrom } : {}),
+            },
+            null,
+            2,
+          ) + "\n",
+        );
+        return;
+      }
+      const f = (
+        x: number,
+      ) => (Math.abs(x) >= 100 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
+      const lines = [
+        "ESTIMATE (not measured): " + method,
+        `  ${options.count} x ${gpu.name} at ${gpu.tdpWatts} W${
+          options.cpu ? ` + CPU at ${options.cpu} W` : ""
+        }, ${f(options.hours)} h, ${
+          f(options.utilization * 100)
+        }% of TDP, PUE ${pue.pue} (${pue.source})`,
+        `  Zone ${intensity.zone}${region.place ? ` (${region.place})` : ""}: ${
+          f(intensity.intensityGramsPerKwh)
+        } gCO2e/kWh, ${intensity.source}, ${intensity.year}${
+          intensity.fallbackFrom
+            ? ` (zone ${intensity.fallbackFrom} has no figures; its country's used)`
+            : ""
+        }`,
+        `  Energy: ${f(figures.energyKwh)} kWh (GPU ${f(figures.gpuKwh)} kWh, CPU ${
+          f(figures.cpuKwh)
+        } kWh)`,
+        `  Carbon: ${f(figures.kgCO2e)} kg CO2e`,
+        ...(gpu.assumed ? [`  Assumed: ${gpu.assumed}`] : []),
+        "This is a rough estimate from nameplate power; track the job with `impact run` to measure it.",
+      ];
+      ctx.stdout(lines.join("\n") + "\n");
+    });
+};

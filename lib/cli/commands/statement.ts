@@ -1,0 +1,53 @@
+/**
+ * `impact statement <dirs...> --country ISO3 [--format latex|markdown|text|json] [--pue X]
+ * [--year Y]`: the carbon impact statement for a paper.
+ *
+ * @module
+ */
+import { Option } from "@commander-js/extra-typings";
+import type { RegisterCommand } from "./mod.ts";
+import { VERSION } from "../../version.ts";
+import { CliError, ExitCode } from "../exit_codes.ts";
+import { logsCliError, parsePueFlag, parseYearFlag, readLogsForCli } from "./summary.ts";
+
+/** Registers `impact statement`. */
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command("statement")
+    .description("A carbon impact statement for a paper, with its BibTeX entries")
+    .argument("<dirs...>", "log directories, or folders holding them")
+    .requiredOption(
+      "--country <iso3>",
+      "ISO 3166-1 alpha-3 country for the social cost of carbon (and runs of unknown region)",
+    )
+    .addOption(
+      new Option("--format <format>", "output format")
+        .choices(["latex", "markdown", "text", "json"] as const)
+        .default("text" as const),
+    )
+    .option("--pue <x>", "PUE for every run (beats OVERRIDE_PUE and cloud PUE)", parsePueFlag)
+    .option("--year <y>", "year of the yearly grid intensities (latest by default)", parseYearFlag)
+    .action(async (dirs, options) => {
+      const { socialCostFor } = await import("../../geo/social_cost.ts");
+      const { renderStatement, statementData } = await import("../../report/statement.ts");
+      const country = options.country.trim().toUpperCase();
+      let socialCost;
+      try {
+        socialCost = socialCostFor(country);
+      } catch (error) {
+        throw logsCliError(error);
+      }
+      if (socialCost.fallbackFrom === undefined && socialCost.iso3 !== country) {
+        throw new CliError(`Unknown country code "${options.country}"`, ExitCode.input);
+      }
+      const logs = await readLogsForCli(ctx, dirs, {
+        ...(options.pue !== undefined ? { pue: options.pue } : {}),
+        ...(options.year !== undefined ? { year: options.year } : {}),
+        // The world average stands in for unknown regions; WLD is the social cost's only.
+        ...(country !== "WLD" ? { country } : {}),
+      });
+      const data = statementData(logs, { country, socialCost, version: VERSION });
+      ctx.stdout(renderStatement(data, options.format, VERSION));
+      for (const warning of logs.warnings) ctx.stderr(`impact: warning: ${warning}\n`);
+    });
+};

@@ -1,0 +1,211 @@
+/**
+ * `impact summary <dirs...> [--json] [--pue X] [--year Y]`: totals and a per-run table of
+ * log directories found recursively.
+ *
+ * @module
+ */
+import { InvalidArgumentError } from "@commander-js/extra-typings";
+import { relative } from "node:path";
+import type { RegisterCommand } from "./mod.ts";
+import type { CliContext } from "../context.ts";
+import { CliError, ExitCode } from "../exit_codes.ts";
+import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
+
+/**
+ * Parses a `--pue` value.
+ *
+ * @param text The flag's value.
+ * @returns A number of at least 1.
+ */
+export function parsePueFlag(text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 1) {
+    throw new InvalidArgumentError(`PUE must be a number of at least 1, got "${text}"`);
+  }
+  return value;
+}
+
+/**
+ * Parses a `--year` value.
+ *
+ * @param text The flag's value.
+ * @returns A four-digit year.
+ */
+export function parseYearFlag(text: string): number {
+  if (!/^\d{4}$/.test(text.trim())) {
+    throw new InvalidArgumentError(`Year must have four digits, got "${text}"`);
+  }
+  return Number(text);
+}
+
+/**
+ * Turns the errors of reading logs and looking up regions into the CLI's input error.
+ *
+ * @param error What was thrown.
+ * @returns A CliError with {@link ExitCode.input}, or the error itself when it is a bug.
+ */
+export function logsCliError(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof CliError) return error;
+  const inputErrors = [
+    "LogsInputError",
+    "LogFormatError",
+    "UnknownCountryError",
+    "UnknownZoneError",
+    "UnknownCloudRegionError",
+    "RangeError",
+  ];
+  if (inputErrors.includes(error.name)) {
+    return new CliError(error.message, ExitCode.input, { cause: error });
+  }
+  if (error instanceof Deno.errors.NotFound) {
+    return new CliError(`Path not found: ${error.message}`, ExitCode.input, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * Reads the figures the way every log command does: `--pue`, then `OVERRIDE_PUE`.
+ *
+ * @param ctx The CLI context (environment and runtime).
+ * @param dirs The paths given.
+ * @param options Flags that change the figures.
+ * @returns The figures.
+ */
+export async function readLogsForCli(
+  ctx: CliContext,
+  dirs: string[],
+  options: { pue?: number; year?: number; country?: string; readSamples?: "always" },
+): Promise<LogsFigures> {
+  const { readLogs } = await import("../../accounting/embedded.ts");
+  const overridePue = ctx.runtime.env("OVERRIDE_PUE");
+  try {
+    return await readLogs(dirs, {
+      runtime: ctx.runtime,
+      ...(options.pue !== undefined ? { pue: options.pue } : {}),
+      ...(options.year !== undefined ? { year: options.year } : {}),
+      ...(options.country !== undefined ? { fallbackCountry: options.country } : {}),
+      ...(options.readSamples ? { readSamples: options.readSamples } : {}),
+      ...(overridePue !== undefined ? { overridePue } : {}),
+    });
+  } catch (error) {
+    throw logsCliError(error);
+  }
+}
+
+function fmt(x: number): string {
+  if (x === 0) return "0";
+  if (Math.abs(x) >= 100) return x.toFixed(0);
+  return String(Number(x.toPrecision(3)));
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd())
+    .join("\n") + "\n";
+}
+
+/**
+ * The text `impact summary` prints.
+ *
+ * @param logs The figures.
+ * @param cwd Paths are shown relative to this folder.
+ * @returns Totals, the per-run table, notes and warnings.
+ */
+export function summaryText(logs: LogsFigures, cwd: string): string {
+  const t = logs.total;
+  const measuredPercent = t.energyKwh > 0 ? (t.measuredEnergyKwh / t.energyKwh) * 100 : 100;
+  const pues = [...new Set(logs.runs.map((r) => r.pue))];
+  const lines = [
+    `${t.runs} run${t.runs === 1 ? "" : "s"}: ${fmt(t.energyKwh)} kWh (PUE ${
+      pues.map(fmt).join(", ")
+    }), ${fmt(t.kgCO2e)} kg CO2e, ${fmt(t.hours)} h (CPU ${fmt(t.cpuHours)} h, GPU ${
+      fmt(t.gpuHours)
+    } h)`,
+    `Measured ${fmt(t.measuredEnergyKwh)} kWh (${fmt(measuredPercent)}%), estimated ${
+      fmt(t.estimatedEnergyKwh)
+    } kWh; ${t.runsWithoutCpuCounter} run(s) without a readable CPU energy counter`,
+    "",
+  ];
+  const rows = [[
+    "run",
+    "start",
+    "hours",
+    "kWh",
+    "kg CO2e",
+    "zone",
+    "gCO2e/kWh",
+    "PUE",
+    "measured",
+  ]];
+  for (const run of logs.runs) rows.push(runRow(run, cwd));
+  let text = lines.join("\n") + "\n" + table(rows);
+  const notes = logs.runs.filter((r) => r.notes.length > 0);
+  if (notes.length > 0) {
+    text += "\nNotes:\n" +
+      notes.map((r) => `- ${relative(cwd, r.dir) || "."}: ${r.notes.join("; ")}`).join("\n") + "\n";
+  }
+  if (logs.warnings.length > 0) {
+    text += `\nWarnings (${logs.warnings.length}):\n` +
+      logs.warnings.map((w) => `- ${w}`).join("\n") + "\n";
+  }
+  return text;
+}
+
+function runRow(run: RunFigures, cwd: string): string[] {
+  const measured = run.energyKwh > 0 ? (run.measuredEnergyKwh / run.energyKwh) * 100 : 100;
+  return [
+    relative(cwd, run.dir) || ".",
+    run.summary.start.slice(0, 16).replace("T", " "),
+    fmt(run.hours),
+    fmt(run.energyKwh),
+    fmt(run.kgCO2e),
+    run.zone ?? "unknown",
+    fmt(run.intensityGramsPerKwh),
+    fmt(run.pue),
+    `${fmt(measured)}%`,
+  ];
+}
+
+/**
+ * The JSON `impact summary --json` prints: totals, runs (without their raw records) and
+ * warnings.
+ *
+ * @param logs The figures.
+ * @returns A plain value.
+ */
+export function summaryJson(logs: LogsFigures): unknown {
+  return {
+    total: logs.total,
+    runs: logs.runs.map(({ info, summary, ...run }) => ({
+      ...run,
+      start: summary.start,
+      end: summary.end,
+      command: info.command,
+      recomputed: summary.recomputed === true,
+    })),
+    warnings: logs.warnings,
+  };
+}
+
+/** Registers `impact summary`. */
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command("summary")
+    .description("Totals and a per-run table of log directories (found recursively)")
+    .argument("<dirs...>", "log directories, or folders holding them")
+    .option("--json", "print JSON instead of a table")
+    .option("--pue <x>", "PUE for every run (beats OVERRIDE_PUE and cloud PUE)", parsePueFlag)
+    .option("--year <y>", "year of the yearly grid intensities (latest by default)", parseYearFlag)
+    .action(async (dirs, options) => {
+      const logs = await readLogsForCli(ctx, dirs, {
+        ...options,
+        // Check every sample line: a summary is where corrupt lines are reported.
+        readSamples: "always",
+      });
+      ctx.stdout(
+        options.json
+          ? JSON.stringify(summaryJson(logs), null, 2) + "\n"
+          : summaryText(logs, ctx.cwd),
+      );
+    });
+};

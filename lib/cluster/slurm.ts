@@ -1,0 +1,187 @@
+/**
+ * SLURM's view of a task, read from the environment `srun`/`sbatch` set: which job, step,
+ * node and rank it is, whose it is, which GPUs it was given, and where its log goes.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { SlurmInfo } from "../log/schema.ts";
+
+/** A task's SLURM context: the logged {@link SlurmInfo} plus the allocation's shape. */
+export interface SlurmTask {
+  info: SlurmInfo;
+  /** Tasks in the step (`SLURM_STEP_NUM_TASKS`, else `SLURM_NTASKS`). */
+  ntasks?: number;
+  /** Nodes in the job (`SLURM_JOB_NUM_NODES` / `SLURM_NNODES`). */
+  numNodes?: number;
+  /** This node's index in the allocation (`SLURM_NODEID`). */
+  nodeId?: number;
+  jobName?: string;
+  cluster?: string;
+}
+
+/** SLURM's reserved step ids, as its cgroups and `sacct` name them. */
+const SPECIAL_STEPS: Record<string, string> = {
+  "4294967290": "interactive",
+  "4294967291": "batch",
+  "4294967292": "extern",
+};
+
+function integer(env: (name: string) => string | undefined, ...names: string[]) {
+  for (const name of names) {
+    const text = env(name)?.trim();
+    if (text === undefined || text === "") continue;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`${name} must be a non-negative integer, found "${text}"`);
+    }
+    return value;
+  }
+  return undefined;
+}
+
+function text(env: (name: string) => string | undefined, ...names: string[]) {
+  for (const name of names) {
+    const value = env(name)?.trim();
+    if (value !== undefined && value !== "" && value !== "(null)") return value;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a task's SLURM context from its environment.
+ *
+ * @param env Returns an environment variable (e.g. `runtime.env`).
+ * @param hostname The node's name when `SLURMD_NODENAME` is absent.
+ * @returns The context, or undefined outside a SLURM job (no `SLURM_JOB_ID`/`SLURM_JOBID`).
+ */
+export function parseSlurmEnv(
+  env: (name: string) => string | undefined,
+  hostname?: string,
+): SlurmTask | undefined {
+  const jobId = text(env, "SLURM_JOB_ID", "SLURM_JOBID");
+  if (jobId === undefined) return undefined;
+  if (!/^[\w.+-]+$/.test(jobId)) throw new Error(`SLURM_JOB_ID is not a job id: "${jobId}"`);
+  const info: SlurmInfo = { jobId };
+  const step = text(env, "SLURM_STEP_ID", "SLURM_STEPID");
+  if (step !== undefined) info.stepId = SPECIAL_STEPS[step] ?? step;
+  const node = text(env, "SLURMD_NODENAME") ?? hostname;
+  if (node !== undefined) info.node = node;
+  const rank = integer(env, "SLURM_PROCID");
+  if (rank !== undefined) info.taskRank = rank;
+  const localId = integer(env, "SLURM_LOCALID");
+  if (localId !== undefined) info.localId = localId;
+  const user = text(env, "SLURM_JOB_USER", "USER");
+  if (user !== undefined) info.user = user;
+  const partition = text(env, "SLURM_JOB_PARTITION");
+  if (partition !== undefined) info.partition = partition;
+  const account = text(env, "SLURM_JOB_ACCOUNT");
+  if (account !== undefined) info.account = account;
+  const task: SlurmTask = { info };
+  const ntasks = integer(env, "SLURM_STEP_NUM_TASKS", "SLURM_NTASKS", "SLURM_NPROCS");
+  if (ntasks !== undefined) task.ntasks = ntasks;
+  const numNodes = integer(env, "SLURM_JOB_NUM_NODES", "SLURM_NNODES");
+  if (numNodes !== undefined) task.numNodes = numNodes;
+  const nodeId = integer(env, "SLURM_NODEID");
+  if (nodeId !== undefined) task.nodeId = nodeId;
+  const jobName = text(env, "SLURM_JOB_NAME");
+  if (jobName !== undefined) task.jobName = jobName;
+  const cluster = text(env, "SLURM_CLUSTER_NAME");
+  if (cluster !== undefined) task.cluster = cluster;
+  return task;
+}
+
+/** Which GPUs a task may use, and how that was decided. */
+export interface TaskGpus {
+  /** Physical indices as `nvidia-smi` numbers them on the node. */
+  indices?: number[];
+  /** UUIDs (`GPU-...`, `MIG-...`) when `CUDA_VISIBLE_DEVICES` names devices that way. */
+  uuids?: string[];
+  /** The variables the answer came from. */
+  source: string;
+}
+
+function indexList(name: string, value: string): number[] {
+  // SLURM writes plain lists ("0,1,3"); ranges ("0-3") appear in hand-set values.
+  const out: number[] = [];
+  for (const part of value.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+    const range = /^(\d+)-(\d+)$/.exec(part);
+    if (range) {
+      for (let i = Number(range[1]); i <= Number(range[2]); i++) out.push(i);
+    } else if (/^\d+$/.test(part)) out.push(Number(part));
+    else throw new Error(`${name} is not a list of GPU indices: "${value}"`);
+  }
+  return out;
+}
+
+/**
+ * Maps a task to its GPUs through `CUDA_VISIBLE_DEVICES`, `SLURM_STEP_GPUS` and `SLURM_JOB_GPUS`.
+ *
+ * SLURM's lists are physical indices. Under `ConstrainDevices` a task sees its GPUs renumbered
+ * from 0, so a `CUDA_VISIBLE_DEVICES` that is not a subset of SLURM's list is read as positions
+ * in it.
+ *
+ * @param env Returns an environment variable.
+ * @returns The task's GPUs, or undefined when nothing restricts them (all GPUs are visible).
+ */
+export function taskGpus(env: (name: string) => string | undefined): TaskGpus | undefined {
+  const cuda = text(env, "CUDA_VISIBLE_DEVICES");
+  const slurmName = text(env, "SLURM_STEP_GPUS") !== undefined
+    ? "SLURM_STEP_GPUS"
+    : "SLURM_JOB_GPUS";
+  const slurmValue = text(env, slurmName);
+  const slurm = slurmValue === undefined ? undefined : indexList(slurmName, slurmValue);
+  if (cuda === undefined || cuda === "NoDevFiles") {
+    return slurm ? { indices: slurm, source: slurmName } : undefined;
+  }
+  const entries = cuda.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  if (entries.some((e) => /^(GPU|MIG)-/.test(e))) {
+    return { uuids: entries, source: "CUDA_VISIBLE_DEVICES" };
+  }
+  const visible = indexList("CUDA_VISIBLE_DEVICES", cuda);
+  if (!slurm) return { indices: visible, source: "CUDA_VISIBLE_DEVICES" };
+  if (visible.every((i) => slurm.includes(i))) {
+    return { indices: visible, source: `CUDA_VISIBLE_DEVICES within ${slurmName}` };
+  }
+  if (visible.every((i) => i < slurm.length)) {
+    return {
+      indices: visible.map((i) => slurm[i]!),
+      source: `CUDA_VISIBLE_DEVICES as positions in ${slurmName}`,
+    };
+  }
+  throw new Error(`CUDA_VISIBLE_DEVICES "${cuda}" does not fit ${slurmName} "${slurmValue}"`);
+}
+
+/** Where a task's logs go. */
+export interface SlurmLogLayout {
+  /** `<log-dir>/<job id>`: every node's logs. */
+  jobDir: string;
+  /** `<log-dir>/<job id>/<node>`: this node's logs and the election lock. */
+  nodeDir: string;
+  /** `node/` for the node sampler, `task-<rank>/` for every other task. */
+  runDir: string;
+}
+
+/** Name of the folder holding the node sampler's log, beside the tasks'. */
+export const NODE_LOG_NAME = "node";
+
+/**
+ * Lays out a task's log folder: `<log-dir>/<job id>/<node>/{node,task-<rank>}`.
+ *
+ * @param logDir The `--log-dir` base.
+ * @param info The task's SLURM info (job id and node are required).
+ * @param nodeSampler Whether this task samples the node's devices.
+ * @returns The job, node and run folders.
+ */
+export function slurmLogLayout(
+  logDir: string,
+  info: SlurmInfo,
+  nodeSampler: boolean,
+): SlurmLogLayout {
+  if (!info.jobId) throw new Error("SLURM job id is missing; cannot place the log");
+  const node = (info.node ?? "unknown-node").replace(/[^\w.+-]/g, "_");
+  const jobDir = join(logDir, info.jobId);
+  const nodeDir = join(jobDir, node);
+  const runDir = join(nodeDir, nodeSampler ? NODE_LOG_NAME : `task-${info.taskRank ?? 0}`);
+  return { jobDir, nodeDir, runDir };
+}

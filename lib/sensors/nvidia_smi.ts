@@ -1,0 +1,423 @@
+/**
+ * NVIDIA GPUs through `nvidia-smi`: one long-lived `--query-gpu ... -lms N` stream (never
+ * one spawn per sample), power integrated over time per GPU, and the processes on each GPU
+ * from `--query-compute-apps` at a slower cadence.
+ *
+ * @module
+ */
+
+import type { GpuInfo } from "../log/schema.ts";
+import type { Runtime, SystemPaths } from "../runtime.ts";
+import { type DeviceEnergy, type EnergySensor, SensorError, type SensorStatus } from "./types.ts";
+import {
+  type CellValue,
+  failureReason,
+  fatalPlaceholder,
+  isPlaceholder,
+  numberField,
+  NvidiaSmiParseError,
+  parseComputeApps,
+  parseCsvRow,
+  parseCsvTable,
+  parseSmiVersion,
+  parseSmiXml,
+  textField,
+  unknownField,
+} from "./nvidia_smi_parse.ts";
+
+const NAME = "nvidia-smi";
+const FORMAT = "--format=csv,noheader,nounits";
+const IDENTITY_FIELDS = ["index", "uuid", "name", "driver_version", "power.limit"];
+const NEW_POWER_FIELDS = ["power.draw.instant", "power.draw.average", "power.draw"];
+const OLD_POWER_FIELDS = ["power.draw"];
+const STREAM_EXTRA_FIELDS = ["utilization.gpu", "memory.used"];
+const MIB = 1024 * 1024;
+const INSTALL_FIX =
+  "Install the NVIDIA driver (it ships nvidia-smi), or set IMPACT_NVIDIA_SMI to the nvidia-smi executable";
+
+/** Options of {@link createNvidiaSmiSensor}. */
+export interface NvidiaSmiOptions {
+  /** Period of the `-lms` stream, milliseconds. */
+  intervalMs: number;
+  /** Period of the `--query-compute-apps` query, milliseconds (default 5000). */
+  appsIntervalMs?: number;
+  /** Receives problems worth reporting that do not stop the sensor (a stream restart). */
+  onWarning?: (message: string) => void;
+  /** read() fails when the stream has printed no row for this long, ms (default 10 s or 10 rows). */
+  staleAfterMs?: number;
+}
+
+interface DeviceState {
+  index: number;
+  uuid?: string;
+  energyJoules: number;
+  powerWatts?: number;
+  /** Monotonic ms up to which energy has been integrated. */
+  integratedUntilMs: number;
+  utilization?: number;
+  memoryUsedBytes?: number;
+  lost?: string;
+  warnedMissingPower?: boolean;
+}
+
+/** The nvidia-smi sensor, with the GPUs it found. */
+export type NvidiaSmiSensor = EnergySensor & {
+  /** GPUs found by `probe()` (name, uuid, driver and CUDA versions, power limit). */
+  gpus(): GpuInfo[];
+  /** Problems reported so far (stream restarts, missing power readings). */
+  warnings(): string[];
+};
+
+/**
+ * Creates the nvidia-smi sensor.
+ *
+ * @param runtime Where processes are spawned and time is read.
+ * @param paths `nvidiaSmi` names the executable (`IMPACT_NVIDIA_SMI`).
+ * @param options The stream and compute-apps periods.
+ * @returns The sensor (method `integrated`, devices `gpu-<index>`).
+ */
+export function createNvidiaSmiSensor(
+  runtime: Runtime,
+  paths: SystemPaths,
+  options: NvidiaSmiOptions,
+): NvidiaSmiSensor {
+  const smi = paths.nvidiaSmi;
+  const appsIntervalMs = options.appsIntervalMs ?? 5000;
+  const warnings: string[] = [];
+  let status: SensorStatus | undefined;
+  let gpuList: GpuInfo[] = [];
+  let powerFields: string[] = [];
+  let streamFields: string[] = [];
+  const devices = new Map<number, DeviceState>();
+  let child: Deno.ChildProcess | undefined;
+  let streamDone: Promise<void> | undefined;
+  let closing = false;
+  let failure: SensorError | undefined;
+  let pidsByUuid = new Map<string, number[]>();
+  let appsAtMs = -Infinity;
+  let appsInFlight: Promise<void> | undefined;
+  let lastRowAtMs = 0;
+  let badLines = 0;
+  const staleAfterMs = options.staleAfterMs ?? Math.max(10_000, 10 * options.intervalMs);
+
+  const warn = (message: string) => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
+  const unavailable = (reason: string, fix?: string): SensorStatus => {
+    const result: SensorStatus = {
+      sensor: NAME,
+      available: false,
+      reason,
+      methods: [],
+      devices: [],
+    };
+    if (fix !== undefined) result.fix = fix;
+    return result;
+  };
+
+  async function run(args: string[]) {
+    const out = await runtime.output(smi, { args });
+    return { ...out, text: `${out.stdout}\n${out.stderr}` };
+  }
+
+  async function probe(): Promise<SensorStatus> {
+    if (status) return status;
+    status = await probeOnce().catch((error: unknown) => {
+      if (error instanceof Deno.errors.NotFound) {
+        return unavailable(`nvidia-smi was not found (looked for ${smi})`, INSTALL_FIX);
+      }
+      if (error instanceof NvidiaSmiParseError) {
+        return unavailable(`nvidia-smi printed something unexpected: ${error.message}`);
+      }
+      return unavailable(`nvidia-smi could not be run: ${(error as Error).message}`, INSTALL_FIX);
+    });
+    return status;
+  }
+
+  async function probeOnce(): Promise<SensorStatus> {
+    // New drivers know power.draw.instant/.average; old ones exit 2 naming the unknown field.
+    // Drop each power field the driver names as unknown (one per run), down to power.draw.
+    let candidates = NEW_POWER_FIELDS;
+    let fields = [...IDENTITY_FIELDS, ...candidates];
+    let out = await run([`--query-gpu=${fields.join(",")}`, FORMAT]);
+    for (let unknown = unknownField(out.text); out.code !== 0 && unknown !== undefined;) {
+      if (!candidates.includes(unknown) || candidates.length <= OLD_POWER_FIELDS.length) break;
+      candidates = candidates.filter((f) => f !== unknown);
+      fields = [...IDENTITY_FIELDS, ...candidates];
+      out = await run([`--query-gpu=${fields.join(",")}`, FORMAT]);
+      unknown = unknownField(out.text);
+    }
+    if (out.code !== 0) {
+      return unavailable(
+        failureReason(out.code, out.text),
+        "Check that the NVIDIA driver is loaded (`nvidia-smi` works in a shell); in a container, pass the GPUs in (--gpus all)",
+      );
+    }
+    const rows = parseCsvTable(out.stdout, fields, `nvidia-smi --query-gpu`);
+    if (rows.length === 0) return unavailable("nvidia-smi listed no GPUs");
+    // Prefer a 1 s average when sampling at 1 s or slower, the instantaneous value when faster.
+    const ordered = options.intervalMs >= 1000
+      ? ["power.draw.average", "power.draw.instant", "power.draw"].filter((f) =>
+        candidates.includes(f)
+      )
+      : candidates;
+    powerFields = ordered.filter((f) => rows.some((row) => numberField(row, f) !== undefined));
+    if (powerFields.length === 0) {
+      return unavailable(
+        `power draw is not reported by these GPUs (${candidates.join(", ")} are ${
+          placeholderOf(rows[0]!, candidates[0]!)
+        })`,
+      );
+    }
+    streamFields = ["index", "uuid", ...powerFields, ...STREAM_EXTRA_FIELDS];
+    const versions = await readVersions();
+    gpuList = rows.map((row, i) => {
+      const index = numberField(row, "index") ?? i;
+      const uuid = textField(row, "uuid");
+      const xmlGpu = versions.gpus.find((g) => g.uuid !== undefined && g.uuid === uuid) ??
+        versions.gpus[i];
+      const gpu: GpuInfo = { index, name: textField(row, "name") ?? xmlGpu?.name ?? "unknown" };
+      if (uuid !== undefined) gpu.uuid = uuid;
+      const driverVersion = textField(row, "driver_version") ?? versions.driverVersion;
+      if (driverVersion !== undefined) gpu.driverVersion = driverVersion;
+      if (versions.cudaVersion !== undefined) gpu.cudaVersion = versions.cudaVersion;
+      const limit = numberField(row, "power.limit") ?? xmlGpu?.powerLimitWatts;
+      if (limit !== undefined) gpu.powerLimitWatts = limit;
+      return gpu;
+    });
+    return {
+      sensor: NAME,
+      available: true,
+      methods: ["integrated"],
+      devices: gpuList.map((g) => `gpu-${g.index}`),
+      detail: {
+        executable: smi,
+        powerFields,
+        driverVersion: gpuList[0]?.driverVersion,
+        cudaVersion: versions.cudaVersion,
+        gpus: gpuList,
+      },
+    };
+  }
+
+  /**
+   * CUDA version from `--version` (fast; newer drivers), else from `-q -x` (every driver, but
+   * it takes a second or two on a full node), which also gives power limits and names.
+   */
+  async function readVersions(): Promise<ReturnType<typeof parseSmiXml>> {
+    try {
+      const version = await run(["--version"]);
+      const parsed = version.code === 0 ? parseSmiVersion(version.stdout) : {};
+      if (parsed.cudaVersion !== undefined) return { ...parsed, gpus: [] };
+      const xml = await run(["-q", "-x"]);
+      if (xml.code === 0) return parseSmiXml(xml.stdout);
+    } catch {
+      // Versions are a record, not a measurement: leave them out rather than fail the probe.
+    }
+    return { gpus: [] };
+  }
+
+  function handleLine(line: string, lineNumber: number) {
+    if (line.trim() === "") return;
+    let row: Map<string, CellValue>;
+    try {
+      row = parseCsvRow(line, streamFields, "nvidia-smi -lms", lineNumber);
+    } catch (error) {
+      // A few bad lines are worth a word; a stream of them would drown the log.
+      if (++badLines <= 3) warn((error as Error).message);
+      return;
+    }
+    const index = numberField(row, "index");
+    const device = index === undefined ? undefined : devices.get(index);
+    if (device === undefined) return;
+    // Arrival time, not the row's own timestamp field: nvidia-smi stamps rows in local time
+    // without a zone, and read() must integrate on the same monotonic clock; the pipe adds
+    // well under a millisecond.
+    const nowMs = runtime.monotonicMs();
+    lastRowAtMs = nowMs;
+    const lost = fatalPlaceholder(row);
+    if (lost !== undefined) device.lost = lost;
+    const power = powerFields.map((f) => numberField(row, f)).find((w) => w !== undefined);
+    if (power === undefined) {
+      if (!device.warnedMissingPower) {
+        device.warnedMissingPower = true;
+        warn(
+          `gpu-${index} printed ${
+            placeholderOf(row, powerFields[0]!)
+          } for its power; the last reading is held`,
+        );
+      }
+    }
+    // Zero-order hold: the previous power covers the time since the last row. The first row
+    // also covers the time since start(), when no reading existed yet.
+    const held = device.powerWatts ?? power;
+    if (held !== undefined) {
+      device.energyJoules += held * Math.max(0, nowMs - device.integratedUntilMs) / 1000;
+      device.integratedUntilMs = nowMs;
+    }
+    if (power !== undefined) device.powerWatts = power;
+    const utilization = numberField(row, "utilization.gpu");
+    if (utilization !== undefined) device.utilization = utilization / 100;
+    const memory = numberField(row, "memory.used");
+    if (memory !== undefined) device.memoryUsedBytes = memory * MIB;
+  }
+
+  function spawnStream(): Deno.ChildProcess {
+    return runtime.spawn(smi, {
+      args: [`--query-gpu=${streamFields.join(",")}`, FORMAT, "-lms", String(options.intervalMs)],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    });
+  }
+
+  async function consume(process: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
+    const stderrText = new Response(process.stderr).text().catch(() => "");
+    const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let pending = "";
+    let lineNumber = 0;
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        pending += value;
+        let newline: number;
+        while ((newline = pending.indexOf("\n")) >= 0) {
+          handleLine(pending.slice(0, newline).replace(/\r$/, ""), ++lineNumber);
+          pending = pending.slice(newline + 1);
+        }
+      }
+    } catch {
+      // The pipe broke: the exit status below says why.
+    }
+    const result = await process.status;
+    return { code: result.code, stderr: await stderrText };
+  }
+
+  async function streamLoop() {
+    let deaths = 0;
+    while (!closing) {
+      try {
+        child = spawnStream();
+      } catch (error) {
+        failure = new SensorError(NAME, `the -lms stream could not be started`, { cause: error });
+        return;
+      }
+      const { code, stderr } = await consume(child);
+      if (closing) return;
+      deaths += 1;
+      const said = stderr.trim().split("\n")[0];
+      const message = `the -lms stream ended with exit code ${code}${said ? `: ${said}` : ""}`;
+      if (deaths >= 2) {
+        failure = new SensorError(NAME, `${message}, after it had been restarted once`);
+        return;
+      }
+      warn(`${NAME}: ${message}; restarting it once`);
+    }
+  }
+
+  async function refreshApps() {
+    try {
+      const out = await run([`--query-compute-apps=gpu_uuid,pid,used_memory`, FORMAT]);
+      if (out.code !== 0) {
+        warn(`${NAME}: --query-compute-apps failed: ${failureReason(out.code, out.text)}`);
+        return;
+      }
+      const next = new Map<string, number[]>();
+      for (const app of parseComputeApps(out.stdout)) {
+        next.set(app.gpuUuid, [...(next.get(app.gpuUuid) ?? []), app.pid]);
+      }
+      pidsByUuid = next;
+    } catch (error) {
+      warn(`${NAME}: --query-compute-apps failed: ${(error as Error).message}`);
+    } finally {
+      appsAtMs = runtime.monotonicMs();
+    }
+  }
+
+  function maybeRefreshApps() {
+    if (appsInFlight || closing) return;
+    if (runtime.monotonicMs() - appsAtMs < appsIntervalMs) return;
+    appsInFlight = refreshApps().finally(() => appsInFlight = undefined);
+  }
+
+  return {
+    name: NAME,
+    probe,
+    gpus: () => gpuList.map((g) => ({ ...g })),
+    warnings: () => [...warnings],
+    async start() {
+      const found = await probe();
+      if (!found.available) throw new SensorError(NAME, found.reason ?? "unavailable");
+      await refreshApps();
+      devices.clear();
+      for (const gpu of gpuList) {
+        const state: DeviceState = { index: gpu.index, energyJoules: 0, integratedUntilMs: 0 };
+        if (gpu.uuid !== undefined) state.uuid = gpu.uuid;
+        devices.set(gpu.index, state);
+      }
+      closing = false;
+      streamDone = streamLoop();
+      // The baseline is when start() returns (spawning takes milliseconds); no row can have
+      // been handled yet, since rows arrive through the event loop.
+      const nowMs = runtime.monotonicMs();
+      lastRowAtMs = nowMs;
+      for (const device of devices.values()) device.integratedUntilMs = nowMs;
+    },
+    read() {
+      if (failure) return Promise.reject(failure);
+      const nowMs = runtime.monotonicMs();
+      if (streamDone && nowMs - lastRowAtMs > staleAfterMs) {
+        const seconds = ((nowMs - lastRowAtMs) / 1000).toFixed(1);
+        return Promise.reject(
+          new SensorError(NAME, `the -lms stream has printed no row for ${seconds} s`),
+        );
+      }
+      const result: DeviceEnergy[] = [];
+      for (const device of devices.values()) {
+        if (device.lost !== undefined) {
+          return Promise.reject(
+            new SensorError(NAME, `gpu-${device.index} reported ${device.lost}`),
+          );
+        }
+        if (device.powerWatts !== undefined) {
+          device.energyJoules += device.powerWatts * Math.max(0, nowMs - device.integratedUntilMs) /
+            1000;
+          device.integratedUntilMs = nowMs;
+        }
+        const energy: DeviceEnergy = {
+          component: "gpu",
+          device: `gpu-${device.index}`,
+          method: "integrated",
+          energyJoules: device.energyJoules,
+          processIds: device.uuid === undefined ? [] : [...(pidsByUuid.get(device.uuid) ?? [])],
+        };
+        if (device.powerWatts !== undefined) energy.powerWatts = device.powerWatts;
+        if (device.utilization !== undefined) energy.utilization = device.utilization;
+        if (device.memoryUsedBytes !== undefined) energy.memoryUsedBytes = device.memoryUsedBytes;
+        if (device.uuid !== undefined) energy.uuid = device.uuid;
+        result.push(energy);
+      }
+      maybeRefreshApps();
+      return Promise.resolve(result);
+    },
+    async close() {
+      closing = true;
+      try {
+        child?.kill("SIGTERM");
+      } catch {
+        // Already exited.
+      }
+      await streamDone;
+      await appsInFlight;
+      child = undefined;
+      streamDone = undefined;
+    },
+  };
+}
+
+function placeholderOf(row: Map<string, CellValue>, field: string): string {
+  const value = row.get(field);
+  return isPlaceholder(value) ? value.placeholder : String(value);
+}

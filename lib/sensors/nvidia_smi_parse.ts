@@ -1,0 +1,370 @@
+/**
+ * Pure parsers for nvidia-smi output: `--query-gpu` / `--query-compute-apps` CSV (with or
+ * without header and units), placeholder values such as `[N/A]`, `-q -x` XML version and
+ * power fields (the power element moved between drivers), `--version` and failure text.
+ *
+ * @module
+ */
+
+/** A bracketed placeholder nvidia-smi prints instead of a value, e.g. `[N/A]`. */
+export interface Placeholder {
+  placeholder: string;
+}
+
+/** One cell of a query row: a number, a text, or a placeholder. */
+export type CellValue = number | string | Placeholder;
+
+/** A query column: the field name and the unit the header announced (`W`, `%`, `MiB`). */
+export interface CsvColumn {
+  field: string;
+  unit?: string;
+}
+
+/** An nvidia-smi output line that could not be parsed. */
+export class NvidiaSmiParseError extends Error {
+  /**
+   * @param source What was parsed (command or file), for the message.
+   * @param line 1-based line number within that output.
+   * @param message What was wrong, naming the field.
+   */
+  constructor(readonly source: string, readonly line: number, message: string) {
+    super(`${source} line ${line}: ${message}`);
+    this.name = "NvidiaSmiParseError";
+  }
+}
+
+const PLACEHOLDER = /^\[[^\]]*\]$/;
+const UNIT_SUFFIX = /^(-?\d+(?:\.\d+)?)\s*(W|%|MiB|MHz|C|KB\/s)$/;
+const NUMBER = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * Tells whether a cell is a placeholder such as `[N/A]`, `[Not Supported]`, `[GPU is lost]`.
+ *
+ * @param value A cell as returned by {@link parseCell}.
+ * @returns True for placeholders.
+ */
+export function isPlaceholder(value: CellValue | undefined): value is Placeholder {
+  return typeof value === "object" && value !== null;
+}
+
+/**
+ * Splits one CSV line as nvidia-smi writes it: fields joined by `", "`, never quoted.
+ *
+ * @param line One output line.
+ * @returns The trimmed fields.
+ */
+export function splitCsvLine(line: string): string[] {
+  return line.split(",").map((cell) => cell.trim());
+}
+
+/**
+ * Parses a header line (`power.draw [W], utilization.gpu [%], name`) into columns.
+ *
+ * @param line The header line (its units stay even with `nounits`).
+ * @returns The columns in order.
+ */
+export function parseCsvHeader(line: string): CsvColumn[] {
+  return splitCsvLine(line).map((cell) => {
+    const match = /^(.+?)\s*\[([^\]]+)\]$/.exec(cell);
+    return match ? { field: match[1]!, unit: match[2]! } : { field: cell };
+  });
+}
+
+/**
+ * Parses one cell: a placeholder, a number (with or without its unit suffix), or text.
+ *
+ * @param raw The trimmed cell text.
+ * @returns The placeholder, the number, or the text as is.
+ */
+export function parseCell(raw: string): CellValue {
+  if (PLACEHOLDER.test(raw)) return { placeholder: raw };
+  if (raw === "N/A" || raw === "Not Supported") return { placeholder: `[${raw}]` };
+  if (NUMBER.test(raw)) return Number(raw);
+  const withUnit = UNIT_SUFFIX.exec(raw);
+  if (withUnit) return Number(withUnit[1]);
+  return raw;
+}
+
+/**
+ * Parses one data row of a query into field -> value, checking the column count.
+ *
+ * @param line The data line.
+ * @param fields The queried fields, in order.
+ * @param source What produced it, for error messages.
+ * @param lineNumber 1-based line number, for error messages.
+ * @returns Each field's value.
+ */
+export function parseCsvRow(
+  line: string,
+  fields: readonly string[],
+  source = "nvidia-smi",
+  lineNumber = 1,
+): Map<string, CellValue> {
+  const cells = splitCsvLine(line);
+  if (cells.length !== fields.length) {
+    throw new NvidiaSmiParseError(
+      source,
+      lineNumber,
+      `expected ${fields.length} fields (${fields.join(",")}) but found ${cells.length}: ${
+        JSON.stringify(line)
+      }`,
+    );
+  }
+  const row = new Map<string, CellValue>();
+  fields.forEach((field, i) => row.set(field, parseCell(cells[i]!)));
+  return row;
+}
+
+/**
+ * Parses whole query output, with or without a header line. When a header is present its
+ * fields must match the queried ones (units removed); blank lines are skipped.
+ *
+ * @param text The command's stdout.
+ * @param fields The queried fields, in order.
+ * @param source What produced it, for error messages.
+ * @returns One map per data row.
+ */
+export function parseCsvTable(
+  text: string,
+  fields: readonly string[],
+  source = "nvidia-smi",
+): Map<string, CellValue>[] {
+  const rows: Map<string, CellValue>[] = [];
+  const lines = text.split("\n");
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/\r$/, "");
+    if (line.trim() === "") return;
+    if (rows.length === 0 && isHeaderOf(line, fields)) return;
+    rows.push(parseCsvRow(line, fields, source, i + 1));
+  });
+  return rows;
+}
+
+function isHeaderOf(line: string, fields: readonly string[]): boolean {
+  const columns = parseCsvHeader(line).map((c) => c.field);
+  // nvidia-smi names `used_memory` `used_gpu_memory` in headers.
+  const normalise = (f: string) => f === "used_memory" ? "used_gpu_memory" : f;
+  return columns.length === fields.length &&
+    columns.every((c, i) => normalise(c) === normalise(fields[i]!));
+}
+
+/**
+ * Reads a cell as a number, or undefined for a placeholder, a missing field or text.
+ *
+ * @param row A parsed row.
+ * @param field The field to read.
+ * @returns The number, or undefined.
+ */
+export function numberField(row: Map<string, CellValue>, field: string): number | undefined {
+  const value = row.get(field);
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Reads a cell as text, or undefined for a placeholder or a missing field.
+ *
+ * @param row A parsed row.
+ * @param field The field to read.
+ * @returns The text (numbers as written), or undefined.
+ */
+export function textField(row: Map<string, CellValue>, field: string): string | undefined {
+  const value = row.get(field);
+  if (value === undefined || isPlaceholder(value)) return undefined;
+  return String(value);
+}
+
+/** Placeholders that mean the GPU itself is gone, not that one field is unsupported. */
+const FATAL_PLACEHOLDERS = ["[GPU is lost]", "[GPU requires reset]"];
+
+/**
+ * Finds a placeholder in a row that means the GPU is gone (`[GPU is lost]`, `[GPU requires reset]`).
+ *
+ * @param row A parsed row.
+ * @returns The placeholder text, or undefined when the GPU still answers.
+ */
+export function fatalPlaceholder(row: Map<string, CellValue>): string | undefined {
+  for (const value of row.values()) {
+    if (isPlaceholder(value) && FATAL_PLACEHOLDERS.includes(value.placeholder)) {
+      return value.placeholder;
+    }
+  }
+  return undefined;
+}
+
+/** One process on a GPU from `--query-compute-apps=gpu_uuid,pid,used_memory`. */
+export interface ComputeApp {
+  gpuUuid: string;
+  pid: number;
+  usedMemoryMiB?: number;
+}
+
+/**
+ * Parses `--query-compute-apps=gpu_uuid,pid,used_memory` output (header optional; an idle
+ * machine prints nothing, or the header only).
+ *
+ * @param text The command's stdout.
+ * @returns The processes.
+ */
+export function parseComputeApps(text: string): ComputeApp[] {
+  const fields = ["gpu_uuid", "pid", "used_memory"];
+  return parseCsvTable(text, fields, "nvidia-smi --query-compute-apps").flatMap((row) => {
+    const gpuUuid = textField(row, "gpu_uuid");
+    const pid = numberField(row, "pid");
+    if (gpuUuid === undefined || pid === undefined) return [];
+    const usedMemoryMiB = numberField(row, "used_memory");
+    return [usedMemoryMiB === undefined ? { gpuUuid, pid } : { gpuUuid, pid, usedMemoryMiB }];
+  });
+}
+
+/** What `nvidia-smi -q -x` says about the driver and each GPU. */
+export interface SmiXmlInfo {
+  driverVersion?: string;
+  cudaVersion?: string;
+  gpus: {
+    uuid?: string;
+    name?: string;
+    minorNumber?: number;
+    powerLimitWatts?: number;
+    powerDrawWatts?: number;
+  }[];
+}
+
+function xmlText(xml: string, tag: string): string | undefined {
+  const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
+  const text = match?.[1]?.trim();
+  return text === undefined || text === "" || text === "N/A" ? undefined : text;
+}
+
+function xmlBlock(xml: string, tag: string): string | undefined {
+  return new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml)?.[1];
+}
+
+function watts(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(-?\d+(?:\.\d+)?)\s*W$/.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Parses `nvidia-smi -q -x`: driver and CUDA versions, and per GPU its name, uuid, power
+ * limit and draw. Drivers up to ~520 keep power in `<power_readings>` (`power_draw`,
+ * `power_limit`); newer ones in `<gpu_power_readings>` (`instant_power_draw`,
+ * `average_power_draw`, `current_power_limit`).
+ *
+ * @param xml The XML text (a comment line before the declaration is tolerated).
+ * @returns The versions and GPUs found.
+ */
+export function parseSmiXml(xml: string): SmiXmlInfo {
+  const head = xml.split(/<gpu\s/)[0] ?? "";
+  const info: SmiXmlInfo = { gpus: [] };
+  const driverVersion = xmlText(head, "driver_version");
+  const cudaVersion = xmlText(head, "cuda_version");
+  if (driverVersion !== undefined) info.driverVersion = driverVersion;
+  if (cudaVersion !== undefined) info.cudaVersion = cudaVersion;
+  for (const match of xml.matchAll(/<gpu\s[^>]*>([\s\S]*?)<\/gpu>/g)) {
+    const body = match[1]!;
+    const gpu: SmiXmlInfo["gpus"][number] = {};
+    const name = xmlText(body, "product_name");
+    const uuid = xmlText(body, "uuid");
+    const minor = xmlText(body, "minor_number");
+    if (name !== undefined) gpu.name = name;
+    if (uuid !== undefined) gpu.uuid = uuid;
+    if (minor !== undefined && /^\d+$/.test(minor)) gpu.minorNumber = Number(minor);
+    const modern = xmlBlock(body, "gpu_power_readings");
+    const legacy = xmlBlock(body, "power_readings");
+    const limit = modern !== undefined
+      ? watts(xmlText(modern, "current_power_limit"))
+      : legacy !== undefined
+      ? watts(xmlText(legacy, "power_limit")) ?? watts(xmlText(legacy, "enforced_power_limit"))
+      : undefined;
+    const draw = modern !== undefined
+      ? watts(xmlText(modern, "instant_power_draw")) ??
+        watts(xmlText(modern, "average_power_draw")) ?? watts(xmlText(modern, "power_draw"))
+      : legacy !== undefined
+      ? watts(xmlText(legacy, "power_draw"))
+      : undefined;
+    if (limit !== undefined) gpu.powerLimitWatts = limit;
+    if (draw !== undefined) gpu.powerDrawWatts = draw;
+    info.gpus.push(gpu);
+  }
+  return info;
+}
+
+/**
+ * Parses `nvidia-smi --version` (`DRIVER version : 550.54.15`, `CUDA Version : 12.4`).
+ *
+ * @param text The command's stdout.
+ * @returns The driver and CUDA versions found.
+ */
+export function parseSmiVersion(text: string): { driverVersion?: string; cudaVersion?: string } {
+  const result: { driverVersion?: string; cudaVersion?: string } = {};
+  for (const line of text.split("\n")) {
+    const match = /^\s*(.+?)\s*:\s*(\S+)\s*$/.exec(line);
+    if (!match) continue;
+    const key = match[1]!.toLowerCase();
+    if (key === "driver version") result.driverVersion = match[2]!;
+    if (key === "cuda version") result.cudaVersion = match[2]!;
+  }
+  return result;
+}
+
+/**
+ * Tells whether failing output names an unknown query field (old drivers exit with code 2:
+ * `Field "power.draw.instant" is not a valid field to query.`).
+ *
+ * @param text The command's stdout and stderr.
+ * @returns The unknown field, or undefined.
+ */
+export function unknownField(text: string): string | undefined {
+  return /Field "([^"]+)" is not a valid field to query/.exec(text)?.[1];
+}
+
+/**
+ * Turns a failed nvidia-smi run into the sentence a user reads (the driver message itself
+ * where there is one: "couldn't communicate with the NVIDIA driver", "No devices were found",
+ * "Failed to initialize NVML: ...").
+ *
+ * @param code The exit code.
+ * @param text The command's stdout and stderr.
+ * @returns A reason in sentence case, without a trailing period.
+ */
+export function failureReason(code: number, text: string): string {
+  const first = text.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  if (first === undefined) return `nvidia-smi exited with code ${code} and printed nothing`;
+  const sentence = first.replace(/\.$/, "").split(/\.\s+/)[0]!;
+  return `${sentence} (nvidia-smi exit code ${code})`;
+}
+
+/**
+ * Which GPUs `CUDA_VISIBLE_DEVICES` lets a job see, as CUDA reads it: a comma-separated list
+ * of indices or UUIDs (a unique `GPU-` prefix is enough); CUDA stops at the first entry it
+ * cannot match; unset means every GPU, empty (or `-1`, `NoDevFiles`) none. MIG ids
+ * (`MIG-...`) select part of a GPU that this list cannot name, so they match nothing.
+ * Indices are CUDA ordinals, which equal nvidia-smi/NVML indices (PCI order) when
+ * `CUDA_DEVICE_ORDER=PCI_BUS_ID` or the GPUs are all one model (CUDA's default "fastest
+ * first" order then falls back to PCI order); UUIDs are exact either way.
+ *
+ * @param value The variable's value, or undefined when unset.
+ * @param gpus The machine's GPUs (index and uuid).
+ * @returns The indices of the visible GPUs, in the order CUDA numbers them.
+ */
+export function visibleGpuIndices(
+  value: string | undefined,
+  gpus: readonly { index: number; uuid?: string }[],
+): number[] {
+  if (value === undefined) return gpus.map((g) => g.index);
+  const visible: number[] = [];
+  for (const raw of value.split(",")) {
+    const entry = raw.trim();
+    let match: { index: number } | undefined;
+    if (/^\d+$/.test(entry)) {
+      match = gpus.find((g) => g.index === Number(entry));
+    } else if (/^GPU-/i.test(entry)) {
+      const found = gpus.filter((g) => g.uuid?.toLowerCase().startsWith(entry.toLowerCase()));
+      if (found.length === 1) match = found[0];
+    }
+    if (match === undefined || visible.includes(match.index)) break;
+    visible.push(match.index);
+  }
+  return visible;
+}

@@ -1,0 +1,330 @@
+/**
+ * Apple Silicon power through `powermetrics --samplers cpu_power,gpu_power -i <ms>`: a parser
+ * for its text output and a sensor that keeps one powermetrics running and integrates each
+ * sample's power over the sample's own "(N ms elapsed)" window (method `integrated`).
+ *
+ * powermetrics needs root. The sensor runs it directly (impact started with sudo), else
+ * tries `sudo -n` (works with a NOPASSWD sudoers rule), else reports it unavailable and says so.
+ *
+ * Devices: CPU Power -> cpu `package-0`, GPU Power -> gpu `gpu-0`, ANE Power -> cpu `ane-0`
+ * (the neural engine sits on the SoC and is shared like the CPU), DRAM Power (macOS 12) ->
+ * dram `dram-0`. `Combined Power` (macOS 13+) and `Package Power` (macOS 12) are sums of
+ * those and are kept as a check, never as devices, so nothing is counted twice.
+ *
+ * @module
+ */
+
+import type { Runtime } from "../runtime.ts";
+import {
+  type Component,
+  type DeviceEnergy,
+  type EnergySensor,
+  SensorError,
+  type SensorStatus,
+} from "./types.ts";
+
+/** One powermetrics sample. Powers in watts; absent when the line was not printed. */
+export interface PowermetricsSample {
+  /** The sample's window, from its header's "(N ms elapsed)". */
+  elapsedMs: number;
+  /** The header's local time text, e.g. `Mon Mar  3 09:15:40 2025 +0200`. */
+  time: string;
+  cpuWatts?: number;
+  gpuWatts?: number;
+  aneWatts?: number;
+  dramWatts?: number;
+  /** `Combined Power (CPU + GPU + ANE)`, macOS 13 and newer. */
+  combinedWatts?: number;
+  /** `Package Power`, macOS 12. */
+  packageWatts?: number;
+}
+
+/** A powermetrics line that could not be parsed. */
+export class PowermetricsParseError extends Error {
+  /**
+   * @param line 1-based line number in the output.
+   * @param message What was wrong, naming the field.
+   */
+  constructor(readonly line: number, message: string) {
+    super(`powermetrics line ${line}: ${message}`);
+    this.name = "PowermetricsParseError";
+  }
+}
+
+const HEADER = /^\*\*\* Sampled system activity \((.*)\) \(([^)]*?)\s*ms elapsed\) \*\*\*$/;
+const POWER = /^(CPU|GPU|ANE|DRAM|Package|Combined) Power(?: \([^)]*\))?:\s*(\S+)\s*(mW|W)$/;
+const FIELD: Record<string, keyof PowermetricsSample> = {
+  CPU: "cpuWatts",
+  GPU: "gpuWatts",
+  ANE: "aneWatts",
+  DRAM: "dramWatts",
+  Combined: "combinedWatts",
+  Package: "packageWatts",
+};
+
+/**
+ * Parses powermetrics output line by line, as it streams. A sample is complete at its
+ * `Combined Power` / `Package Power` line (the last power line of the CPU block), or at the
+ * next sample's header, or at {@link PowermetricsParser.end}.
+ */
+export class PowermetricsParser {
+  #current: PowermetricsSample | undefined;
+  #line = 0;
+
+  /**
+   * Feeds one line.
+   *
+   * @param line One output line, without its newline.
+   * @returns The samples this line completed (zero or one).
+   */
+  push(line: string): PowermetricsSample[] {
+    this.#line += 1;
+    const text = line.replace(/\r$/, "").trim();
+    const header = HEADER.exec(text);
+    if (header) {
+      const done = this.end();
+      const elapsedMs = Number(header[2]);
+      if (!Number.isFinite(elapsedMs) || elapsedMs < 0) {
+        throw new PowermetricsParseError(this.#line, `elapsed time "${header[2]}" is not a number`);
+      }
+      this.#current = { elapsedMs, time: header[1]! };
+      return done;
+    }
+    const power = POWER.exec(text);
+    if (!power || !this.#current) return [];
+    const value = Number(power[2]);
+    if (!Number.isFinite(value)) {
+      throw new PowermetricsParseError(
+        this.#line,
+        `${power[1]} Power "${power[2]}" is not a number`,
+      );
+    }
+    const watts = power[3] === "mW" ? value / 1000 : value;
+    const field = FIELD[power[1]!]!;
+    // GPU Power is printed twice on macOS 13+ (CPU block and GPU block): keep the first.
+    if (this.#current[field] === undefined) {
+      (this.#current as unknown as Record<string, number>)[field] = watts;
+    }
+    if (power[1] === "Combined" || power[1] === "Package") return this.end();
+    return [];
+  }
+
+  /**
+   * Completes the sample in progress (at end of output).
+   *
+   * @returns That sample, if one had any power line.
+   */
+  end(): PowermetricsSample[] {
+    const sample = this.#current;
+    this.#current = undefined;
+    if (!sample) return [];
+    const hasPower = Object.keys(FIELD).some((k) => sample[FIELD[k]!] !== undefined);
+    return hasPower ? [sample] : [];
+  }
+}
+
+/**
+ * Parses whole powermetrics output.
+ *
+ * @param text The output (any number of samples).
+ * @returns The samples in order.
+ */
+export function parsePowermetrics(text: string): PowermetricsSample[] {
+  const parser = new PowermetricsParser();
+  const samples = text.split("\n").flatMap((line) => parser.push(line));
+  return [...samples, ...parser.end()];
+}
+
+/** Where each sample figure goes. */
+const DEVICES: { field: keyof PowermetricsSample; component: Component; device: string }[] = [
+  { field: "cpuWatts", component: "cpu", device: "package-0" },
+  { field: "gpuWatts", component: "gpu", device: "gpu-0" },
+  { field: "aneWatts", component: "cpu", device: "ane-0" },
+  { field: "dramWatts", component: "dram", device: "dram-0" },
+];
+
+/** Options of {@link createPowermetricsSensor}. */
+export interface PowermetricsOptions {
+  /** Sampling period (`-i`), milliseconds. */
+  intervalMs: number;
+  /** The executable; default `$IMPACT_POWERMETRICS`, else `/usr/bin/powermetrics`. */
+  executable?: string;
+  /** The sudo executable tried with `-n` when not root (default `sudo`). */
+  sudo?: string;
+}
+
+const NAME = "powermetrics";
+const SAMPLERS = "cpu_power,gpu_power";
+const NEEDS_ROOT = /superuser|must be run as root|Operation not permitted/i;
+
+/**
+ * Creates the powermetrics sensor (macOS, Apple Silicon).
+ *
+ * @param runtime Where powermetrics is spawned.
+ * @param options Period and executables.
+ * @returns The sensor (method `integrated`).
+ */
+export function createPowermetricsSensor(
+  runtime: Runtime,
+  options: PowermetricsOptions,
+): EnergySensor {
+  const executable = options.executable ?? runtime.env("IMPACT_POWERMETRICS") ??
+    "/usr/bin/powermetrics";
+  const sudo = options.sudo ?? "sudo";
+  let status: SensorStatus | undefined;
+  /** `[command, ...leading args]` that worked in probe(). */
+  let launcher: [string, ...string[]] = [executable];
+  let child: Deno.ChildProcess | undefined;
+  let streamDone: Promise<void> | undefined;
+  let closing = false;
+  let failure: SensorError | undefined;
+  const energy = new Map<string, { joules: number; watts?: number }>();
+
+  const unavailable = (reason: string, fix?: string): SensorStatus => {
+    const result: SensorStatus = {
+      sensor: NAME,
+      available: false,
+      reason,
+      methods: [],
+      devices: [],
+    };
+    if (fix) result.fix = fix;
+    return result;
+  };
+
+  async function tryOnce(command: string, lead: string[]) {
+    const out = await runtime.output(command, {
+      args: [...lead, "--samplers", SAMPLERS, "-i", "100", "-n", "1"],
+    });
+    return { ...out, samples: out.code === 0 ? parsePowermetrics(out.stdout) : [] };
+  }
+
+  async function probeOnce(): Promise<SensorStatus> {
+    let out = await tryOnce(executable, []);
+    if (out.code !== 0 && NEEDS_ROOT.test(`${out.stdout}\n${out.stderr}`)) {
+      const viaSudo = await tryOnce(sudo, ["-n", executable]).catch(() => undefined);
+      if (!viaSudo || viaSudo.code !== 0) {
+        return unavailable(
+          "powermetrics needs root (sudo), and `sudo -n powermetrics` was refused",
+          `Run impact with sudo (sudo impact run ...), or allow it without a password: add "<user> ALL=(root) NOPASSWD: ${executable}" with visudo`,
+        );
+      }
+      out = viaSudo;
+      launcher = [sudo, "-n", executable];
+    }
+    if (out.code !== 0) {
+      const said = `${out.stdout}\n${out.stderr}`.split("\n").map((l) => l.trim()).find(Boolean);
+      return unavailable(`powermetrics exited with code ${out.code}${said ? `: ${said}` : ""}`);
+    }
+    const sample = out.samples[0];
+    const devices = DEVICES.filter((d) => sample?.[d.field] !== undefined);
+    if (!sample || devices.length === 0) {
+      return unavailable("powermetrics printed no CPU or GPU power (not an Apple Silicon Mac?)");
+    }
+    return {
+      sensor: NAME,
+      available: true,
+      methods: ["integrated"],
+      devices: devices.map((d) => d.device),
+      detail: { command: [...launcher, "--samplers", SAMPLERS] },
+    };
+  }
+
+  function addSample(sample: PowermetricsSample) {
+    for (const d of DEVICES) {
+      const watts = sample[d.field];
+      if (typeof watts !== "number") continue;
+      const entry = energy.get(d.device) ?? { joules: 0 };
+      entry.joules += watts * sample.elapsedMs / 1000;
+      entry.watts = watts;
+      energy.set(d.device, entry);
+    }
+  }
+
+  async function stream(process: Deno.ChildProcess) {
+    const parser = new PowermetricsParser();
+    const stderrText = new Response(process.stderr).text().catch(() => "");
+    let pending = "";
+    try {
+      for await (const chunk of process.stdout.pipeThrough(new TextDecoderStream())) {
+        pending += chunk;
+        let newline: number;
+        while ((newline = pending.indexOf("\n")) >= 0) {
+          for (const sample of parser.push(pending.slice(0, newline))) addSample(sample);
+          pending = pending.slice(newline + 1);
+        }
+      }
+      for (const sample of parser.end()) addSample(sample);
+    } catch (error) {
+      if (!closing) failure = new SensorError(NAME, (error as Error).message, { cause: error });
+    }
+    const result = await process.status;
+    const said = (await stderrText).trim().split("\n")[0];
+    if (!closing && !failure) {
+      failure = new SensorError(
+        NAME,
+        `powermetrics ended with exit code ${result.code} during the run${said ? `: ${said}` : ""}`,
+      );
+    }
+  }
+
+  return {
+    name: NAME,
+    async probe() {
+      status ??= await probeOnce().catch((error: unknown) =>
+        error instanceof Deno.errors.NotFound
+          ? unavailable(
+            `powermetrics was not found at ${executable}`,
+            "powermetrics ships with macOS; it is not available on other systems",
+          )
+          : unavailable(`powermetrics could not be run: ${(error as Error).message}`)
+      );
+      return status;
+    },
+    async start() {
+      const found = await this.probe();
+      if (!found.available) throw new SensorError(NAME, found.reason ?? "unavailable");
+      energy.clear();
+      // Probed devices read as zero until the first sample arrives.
+      for (const device of found.devices) energy.set(device, { joules: 0 });
+      closing = false;
+      failure = undefined;
+      const [command, ...lead] = launcher;
+      child = runtime.spawn(command, {
+        args: [...lead, "--samplers", SAMPLERS, "-i", String(options.intervalMs)],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      });
+      streamDone = stream(child);
+    },
+    read() {
+      if (failure) return Promise.reject(failure);
+      return Promise.resolve(
+        DEVICES.flatMap((d): DeviceEnergy[] => {
+          const entry = energy.get(d.device);
+          if (!entry) return [];
+          const result: DeviceEnergy = {
+            component: d.component,
+            device: d.device,
+            method: "integrated",
+            energyJoules: entry.joules,
+          };
+          if (entry.watts !== undefined) result.powerWatts = entry.watts;
+          return [result];
+        }),
+      );
+    },
+    async close() {
+      closing = true;
+      try {
+        child?.kill("SIGTERM");
+      } catch {
+        // Already exited.
+      }
+      await streamDone;
+      child = undefined;
+      streamDone = undefined;
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
+import { readLogs, type ReadLogsOptions } from "../../lib/accounting/read_logs.ts";
+import { addFigures } from "../../lib/accounting/figures.ts";
+import type { ZoneIntensity } from "../../lib/geo/types.ts";
+import { type FixtureRun, tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
+import { needsLogReader, testLogAccess } from "../helpers/log_access.ts";
+
+function zoneRow(zone: string, country: string, grams: number, year = 2024): ZoneIntensity {
+  return {
+    zone,
+    country,
+    year,
+    intensityGramsPerKwh: grams,
+    source: "test table",
+    licence: "test",
+  };
+}
+
+const ZONES: Record<string, ZoneIntensity> = {
+  FR: zoneRow("FR", "FRA", 50),
+  DE: zoneRow("DE", "DEU", 400),
+  "US-CAL-CISO": zoneRow("US-CAL-CISO", "USA", 250),
+};
+const COUNTRIES: Record<string, ZoneIntensity> = {
+  WORLD: zoneRow("WORLD", "WLD", 480, 2023),
+  USA: zoneRow("US", "USA", 380),
+  FRA: ZONES.FR!,
+};
+
+function options(extra: Partial<ReadLogsOptions> = {}): ReadLogsOptions {
+  return {
+    intensity: (zone) => ZONES[zone],
+    countryIntensity: (iso3) => COUNTRIES[iso3],
+    logs: testLogAccess(),
+    ...extra,
+  };
+}
+
+Deno.test("per-run and total figures of a small log set, by hand", needsLogReader, async () => {
+  await using root = await tempDir();
+  await writeLogSet(root.path, [
+    // 100 W x 36 s x 10 = 36,000 J = 0.01 kWh; x 1.5 = 0.015 kWh; x 50 g = 0.75 g.
+    { name: "a", cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" },
+    // 200 W x 36 s x 10 = 0.02 kWh; x 1.5 = 0.03 kWh; x 400 g = 12 g.
+    { name: "b", cpuWatts: 200, samples: 10, intervalSeconds: 36, zone: "DE" },
+  ]);
+  const logs = await readLogs([root.path], options({ pue: 1.5 }));
+  equal(logs.runs.length, 2);
+  equal(logs.runs[0]?.energyKwh, 0.015);
+  equal(logs.runs[0]?.kgCO2e, 0.00075);
+  equal(logs.runs[1]?.kgCO2e, 0.012);
+  equal(logs.total.energyKwh, 0.045);
+  equal(logs.total.kgCO2e, 0.01275);
+  equal(logs.total.hours, 0.2);
+  equal(logs.runs[1]?.zone, "DE");
+  equal(logs.runs[1]?.pue, 1.5);
+  equal(logs.runs[1]?.intensityYear, 2024);
+  deepEqual(logs.warnings, []);
+});
+
+Deno.test(
+  "unknown region: the world average, or the --country given, said in the notes",
+  needsLogReader,
+  async () => {
+    await using root = await tempDir();
+    await writeLogSet(root.path, [{ name: "x", cpuWatts: 100, samples: 10, intervalSeconds: 36 }]);
+    const world = await readLogs([root.path], options({ pue: 1 }));
+    equal(world.runs[0]?.zone, undefined);
+    equal(world.runs[0]?.kgCO2e, 0.0048); // 0.01 kWh x 480 g
+    match(world.runs[0]!.notes.join("\n"), /region unknown; used the world average/);
+    const usa = await readLogs([root.path], options({ pue: 1, fallbackCountry: "USA" }));
+    equal(usa.runs[0]?.kgCO2e, 0.0038);
+    match(usa.runs[0]!.notes.join("\n"), /region unknown; used the --country given \(USA\)/);
+  },
+);
+
+Deno.test(
+  "a cloud run brings its provider's PUE unless --pue or OVERRIDE_PUE says otherwise",
+  needsLogReader,
+  async () => {
+    await using root = await tempDir();
+    await writeLogSet(root.path, [{
+      cpuWatts: 100,
+      samples: 10,
+      intervalSeconds: 36,
+      zone: "FR",
+      cloud: { provider: "aws", region: "eu-west-3", pue: 1.2 },
+    }]);
+    equal((await readLogs([root.path], options())).runs[0]?.pue, 1.2);
+    equal((await readLogs([root.path], options())).runs[0]?.energyKwh, 0.012);
+    equal((await readLogs([root.path], options({ overridePue: "1.4" }))).runs[0]?.pue, 1.4);
+    equal(
+      (await readLogs([root.path], options({ overridePue: "1.4", pue: 1.1 }))).runs[0]?.pue,
+      1.1,
+    );
+  },
+);
+
+Deno.test("live intensities weight the run interval by interval", needsLogReader, async () => {
+  await using root = await tempDir();
+  await writeLogSet(root.path, [{
+    cpuWatts: 100,
+    samples: 4,
+    intervalSeconds: 9000, // 0.25 kWh per interval at PUE 1
+    zone: "DE",
+    liveIntensities: [100, 200, 300],
+  }]);
+  const logs = await readLogs([root.path], options({ pue: 1 }));
+  // 0.25 x (100 + 200 + 300) + 0.25 x 400 (the yearly DE value for the last interval).
+  equal(logs.runs[0]?.kgCO2e, 0.25);
+  equal(logs.runs[0]?.intensityGramsPerKwh, 250);
+  match(logs.runs[0]!.intensitySource, /live: fixture-live; otherwise test table/);
+});
+
+function randomRun(i: number): FixtureRun {
+  const zones = ["FR", "DE", "US-CAL-CISO", undefined];
+  const zone = zones[Math.floor(Math.random() * zones.length)];
+  return {
+    name: `group-${i % 3}/run-${i}`,
+    cpuWatts: Math.random() * 120,
+    cpuMethod: Math.random() < 0.3 ? "estimate" : "counter",
+    gpuWatts: Array.from({ length: Math.floor(Math.random() * 3) }, () => Math.random() * 400),
+    samples: 1 + Math.floor(Math.random() * 8),
+    intervalSeconds: 0.5 + Math.random() * 20,
+    attributedShare: Math.random(),
+    ...(zone ? { zone } : {}),
+    ...(Math.random() < 0.2 ? { liveIntensities: [Math.random() * 500, Math.random() * 500] } : {}),
+  };
+}
+
+Deno.test(
+  "readLogs is additive over random splits: figures of [a, b] = [a] + [b], exactly",
+  needsLogReader,
+  async () => {
+    await using root = await tempDir();
+    const dirs = await writeLogSet(root.path, Array.from({ length: 24 }, (_, i) => randomRun(i)));
+    const opts = options();
+    const whole = await readLogs([root.path], opts);
+    equal(whole.total.runs, 24);
+    for (let trial = 0; trial < 8; trial++) {
+      const shuffled = [...dirs].sort(() => Math.random() - 0.5);
+      const cut = 1 + Math.floor(Math.random() * (dirs.length - 1));
+      const a = await readLogs(shuffled.slice(0, cut), opts);
+      const b = await readLogs(shuffled.slice(cut), opts);
+      deepEqual(addFigures(a.total, b.total), whole.total);
+    }
+    // The groups found recursively add up too.
+    const groups = await Promise.all(
+      [0, 1, 2].map((g) => readLogs([join(root.path, `group-${g}`)], opts)),
+    );
+    deepEqual(
+      addFigures(addFigures(groups[0]!.total, groups[1]!.total), groups[2]!.total),
+      whole.total,
+    );
+  },
+);
+
+Deno.test(
+  "every total says how much was measured and how much estimated",
+  needsLogReader,
+  async () => {
+    await using root = await tempDir();
+    await writeLogSet(root.path, [
+      { name: "m", cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" },
+      {
+        name: "e",
+        cpuWatts: 100,
+        cpuMethod: "estimate",
+        samples: 10,
+        intervalSeconds: 36,
+        zone: "FR",
+      },
+    ]);
+    const logs = await readLogs([root.path], options({ pue: 1 }));
+    equal(logs.total.measuredEnergyKwh, 0.01);
+    equal(logs.total.estimatedEnergyKwh, 0.01);
+    equal(logs.total.runsWithoutCpuCounter, 1);
+  },
+);
+
+Deno.test("a killed run is recomputed from its samples and says so", needsLogReader, async () => {
+  await using root = await tempDir();
+  await writeLogSet(root.path, [{ cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" }], {
+    omitSummary: true,
+  });
+  const logs = await readLogs([root.path], options({ pue: 1 }));
+  equal(logs.runs[0]?.energyKwh, 0.01);
+  ok(logs.runs[0]?.summary.recomputed);
+  match(logs.runs[0]!.notes.join("\n"), /recomputed from the samples/);
+  match(logs.warnings.join("\n"), /summary\.json/);
+});
+
+Deno.test(
+  "corrupt sample lines are skipped with file:line and counted in the warnings",
+  needsLogReader,
+  async () => {
+    await using root = await tempDir();
+    const [dir] = await writeLogSet(
+      root.path,
+      [{ cpuWatts: 100, samples: 4, intervalSeconds: 36, zone: "FR" }],
+      { insertLines: [{ at: 2, text: "{not json" }], truncatedLastLine: true },
+    );
+    const logs = await readLogs([root.path], options({ pue: 1, readSamples: "always" }));
+    equal(logs.warnings.length, 2);
+    ok(logs.warnings.some((w) => w.includes(`${join(dir!, "samples.jsonl")}:2`)));
+    ok(logs.warnings.some((w) => w.includes(`${join(dir!, "samples.jsonl")}:6`)));
+    match(logs.runs[0]!.notes.join("\n"), /2 unreadable sample line/);
+  },
+);
+
+Deno.test("a folder with no log directories is an error naming it", needsLogReader, async () => {
+  await using root = await tempDir();
+  await rejects(readLogs([root.path], options()), /No log directories .* under /);
+});

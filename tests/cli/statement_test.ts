@@ -1,0 +1,84 @@
+import { equal, match } from "node:assert/strict";
+import { runCli } from "../../lib/cli/app.ts";
+import { captureContext } from "../helpers/context.ts";
+import { needsLogReader } from "../helpers/log_access.ts";
+import { tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
+
+async function logSet() {
+  const root = await tempDir();
+  // 400 W for 10 h = 4 kWh at the machine.
+  await writeLogSet(root.path, [
+    { name: "a", cpuWatts: 100, gpuWatts: [300], samples: 10, intervalSeconds: 3600, zone: "FR" },
+  ]);
+  return root;
+}
+
+Deno.test(
+  "impact statement --format json: the contract, with the embedded tables",
+  needsLogReader,
+  async () => {
+    await using root = await logSet();
+    const ctx = captureContext();
+    equal(
+      await runCli(
+        ["statement", root.path, "--country", "usa", "--format", "json", "--pue", "1.5"],
+        ctx,
+      ),
+      0,
+    );
+    const json = JSON.parse(ctx.out());
+    equal(json.energyKwh, 6);
+    equal(json.pue, 1.5);
+    equal(json.zone, "FR");
+    equal(json.country, "USA");
+    equal(json.hours, 10);
+    equal(json.measuredFraction, 1);
+    equal(json.runs, 1);
+    equal(typeof json.intensityYear, "number");
+    equal(json.kgCO2e, Math.round(6 * json.intensityGramsPerKwh * 1e4) / 1e7);
+    // The social cost is tonnes x the USA's figures (2005 US$).
+    const sc = json.socialCostUsd2005;
+    equal(sc.p16_7 <= sc.p50 && sc.p50 <= sc.p83_3, true);
+  },
+);
+
+Deno.test(
+  "impact statement defaults to text and names the country, source and citations",
+  needsLogReader,
+  async () => {
+    await using root = await logSet();
+    const ctx = captureContext();
+    equal(await runCli(["statement", root.path, "--country", "DEU"], ctx), 0);
+    match(ctx.out(), /used 6\.32 kWh of electricity, including a PUE of 1\.58/);
+    match(ctx.out(), /The social cost of these emissions for DEU is/);
+    match(ctx.out(), /@article\{ricke2018country/);
+  },
+);
+
+Deno.test("impact statement --format latex escapes and cites", needsLogReader, async () => {
+  await using root = await logSet();
+  const ctx = captureContext();
+  equal(await runCli(["statement", root.path, "--country", "FRA", "--format", "latex"], ctx), 0);
+  match(ctx.out(), /\\paragraph\{Carbon impact statement\}/);
+  match(ctx.out(), /CO\$_2\$e/);
+  match(ctx.out(), /\\cite\{henderson2020towards\}/);
+});
+
+Deno.test(
+  "an unknown country code is exit 3 with the nearest valid codes",
+  needsLogReader,
+  async () => {
+    await using root = await logSet();
+    const ctx = captureContext();
+    equal(await runCli(["statement", root.path, "--country", "USX"], ctx), 3);
+    match(ctx.err(), /USX.*nearest valid codes: .*USA/);
+  },
+);
+
+Deno.test("--country is required and --format is checked", needsLogReader, async () => {
+  const ctx = captureContext();
+  equal(await runCli(["statement", "."], ctx), 2);
+  match(ctx.err(), /--country/);
+  const ctx2 = captureContext();
+  equal(await runCli(["statement", ".", "--country", "USA", "--format", "pdf"], ctx2), 2);
+});

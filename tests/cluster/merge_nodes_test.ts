@@ -1,0 +1,205 @@
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import {
+  addSampleLine,
+  createJobTimeline,
+  mergeJobRuns,
+  mergeNodeSamples,
+} from "../../lib/accounting/merge_nodes.ts";
+import type { RunFigures } from "../../lib/accounting/types.ts";
+import type { Attribution, SampleRecord, SlurmInfo } from "../../lib/log/schema.ts";
+
+function run(
+  dir: string,
+  slurm: SlurmInfo | undefined,
+  kwh: number,
+  opts: {
+    cpuHours?: number;
+    gpuHours?: number;
+    start?: string;
+    end?: string;
+    attribution?: Attribution;
+  } = {},
+): RunFigures {
+  const start = opts.start ?? "2025-01-01T00:00:00.000Z";
+  const end = opts.end ?? "2025-01-01T01:00:00.000Z";
+  const attribution = opts.attribution ?? "cpu-time-share";
+  return {
+    runs: 1,
+    energyKwh: kwh,
+    itEnergyKwh: kwh / 1.5,
+    componentKwh: { cpu: kwh / 4, dram: 0, gpu: (3 * kwh) / 4, psys: 0 },
+    measuredEnergyKwh: kwh,
+    estimatedEnergyKwh: 0,
+    kgCO2e: kwh * 0.4,
+    hours: (Date.parse(end) - Date.parse(start)) / 3.6e6,
+    cpuHours: opts.cpuHours ?? 1,
+    gpuHours: opts.gpuHours ?? 0,
+    runsWithoutCpuCounter: 0,
+    dir,
+    pue: 1.5,
+    intensityGramsPerKwh: 400,
+    intensitySource: "t",
+    notes: [],
+    info: {
+      schemaVersion: 1,
+      tool: { name: "impact", version: "0" },
+      command: ["x"],
+      cwd: "/",
+      start,
+      host: { hostname: slurm?.node ?? "h", os: "Linux", arch: "x86_64" },
+      cpu: {},
+      gpus: [],
+      sensors: [],
+      attribution,
+      options: { intervalSeconds: 1 },
+      labels: {},
+      ...(slurm ? { slurm } : {}),
+    },
+    summary: {
+      schemaVersion: 1,
+      start,
+      end,
+      durationSeconds: (Date.parse(end) - Date.parse(start)) / 1000,
+      exitCode: 0,
+      attribution,
+      components: [],
+      totals: {
+        machineEnergyJoules: 0,
+        attributedEnergyJoules: 0,
+        measuredEnergyJoules: 0,
+        estimatedEnergyJoules: 0,
+      },
+      power: { meanWatts: 0, peakWatts: 0 },
+      cpuSeconds: 0,
+      gpuSeconds: 0,
+      samples: 3600,
+    },
+  };
+}
+
+const job = (node: string, rank: number, sampler: boolean): SlurmInfo => ({
+  jobId: "900",
+  node,
+  taskRank: rank,
+  nodeSampler: sampler,
+  user: "ada",
+  partition: "gpu",
+});
+
+Deno.test("a two-node job merges into one run with per-node detail; other runs pass through", () => {
+  const runs = [
+    run("solo", undefined, 0.25),
+    run("900/a/node", job("a", 0, true), 2, { gpuHours: 4 }),
+    run("900/a/task-1", job("a", 1, false), 0, { gpuHours: 2 }),
+    run("900/b/node", job("b", 2, true), 3, { end: "2025-01-01T01:30:00.000Z", gpuHours: 1 }),
+    run("900/b/task-3", job("b", 3, false), 0, { gpuHours: 3 }),
+  ];
+  const { runs: merged, warnings } = mergeJobRuns(runs);
+  deepEqual(warnings, []);
+  equal(merged.length, 2);
+  equal(merged[0]!.dir, "solo");
+  const jobRun = merged[1]!;
+  ok("nodes" in jobRun);
+  equal(jobRun.runs, 1);
+  equal(jobRun.energyKwh, 5);
+  equal(jobRun.kgCO2e, 2);
+  equal(jobRun.componentKwh.gpu, 3.75);
+  // The job's span, not the sum of its tasks' hours.
+  equal(jobRun.hours, 1.5);
+  // Without a job cgroup, CPU hours are every task's own.
+  equal(jobRun.cpuHours, 4);
+  // GPU hours: the larger of the node's view and its tasks' sum, per node.
+  equal(jobRun.gpuHours, 4 + 3);
+  equal(jobRun.info.slurm?.jobId, "900");
+  equal(jobRun.info.slurm?.node, undefined);
+  deepEqual(jobRun.nodes.map((n) => [n.node, n.energyKwh, n.taskRanks]), [
+    ["a", 2, [0, 1]],
+    ["b", 3, [2, 3]],
+  ]);
+  equal(jobRun.nodes[1]!.samplerDir, "900/b/node");
+});
+
+Deno.test("with a job cgroup the node sampler's CPU hours already hold every task's", () => {
+  const runs = [
+    run("900/a/node", job("a", 0, true), 1, { cpuHours: 10, attribution: "cgroup" }),
+    run("900/a/task-1", job("a", 1, false), 0, { cpuHours: 6 }),
+  ];
+  equal(mergeJobRuns(runs).runs[0]!.cpuHours, 10);
+});
+
+Deno.test("a node without a sampler, or with two, is reported", () => {
+  const { warnings } = mergeJobRuns([
+    run("900/a/task-0", job("a", 0, false), 0),
+    run("900/b/node", job("b", 1, true), 1),
+    run("900/b/node-again", job("b", 2, true), 1),
+  ]);
+  equal(warnings.length, 2);
+  match(warnings[0]!, /node a has no node-sampler log/);
+  match(warnings[1]!, /node b was sampled by 2 tasks/);
+});
+
+Deno.test("mergeNodeSamples sums nodes' attributed joules per second", () => {
+  const sample = (t: string, j: number): SampleRecord => ({
+    t,
+    intervalSeconds: 1,
+    devices: [{
+      component: "gpu",
+      device: "gpu-0",
+      method: "counter",
+      machineEnergyJoules: j,
+      attributedEnergyJoules: j,
+      powerWatts: j,
+    }],
+    cpu: { jobShare: 1, jobCpuSeconds: 0, utilization: 0 },
+    memory: { jobBytes: 0, kind: "rss" },
+  });
+  const timeline = mergeNodeSamples([
+    [sample("2025-01-01T00:00:01.100Z", 100), sample("2025-01-01T00:00:02.100Z", 100)],
+    [sample("2025-01-01T00:00:01.900Z", 250)],
+  ]);
+  equal(timeline.samples, 3);
+  deepEqual([...timeline.joules.gpu], [350, 100]);
+});
+
+Deno.test("the timeline builder takes samples out of order and grows both ways", () => {
+  const builder = createJobTimeline();
+  const at = (second: number, j: number): SampleRecord => ({
+    t: new Date(Date.UTC(2025, 0, 1) + second * 1000 + 500).toISOString(),
+    intervalSeconds: 1,
+    devices: [{
+      component: "cpu",
+      device: "package-0",
+      method: "counter",
+      machineEnergyJoules: j,
+      attributedEnergyJoules: j,
+      powerWatts: j,
+    }],
+    cpu: { jobShare: 1, jobCpuSeconds: 0, utilization: 0 },
+    memory: { jobBytes: 0, kind: "rss" },
+  });
+  builder.add(at(10, 1));
+  builder.add(at(5000, 2));
+  builder.add(at(3, 4));
+  const timeline = builder.finish();
+  equal(timeline.startSeconds, Date.UTC(2025, 0, 1) / 1000 + 3);
+  equal(timeline.joules.cpu.length, 4998);
+  equal(timeline.joules.cpu[0], 4);
+  equal(timeline.joules.cpu[7], 1);
+  equal(timeline.joules.cpu[4997], 2);
+});
+
+Deno.test("addSampleLine reads the writer's lines fast and any other key order in full", () => {
+  const builder = createJobTimeline();
+  const fast =
+    '{"t":"2025-01-01T00:00:01.000Z","intervalSeconds":1,"devices":[{"component":"cpu","device":"package-0","method":"counter","machineEnergyJoules":9,"attributedEnergyJoules":4.5,"powerWatts":9},{"component":"gpu","device":"gpu-0","method":"counter","machineEnergyJoules":300,"attributedEnergyJoules":3e2,"powerWatts":300}],"cpu":{"jobShare":0.5,"jobCpuSeconds":1,"utilization":1},"memory":{"jobBytes":1,"kind":"rss"}}';
+  equal(addSampleLine(builder, fast), 304.5);
+  const reordered =
+    '{"intervalSeconds":1,"t":"2025-01-01T00:00:01.000Z","devices":[{"attributedEnergyJoules":7,"component":"dram","device":"dram-0","method":"counter","machineEnergyJoules":7,"powerWatts":7}],"cpu":{"jobShare":1,"jobCpuSeconds":1,"utilization":1},"memory":{"jobBytes":1,"kind":"rss"}}';
+  equal(addSampleLine(builder, reordered), 7);
+  const timeline = builder.finish();
+  deepEqual([timeline.joules.cpu[0], timeline.joules.gpu[0], timeline.joules.dram[0]], [
+    4.5,
+    300,
+    7,
+  ]);
+});

@@ -1,0 +1,447 @@
+import { deepEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { denoRuntime, type Runtime, systemPaths } from "../../lib/runtime.ts";
+import { createNvidiaSmiSensor } from "../../lib/sensors/nvidia_smi.ts";
+import {
+  failureReason,
+  fatalPlaceholder,
+  isPlaceholder,
+  numberField,
+  parseCell,
+  parseComputeApps,
+  parseCsvHeader,
+  parseCsvRow,
+  parseCsvTable,
+  parseSmiVersion,
+  parseSmiXml,
+  textField,
+  unknownField,
+  visibleGpuIndices,
+} from "../../lib/sensors/nvidia_smi_parse.ts";
+import { SensorError } from "../../lib/sensors/types.ts";
+
+const FAKE = fileURLToPath(new URL("../fixtures/fake-nvidia-smi", import.meta.url));
+const fixture = (name: string) =>
+  Deno.readTextFile(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)));
+
+/** A real runtime whose child processes see `env` (the fake reads its settings there). */
+function runtimeWith(env: Record<string, string>): Runtime {
+  return {
+    ...denoRuntime,
+    spawn: (command, options = {}) =>
+      denoRuntime.spawn(command, { ...options, env: { ...options.env, ...env } }),
+    output: (command, options = {}) =>
+      denoRuntime.output(command, { ...options, env: { ...options.env, ...env } }),
+  };
+}
+
+function sensorWith(
+  env: Record<string, string>,
+  options: { intervalMs: number; appsIntervalMs?: number } = { intervalMs: 50 },
+  executable = FAKE,
+) {
+  const runtime = runtimeWith(env);
+  return createNvidiaSmiSensor(
+    runtime,
+    { ...systemPaths(runtime), nvidiaSmi: executable },
+    options,
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- parsers -------------------------------------------------------------------------
+
+Deno.test("parseCell reads numbers with and without units, keeps placeholders and text", () => {
+  equal(parseCell("287.41"), 287.41);
+  equal(parseCell("287.41 W"), 287.41);
+  equal(parseCell("97 %"), 97);
+  equal(parseCell("40321 MiB"), 40321);
+  equal(
+    parseCell("GPU-0a1b2c3d-aaaa-bbbb-cccc-000000000001"),
+    "GPU-0a1b2c3d-aaaa-bbbb-cccc-000000000001",
+  );
+  equal(parseCell("550.54.15"), "550.54.15");
+  for (const text of ["[N/A]", "[Not Supported]", "[Unknown Error]", "[GPU is lost]"]) {
+    deepEqual(parseCell(text), { placeholder: text });
+  }
+  deepEqual(parseCell("N/A"), { placeholder: "[N/A]" });
+});
+
+Deno.test("parseCsvHeader keeps units even when values have none", () => {
+  deepEqual(parseCsvHeader("index, power.draw [W], utilization.gpu [%], memory.used [MiB], name"), [
+    { field: "index" },
+    { field: "power.draw", unit: "W" },
+    { field: "utilization.gpu", unit: "%" },
+    { field: "memory.used", unit: "MiB" },
+    { field: "name" },
+  ]);
+});
+
+Deno.test("a placeholder in one field leaves the others readable", () => {
+  const fields = ["index", "uuid", "power.draw", "utilization.gpu", "memory.used"];
+  const row = parseCsvRow("3, GPU-abc, 211.07, [N/A], [Not Supported]", fields);
+  equal(numberField(row, "index"), 3);
+  equal(textField(row, "uuid"), "GPU-abc");
+  equal(numberField(row, "power.draw"), 211.07);
+  equal(numberField(row, "utilization.gpu"), undefined);
+  ok(isPlaceholder(row.get("memory.used")));
+  equal(fatalPlaceholder(row), undefined);
+  equal(fatalPlaceholder(parseCsvRow("3, GPU-abc, [GPU is lost], 0, 0", fields)), "[GPU is lost]");
+});
+
+Deno.test("a row with the wrong field count names the line and the fields", () => {
+  throws(
+    () => parseCsvRow("0, 12.5", ["index", "power.draw", "utilization.gpu"], "nvidia-smi -lms", 7),
+    /nvidia-smi -lms line 7: expected 3 fields \(index,power.draw,utilization.gpu\) but found 2/,
+  );
+});
+
+Deno.test("parseCsvTable skips a header, units and blank lines", async () => {
+  const text = await fixture("gpu_query_units.csv");
+  const fields = ["index", "uuid", "name", "power.draw", "utilization.gpu", "memory.used"];
+  const rows = parseCsvTable(text, fields);
+  equal(rows.length, 3);
+  equal(numberField(rows[0]!, "power.draw"), 61.3);
+  equal(textField(rows[1]!, "name"), "NVIDIA L40S");
+  equal(numberField(rows[2]!, "utilization.gpu"), undefined);
+  equal(numberField(rows[2]!, "power.draw"), 312.9);
+});
+
+Deno.test("parseComputeApps reads pids per GPU, and nothing from an idle machine", async () => {
+  deepEqual(parseComputeApps(await fixture("gpu_compute_apps.csv")), [
+    { gpuUuid: "GPU-7d1c0000-1111-2222-3333-000000000000", pid: 20417, usedMemoryMiB: 30112 },
+    { gpuUuid: "GPU-7d1c0000-1111-2222-3333-000000000002", pid: 20417, usedMemoryMiB: 29870 },
+    { gpuUuid: "GPU-7d1c0000-1111-2222-3333-000000000002", pid: 20533 },
+  ]);
+  deepEqual(parseComputeApps(""), []);
+  deepEqual(parseComputeApps("gpu_uuid, pid, used_gpu_memory [MiB]\n"), []);
+});
+
+Deno.test("parseSmiXml finds versions and the power limit in old and new driver layouts", async () => {
+  const old = parseSmiXml(await fixture("gpu_q_x_driver470.xml"));
+  equal(old.driverVersion, "470.199.02");
+  equal(old.cudaVersion, "11.4");
+  deepEqual(old.gpus, [
+    {
+      name: "Tesla V100-PCIE-16GB",
+      uuid: "GPU-4c2a0000-aaaa-bbbb-cccc-000000000000",
+      minorNumber: 0,
+      powerLimitWatts: 250,
+      powerDrawWatts: 38.12,
+    },
+  ]);
+  const modern = parseSmiXml(await fixture("gpu_q_x_driver580.xml"));
+  equal(modern.driverVersion, "580.65.06");
+  equal(modern.cudaVersion, "13.0");
+  equal(modern.gpus.length, 2);
+  equal(modern.gpus[1]!.powerLimitWatts, 700);
+  equal(modern.gpus[1]!.powerDrawWatts, 118.4);
+  equal(modern.gpus[0]!.name, "NVIDIA H100 80GB HBM3");
+});
+
+Deno.test("parseSmiVersion, unknownField and failureReason read the tool's own words", () => {
+  deepEqual(
+    parseSmiVersion(
+      "NVIDIA-SMI version  : 575.51.03\nNVML version        : 575.51\nDRIVER version      : 575.51.03\nCUDA Version        : 12.9\n",
+    ),
+    { driverVersion: "575.51.03", cudaVersion: "12.9" },
+  );
+  equal(
+    unknownField('Field "power.draw.instant" is not a valid field to query.\n\n'),
+    "power.draw.instant",
+  );
+  equal(unknownField("0, 12.5\n"), undefined);
+  equal(
+    failureReason(
+      9,
+      "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\n",
+    ),
+    "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver (nvidia-smi exit code 9)",
+  );
+  equal(
+    failureReason(6, "\nNo devices were found\n"),
+    "No devices were found (nvidia-smi exit code 6)",
+  );
+});
+
+Deno.test("CUDA_VISIBLE_DEVICES selects GPUs by index or uuid prefix, as CUDA does", () => {
+  const gpus = [0, 1, 2, 3].map((index) => ({
+    index,
+    uuid: `GPU-${index}a2b0000-1111-2222-3333-00000000000${index}`,
+  }));
+  deepEqual(visibleGpuIndices(undefined, gpus), [0, 1, 2, 3]);
+  deepEqual(visibleGpuIndices("", gpus), []);
+  deepEqual(visibleGpuIndices("-1", gpus), []);
+  deepEqual(visibleGpuIndices("2,0", gpus), [2, 0]);
+  deepEqual(visibleGpuIndices("GPU-3a2b,1", gpus), [3, 1]);
+  // CUDA stops at the first id it cannot match.
+  deepEqual(visibleGpuIndices("1,7,2", gpus), [1]);
+  deepEqual(visibleGpuIndices("MIG-4f1c0000-aaaa-bbbb-cccc-000000000000", gpus), []);
+});
+
+// ---- the sensor against the fake -------------------------------------------------------
+
+Deno.test("probe records name, uuid, driver and CUDA versions and the power limit", async () => {
+  const sensor = sensorWith({ FAKE_SMI_GPUS: "2", FAKE_SMI_POWER_LIMIT_W: "350" });
+  const status = await sensor.probe();
+  equal(status.available, true);
+  deepEqual(status.methods, ["integrated"]);
+  deepEqual(status.devices, ["gpu-0", "gpu-1"]);
+  deepEqual(sensor.gpus()[1], {
+    index: 1,
+    name: "NVIDIA A100-SXM4-80GB",
+    uuid: "GPU-f0e1d2c3-0000-4000-8000-000000000001",
+    driverVersion: "550.54.15",
+    cudaVersion: "12.4",
+    powerLimitWatts: 350,
+  });
+  deepEqual(status.detail?.powerFields, ["power.draw.instant", "power.draw.average", "power.draw"]);
+  await sensor.close();
+});
+
+Deno.test("an old driver that rejects power.draw.instant falls back to power.draw", async () => {
+  const sensor = sensorWith({ FAKE_SMI_OLD_DRIVER: "1", FAKE_SMI_POWER_W: "80" });
+  // Without --version on that driver, the CUDA version comes from the old -q -x layout.
+  const status = await sensor.probe();
+  equal(status.available, true);
+  deepEqual(status.detail?.powerFields, ["power.draw"]);
+  equal(sensor.gpus()[0]!.driverVersion, "470.82.01");
+  equal(sensor.gpus()[0]!.cudaVersion, "11.4");
+  equal(sensor.gpus()[0]!.powerLimitWatts, 400);
+  await sensor.start();
+  await sleep(200);
+  const [gpu] = await sensor.read();
+  equal(gpu!.powerWatts, 80);
+  ok(gpu!.energyJoules > 0);
+  await sensor.close();
+});
+
+Deno.test("a driver missing only power.draw.average keeps power.draw.instant", async () => {
+  const log = await Deno.makeTempFile();
+  const sensor = sensorWith(
+    { FAKE_SMI_UNKNOWN_FIELDS: "power.draw.average", FAKE_SMI_LOG: log },
+    { intervalMs: 1000 },
+  );
+  try {
+    const status = await sensor.probe();
+    deepEqual(status.detail?.powerFields, ["power.draw.instant", "power.draw"]);
+    // The CUDA version came from the fast --version; -q -x was not needed.
+    equal(sensor.gpus()[0]!.cudaVersion, "12.4");
+    const calls = await Deno.readTextFile(log);
+    ok(calls.includes("--version"));
+    ok(!calls.includes("-q -x"));
+  } finally {
+    await Deno.remove(log);
+  }
+});
+
+Deno.test("missing nvidia-smi and an unreachable driver are unavailable with the reason", async () => {
+  const missing = sensorWith({}, { intervalMs: 50 }, "/nonexistent/nvidia-smi");
+  const status = await missing.probe();
+  equal(status.available, false);
+  match(status.reason!, /nvidia-smi was not found \(looked for \/nonexistent\/nvidia-smi\)/);
+  match(status.fix!, /IMPACT_NVIDIA_SMI/);
+  const noDriver = await sensorWith({ FAKE_SMI_NO_DRIVER: "1" }).probe();
+  equal(noDriver.available, false);
+  match(noDriver.reason!, /couldn't communicate with the NVIDIA driver/);
+});
+
+Deno.test("output the parser cannot read makes the sensor unavailable, naming the line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const odd = `${dir}/nvidia-smi`;
+    await Deno.writeTextFile(odd, "#!/bin/sh\necho 'Some unexpected banner'\n");
+    await Deno.chmod(odd, 0o755);
+    const status = await sensorWith({}, { intervalMs: 50 }, odd).probe();
+    equal(status.available, false);
+    match(status.reason!, /nvidia-smi printed something unexpected: .* line 1: expected 8 fields/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("energy matches the injected watts x time within 0.5%, per GPU", async () => {
+  const log = await Deno.makeTempFile();
+  const sensor = sensorWith({
+    FAKE_SMI_GPUS: "2",
+    FAKE_SMI_POWER_W: "250,75.5",
+    FAKE_SMI_LOG: log,
+  });
+  try {
+    await sensor.start();
+    const t0 = performance.now();
+    await sleep(600);
+    const middle = await sensor.read();
+    await sleep(600);
+    const t1 = performance.now();
+    const end = await sensor.read();
+    const seconds = (t1 - t0) / 1000;
+    const [gpu0, gpu1] = end;
+    ok(
+      Math.abs(gpu0!.energyJoules - 250 * seconds) / (250 * seconds) < 0.005,
+      `${gpu0!.energyJoules}`,
+    );
+    ok(Math.abs(gpu1!.energyJoules - 75.5 * seconds) / (75.5 * seconds) < 0.005);
+    ok(middle[0]!.energyJoules < gpu0!.energyJoules);
+    equal(gpu0!.method, "integrated");
+    equal(gpu0!.utilization, 0.5);
+    equal(gpu0!.memoryUsedBytes, 1024 * 1024 * 1024);
+    equal(gpu1!.uuid, "GPU-f0e1d2c3-0000-4000-8000-000000000001");
+    // One stream for the whole run, not one spawn per sample.
+    const streams = (await Deno.readTextFile(log)).split("\n").filter((l) => l.includes("-lms"));
+    equal(streams.length, 1);
+  } finally {
+    await sensor.close();
+    await Deno.remove(log);
+  }
+});
+
+Deno.test("[N/A] utilisation keeps the power; [N/A] average power uses another field", async () => {
+  const sensor = sensorWith({
+    FAKE_SMI_NA_FIELDS:
+      "utilization.gpu,power.draw.instant=[Not Supported],memory.used=[Unknown Error]",
+    FAKE_SMI_POWER_W: "120",
+  });
+  try {
+    const status = await sensor.probe();
+    deepEqual(status.detail?.powerFields, ["power.draw.average", "power.draw"]);
+    await sensor.start();
+    await sleep(200);
+    const [gpu] = await sensor.read();
+    equal(gpu!.powerWatts, 120);
+    ok(gpu!.energyJoules > 0);
+    equal(gpu!.utilization, undefined);
+    equal(gpu!.memoryUsedBytes, undefined);
+  } finally {
+    await sensor.close();
+  }
+});
+
+Deno.test("a GPU with no power reading at all is unavailable, not a silent zero", async () => {
+  const status = await sensorWith({
+    FAKE_SMI_NA_FIELDS: "power.draw,power.draw.instant,power.draw.average",
+  }).probe();
+  equal(status.available, false);
+  match(status.reason!, /power draw is not reported by these GPUs .*\[N\/A\]/);
+});
+
+Deno.test("compute-apps pids are given per GPU", async () => {
+  const sensor = sensorWith(
+    {
+      FAKE_SMI_GPUS: "3",
+      FAKE_SMI_APPS: "GPU-f0e1d2c3-0000-4000-8000-000000000002:4242,0:77:512,2:78",
+    },
+    { intervalMs: 50, appsIntervalMs: 100 },
+  );
+  try {
+    await sensor.start();
+    await sleep(100);
+    const devices = await sensor.read();
+    deepEqual(devices.map((d) => d.processIds), [[77], [], [4242, 78]]);
+  } finally {
+    await sensor.close();
+  }
+});
+
+Deno.test("a stream that dies is reported and restarted once", async () => {
+  const marker = `${await Deno.makeTempDir()}/died`;
+  const warnings: string[] = [];
+  const runtime = runtimeWith({
+    FAKE_SMI_DIE_AFTER_LINES: "3",
+    FAKE_SMI_DIE_ONCE: marker,
+    FAKE_SMI_POWER_W: "40",
+  });
+  const sensor = createNvidiaSmiSensor(runtime, { ...systemPaths(runtime), nvidiaSmi: FAKE }, {
+    intervalMs: 30,
+    onWarning: (m) => warnings.push(m),
+  });
+  try {
+    await sensor.start();
+    const t0 = performance.now();
+    // Wait for the death (3 rows), then for rows from the restarted stream.
+    for (let i = 0; i < 150 && warnings.length === 0; i++) await sleep(20);
+    await sleep(200);
+    const t1 = performance.now();
+    const [gpu] = await sensor.read();
+    equal(warnings.length, 1);
+    match(
+      warnings[0]!,
+      /the -lms stream ended with exit code 15: .*GPU is lost.*; restarting it once/,
+    );
+    const expected = 40 * (t1 - t0) / 1000;
+    ok(
+      Math.abs(gpu!.energyJoules - expected) / expected < 0.005,
+      `${gpu!.energyJoules} vs ${expected}`,
+    );
+  } finally {
+    await sensor.close();
+    await Deno.remove(marker.replace(/\/died$/, ""), { recursive: true });
+  }
+});
+
+Deno.test("a second stream death makes read() throw SensorError", async () => {
+  const sensor = sensorWith({ FAKE_SMI_DIE_AFTER_LINES: "2" }, { intervalMs: 20 });
+  try {
+    await sensor.start();
+    let error: unknown;
+    for (let i = 0; i < 100 && error === undefined; i++) {
+      await sleep(20);
+      await sensor.read().catch((e) => error = e);
+    }
+    ok(error instanceof SensorError);
+    match(error.message, /^nvidia-smi: the -lms stream ended with exit code 15.*restarted once/);
+    equal(sensor.warnings().length, 1);
+  } finally {
+    await sensor.close();
+  }
+});
+
+Deno.test("a stream that stops printing makes read() throw instead of extrapolating", async () => {
+  const runtime = runtimeWith({ FAKE_SMI_HANG_AFTER_LINES: "2" });
+  const sensor = createNvidiaSmiSensor(runtime, { ...systemPaths(runtime), nvidiaSmi: FAKE }, {
+    intervalMs: 20,
+    staleAfterMs: 600,
+  });
+  try {
+    await sensor.start();
+    let energyJoules = 0;
+    for (let i = 0; i < 25 && energyJoules === 0; i++) {
+      await sleep(20);
+      energyJoules = (await sensor.read())[0]!.energyJoules;
+    }
+    ok(energyJoules > 0);
+    await sleep(800);
+    await rejects(sensor.read(), /nvidia-smi: the -lms stream has printed no row for 0\.\d s/);
+  } finally {
+    await sensor.close();
+  }
+});
+
+Deno.test("[GPU is lost] in a row makes read() throw", async () => {
+  const sensor = sensorWith({ FAKE_SMI_NA_FIELDS: "memory.used=[GPU is lost]" });
+  try {
+    await sensor.start();
+    await sleep(150);
+    await rejects(sensor.read(), /nvidia-smi: gpu-0 reported \[GPU is lost\]/);
+  } finally {
+    await sensor.close();
+  }
+});
+
+Deno.test("close() ends the stream child and can be called twice", async () => {
+  const log = await Deno.makeTempFile();
+  const sensor = sensorWith({ FAKE_SMI_LOG: log });
+  try {
+    await sensor.start();
+    await sleep(100);
+    await sensor.close();
+    await sensor.close();
+    const stream = (await Deno.readTextFile(log)).split("\n").find((l) => l.includes("-lms"));
+    const pid = Number(stream!.split(" ")[0]);
+    // The child was signalled and reaped: no process with its pid is left.
+    throws(() => Deno.kill(pid, "SIGCONT"));
+  } finally {
+    await Deno.remove(log);
+  }
+});
