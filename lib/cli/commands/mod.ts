@@ -10,6 +10,7 @@ import { register as cloud } from "./cloud.ts";
 import { register as summary } from "./summary.ts";
 import { register as statement } from "./statement.ts";
 import { register as estimate } from "./estimate.ts";
+import { register as appendix } from "./appendix.ts";
 
 /** Registers one subcommand; `setExitCode` receives the code the command chose. */
 export type RegisterCommand = (
@@ -19,4 +20,4 @@ export type RegisterCommand = (
 ) => void;
 
 /** Every subcommand, in the order `impact --help` lists them. */
-export const commands: RegisterCommand[] = [region, cloud, summary, statement, estimate];
+export const commands: RegisterCommand[] = [region, cloud, summary, statement, estimate, appendix];

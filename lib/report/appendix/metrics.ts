@@ -20,7 +20,7 @@ export interface Metric {
 
 /** What some metrics need beyond the run's figures. */
 export interface MetricOptions {
-  /** Social cost of carbon, US$ per tonne CO2e; social cost is undefined without it. */
+  /** Social cost of carbon, 2005 US$ per tonne CO2e; social cost is undefined without it. */
   socialCostUsdPerTonne?: number;
 }
 
@@ -36,7 +36,7 @@ const BUILTIN: Metric[] = [
   {
     key: "social_cost_usd",
     label: "Social cost",
-    unit: "US$",
+    unit: "2005 US$",
     value: (r, o) =>
       o.socialCostUsdPerTonne === undefined ? undefined : r.kgCO2e / 1000 * o.socialCostUsdPerTonne,
   },

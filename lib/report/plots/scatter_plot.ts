@@ -45,7 +45,8 @@ export function scatterPlotHtml(
   const extent = (values: number[]): [number, number] => {
     const lo = Math.min(0, ...values);
     const hi = Math.max(...values, 0);
-    return [lo, hi > lo ? hi : lo + 1];
+    // 5 % headroom so a point at the maximum is not cut by the frame.
+    return [lo, hi > lo ? hi + (hi - lo) * 0.05 : lo + 1];
   };
   const x = scaleLinear().domain(extent(all.map((p) => p.x))).nice().range([
     margin.left,
