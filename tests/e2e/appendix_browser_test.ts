@@ -14,6 +14,12 @@ import { buildAppendix } from "../../lib/report/appendix/build.ts";
 import { summaryStats } from "../../lib/report/appendix/stats.ts";
 import { parseSiteSpec } from "../../lib/report/site_spec.ts";
 import { makeLogsFigures, makeRun, makeSamples } from "../fixtures/appendix_figures.ts";
+import type { RunFigures } from "../../lib/accounting/types.ts";
+import { readLogs } from "../../lib/accounting/embedded.ts";
+import { runCli } from "../../lib/cli/app.ts";
+import { captureContext } from "../helpers/context.ts";
+import { logReaderLanded } from "../helpers/log_access.ts";
+import { writeLogSet } from "../helpers/log_fixtures.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const skip = Deno.env.get("IMPACT_SKIP_BROWSER") === "1";
@@ -27,7 +33,7 @@ async function chromiumPresent(): Promise<boolean> {
   }
 }
 
-const runs = [
+const syntheticRuns = [
   ...[1, 2, 3, 4].map((i) =>
     makeRun({
       dir: `/data/logs/pong/ppo/${i % 2 ? "small" : "large"}/run-${i}`,
@@ -41,7 +47,7 @@ const runs = [
   makeRun({ dir: "/data/logs/breakout/a2c/run-1", energyKwh: 1.7, hours: 0.1, kgCO2e: 0.6 }),
   makeRun({ dir: "/data/logs/breakout/a2c/run-2", energyKwh: 2.3, hours: 0.12, kgCO2e: 0.9 }),
 ];
-const spec = parseSiteSpec(JSON.stringify({
+const specJson = JSON.stringify({
   "Pong PPO <script>": {
     filter: "pong/ppo",
     description: "Proximal policy optimisation on Pong",
@@ -55,7 +61,62 @@ const spec = parseSiteSpec(JSON.stringify({
     executive_summary_plots: [{ x: "exp_len_hours", y: "total_power" }],
   },
   "Breakout A2C": { filter: "breakout/a2c", description: "A2C on Breakout" },
-}));
+});
+
+/**
+ * Writes the site under `root/site`. With lib/log's reader on this branch: real log
+ * directories through `impact appendix`, the expected figures from `readLogs`; without it,
+ * the builder on synthetic figures.
+ */
+async function prepareSite(root: string): Promise<{ runs: RunFigures[]; memorySeries: number }> {
+  const site = join(root, "site");
+  if (logReaderLanded) {
+    const logs = join(root, "logs");
+    await writeLogSet(logs, [
+      ...[1, 2, 3, 4].map((i) => ({
+        name: `pong/ppo/${i % 2 ? "small" : "large"}/run-${i}`,
+        cpuWatts: 30 + 10 * i,
+        dramWatts: 5,
+        gpuWatts: [100 * i, 90 * i],
+        samples: 30 * i,
+        zone: "FR",
+        labels: { lr: String(i / 10) },
+      })),
+      { name: "breakout/a2c/run-1", cpuWatts: 60, dramWatts: 4, samples: 40, zone: "DE" },
+      { name: "breakout/a2c/run-2", cpuWatts: 70, dramWatts: 4, samples: 50 },
+    ]);
+    await Deno.writeTextFile(join(root, "spec.json"), specJson);
+    const ctx = captureContext(undefined, root);
+    const code = await runCli(
+      ["appendix", "logs", "--site-spec", "spec.json", "--out", "site", "--title", "Appendix"],
+      ctx,
+    );
+    equal(code, 0, ctx.err());
+    const figures = await readLogs([logs]);
+    // GPUs of the fixture logs report no memory: the memory plot has the job's line only.
+    return { runs: figures.runs, memorySeries: 1 };
+  }
+  await buildAppendix({
+    title: "Appendix",
+    spec: parseSiteSpec(specJson),
+    figures: makeLogsFigures(syntheticRuns),
+    version: "0.0.0",
+    source: {
+      samples: (r) =>
+        Promise.resolve(
+          makeSamples(r.info.start, Math.round(r.hours * 3600), r.info.gpus.length, 100),
+        ),
+      files: () => Promise.resolve({ "impact.json": new TextEncoder().encode("{}\n") }),
+    },
+    async write(path, data) {
+      const target = join(site, path);
+      await Deno.mkdir(dirname(target), { recursive: true });
+      if (typeof data === "string") await Deno.writeTextFile(target, data);
+      else await Deno.writeFile(target, data);
+    },
+  });
+  return { runs: syntheticRuns, memorySeries: 3 };
+}
 
 Deno.test({
   name: "the appendix opens from file://, links resolve, numbers match, no console errors",
@@ -67,7 +128,7 @@ Deno.test({
           "or set IMPACT_SKIP_BROWSER=1 to skip the browser tests",
       );
     }
-    const site = await Deno.makeTempDir({ prefix: "impact-appendix-" });
+    const root = await Deno.makeTempDir({ prefix: "impact-appendix-" });
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -80,25 +141,8 @@ Deno.test({
       ],
     });
     try {
-      await buildAppendix({
-        title: "Appendix",
-        spec,
-        figures: makeLogsFigures(runs),
-        version: "0.0.0",
-        source: {
-          samples: (r) =>
-            Promise.resolve(
-              makeSamples(r.info.start, Math.round(r.hours * 3600), r.info.gpus.length, 100),
-            ),
-          files: () => Promise.resolve({ "impact.json": new TextEncoder().encode("{}\n") }),
-        },
-        async write(path, data) {
-          const target = join(site, path);
-          await Deno.mkdir(dirname(target), { recursive: true });
-          if (typeof data === "string") await Deno.writeTextFile(target, data);
-          else await Deno.writeFile(target, data);
-        },
-      });
+      const { runs, memorySeries } = await prepareSite(root);
+      const site = join(root, "site");
       const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
       const problems: string[] = [];
       page.on("console", (m) => {
@@ -139,12 +183,13 @@ Deno.test({
 
       // The index's summary tables against the figures.
       await page.goto(index);
-      const pong = runs.slice(0, 4);
+      const pong = runs.filter((r) => r.dir.includes("pong"));
+      equal(pong.length, 4);
       const expected: Record<string, number[]> = {
         energy_kwh: pong.map((r) => r.energyKwh),
         hours: pong.map((r) => r.hours),
         kg_co2e: pong.map((r) => r.kgCO2e),
-        "label:lr": [0.1, 0.2, 0.3, 0.4],
+        "label:lr": pong.map((r) => Number(r.info.labels.lr)),
       };
       const table = page.locator("table.summary").first();
       for (const [metric, values] of Object.entries(expected)) {
@@ -194,7 +239,7 @@ Deno.test({
       const figures = page.locator("figure.plot");
       equal(await figures.count(), 3, "power, utilisation and memory");
       equal(await figures.nth(0).locator("path.series").count(), 4, "cpu, dram and two GPUs");
-      equal(await figures.nth(2).locator("path.series").count(), 3, "two GPUs and the job");
+      equal(await figures.nth(2).locator("path.series").count(), memorySeries, "memory lines");
       await page.screenshot({ path: join(artifacts, "appendix_run.png"), fullPage: true });
 
       // Phone width: nothing wider than the screen.
@@ -204,10 +249,20 @@ Deno.test({
       );
       ok(overflow <= 0, `run page overflows a phone screen by ${overflow}px`);
 
+      // Dark theme follows the system's preference.
+      await page.setViewportSize({ width: 1000, height: 900 });
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.goto(index);
+      const background = await page.evaluate<string>(
+        "getComputedStyle(document.body).backgroundColor",
+      );
+      equal(background, "rgb(21, 24, 28)", "dark background under prefers-color-scheme: dark");
+      await page.screenshot({ path: join(artifacts, "appendix_index_dark.png") });
+
       equal(problems.join("\n"), "");
     } finally {
       await browser.close();
-      await Deno.remove(site, { recursive: true });
+      await Deno.remove(root, { recursive: true });
     }
   },
 });
