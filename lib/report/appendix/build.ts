@@ -17,7 +17,7 @@ import {
   renderSetPlots,
 } from "./pages.ts";
 import { STYLESHEET } from "./templates.ts";
-import { zipLogDir } from "./zip.ts";
+import { startZipper } from "./zip.ts";
 
 /** Where a run's samples and raw files come from. */
 export interface RunSource {
@@ -89,7 +89,12 @@ export async function buildAppendix(options: AppendixOptions): Promise<AppendixR
       renderSetPage(view, model, ctx, plots.get(view.slug) ?? []),
     );
   }
+  // Deflating overlaps rendering: a worker or two zip while this thread renders pages.
+  const cores = navigator.hardwareConcurrency ?? 2;
+  using zipper = startZipper(options.source.files ? Math.max(1, Math.min(4, cores - 1)) : 0);
   let next = 0;
+  const zips: Promise<void>[] = [];
+  let zipError: unknown;
   const worker = async () => {
     while (next < model.runs.length) {
       const entry = model.runs[next++]!;
@@ -98,10 +103,17 @@ export async function buildAppendix(options: AppendixOptions): Promise<AppendixR
       await write(`runs/${entry.slug}.html`, renderRunPage(entry, samples, model, ctx, zip));
       if (options.source.files) {
         const raw = await options.source.files(entry.run);
-        await write(`runs/${entry.slug}.zip`, await zipLogDir(entry.slug, raw));
+        const made = zipper.zip(entry.slug, raw).then((zip) =>
+          write(`runs/${entry.slug}.zip`, zip)
+        );
+        zips.push(made.catch((error) => void (zipError ??= error)));
+        // Keep at most a few zips in flight, so memory stays bounded for long log sets.
+        if (zips.length >= 8) await Promise.all(zips.splice(0, 4));
       }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
+  await Promise.all(zips);
+  if (zipError !== undefined) throw zipError;
   return { model, files };
 }

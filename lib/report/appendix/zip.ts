@@ -26,18 +26,18 @@ function deflate(data: Uint8Array, level: number): Promise<Uint8Array<ArrayBuffe
 }
 
 /**
- * Zips a log directory's files under one folder.
+ * Zips a log directory's files under one folder, on this thread.
  *
  * @param folder The folder name inside the zip (the run's page name).
  * @param files File names (relative to the log directory) and their bytes.
  * @param level Deflate level 1-9 (1 by default: logs compress about 9x even at 1, and fast).
  * @returns The zip archive.
  */
-export async function zipLogDir(
+export async function zipLogDirHere(
   folder: string,
   files: Readonly<Record<string, Uint8Array>>,
   level = 1,
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const names = Object.keys(files).sort();
   const deflated = await Promise.all(names.map((name) => deflate(files[name]!, level)));
   const chunks: Uint8Array[] = [];
@@ -60,11 +60,111 @@ export async function zipLogDir(
   });
   zip.end();
   if (failure) throw failure;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  const out = new Uint8Array(new ArrayBuffer(chunks.reduce((n, c) => n + c.length, 0)));
   let offset = 0;
   for (const c of chunks) {
     out.set(c, offset);
     offset += c.length;
   }
   return out;
+}
+
+/** Zips log directories, in worker threads where they can start, else on this thread. */
+export interface Zipper extends Disposable {
+  /**
+   * Zips one log directory.
+   *
+   * @param folder The folder name inside the zip.
+   * @param files File names and bytes.
+   * @returns The zip archive.
+   */
+  zip(folder: string, files: Readonly<Record<string, Uint8Array>>): Promise<Uint8Array>;
+}
+
+interface Pending {
+  resolve(zip: Uint8Array): void;
+  reject(error: Error): void;
+  folder: string;
+  files: Readonly<Record<string, Uint8Array>>;
+}
+
+/**
+ * Starts a pool of zip workers. A worker that cannot start (a bundle or binary built without
+ * zip_worker.ts) hands its jobs back to this thread, so zips are always made.
+ *
+ * @param workers How many workers (0: zip on this thread).
+ * @returns The zipper; dispose it to stop the workers.
+ */
+export function startZipper(workers: number): Zipper {
+  const pending = new Map<number, Pending>();
+  const pool: { worker: Worker; busy: number }[] = [];
+  let nextId = 0;
+  let broken = workers <= 0;
+  const fallBack = () => {
+    broken = true;
+    for (const { worker } of pool) worker.terminate();
+    pool.length = 0;
+    const jobs = [...pending.values()];
+    pending.clear();
+    for (const job of jobs) zipLogDirHere(job.folder, job.files).then(job.resolve, job.reject);
+  };
+  if (!broken) {
+    try {
+      for (let i = 0; i < workers; i++) {
+        const worker = new Worker(new URL("./zip_worker.ts", import.meta.url).href, {
+          type: "module",
+        });
+        const slot = { worker, busy: 0 };
+        worker.onmessage = (
+          event: MessageEvent<{ id: number; zip?: Uint8Array; error?: string }>,
+        ) => {
+          const job = pending.get(event.data.id);
+          if (!job) return;
+          pending.delete(event.data.id);
+          slot.busy--;
+          if (event.data.zip) job.resolve(event.data.zip);
+          else job.reject(new Error(event.data.error ?? "Zip worker failed"));
+        };
+        worker.onerror = (event) => {
+          event.preventDefault();
+          fallBack();
+        };
+        pool.push(slot);
+      }
+    } catch {
+      fallBack();
+    }
+  }
+  return {
+    zip(folder, files) {
+      if (broken || pool.length === 0) return zipLogDirHere(folder, files);
+      const slot = pool.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject, folder, files });
+        slot.busy++;
+        slot.worker.postMessage({ id, folder, files });
+      });
+    },
+    [Symbol.dispose]() {
+      for (const { worker } of pool) worker.terminate();
+      pool.length = 0;
+    },
+  };
+}
+
+/**
+ * Zips a log directory's files under one folder (on this thread).
+ *
+ * @param folder The folder name inside the zip (the run's page name).
+ * @param files File names (relative to the log directory) and their bytes.
+ * @param level Deflate level 1-9 (1 by default).
+ * @returns The zip archive.
+ */
+export function zipLogDir(
+  folder: string,
+  files: Readonly<Record<string, Uint8Array>>,
+  level = 1,
+): Promise<Uint8Array> {
+  return zipLogDirHere(folder, files, level);
 }

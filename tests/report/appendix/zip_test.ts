@@ -13,3 +13,15 @@ Deno.test("the zip holds the log directory's files under the run's folder, byte 
   deepEqual(files["run-1/impact.json"], info);
   equal(zip.length < samples.length / 5, true, `compressed to ${zip.length} bytes`);
 });
+
+Deno.test("a zip worker gives the same archive as this thread", async () => {
+  const { startZipper, zipLogDirHere } = await import("../../../lib/report/appendix/zip.ts");
+  const files = { "samples.jsonl": new TextEncoder().encode("{}\n".repeat(1000)) };
+  using zipper = startZipper(1);
+  const [fromWorker, here] = await Promise.all([
+    zipper.zip("run", files),
+    zipLogDirHere("run", files),
+  ]);
+  deepEqual(fromWorker, here);
+  deepEqual(Object.keys(unzipSync(fromWorker)), ["run/samples.jsonl"]);
+});
