@@ -62,6 +62,14 @@ function parsePue(text: string): number {
   return pue;
 }
 
+function workerModulePresent(url: URL): boolean {
+  try {
+    return url.protocol === "file:" && Deno.statSync(url).isFile;
+  } catch {
+    return false;
+  }
+}
+
 async function readRawFiles(dir: string): Promise<Record<string, Uint8Array>> {
   const files: Record<string, Uint8Array> = {};
   const walk = async (folder: string): Promise<void> => {
@@ -118,6 +126,7 @@ export async function runAppendix(
     throw new CliError(why, ExitCode.input, { cause: error });
   }
   const out = resolve(ctx.cwd, options.out);
+  const { ZIP_WORKER_URL } = await import("../../report/appendix/zip.ts");
   const made = new Set<string>();
   const built = await buildAppendix({
     title: options.title,
@@ -131,6 +140,8 @@ export async function runAppendix(
       }
       : {}),
     source: { samples: (run) => deps.readSamples(run.dir), files: (run) => readRawFiles(run.dir) },
+    // A bundle or a binary built without the worker module zips on the main thread.
+    ...(workerModulePresent(ZIP_WORKER_URL) ? {} : { zipWorkers: 0 }),
     async write(path, data) {
       const target = join(out, path);
       const folder = dirname(target);

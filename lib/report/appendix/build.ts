@@ -45,6 +45,8 @@ export interface AppendixOptions {
   socialCostSource?: string;
   /** Plot power, utilisation and memory on run pages (true by default). */
   plots?: boolean;
+  /** Zip worker threads (default: cores - 1, at most 4; 0 zips on this thread). */
+  zipWorkers?: number;
   /** How many runs render at once (4 by default). */
   concurrency?: number;
 }
@@ -91,7 +93,8 @@ export async function buildAppendix(options: AppendixOptions): Promise<AppendixR
   }
   // Deflating overlaps rendering: a worker or two zip while this thread renders pages.
   const cores = navigator.hardwareConcurrency ?? 2;
-  using zipper = startZipper(options.source.files ? Math.max(1, Math.min(4, cores - 1)) : 0);
+  const zipWorkers = options.zipWorkers ?? Math.max(1, Math.min(4, cores - 1));
+  using zipper = startZipper(options.source.files ? zipWorkers : 0);
   let next = 0;
   const zips: Promise<void>[] = [];
   let zipError: unknown;

@@ -81,6 +81,9 @@ export interface Zipper extends Disposable {
   zip(folder: string, files: Readonly<Record<string, Uint8Array>>): Promise<Uint8Array>;
 }
 
+/** Where the zip worker's module is (absent from bundles and from binaries built without it). */
+export const ZIP_WORKER_URL: URL = new URL("./zip_worker.ts", import.meta.url);
+
 interface Pending {
   resolve(zip: Uint8Array): void;
   reject(error: Error): void;
@@ -111,7 +114,7 @@ export function startZipper(workers: number): Zipper {
   if (!broken) {
     try {
       for (let i = 0; i < workers; i++) {
-        const worker = new Worker(new URL("./zip_worker.ts", import.meta.url).href, {
+        const worker = new Worker(ZIP_WORKER_URL.href, {
           type: "module",
         });
         const slot = { worker, busy: 0 };
