@@ -75,3 +75,37 @@ export { searchPlaces } from "./lib/geo/gazetteer.ts";
 /** Online geocoding with Nominatim (opt-in; rate limited). */
 export { geocodeOnline, GeocoderError } from "./lib/geo/nominatim.ts";
 export type { GeocodeOptions } from "./lib/geo/nominatim.ts";
+/**
+ * Builds a static HTML appendix (index, a page per experiment set and per run, SVG plots,
+ * zip downloads) from `readLogs` figures and a site specification; `write` receives each file.
+ * `impact appendix` is this with the file system.
+ *
+ * @example An appendix in memory
+ * ```ts ignore
+ * const figures = await readLogs(["logs/"]);
+ * const spec = parseSiteSpec(await Deno.readTextFile("spec.json"), "spec.json");
+ * const files = new Map<string, string | Uint8Array>();
+ * await buildAppendix({
+ *   title: "Compute appendix",
+ *   spec,
+ *   figures,
+ *   version: VERSION,
+ *   source: { samples: async () => [] },
+ *   write: async (path, data) => void files.set(path, data),
+ * });
+ * ```
+ */
+export { buildAppendix } from "./lib/report/appendix/build.ts";
+export type { AppendixOptions, AppendixResult, RunSource } from "./lib/report/appendix/build.ts";
+/**
+ * Parses and validates an appendix site specification (experiment-impact-tracker's format);
+ * throws `SiteSpecError` naming each JSON path that is wrong.
+ *
+ * @example
+ * ```ts ignore
+ * const spec = parseSiteSpec('{"PPO": {"filter": "ppo/"}}', "spec.json");
+ * console.log(spec.sets[0]?.name); // "PPO"
+ * ```
+ */
+export { matchesFilter, parseSiteSpec, SiteSpecError } from "./lib/report/site_spec.ts";
+export type { ExperimentSet, SiteSpec } from "./lib/report/site_spec.ts";
