@@ -104,6 +104,11 @@ export function summarise(
   }));
 }
 
+/** A filter matches a run's full path or its path relative to the runs' common folder. */
+function inSet(filter: RegExp, run: RunEntry): boolean {
+  return matchesFilter(filter, run.run.dir) || matchesFilter(filter, run.name);
+}
+
 function ordered(runs: RunEntry[], ordering: Metric | undefined, options: MetricOptions) {
   if (!ordering) return runs;
   const key = (r: RunEntry) => ordering.value(r.run, options) ?? Infinity;
@@ -135,7 +140,7 @@ export function buildModel(
       : resolveMetric(set.orderingVariable);
     const metrics = set.summaryVariables.map(resolveMetric);
     const mine = ordered(
-      runs.filter((r) => matchesFilter(set.filter, r.run.dir)),
+      runs.filter((r) => inSet(set.filter, r)),
       ordering,
       options,
     );
@@ -145,7 +150,7 @@ export function buildModel(
     }
     if (set.orderingVariable !== undefined) used.add(set.orderingVariable);
     const children = set.children.map((child): ChildView => {
-      const childRuns = mine.filter((r) => matchesFilter(child.filter, r.run.dir));
+      const childRuns = mine.filter((r) => inSet(child.filter, r));
       return {
         name: child.name,
         description: child.description,

@@ -81,3 +81,9 @@ Deno.test("run names are relative to the runs' common folder", () => {
   deepEqual(displayNames(["/a/b/x", "/a/b/y/z"]), ["x", "y/z"]);
   deepEqual(displayNames(["/a/b/x/"]), ["x"]);
 });
+
+Deno.test("an anchored filter matches the path relative to the runs' common folder", () => {
+  const anchored = parseSiteSpec(JSON.stringify({ Pong: { filter: "^pong/" } }));
+  const model = buildModel(anchored, makeLogsFigures(runs));
+  equal(model.sets[0]!.runs.length, 3);
+});
