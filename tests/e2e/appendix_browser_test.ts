@@ -249,6 +249,14 @@ Deno.test({
       );
       ok(overflow <= 0, `run page overflows a phone screen by ${overflow}px`);
 
+      // Without scripts the runs table reads as is: plain headings, every run listed.
+      const noScript = await browser.newContext({ javaScriptEnabled: false });
+      const plain = await noScript.newPage();
+      await plain.goto(pathToFileURL(join(site, "sets", "pong-ppo-script.html")).href);
+      equal(await plain.locator("table.runs thead button").count(), 0);
+      equal(await plain.locator("table.runs tbody tr").count(), 4);
+      await noScript.close();
+
       // Dark theme follows the system's preference.
       await page.setViewportSize({ width: 1000, height: 900 });
       await page.emulateMedia({ colorScheme: "dark" });
