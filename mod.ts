@@ -21,6 +21,100 @@ export type {
 } from "./lib/sensors/types.ts";
 
 /**
+ * Measures the current process's energy into a log directory until stopped; use it with
+ * `await using` so the summary is written however the block ends.
+ *
+ * @example Track a training loop
+ * ```ts ignore
+ * import { track } from "./mod.ts";
+ *
+ * {
+ *   await using tracker = await track("logs/train-1", { labels: { model: "resnet50" } });
+ *   for (let epoch = 0; epoch < 3; epoch++) {
+ *     // ... train ...
+ *     const sample = tracker.latest(); // rethrows if a sensor failed
+ *     if (sample) console.log(sample.devices.map((d) => `${d.device}: ${d.powerWatts} W`));
+ *   }
+ * } // summary.json is written here
+ * ```
+ */
+export { track } from "./lib/track.ts";
+/** A running tracker and its options (see {@link track}). */
+export type { Tracker, TrackOptions } from "./lib/track.ts";
+
+/**
+ * Reads a log directory: its impact.json, samples and summary (rebuilt from the samples,
+ * with `recomputed: true`, when the tracker was killed), with a warning per skipped line.
+ *
+ * @example Read a run's totals
+ * ```ts ignore
+ * import { readLogDir } from "./mod.ts";
+ *
+ * const log = await readLogDir("impact-logs/20260101T000000Z-python");
+ * console.log(log.summary.totals.attributedEnergyJoules / 3.6e6, "kWh");
+ * for (const warning of log.warnings) console.warn(warning);
+ * ```
+ */
+export { LogFormatError, readLogDir } from "./lib/log/read.ts";
+/** Everything in one log directory (see {@link readLogDir}). */
+export type { LogDir } from "./lib/log/read.ts";
+
+/**
+ * Finds every log directory (a folder holding impact.json) under the given paths.
+ *
+ * @example Sum the energy of many runs
+ * ```ts ignore
+ * import { findLogDirs, readLogDir } from "./mod.ts";
+ *
+ * let joules = 0;
+ * for (const dir of await findLogDirs(["impact-logs"])) {
+ *   joules += (await readLogDir(dir)).summary.totals.attributedEnergyJoules;
+ * }
+ * ```
+ */
+export { findLogDirs } from "./lib/log/find.ts";
+
+/**
+ * Summarises samples into a `summary.json` value (the same code the tracker uses).
+ *
+ * @example Recompute a summary
+ * ```ts ignore
+ * import { readLogDir, summarizeSamples } from "./mod.ts";
+ *
+ * const { info, samples } = await readLogDir("impact-logs/run");
+ * const summary = summarizeSamples(samples, {
+ *   start: info.start,
+ *   end: info.end ?? samples.at(-1)!.t,
+ *   exitCode: info.exitCode ?? null,
+ *   attribution: info.attribution,
+ * });
+ * ```
+ */
+export { summarizeSamples } from "./lib/log/summarize.ts";
+
+/**
+ * Hardware assertions, as experiment-impact-tracker's `assert_gpus_by_attributes`: throw
+ * {@link HardwareMismatchError} (listing what was found) unless every GPU / the CPU matches.
+ *
+ * @example Refuse to run a benchmark on the wrong GPU
+ * ```ts
+ * import { assertGpus, parseHardwareRequirement } from "./mod.ts";
+ *
+ * assertGpus([parseHardwareRequirement("name=~H100", "name")], [
+ *   { index: 0, name: "NVIDIA H100 80GB HBM3" },
+ * ]);
+ * ```
+ */
+export {
+  assertCpus,
+  assertGpus,
+  HardwareMismatchError,
+  parseHardwareRequirement,
+} from "./lib/hardware.ts";
+/** One `key=value` or `key=~substring` hardware requirement. */
+export type { HardwareRequirement } from "./lib/hardware.ts";
+
+/**
  * Reads log directories (found recursively) into energy, carbon and time figures, per run and
  * in total: experiment-impact-tracker's DataInterface (kg CO2e, kWh, hours, CPU hours, GPU
  * hours, PUE), with the embedded grid intensity table. Totals are exact sums, so the figures

@@ -98,6 +98,8 @@ export interface RunInfo {
   };
   region?: RegionInfo;
   slurm?: SlurmInfo;
+  /** Set when a sensor failed mid-run: sampling stopped there (the samples end early). */
+  samplingError?: string;
 }
 
 /** One device's figures over one interval. */
@@ -111,6 +113,8 @@ export interface DeviceSample {
   powerWatts: number;
   utilization?: number;
   memoryUsedBytes?: number;
+  /** GPUs: whether the job used this device in the interval (compute-apps, CUDA_VISIBLE_DEVICES). */
+  usedByJob?: boolean;
 }
 
 /** One line of `samples.jsonl`. */

@@ -5,6 +5,9 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
+import { register as doctor } from "./doctor.ts";
+import { register as run } from "./run.ts";
+import { register as workload } from "./workload.ts";
 import { register as region } from "./region.ts";
 import { register as cloud } from "./cloud.ts";
 import { register as summary } from "./summary.ts";
@@ -20,4 +23,14 @@ export type RegisterCommand = (
 ) => void;
 
 /** Every subcommand, in the order `impact --help` lists them. */
-export const commands: RegisterCommand[] = [region, cloud, summary, statement, estimate, appendix];
+export const commands: RegisterCommand[] = [
+  run,
+  doctor,
+  summary,
+  statement,
+  estimate,
+  region,
+  cloud,
+  workload,
+  appendix,
+];

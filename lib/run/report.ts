@@ -1,0 +1,129 @@
+/**
+ * What `impact run` prints on stderr: the live status line and the final summary. Pure.
+ *
+ * @module
+ */
+import type { RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
+
+const JOULES_PER_KWH = 3_600_000;
+
+/**
+ * Formats joules as kWh with enough digits for short runs.
+ *
+ * @param joules Energy in joules.
+ * @returns E.g. `0.000123 kWh`.
+ */
+export function formatKwh(joules: number): string {
+  const kwh = joules / JOULES_PER_KWH;
+  if (kwh === 0) return "0 kWh";
+  return `${kwh >= 1 ? kwh.toFixed(3) : kwh.toPrecision(3)} kWh`;
+}
+
+/**
+ * Formats seconds as `1h02m03s`, `2m03s` or `3.0s`.
+ *
+ * @param seconds A duration.
+ * @returns The duration in words.
+ */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}h${pad(m)}m${pad(s)}s` : `${m}m${pad(s)}s`;
+}
+
+/**
+ * The live status line: elapsed time, machine watts now, kWh so far.
+ *
+ * @param elapsedSeconds Since the start.
+ * @param record The newest sample.
+ * @param machineJoules Machine energy so far.
+ * @param jobJoules The job's attributed energy so far.
+ * @returns One line without a newline.
+ */
+export function formatStatusLine(
+  elapsedSeconds: number,
+  record: SampleRecord,
+  machineJoules: number,
+  jobJoules: number,
+): string {
+  const watts = record.devices.reduce((sum, d) => sum + d.powerWatts, 0);
+  return `impact: ${formatDuration(elapsedSeconds)}  ${watts.toFixed(1)} W now  ${
+    formatKwh(machineJoules)
+  } machine, ${formatKwh(jobJoules)} job`;
+}
+
+/**
+ * The summary printed when the run ends.
+ *
+ * @param summary The run's totals.
+ * @param info impact.json (command, sensors).
+ * @param logDir Where the log went.
+ * @returns Several lines, ending in a newline.
+ */
+export function formatSummary(summary: RunSummary, info: RunInfo, logDir: string): string {
+  const lines: string[] = [];
+  const ended = summary.signal
+    ? `was ended by ${summary.signal}`
+    : summary.exitCode === null
+    ? "did not report an exit code"
+    : `exited ${summary.exitCode}`;
+  lines.push(
+    `impact: ${info.command.join(" ")} ${ended} after ${formatDuration(summary.durationSeconds)}`,
+  );
+  if (summary.components.length === 0) {
+    lines.push(
+      "  no energy sensor was available: run `impact doctor` to see why and how to fix it",
+    );
+    for (const s of info.sensors.filter((s) => !s.available && s.sensor !== "procfs")) {
+      lines.push(`  ${s.sensor}: ${s.reason ?? "unavailable"}`);
+    }
+  } else {
+    const rows = summary.components.map((c) => [
+      c.component,
+      c.device,
+      c.method,
+      formatKwh(c.machineEnergyJoules),
+      formatKwh(c.attributedEnergyJoules),
+    ]);
+    rows.unshift(["component", "device", "method", "machine", "job"]);
+    rows.push([
+      "total",
+      "",
+      "",
+      formatKwh(summary.totals.machineEnergyJoules),
+      formatKwh(summary.totals.attributedEnergyJoules),
+    ]);
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const row of rows) {
+      lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()}`);
+    }
+    lines.push(
+      `  power (machine): mean ${summary.power.meanWatts.toFixed(1)} W, peak ${
+        summary.power.peakWatts.toFixed(1)
+      } W; job share by ${summary.attribution}`,
+    );
+  }
+  const estimated = summary.components.filter((c) => c.method === "estimate");
+  if (estimated.length > 0) {
+    lines.push(
+      `  note: ${
+        estimated.map((c) => `${c.component} ${c.device}`).join(", ")
+      } estimated from TDP x utilisation (no energy counter was readable): ${
+        formatKwh(summary.totals.estimatedEnergyJoules)
+      } of the job's energy is an estimate`,
+    );
+  }
+  // Sensors that found devices they cannot read (RAPL since Linux 5.10): the fix matters.
+  const found = summary.components.length > 0;
+  for (const s of info.sensors.filter((s) => found && !s.available && s.devices.length > 0)) {
+    lines.push(`  ${s.sensor} unavailable: ${s.reason ?? "not found"}`);
+  }
+  if (info.samplingError) {
+    lines.push(`  sampling stopped early: ${info.samplingError}`);
+  }
+  lines.push(`  log: ${logDir}`);
+  return lines.join("\n") + "\n";
+}

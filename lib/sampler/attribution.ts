@@ -1,0 +1,110 @@
+/**
+ * Attribution: which part of each device's energy belongs to the job. Pure.
+ *
+ * - `cpu-time-share` (default): CPU package, DRAM and psys energy times the job's share of
+ *   busy CPU time; a GPU the job uses counts whole (idle power included); other GPUs count 0.
+ * - `whole-machine`: everything counts.
+ * - `cgroup`: as `cpu-time-share`, with the share taken from the job's cgroup.
+ *
+ * @module
+ */
+import type { Attribution, DeviceSample } from "../log/schema.ts";
+import type { DeviceEnergy } from "../sensors/types.ts";
+
+/** One device's energy over an interval, before attribution. */
+export interface DeviceDelta {
+  reading: DeviceEnergy;
+  /** Energy in the interval, joules (never negative). */
+  energyJoules: number;
+  /** Interval length, seconds. */
+  seconds: number;
+}
+
+/**
+ * The job's share of busy CPU time in an interval.
+ *
+ * @param jobCpuSeconds CPU seconds the job used in the interval.
+ * @param busySeconds Busy CPU seconds of the machine in the interval.
+ * @returns The share, clamped to [0, 1]; 0 when the machine was idle.
+ */
+export function cpuTimeShare(jobCpuSeconds: number, busySeconds: number): number {
+  if (!(busySeconds > 0) || !(jobCpuSeconds > 0)) return 0;
+  return Math.min(1, Math.max(0, jobCpuSeconds / busySeconds));
+}
+
+/**
+ * Parses `CUDA_VISIBLE_DEVICES` into its entries (indexes, UUIDs or UUID prefixes).
+ *
+ * @param value The variable's value; undefined when unset.
+ * @returns The entries; undefined when unset (all GPUs visible, none claimed).
+ */
+export function parseCudaVisibleDevices(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const entries: string[] = [];
+  for (const raw of value.split(",")) {
+    const entry = raw.trim();
+    // CUDA stops at the first invalid entry, such as -1.
+    if (entry === "" || entry.startsWith("-")) break;
+    entries.push(entry);
+  }
+  return entries;
+}
+
+/**
+ * Whether the job uses a GPU: one of its processes runs there, or `CUDA_VISIBLE_DEVICES`
+ * names it.
+ *
+ * @param reading The GPU's reading (device `gpu-N`, uuid, processIds).
+ * @param jobPids The job's live process ids.
+ * @param cudaVisible Entries of the job's `CUDA_VISIBLE_DEVICES`, if set.
+ * @returns True when the job uses it.
+ */
+export function gpuUsedByJob(
+  reading: DeviceEnergy,
+  jobPids: ReadonlySet<number>,
+  cudaVisible: readonly string[] | undefined,
+): boolean {
+  if (reading.processIds?.some((pid) => jobPids.has(pid))) return true;
+  if (!cudaVisible) return false;
+  const index = /^gpu-(\d+)$/.exec(reading.device)?.[1];
+  return cudaVisible.some((entry) =>
+    /^\d+$/.test(entry)
+      ? entry === index
+      : reading.uuid !== undefined && reading.uuid.startsWith(entry)
+  );
+}
+
+/**
+ * Attributes each device's interval energy to the job.
+ *
+ * @param deltas Each device's energy over the interval.
+ * @param method The attribution method.
+ * @param jobShare The job's share of busy CPU time, [0, 1].
+ * @param usedGpus Device ids of GPUs the job uses.
+ * @returns One record per device, machine and attributed side by side.
+ */
+export function attributeDevices(
+  deltas: readonly DeviceDelta[],
+  method: Attribution,
+  jobShare: number,
+  usedGpus: ReadonlySet<string>,
+): DeviceSample[] {
+  return deltas.map(({ reading, energyJoules, seconds }) => {
+    let share: number;
+    if (method === "whole-machine") share = 1;
+    else if (reading.component === "gpu") share = usedGpus.has(reading.device) ? 1 : 0;
+    else share = jobShare;
+    const sample: DeviceSample = {
+      component: reading.component,
+      device: reading.device,
+      method: reading.method,
+      machineEnergyJoules: energyJoules,
+      attributedEnergyJoules: energyJoules * share,
+      powerWatts: seconds > 0 ? energyJoules / seconds : 0,
+    };
+    if (reading.utilization !== undefined) sample.utilization = reading.utilization;
+    if (reading.memoryUsedBytes !== undefined) sample.memoryUsedBytes = reading.memoryUsedBytes;
+    if (reading.component === "gpu") sample.usedByJob = usedGpus.has(reading.device);
+    return sample;
+  });
+}

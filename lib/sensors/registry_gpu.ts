@@ -1,0 +1,74 @@
+/**
+ * GPU and macOS sensor discovery: NVML, else nvidia-smi as the fallback; Intel Power
+ * Gadget's PowerLog or Apple's powermetrics on macOS.
+ *
+ * @module
+ */
+import type { GpuInfo } from "../log/schema.ts";
+import type { Runtime, SystemPaths } from "../runtime.ts";
+import { createNvidiaSmiSensor } from "./nvidia_smi.ts";
+import { createNvmlSensor } from "./nvml.ts";
+import { createPowerLogSensor } from "./powerlog.ts";
+import { createPowermetricsSensor } from "./powermetrics.ts";
+import type { EnergySensor, SensorStatus } from "./types.ts";
+
+/** GPU (and macOS platform) sensors found. */
+export interface GpuDiscovery {
+  sensors: EnergySensor[];
+  statuses: SensorStatus[];
+  gpus(): GpuInfo[];
+}
+
+/**
+ * Probes the GPU sensors: NVML first (its energy counter is exact); nvidia-smi only when
+ * NVML is unavailable; on macOS PowerLog (Intel) and powermetrics (Apple Silicon).
+ *
+ * @param runtime Spawns nvidia-smi, loads NVML.
+ * @param paths Where nvidia-smi and NVML are.
+ * @param options Sampling interval and OS.
+ * @returns The available sensors and every status.
+ */
+export async function discoverGpuSensors(
+  runtime: Runtime,
+  paths: SystemPaths,
+  options: { intervalMs: number; os: string },
+): Promise<GpuDiscovery> {
+  const statuses: SensorStatus[] = [];
+  const sensors: EnergySensor[] = [];
+  let gpus: () => GpuInfo[] = () => [];
+  if (options.os === "linux" || options.os === "windows") {
+    const nvml = createNvmlSensor(runtime, paths);
+    const nvmlStatus = await nvml.probe();
+    statuses.push(nvmlStatus);
+    if (nvmlStatus.available) {
+      sensors.push(nvml);
+      gpus = () => nvml.gpus();
+    } else {
+      await nvml.close();
+      const smi = createNvidiaSmiSensor(runtime, paths, { intervalMs: options.intervalMs });
+      const smiStatus = await smi.probe();
+      statuses.push(smiStatus);
+      if (smiStatus.available) {
+        sensors.push(smi);
+        gpus = () => smi.gpus();
+      } else {
+        await smi.close();
+      }
+    }
+  }
+  if (options.os === "darwin") {
+    const candidates = [
+      createPowerLogSensor(runtime, { resolutionMs: options.intervalMs }),
+      createPowermetricsSensor(runtime, { intervalMs: options.intervalMs }),
+    ];
+    const found = await Promise.all(candidates.map((s) => s.probe()));
+    statuses.push(...found);
+    // One platform source at a time: both would count the same CPU twice.
+    const first = found.findIndex((s) => s.available);
+    for (const [i, sensor] of candidates.entries()) {
+      if (i === first) sensors.push(sensor);
+      else await sensor.close();
+    }
+  }
+  return { sensors, statuses, gpus };
+}

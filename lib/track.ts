@@ -1,0 +1,131 @@
+/**
+ * `track()`: measure the current process from TypeScript, the library form of `impact run`
+ * (experiment-impact-tracker's `ImpactTracker` context manager, with `await using`).
+ *
+ * @module
+ */
+import { captureEnvironment } from "./environment.ts";
+import {
+  type Attribution,
+  LOG_SCHEMA_VERSION,
+  type RunInfo,
+  type RunSummary,
+  type SampleRecord,
+} from "./log/schema.ts";
+import { chooseLogDir, LogWriter } from "./log/write.ts";
+import { hostInfo } from "./run/host.ts";
+import { startSession } from "./run/session.ts";
+import { denoRuntime, type Runtime, systemPaths } from "./runtime.ts";
+import { discoverSensors, type Discovery } from "./sensors/registry.ts";
+import { VERSION } from "./version.ts";
+
+/** Options of {@link track}. */
+export interface TrackOptions {
+  /** Seconds between samples (default 1). */
+  intervalSeconds?: number;
+  /** How the process's share is decided (default `cpu-time-share`). */
+  attribution?: Attribution;
+  /** Experiment metadata stored in impact.json. */
+  labels?: Record<string, string>;
+  /** Record git and pip state (default true). */
+  captureEnv?: boolean;
+  /** Effects (tests pass fakes). */
+  runtime?: Runtime;
+  /** Sensors to use instead of discovering this machine's (tests). */
+  discovery?: Discovery;
+}
+
+/** A running tracker; stop it with `stop()` or `await using`. */
+export interface Tracker extends AsyncDisposable {
+  /** The log directory being written. */
+  readonly logDir: string;
+  /**
+   * The newest sample; rethrows the sampler's failure if a sensor failed.
+   *
+   * @returns The newest sample, or undefined before the first interval ends.
+   */
+  latest(): SampleRecord | undefined;
+  /**
+   * Stops sampling, writes summary.json and the final impact.json. Safe to call twice.
+   *
+   * @returns The run's summary.
+   */
+  stop(): Promise<RunSummary>;
+}
+
+/**
+ * Starts measuring this process's energy into a new log directory.
+ *
+ * @param logDir The log directory (created; must not hold another run).
+ * @param options Interval, attribution, labels.
+ * @returns The tracker.
+ * @throws {LogDirError} When `logDir` already holds files.
+ */
+export async function track(logDir: string, options: TrackOptions = {}): Promise<Tracker> {
+  const runtime = options.runtime ?? denoRuntime;
+  const intervalMs = Math.round((options.intervalSeconds ?? 1) * 1000);
+  const cwd = Deno.cwd();
+  const writer = await LogWriter.create(
+    chooseLogDir({ logDir, cwd, commandName: "track", nowMs: runtime.now() }),
+  );
+  const discovery = options.discovery ??
+    await discoverSensors(runtime, systemPaths(runtime), { intervalMs });
+  const command = [Deno.execPath(), ...safeArgs()];
+  const info: RunInfo = {
+    schemaVersion: LOG_SCHEMA_VERSION,
+    tool: { name: "impact", version: VERSION },
+    command,
+    cwd,
+    start: new Date(runtime.now()).toISOString(),
+    host: hostInfo(),
+    cpu: discovery.cpu,
+    gpus: discovery.gpus,
+    sensors: discovery.statuses,
+    attribution: options.attribution ?? "cpu-time-share",
+    options: { intervalSeconds: intervalMs / 1000, library: true },
+    labels: options.labels ?? {},
+  };
+  await writer.writeInfo(info);
+  const environment = options.captureEnv === false
+    ? Promise.resolve(undefined)
+    : captureEnvironment(runtime, { cwd, command: [] }).catch(() => undefined);
+  const session = await startSession({
+    runtime,
+    discovery,
+    writer,
+    info,
+    rootPid: Deno.pid,
+    intervalMs,
+    cudaVisibleDevices: runtime.env("CUDA_VISIBLE_DEVICES"),
+  });
+  let summary: Promise<RunSummary> | undefined;
+  const stop = () =>
+    summary ??= (async () => {
+      const env = await environment;
+      const end = await session.stop({
+        exitCode: null,
+        ...(env && Object.keys(env).length > 0 ? { info: { environment: env } } : {}),
+      });
+      return end.summary;
+    })();
+  return {
+    logDir: writer.dir,
+    latest() {
+      const failure = session.failure();
+      if (failure) throw failure;
+      return session.sampler.latest();
+    },
+    stop,
+    async [Symbol.asyncDispose]() {
+      await stop();
+    },
+  };
+}
+
+function safeArgs(): string[] {
+  try {
+    return [Deno.mainModule, ...Deno.args];
+  } catch {
+    return [];
+  }
+}

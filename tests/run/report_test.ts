@@ -1,0 +1,38 @@
+import { match, ok } from "node:assert/strict";
+import { formatKwh, formatSummary } from "../../lib/run/report.ts";
+import { summarizeSamples } from "../../lib/log/summarize.ts";
+import { runInfo, sampleAt } from "../helpers/log_records.ts";
+
+Deno.test("summary shows kWh per component with its method, totals and power", () => {
+  const samples = [sampleAt("2026-01-01T00:00:01Z", 1, 100, 200, 0.5)];
+  const summary = summarizeSamples(samples, {
+    start: "2026-01-01T00:00:00Z",
+    end: "2026-01-01T00:00:01Z",
+    exitCode: 0,
+    attribution: "cpu-time-share",
+  });
+  const text = formatSummary(summary, runInfo(), "/logs/run");
+  match(text, /sleep 3 exited 0 after 1\.0s/);
+  match(text, /cpu +package-0 +counter +0\.0000278 kWh +0\.0000139 kWh/);
+  match(text, /gpu +gpu-0 +integrated/);
+  match(text, /total +0\.0000833 kWh/);
+  match(text, /mean 300\.0 W, peak 300\.0 W; job share by cpu-time-share/);
+  match(text, /log: \/logs\/run/);
+  ok(!/estimate/.test(text));
+});
+
+Deno.test("summary says in words when energy was estimated", () => {
+  const s = sampleAt("2026-01-01T00:00:01Z", 10, 50, 0, 1);
+  s.devices[0]!.method = "estimate";
+  const summary = summarizeSamples([s], {
+    start: "2026-01-01T00:00:00Z",
+    end: "2026-01-01T00:00:10Z",
+    exitCode: 0,
+    attribution: "cpu-time-share",
+  });
+  match(
+    formatSummary(summary, runInfo(), "x"),
+    /note: cpu package-0 estimated from TDP x utilisation/,
+  );
+  match(formatKwh(3_600_000 * 2.5), /^2\.500 kWh$/);
+});
