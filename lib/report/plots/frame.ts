@@ -17,7 +17,7 @@ export interface PlotFrame {
 export const DEFAULT_FRAME: PlotFrame = {
   width: 720,
   height: 260,
-  margin: { top: 12, right: 16, bottom: 40, left: 64 },
+  margin: { top: 12, right: 32, bottom: 40, left: 64 },
 };
 
 /** How many colour classes (`c0` ... `c7`) the stylesheet defines. */

@@ -76,10 +76,17 @@ export function linePlotHtml(options: LinePlotOptions): string {
       .x((k) => x(xs[k]! / divisor))
       .y((k) => y(ys[k]!))
       .digits(1)(xs.map((_, k) => k));
+    // A lone point draws no line: mark it so a one-sample run still shows its value.
+    const colour = (s.colour ?? i) % COLOURS;
+    const dot = xs.length === 1
+      ? `<circle class="point c${colour}" cx="${x(xs[0]! / divisor).toFixed(1)}" cy="${
+        y(ys[0]!).toFixed(1)
+      }" r="3"/>`
+      : "";
     parts.push(
-      `<path class="series c${(s.colour ?? i) % COLOURS}" data-series="${escapeXml(s.name)}" d="${
+      `<path class="series c${colour}" data-series="${escapeXml(s.name)}" d="${
         path ?? ""
-      }"><title>${escapeXml(s.name)}</title></path>`,
+      }"><title>${escapeXml(s.name)}</title></path>${dot}`,
     );
   });
   return figureHtml(

@@ -51,3 +51,8 @@ Deno.test("sample times become seconds since the start, across midnight and odd 
   const { power } = runSeries(samples, Date.parse(nearMidnight));
   equal(Array.from(power[0]!.seconds).join(","), "1,2,3,4");
 });
+
+Deno.test("a one-sample run marks its single point", () => {
+  const plots = runPlots(makeSamples(start, 1), Date.parse(start));
+  equal(plots.power!.match(/<circle class="point c\d"/g)?.length, 3); // cpu, dram, gpu-0
+});
