@@ -23,21 +23,34 @@ export interface AppendixDeps {
 }
 
 /** Where the command gets its readers; tests replace `load`. */
-export const appendixCommandDeps: { load: () => Promise<AppendixDeps> } = {
-  load: async () => {
+export const appendixCommandDeps: { load: (country?: string) => Promise<AppendixDeps> } = {
+  load: async (country) => {
     const [{ readLogs, fileLogAccess }, social] = await Promise.all([
       import("../../accounting/embedded.ts"),
       import("../../geo/social_cost.ts"),
     ]);
-    const world = social.socialCostFor(social.GLOBAL_SOCIAL_COST);
+    let cost;
+    try {
+      cost = social.socialCostFor(country ?? social.GLOBAL_SOCIAL_COST);
+    } catch (error) {
+      if (error instanceof social.UnknownCountryError) {
+        throw new CliError(error.message, ExitCode.input, { cause: error });
+      }
+      throw error;
+    }
+    const whose = cost.fallbackFrom
+      ? `global median: ${cost.fallbackFrom} is not in the dataset`
+      : cost.iso3 === social.GLOBAL_SOCIAL_COST
+      ? "global median"
+      : `median for ${cost.iso3}`;
     const logs = fileLogAccess();
     return {
       readLogs: (dirs, options) => readLogs(dirs, options),
       readSamples: async (dir) => (await logs.readLogDir(dir)).samples,
       socialCost: {
-        usdPerTonne: world.p50,
+        usdPerTonne: cost.p50,
         source:
-          `${world.p50} ${social.SOCIAL_COST_SOURCE.units}, global median (${social.SOCIAL_COST_SOURCE.citation})`,
+          `${cost.p50} ${social.SOCIAL_COST_SOURCE.units}, ${whose} (${social.SOCIAL_COST_SOURCE.citation})`,
       },
     };
   },
@@ -179,6 +192,10 @@ export const register: RegisterCommand = (program, ctx) => {
     .requiredOption("--out <dir>", "where to write the site")
     .option("--title <title>", "the site's title", "Compute appendix")
     .option("--pue <x>", "power usage effectiveness applied to every run", parsePue)
+    .option(
+      "--country <iso3>",
+      "country whose social cost of carbon is shown (ISO 3166-1 alpha-3); global by default",
+    )
     .action(async (dirs, flags) => {
       const options: AppendixCommandOptions = {
         dirs,
@@ -187,6 +204,6 @@ export const register: RegisterCommand = (program, ctx) => {
         title: flags.title,
       };
       if (flags.pue !== undefined) options.pue = flags.pue;
-      await runAppendix(options, ctx, await appendixCommandDeps.load());
+      await runAppendix(options, ctx, await appendixCommandDeps.load(flags.country));
     });
 };

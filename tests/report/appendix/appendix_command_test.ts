@@ -171,3 +171,18 @@ Deno.test({
     ok(Math.abs(Number(sum) - pong.reduce((s, r) => s + r.energyKwh, 0)) < 1e-12);
   },
 });
+
+Deno.test("impact appendix --country shows that country's social cost, and refuses an unknown code", async () => {
+  const usa = await appendixCommandDeps.load("USA");
+  match(usa.socialCost?.source ?? "", /median for USA/);
+  const world = await appendixCommandDeps.load();
+  match(world.socialCost?.source ?? "", /global median/);
+  equal(world.socialCost?.usdPerTonne, 417.51);
+  const ctx = captureContext();
+  const code = await runCli(
+    ["appendix", "logs", "--site-spec", specPath, "--out", "site", "--country", "XYZ"],
+    ctx,
+  );
+  equal(code, 3);
+  match(ctx.err(), /XYZ/);
+});
