@@ -164,6 +164,7 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
       end: new Date(endMs).toISOString(),
       durationSeconds: (endMs - startMs) / 1000,
       samples: group.reduce((s, r) => s + r.summary.samples, 0),
+      ...summedSummary(group),
     },
     notes: [...new Set(group.flatMap((r) => r.notes))],
     jobId,
@@ -186,6 +187,39 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
   merged.info = { ...head.info, slurm };
   merged.summary.slurm = slurm;
   return merged;
+}
+
+/** The job's summary totals: every log's, summed; components named `<node>/<device>`. */
+function summedSummary(group: readonly RunFigures[]): Pick<
+  RunFigures["summary"],
+  "totals" | "components" | "cpuSeconds" | "gpuSeconds" | "power"
+> {
+  const totals = {
+    machineEnergyJoules: 0,
+    attributedEnergyJoules: 0,
+    measuredEnergyJoules: 0,
+    estimatedEnergyJoules: 0,
+  };
+  const components: RunFigures["summary"]["components"] = [];
+  let cpuSeconds = 0;
+  let gpuSeconds = 0;
+  let meanWatts = 0;
+  let peakWatts = 0;
+  for (const run of group) {
+    const s = run.summary;
+    totals.machineEnergyJoules += s.totals.machineEnergyJoules;
+    totals.attributedEnergyJoules += s.totals.attributedEnergyJoules;
+    totals.measuredEnergyJoules += s.totals.measuredEnergyJoules;
+    totals.estimatedEnergyJoules += s.totals.estimatedEnergyJoules;
+    cpuSeconds += s.cpuSeconds;
+    gpuSeconds += s.gpuSeconds;
+    // Nodes run side by side: their powers add (peaks need not coincide: an upper bound).
+    meanWatts += s.power.meanWatts;
+    peakWatts += s.power.peakWatts;
+    const node = run.info.slurm?.node ?? run.info.host.hostname;
+    for (const c of s.components) components.push({ ...c, device: `${node}/${c.device}` });
+  }
+  return { totals, components, cpuSeconds, gpuSeconds, power: { meanWatts, peakWatts } };
 }
 
 /** A job's power over time: attributed joules per whole second, summed over nodes. */
