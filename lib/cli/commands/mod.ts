@@ -14,6 +14,7 @@ import { register as summary } from "./summary.ts";
 import { register as statement } from "./statement.ts";
 import { register as estimate } from "./estimate.ts";
 import { register as appendix } from "./appendix.ts";
+import { register as exportCommand } from "./export.ts";
 
 /** Registers one subcommand; `setExitCode` receives the code the command chose. */
 export type RegisterCommand = (
@@ -29,8 +30,9 @@ export const commands: RegisterCommand[] = [
   summary,
   statement,
   estimate,
+  appendix,
+  exportCommand,
   region,
   cloud,
   workload,
-  appendix,
 ];
