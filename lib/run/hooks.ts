@@ -29,6 +29,8 @@ export interface RunHooks {
   onSample?(record: SampleRecord, context: RunContext): Promise<void> | void;
   /** After summary.json is written. */
   afterEnd?(summary: RunSummary, context: RunContext): Promise<void> | void;
+  /** Lines added to the end-of-run summary on stderr (each starting with two spaces). */
+  summaryLines?(summary: RunSummary, context: RunContext): Promise<string[]> | string[];
 }
 
 /** Hooks registered by other areas. */

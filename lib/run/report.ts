@@ -61,9 +61,15 @@ export function formatStatusLine(
  * @param summary The run's totals.
  * @param info impact.json (command, sensors).
  * @param logDir Where the log went.
+ * @param extraLines Lines from the run's hooks (carbon, live intensity), before the log line.
  * @returns Several lines, ending in a newline.
  */
-export function formatSummary(summary: RunSummary, info: RunInfo, logDir: string): string {
+export function formatSummary(
+  summary: RunSummary,
+  info: RunInfo,
+  logDir: string,
+  extraLines: string[] = [],
+): string {
   const lines: string[] = [];
   const ended = summary.signal
     ? `was ended by ${summary.signal}`
@@ -134,6 +140,7 @@ export function formatSummary(summary: RunSummary, info: RunInfo, logDir: string
   if (info.samplingError) {
     lines.push(`  sampling stopped early: ${info.samplingError}`);
   }
+  lines.push(...extraLines);
   lines.push(`  log: ${logDir}`);
   return lines.join("\n") + "\n";
 }

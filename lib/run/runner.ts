@@ -101,7 +101,14 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
     labels: options.labels,
   };
   const context: RunContext = { options, runtime, info, note };
-  for (const hook of deps.hooks) await hook.beforeStart?.(context);
+  try {
+    for (const hook of deps.hooks) await hook.beforeStart?.(context);
+  } catch (error) {
+    // A bad region flag (or the like): nothing has started; release the sensors.
+    writer.close();
+    await discovery.close();
+    throw error;
+  }
   await writer.writeInfo(info);
   // Off the hot path: gathered while the job runs, awaited before the final write.
   const environment: Promise<Environment | undefined> = options.captureEnv
@@ -167,7 +174,13 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
   });
   for (const hook of deps.hooks) await hook.afterEnd?.(end.summary, context);
   if (live) deps.stderr("\r\x1b[2K");
-  if (!options.quiet) deps.stderr(formatSummary(end.summary, end.info, writer.dir));
+  if (!options.quiet) {
+    const extra: string[] = [];
+    for (const hook of deps.hooks) {
+      extra.push(...(await hook.summaryLines?.(end.summary, context) ?? []));
+    }
+    deps.stderr(formatSummary(end.summary, end.info, writer.dir, extra));
+  }
   const failure = session.failure();
   if (failure) {
     deps.stderr(

@@ -8,7 +8,10 @@
 import { Command } from "commander";
 import { CliError, ExitCode } from "../exit_codes.ts";
 import { defineRunCommand, RunUsageError, toRunOptions } from "../../run/options.ts";
+import { registerRegionExtension } from "../../run/region_extension.ts";
 import type { RegisterCommand } from "./mod.ts";
+
+registerRegionExtension();
 
 /** Registers `impact run`. */
 export const register: RegisterCommand = (program, ctx, setExitCode) => {
