@@ -57,6 +57,28 @@ export interface RegionInfo {
   place?: string;
   latitude?: number;
   longitude?: number;
+  /** The yearly grid intensity the region implies (what the summary's carbon line used). */
+  intensity?: {
+    gramsPerKwh: number;
+    source: string;
+    year: number;
+    /** The zone the figure is for (its country's, when the zone has none: `fallbackFrom`). */
+    zone: string;
+    fallbackFrom?: string;
+  };
+  /** `--live-intensity`: the source polled and how the polls went (samples carry the values). */
+  live?: {
+    provider: string;
+    zone: string;
+    everySeconds: number;
+    url?: string;
+    polls: number;
+    /** Polls that failed; their intervals used the yearly figure. */
+    failures: number;
+    lastFailure?: string;
+  };
+  /** Why the region could not be found (a geocoder or IP locator that did not answer). */
+  error?: string;
 }
 
 /** SLURM context of a task (cluster runs). */

@@ -50,6 +50,8 @@ export interface RunHooks {
    * `beforeStart` took (a metrics server, a lock file). Errors are ignored.
    */
   dispose?(context: RunContext): Promise<void> | void;
+  /** Lines added to the end-of-run summary on stderr (each starting with two spaces). */
+  summaryLines?(summary: RunSummary, context: RunContext): Promise<string[]> | string[];
 }
 
 /** Hooks registered by other areas. */

@@ -208,7 +208,13 @@ async function measure(
   });
   for (const hook of deps.hooks) await hook.afterEnd?.(end.summary, context);
   if (live) deps.stderr("\r\x1b[2K");
-  if (!options.quiet) deps.stderr(formatSummary(end.summary, end.info, writer.dir));
+  if (!options.quiet) {
+    const extra: string[] = [];
+    for (const hook of deps.hooks) {
+      extra.push(...(await hook.summaryLines?.(end.summary, context) ?? []));
+    }
+    deps.stderr(formatSummary(end.summary, end.info, writer.dir, extra));
+  }
   const failure = session.failure();
   if (failure) {
     deps.stderr(

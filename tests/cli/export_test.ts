@@ -3,12 +3,10 @@ import { join } from "node:path";
 import { runCli } from "../../lib/cli/app.ts";
 import { CODECARBON_COLUMNS } from "../../lib/report/export.ts";
 import { captureContext } from "../helpers/context.ts";
-import { needsLogReader } from "../helpers/log_access.ts";
 import { tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
 
 Deno.test(
   "impact export --format codecarbon -o writes emissions.csv with one row per run",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     await writeLogSet(root.path, [
@@ -45,7 +43,6 @@ Deno.test(
 
 Deno.test(
   "impact export --format jsonl prints our own rows on stdout",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     await writeLogSet(root.path, [{ name: "a", cpuWatts: 100, samples: 10, intervalSeconds: 36 }]);

@@ -2,12 +2,10 @@ import { equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
-import { needsLogReader } from "../helpers/log_access.ts";
 import { makeRun, tempDir, writeLogSet, writeRun } from "../helpers/log_fixtures.ts";
 
 Deno.test(
   "impact summary prints totals and one row per run found recursively",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     await writeLogSet(root.path, [
@@ -25,7 +23,6 @@ Deno.test(
 
 Deno.test(
   "impact summary --json gives totals, runs and warnings; corrupt lines are listed",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     const dir = join(root.path, "run");
@@ -45,7 +42,6 @@ Deno.test(
 
 Deno.test(
   "a killed run is recomputed and flagged; OVERRIDE_PUE is honoured",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     await writeRun(
@@ -65,7 +61,7 @@ Deno.test(
   },
 );
 
-Deno.test("bad input: a missing folder is exit 3, a bad --pue exit 2", needsLogReader, async () => {
+Deno.test("bad input: a missing folder is exit 3, a bad --pue exit 2", async () => {
   const ctx = captureContext();
   equal(await runCli(["summary", "/no/such/dir/impact"], ctx), 3);
   match(ctx.err(), /\/no\/such\/dir\/impact/);
@@ -76,7 +72,6 @@ Deno.test("bad input: a missing folder is exit 3, a bad --pue exit 2", needsLogR
 
 Deno.test(
   "impact summary merges a SLURM job's node and task logs into one run with per-node detail",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     const write = async (node: string, kind: string, rank: number, sampler: boolean, w: number) => {

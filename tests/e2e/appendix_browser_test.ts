@@ -7,18 +7,14 @@
  * Needs /usr/bin/chromium (`apt-get install chromium`); IMPACT_SKIP_BROWSER=1 skips it.
  */
 import { equal, ok } from "node:assert/strict";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
-import { buildAppendix } from "../../lib/report/appendix/build.ts";
 import { summaryStats } from "../../lib/report/appendix/stats.ts";
-import { parseSiteSpec } from "../../lib/report/site_spec.ts";
-import { makeLogsFigures, makeRun, makeSamples } from "../fixtures/appendix_figures.ts";
 import type { RunFigures } from "../../lib/accounting/types.ts";
 import { readLogs } from "../../lib/accounting/embedded.ts";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
-import { logReaderLanded } from "../helpers/log_access.ts";
 import { writeLogSet } from "../helpers/log_fixtures.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -33,20 +29,6 @@ async function chromiumPresent(): Promise<boolean> {
   }
 }
 
-const syntheticRuns = [
-  ...[1, 2, 3, 4].map((i) =>
-    makeRun({
-      dir: `/data/logs/pong/ppo/${i % 2 ? "small" : "large"}/run-${i}`,
-      energyKwh: 0.4 * i,
-      hours: 0.05 * i,
-      kgCO2e: 0.15 * i + 0.01,
-      labels: { lr: String(i / 10) },
-      gpus: 2,
-    })
-  ),
-  makeRun({ dir: "/data/logs/breakout/a2c/run-1", energyKwh: 1.7, hours: 0.1, kgCO2e: 0.6 }),
-  makeRun({ dir: "/data/logs/breakout/a2c/run-2", energyKwh: 2.3, hours: 0.12, kgCO2e: 0.9 }),
-];
 const specJson = JSON.stringify({
   "Pong PPO <script>": {
     filter: "pong/ppo",
@@ -64,58 +46,34 @@ const specJson = JSON.stringify({
 });
 
 /**
- * Writes the site under `root/site`. With lib/log's reader on this branch: real log
- * directories through `impact appendix`, the expected figures from `readLogs`; without it,
- * the builder on synthetic figures.
+ * Writes real log directories under `root/logs`, builds the site with `impact appendix`
+ * into `root/site`, and returns the expected figures from `readLogs`.
  */
 async function prepareSite(root: string): Promise<{ runs: RunFigures[]; memorySeries: number }> {
-  const site = join(root, "site");
-  if (logReaderLanded) {
-    const logs = join(root, "logs");
-    await writeLogSet(logs, [
-      ...[1, 2, 3, 4].map((i) => ({
-        name: `pong/ppo/${i % 2 ? "small" : "large"}/run-${i}`,
-        cpuWatts: 30 + 10 * i,
-        dramWatts: 5,
-        gpuWatts: [100 * i, 90 * i],
-        samples: 30 * i,
-        zone: "FR",
-        labels: { lr: String(i / 10) },
-      })),
-      { name: "breakout/a2c/run-1", cpuWatts: 60, dramWatts: 4, samples: 40, zone: "DE" },
-      { name: "breakout/a2c/run-2", cpuWatts: 70, dramWatts: 4, samples: 50 },
-    ]);
-    await Deno.writeTextFile(join(root, "spec.json"), specJson);
-    const ctx = captureContext(undefined, root);
-    const code = await runCli(
-      ["appendix", "logs", "--site-spec", "spec.json", "--out", "site", "--title", "Appendix"],
-      ctx,
-    );
-    equal(code, 0, ctx.err());
-    const figures = await readLogs([logs]);
-    // GPUs of the fixture logs report no memory: the memory plot has the job's line only.
-    return { runs: figures.runs, memorySeries: 1 };
-  }
-  await buildAppendix({
-    title: "Appendix",
-    spec: parseSiteSpec(specJson),
-    figures: makeLogsFigures(syntheticRuns),
-    version: "0.0.0",
-    source: {
-      samples: (r) =>
-        Promise.resolve(
-          makeSamples(r.info.start, Math.round(r.hours * 3600), r.info.gpus.length, 100),
-        ),
-      files: () => Promise.resolve({ "impact.json": new TextEncoder().encode("{}\n") }),
-    },
-    async write(path, data) {
-      const target = join(site, path);
-      await Deno.mkdir(dirname(target), { recursive: true });
-      if (typeof data === "string") await Deno.writeTextFile(target, data);
-      else await Deno.writeFile(target, data);
-    },
-  });
-  return { runs: syntheticRuns, memorySeries: 3 };
+  const logs = join(root, "logs");
+  await writeLogSet(logs, [
+    ...[1, 2, 3, 4].map((i) => ({
+      name: `pong/ppo/${i % 2 ? "small" : "large"}/run-${i}`,
+      cpuWatts: 30 + 10 * i,
+      dramWatts: 5,
+      gpuWatts: [100 * i, 90 * i],
+      samples: 30 * i,
+      zone: "FR",
+      labels: { lr: String(i / 10) },
+    })),
+    { name: "breakout/a2c/run-1", cpuWatts: 60, dramWatts: 4, samples: 40, zone: "DE" },
+    { name: "breakout/a2c/run-2", cpuWatts: 70, dramWatts: 4, samples: 50 },
+  ]);
+  await Deno.writeTextFile(join(root, "spec.json"), specJson);
+  const ctx = captureContext(undefined, root);
+  const code = await runCli(
+    ["appendix", "logs", "--site-spec", "spec.json", "--out", "site", "--title", "Appendix"],
+    ctx,
+  );
+  equal(code, 0, ctx.err());
+  const figures = await readLogs([logs]);
+  // GPUs of the fixture logs report no memory: the memory plot has the job's line only.
+  return { runs: figures.runs, memorySeries: 1 };
 }
 
 Deno.test({

@@ -14,7 +14,10 @@ import {
   toRunOptions,
 } from "../../run/options.ts";
 import { clusterFlags } from "../../run/cluster_extension.ts";
+import { registerRegionExtension } from "../../run/region_extension.ts";
 import type { RegisterCommand } from "./mod.ts";
+
+registerRegionExtension();
 
 /** Registers `impact run`. */
 export const register: RegisterCommand = (program, ctx, setExitCode) => {

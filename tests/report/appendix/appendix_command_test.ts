@@ -6,7 +6,6 @@ import { runCli } from "../../../lib/cli/app.ts";
 import { appendixCommandDeps, type AppendixDeps } from "../../../lib/cli/commands/appendix.ts";
 import { readLogs } from "../../../lib/accounting/embedded.ts";
 import { captureContext } from "../../helpers/context.ts";
-import { needsLogReader } from "../../helpers/log_access.ts";
 import { tempDir, writeLogSet } from "../../helpers/log_fixtures.ts";
 import { makeLogsFigures, makeRun, makeSamples } from "../../fixtures/appendix_figures.ts";
 
@@ -127,7 +126,6 @@ Deno.test("a missing site spec exits 3, a bad --pue exits 2", async () => {
 
 Deno.test({
   name: "impact appendix on real log directories: the index sums match readLogs",
-  ...needsLogReader,
   async fn() {
     await using root = await tempDir();
     await writeLogSet(join(root.path, "logs"), [
