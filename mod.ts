@@ -1,31 +1,55 @@
 /**
  * `impact`: measure the energy, carbon and social cost of compute jobs.
  *
+ * The library beside the `impact` command line: track the current process into a log
+ * directory ({@link track}), read log directories into energy, carbon and time figures
+ * ({@link readLogs}), look up grid zones, intensities, cloud regions and the social cost of
+ * carbon, and build the reports the CLI writes (CodeCarbon-compatible exports, the HTML appendix).
+ *
+ * @example Measure a block of work, then report it
+ * ```ts
+ * import { readLogs, track } from "./mod.ts";
+ *
+ * {
+ *   await using tracker = await track("impact-logs/train-1", { labels: { model: "resnet50" } });
+ *   // ... work ...
+ *   tracker.latest(); // the newest sample; rethrows if a sensor failed
+ * } // summary.json is written here
+ * const { total } = await readLogs(["impact-logs/train-1"]);
+ * console.log(`${total.energyKwh} kWh, ${total.kgCO2e} kg CO2e`);
+ * ```
+ *
  * @module
  */
+
+// ---------------------------------------------------------------------------------------------
+// Version
+
+/**
+ * The version of `impact` (the `tool.version` of every `impact.json` it writes).
+ *
+ * @example Print the version
+ * ```ts
+ * import { VERSION } from "./mod.ts";
+ * console.log(`impact ${VERSION}`);
+ * ```
+ */
 export { VERSION } from "./lib/version.ts";
-export type {
-  Attribution,
-  ComponentTotal,
-  DeviceSample,
-  RunInfo,
-  RunSummary,
-  SampleRecord,
-} from "./lib/log/schema.ts";
-export type {
-  Component,
-  DeviceEnergy,
-  EnergySensor,
-  Method,
-  SensorStatus,
-} from "./lib/sensors/types.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Tracking
 
 /**
  * Measures the current process's energy into a log directory until stopped; use it with
  * `await using` so the summary is written however the block ends.
  *
+ * @param logDir The log directory (created; must not hold another run).
+ * @param options Interval, attribution and labels ({@link TrackOptions}).
+ * @returns A {@link Tracker}: `latest()` gives the newest sample and rethrows a sensor
+ *   failure, `stop()` writes `summary.json` and returns it.
+ *
  * @example Track a training loop
- * ```ts ignore
+ * ```ts
  * import { track } from "./mod.ts";
  *
  * {
@@ -39,15 +63,142 @@ export type {
  * ```
  */
 export { track } from "./lib/track.ts";
-/** A running tracker and its options (see {@link track}). */
+/**
+ * A running tracker and its options (see {@link track}).
+ *
+ * @example Stop a tracker by hand
+ * ```ts
+ * import { type RunSummary, track, type Tracker, type TrackOptions } from "./mod.ts";
+ *
+ * const options: TrackOptions = { intervalSeconds: 5, captureEnv: false };
+ * const tracker: Tracker = await track("logs/eval", options);
+ * const summary: RunSummary = await tracker.stop();
+ * console.log(summary.totals.attributedEnergyJoules, "J");
+ * ```
+ */
 export type { Tracker, TrackOptions } from "./lib/track.ts";
+
+/**
+ * Hardware assertions, as experiment-impact-tracker's `assert_gpus_by_attributes`: throw
+ * {@link HardwareMismatchError} (listing what was found) unless every GPU / the CPU matches.
+ * `parseHardwareRequirement` reads the `--require-gpu` / `--require-cpu` syntax
+ * (`key=value` for an exact match, `key=~text` for a substring).
+ *
+ * @example Refuse to run a benchmark on the wrong hardware
+ * ```ts
+ * import { assertCpus, assertGpus, parseHardwareRequirement } from "./mod.ts";
+ *
+ * assertGpus([parseHardwareRequirement("name=~H100", "name")], [
+ *   { index: 0, name: "NVIDIA H100 80GB HBM3" },
+ * ]);
+ * assertCpus([parseHardwareRequirement("model=~EPYC", "model")], { model: "AMD EPYC 9654" });
+ * ```
+ */
+export {
+  assertCpus,
+  assertGpus,
+  HardwareMismatchError,
+  parseHardwareRequirement,
+} from "./lib/hardware.ts";
+/**
+ * One `key=value` or `key=~substring` hardware requirement.
+ *
+ * @example A requirement written out
+ * ```ts
+ * import type { HardwareRequirement } from "./mod.ts";
+ * const h100: HardwareRequirement = { key: "name", value: "H100", substring: true };
+ * ```
+ */
+export type { HardwareRequirement } from "./lib/hardware.ts";
+
+// ---------------------------------------------------------------------------------------------
+// The log directory
+
+/**
+ * The log directory format (schema version {@link LOG_SCHEMA_VERSION}): `impact.json`
+ * ({@link RunInfo}), one {@link SampleRecord} per line of `samples.jsonl`, and `summary.json`
+ * ({@link RunSummary}, the stable contract other tools read).
+ *
+ * @example Read a summary.json without the library's reader
+ * ```ts
+ * import { LOG_FILES, LOG_SCHEMA_VERSION, type RunSummary } from "./mod.ts";
+ *
+ * const text = await Deno.readTextFile(`impact-logs/run/${LOG_FILES.summary}`);
+ * const summary: RunSummary = JSON.parse(text);
+ * if (summary.schemaVersion > LOG_SCHEMA_VERSION) throw new Error("newer log format");
+ * for (const c of summary.components) {
+ *   console.log(c.component, c.device, c.method, c.attributedEnergyJoules / 3.6e6, "kWh");
+ * }
+ * ```
+ */
+export { LOG_FILES, LOG_SCHEMA_VERSION } from "./lib/log/schema.ts";
+/**
+ * Types of the log directory's files: `impact.json` ({@link RunInfo}, with {@link CpuInfo},
+ * {@link GpuInfo}, {@link RegionInfo}, {@link SlurmInfo}), `samples.jsonl`
+ * ({@link SampleRecord} of {@link DeviceSample}s) and `summary.json` ({@link RunSummary} of
+ * {@link ComponentTotal}s).
+ *
+ * @example The GPUs a run used
+ * ```ts
+ * import type { GpuInfo, RunInfo } from "./mod.ts";
+ *
+ * const info: RunInfo = JSON.parse(await Deno.readTextFile("impact-logs/run/impact.json"));
+ * const used: GpuInfo[] = info.gpus.filter((gpu) => gpu.usedByJob);
+ * console.log(used.map((gpu) => gpu.name), info.region?.zone ?? "region unknown");
+ * ```
+ */
+export type {
+  Attribution,
+  ComponentTotal,
+  CpuInfo,
+  DeviceSample,
+  GpuInfo,
+  RegionInfo,
+  RunInfo,
+  RunSummary,
+  SampleRecord,
+  SlurmInfo,
+} from "./lib/log/schema.ts";
+/**
+ * The sensor contract: what each figure is about ({@link Component}), how it was obtained
+ * ({@link Method}: `counter`, `integrated` or `estimate`), and what a sensor reports.
+ *
+ * @example List the unavailable sensors of a run, with their fixes
+ * ```ts
+ * import type { RunInfo, SensorStatus } from "./mod.ts";
+ *
+ * const info: RunInfo = JSON.parse(await Deno.readTextFile("impact-logs/run/impact.json"));
+ * const missing: SensorStatus[] = info.sensors.filter((s) => !s.available);
+ * for (const s of missing) console.log(`${s.sensor}: ${s.reason ?? ""} ${s.fix ?? ""}`);
+ * ```
+ */
+export type {
+  Component,
+  DeviceEnergy,
+  EnergySensor,
+  Method,
+  SensorStatus,
+} from "./lib/sensors/types.ts";
+/**
+ * Thrown by a sensor that was available and then failed; a run never records a silent zero.
+ *
+ * @example Tell a sensor failure from other errors
+ * ```ts
+ * import { SensorError } from "./mod.ts";
+ *
+ * const error: unknown = new SensorError("rapl", "energy_uj became unreadable");
+ * if (error instanceof SensorError) console.error(`sensor ${error.sensor} failed`);
+ * ```
+ */
+export { SensorError } from "./lib/sensors/types.ts";
 
 /**
  * Reads a log directory: its impact.json, samples and summary (rebuilt from the samples,
  * with `recomputed: true`, when the tracker was killed), with a warning per skipped line.
+ * Throws {@link LogFormatError} when impact.json is missing or malformed.
  *
  * @example Read a run's totals
- * ```ts ignore
+ * ```ts
  * import { readLogDir } from "./mod.ts";
  *
  * const log = await readLogDir("impact-logs/20260101T000000Z-python");
@@ -56,14 +207,23 @@ export type { Tracker, TrackOptions } from "./lib/track.ts";
  * ```
  */
 export { LogFormatError, readLogDir } from "./lib/log/read.ts";
-/** Everything in one log directory (see {@link readLogDir}). */
+/**
+ * Everything in one log directory (see {@link readLogDir}).
+ *
+ * @example Count a run's samples
+ * ```ts
+ * import { type LogDir, readLogDir } from "./mod.ts";
+ * const log: LogDir = await readLogDir("impact-logs/run");
+ * console.log(`${log.samples.length} samples in ${log.dir}`);
+ * ```
+ */
 export type { LogDir } from "./lib/log/read.ts";
 
 /**
  * Finds every log directory (a folder holding impact.json) under the given paths.
  *
  * @example Sum the energy of many runs
- * ```ts ignore
+ * ```ts
  * import { findLogDirs, readLogDir } from "./mod.ts";
  *
  * let joules = 0;
@@ -78,7 +238,7 @@ export { findLogDirs } from "./lib/log/find.ts";
  * Summarises samples into a `summary.json` value (the same code the tracker uses).
  *
  * @example Recompute a summary
- * ```ts ignore
+ * ```ts
  * import { readLogDir, summarizeSamples } from "./mod.ts";
  *
  * const { info, samples } = await readLogDir("impact-logs/run");
@@ -91,39 +251,39 @@ export { findLogDirs } from "./lib/log/find.ts";
  * ```
  */
 export { summarizeSamples } from "./lib/log/summarize.ts";
-
 /**
- * Hardware assertions, as experiment-impact-tracker's `assert_gpus_by_attributes`: throw
- * {@link HardwareMismatchError} (listing what was found) unless every GPU / the CPU matches.
+ * What {@link summarizeSamples} needs beyond the samples: start, end, exit code, attribution.
  *
- * @example Refuse to run a benchmark on the wrong GPU
+ * @example Metadata of a run that ended normally
  * ```ts
- * import { assertGpus, parseHardwareRequirement } from "./mod.ts";
- *
- * assertGpus([parseHardwareRequirement("name=~H100", "name")], [
- *   { index: 0, name: "NVIDIA H100 80GB HBM3" },
- * ]);
+ * import type { SummaryMeta } from "./mod.ts";
+ * const meta: SummaryMeta = {
+ *   start: "2026-01-01T00:00:00Z",
+ *   end: "2026-01-01T01:00:00Z",
+ *   exitCode: 0,
+ *   attribution: "cpu-time-share",
+ * };
  * ```
  */
-export {
-  assertCpus,
-  assertGpus,
-  HardwareMismatchError,
-  parseHardwareRequirement,
-} from "./lib/hardware.ts";
-/** One `key=value` or `key=~substring` hardware requirement. */
-export type { HardwareRequirement } from "./lib/hardware.ts";
+export type { SummaryMeta } from "./lib/log/summarize.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Accounting
 
 /**
  * Reads log directories (found recursively) into energy, carbon and time figures, per run and
  * in total: experiment-impact-tracker's DataInterface (kg CO2e, kWh, hours, CPU hours, GPU
  * hours, PUE), with the embedded grid intensity table. Totals are exact sums, so the figures
- * of `[a, b]` equal those of `[a]` plus those of `[b]`. Options: `pue` (`--pue`),
- * `overridePue` (pass `Deno.env.get("OVERRIDE_PUE")` to honour that variable), `year`,
- * `fallbackCountry` (ISO3 for runs of unknown region; the world average otherwise).
+ * of `[a, b]` equal those of `[a]` plus those of `[b]`. A SLURM job's logs merge into one run.
+ *
+ * @param dirs Log directories, or folders holding them at any depth.
+ * @param options `pue` (`--pue`), `overridePue` (the text of `OVERRIDE_PUE`, to honour that
+ *   variable as `impact` does), `year`, `fallbackCountry` (ISO3 for runs of unknown region; the
+ *   world average otherwise).
+ * @returns Per-run {@link RunFigures}, their exact total and the warnings.
  *
  * @example Totals of every run under logs/
- * ```ts ignore
+ * ```ts
  * import { readLogs } from "./mod.ts";
  *
  * const logs = await readLogs(["logs/"], { pue: 1.2 });
@@ -136,7 +296,8 @@ export { readLogs } from "./lib/accounting/embedded.ts";
  * Options of {@link readLogs}.
  *
  * @example Charge runs of unknown region at France's intensity
- * ```ts ignore
+ * ```ts
+ * import type { EmbeddedReadLogsOptions } from "./mod.ts";
  * const options: EmbeddedReadLogsOptions = { fallbackCountry: "FRA", year: 2024 };
  * ```
  */
@@ -147,7 +308,9 @@ export type { EmbeddedReadLogsOptions } from "./lib/accounting/embedded.ts";
  * total ({@link LogsFigures}, with the warnings).
  *
  * @example The share of the energy that was measured
- * ```ts ignore
+ * ```ts
+ * import { type LogsFigures, readLogs } from "./mod.ts";
+ *
  * const { total }: LogsFigures = await readLogs(["logs/"]);
  * const measured: number = total.measuredEnergyKwh / total.energyKwh;
  * ```
@@ -156,16 +319,238 @@ export type { Figures, LogsFigures, RunFigures } from "./lib/accounting/types.ts
 /**
  * Adds the figures of two sets of runs exactly (sums are taken on whole 1e-7 quanta).
  *
+ * @param a The figures of one set of runs.
+ * @param b The figures of another.
+ * @returns Their sum.
+ *
  * @example Combine two experiments
- * ```ts ignore
+ * ```ts
+ * import { addFigures, type Figures, readLogs } from "./mod.ts";
+ *
  * const both: Figures = addFigures((await readLogs(["a/"])).total, (await readLogs(["b/"])).total);
  * ```
  */
 export { addFigures } from "./lib/accounting/figures.ts";
-/** Offline point -> grid zone lookup, zone ids and their countries. */
+
+// ---------------------------------------------------------------------------------------------
+// Grid zones, intensities, cloud regions, social cost
+
+/**
+ * Offline point -> grid zone lookup (`zoneAt`), every zone id (`zoneIds`) and a zone's
+ * country (`zoneCountry`, ISO 3166-1 alpha-3).
+ *
+ * @example Find the grid zone of Stanford
+ * ```ts
+ * import { zoneAt, zoneCountry } from "./mod.ts";
+ *
+ * const match = zoneAt(37.43, -122.17); // { zone: "US-CAL-CISO", country: "USA" }
+ * console.log(match?.zone, zoneCountry("DE")); // "US-CAL-CISO" "DEU"
+ * ```
+ */
 export { zoneAt, zoneCountry, zoneIds } from "./lib/geo/zones.ts";
-/** Offline geocoding from the embedded gazetteer. */
+/**
+ * Yearly grid carbon intensity: of a zone (`intensityFor`, falling back to its country's
+ * figure with `fallbackFrom` set), of a country (`intensityForCountry`, ISO3), of every zone
+ * (`listIntensities`); the years the embedded table holds.
+ *
+ * @example Germany's intensity, latest year and 2022
+ * ```ts
+ * import { intensityFor, LATEST_INTENSITY_YEAR } from "./mod.ts";
+ *
+ * const latest = intensityFor("DE");
+ * const y2022 = intensityFor("DE", 2022);
+ * console.log(LATEST_INTENSITY_YEAR, latest?.intensityGramsPerKwh, y2022?.intensityGramsPerKwh);
+ * ```
+ */
+export {
+  INTENSITY_YEARS,
+  intensityFor,
+  intensityForCountry,
+  LATEST_INTENSITY_YEAR,
+  listIntensities,
+  UnknownZoneError,
+} from "./lib/geo/intensity.ts";
+/**
+ * Shapes of the embedded geographic data: {@link ZoneIntensity}, {@link SocialCost},
+ * {@link CloudRegion}, {@link ZoneMatch} and gazetteer {@link Place}s; every figure carries
+ * its source and year.
+ *
+ * @example The cleanest five zones
+ * ```ts
+ * import { listIntensities, type ZoneIntensity } from "./mod.ts";
+ *
+ * const cleanest: ZoneIntensity[] = listIntensities()
+ *   .sort((a, b) => a.intensityGramsPerKwh - b.intensityGramsPerKwh)
+ *   .slice(0, 5);
+ * ```
+ */
+export type {
+  CloudRegion,
+  IntensityLookup,
+  Place,
+  SocialCost,
+  ZoneIntensity,
+  ZoneMatch,
+} from "./lib/geo/types.ts";
+/**
+ * The country-level social cost of carbon (Ricke et al. 2018), 2005 US$ per tonne CO2:
+ * median and 16.7-83.3% range; `WLD` is the global figure. Throws
+ * {@link UnknownCountryError} (listing the nearest codes) for a code that is no country.
+ *
+ * @example The social cost of 100 kg CO2e in the USA
+ * ```ts
+ * import { socialCostFor } from "./mod.ts";
+ *
+ * const perTonne = socialCostFor("USA");
+ * console.log(`$${(0.1 * perTonne.p50).toFixed(2)} (2005 US$)`);
+ * ```
+ */
+export { listSocialCosts, socialCostFor, UnknownCountryError } from "./lib/geo/social_cost.ts";
+/**
+ * AWS, GCP and Azure regions with their grid zone and provider PUE: one region
+ * (`cloudRegion`), a provider's regions (`cloudRegions`), or `provider:region` as
+ * `--cloud` takes it (`parseCloudSpec`). Unknown regions throw
+ * {@link UnknownCloudRegionError} listing the nearest ids.
+ *
+ * @example The carbon of a kWh in eu-west-1
+ * ```ts
+ * import { cloudRegion, intensityFor } from "./mod.ts";
+ *
+ * const region = cloudRegion("aws", "eu-west-1");
+ * const grams = (intensityFor(region.zone)?.intensityGramsPerKwh ?? 0) * region.pue;
+ * console.log(`${region.location}: ${grams} gCO2e per IT kWh`);
+ * ```
+ */
+export {
+  cloudRegion,
+  cloudRegions,
+  parseCloudSpec,
+  UnknownCloudRegionError,
+} from "./lib/geo/cloud.ts";
+/**
+ * Offline geocoding from the embedded gazetteer (places of 5,000 people or more), best
+ * match first.
+ *
+ * @example Geocode an address offline
+ * ```ts
+ * import { searchPlaces, zoneAt } from "./mod.ts";
+ *
+ * const [place] = searchPlaces("Stanford, California");
+ * if (place) console.log(place.name, zoneAt(place.latitude, place.longitude)?.zone);
+ * ```
+ */
 export { searchPlaces } from "./lib/geo/gazetteer.ts";
-/** Online geocoding with Nominatim (opt-in; rate limited). */
+/**
+ * Online geocoding with Nominatim (opt-in; rate limited, with a real User-Agent); throws
+ * {@link GeocoderError} when the server fails.
+ *
+ * @example Geocode with a local Nominatim
+ * ```ts
+ * import { geocodeOnline } from "./mod.ts";
+ *
+ * const places = await geocodeOnline("Stanford, California", { baseUrl: "http://127.0.0.1:8080" });
+ * ```
+ */
 export { geocodeOnline, GeocoderError } from "./lib/geo/nominatim.ts";
+/**
+ * Options of {@link geocodeOnline}: server URL, User-Agent, fetch and sleep.
+ *
+ * @example Point at a mirror
+ * ```ts
+ * import type { GeocodeOptions } from "./mod.ts";
+ * const options: GeocodeOptions = { baseUrl: "https://nominatim.example.org" };
+ * ```
+ */
 export type { GeocodeOptions } from "./lib/geo/nominatim.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Reports
+
+/**
+ * Exports every run of a read as text: CodeCarbon's `emissions.csv` (`codecarbon`), or our
+ * own columns as `csv` or `jsonl` (what `impact export` writes).
+ *
+ * @example Write an emissions.csv for CodeCarbon tools
+ * ```ts
+ * import { exportRuns, readLogs } from "./mod.ts";
+ *
+ * await Deno.writeTextFile("emissions.csv", exportRuns(await readLogs(["logs/"]), "codecarbon"));
+ * ```
+ */
+export { exportRuns } from "./lib/report/export.ts";
+/**
+ * A format of {@link exportRuns}: `codecarbon`, `csv` or `jsonl`.
+ *
+ * @example
+ * ```ts
+ * import type { ExportFormat } from "./mod.ts";
+ * const format: ExportFormat = "jsonl";
+ * ```
+ */
+export type { ExportFormat } from "./lib/report/export.ts";
+
+/**
+ * Builds a static HTML appendix (index, a page per experiment set and per run, SVG plots,
+ * zip downloads) from `readLogs` figures and a site specification; `write` receives each file.
+ * `impact appendix` is this with the file system.
+ *
+ * @example An appendix in memory
+ * ```ts
+ * import { buildAppendix, parseSiteSpec, readLogs, VERSION } from "./mod.ts";
+ *
+ * const figures = await readLogs(["logs/"]);
+ * const spec = parseSiteSpec(await Deno.readTextFile("spec.json"), "spec.json");
+ * const files = new Map<string, string | Uint8Array>();
+ * await buildAppendix({
+ *   title: "Compute appendix",
+ *   spec,
+ *   figures,
+ *   version: VERSION,
+ *   source: { samples: async () => [] },
+ *   write: async (path, data) => void files.set(path, data),
+ * });
+ * ```
+ */
+export { buildAppendix } from "./lib/report/appendix/build.ts";
+/**
+ * Options and result of {@link buildAppendix}, and where it reads each run's samples
+ * ({@link RunSource}).
+ *
+ * @example Read samples from the log directories
+ * ```ts
+ * import { readLogDir, type RunSource } from "./mod.ts";
+ * const source: RunSource = { samples: async (run) => (await readLogDir(run.dir)).samples };
+ * ```
+ */
+export type { AppendixOptions, AppendixResult, RunSource } from "./lib/report/appendix/build.ts";
+/**
+ * Parses and validates an appendix site specification (experiment-impact-tracker's format,
+ * data/site_spec.schema.json); throws {@link SiteSpecError} naming each JSON path that is
+ * wrong. `matchesFilter` tells whether a log directory belongs to a set.
+ *
+ * @example Parse a spec and select runs
+ * ```ts
+ * import { matchesFilter, parseSiteSpec } from "./mod.ts";
+ *
+ * const spec = parseSiteSpec('{"PPO": {"filter": "ppo/"}}', "spec.json");
+ * const set = spec.sets[0]!; // { name: "PPO", filter: /ppo\//, ... }
+ * console.log(matchesFilter(set.filter, "logs/ppo/seed-1")); // true
+ * ```
+ */
+export { matchesFilter, parseSiteSpec, SiteSpecError } from "./lib/report/site_spec.ts";
+/**
+ * A parsed site specification: named experiment sets, their child sets and summary plots.
+ *
+ * @example List a spec's sets
+ * ```ts
+ * import { parseSiteSpec, type SiteSpec } from "./mod.ts";
+ * const spec: SiteSpec = parseSiteSpec(await Deno.readTextFile("spec.json"), "spec.json");
+ * for (const set of spec.sets) console.log(set.name, set.children.map((c) => c.name));
+ * ```
+ */
+export type {
+  ChildExperiment,
+  ExperimentSet,
+  SiteSpec,
+  SummaryPlot,
+} from "./lib/report/site_spec.ts";

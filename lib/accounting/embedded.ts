@@ -7,30 +7,9 @@
 import { denoRuntime, type Runtime } from "../runtime.ts";
 import { intensityFor, intensityForCountry } from "../geo/intensity.ts";
 import type { LogsFigures } from "./types.ts";
-import {
-  type LoadedLogDir,
-  type LogAccess,
-  readLogs as readLogsWith,
-  type ReadLogsOptions,
-} from "./read_logs.ts";
-
-/** lib/log's reader and finder, as lib/log/read.ts and find.ts export them. */
-interface LogModules {
-  readLogDir(dir: string, runtime?: Runtime): Promise<LoadedLogDir>;
-  findLogDirs(paths: string[]): Promise<string[]>;
-}
-
-let logModules: Promise<LogModules> | undefined;
-
-/** Loads lib/log's reader once (literal specifiers, so bundles and binaries include them). */
-function loadLogModules(): Promise<LogModules> {
-  return logModules ??= Promise.all([import("../log/read.ts"), import("../log/find.ts")]).then((
-    [read, find],
-  ) => ({
-    readLogDir: read.readLogDir,
-    findLogDirs: find.findLogDirs,
-  }));
-}
+import { findLogDirs } from "../log/find.ts";
+import { readLogDir } from "../log/read.ts";
+import { type LogAccess, readLogs as readLogsWith, type ReadLogsOptions } from "./read_logs.ts";
 
 /**
  * Log access on the file system through lib/log.
@@ -40,8 +19,8 @@ function loadLogModules(): Promise<LogModules> {
  */
 export function fileLogAccess(runtime: Runtime = denoRuntime): LogAccess {
   return {
-    findLogDirs: async (paths) => (await loadLogModules()).findLogDirs(paths),
-    readLogDir: async (dir) => (await loadLogModules()).readLogDir(dir, runtime),
+    findLogDirs: (paths) => findLogDirs(paths),
+    readLogDir: (dir) => readLogDir(dir, runtime),
     readTextFile: (path) => runtime.readTextFile(path),
   };
 }

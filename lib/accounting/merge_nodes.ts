@@ -164,6 +164,7 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
       end: new Date(endMs).toISOString(),
       durationSeconds: (endMs - startMs) / 1000,
       samples: group.reduce((s, r) => s + r.summary.samples, 0),
+      ...summedSummary(group),
     },
     notes: [...new Set(group.flatMap((r) => r.notes))],
     jobId,
@@ -186,6 +187,39 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
   merged.info = { ...head.info, slurm };
   merged.summary.slurm = slurm;
   return merged;
+}
+
+/** The job's summary totals: every log's, summed; components named `<node>/<device>`. */
+function summedSummary(group: readonly RunFigures[]): Pick<
+  RunFigures["summary"],
+  "totals" | "components" | "cpuSeconds" | "gpuSeconds" | "power"
+> {
+  const totals = {
+    machineEnergyJoules: 0,
+    attributedEnergyJoules: 0,
+    measuredEnergyJoules: 0,
+    estimatedEnergyJoules: 0,
+  };
+  const components: RunFigures["summary"]["components"] = [];
+  let cpuSeconds = 0;
+  let gpuSeconds = 0;
+  let meanWatts = 0;
+  let peakWatts = 0;
+  for (const run of group) {
+    const s = run.summary;
+    totals.machineEnergyJoules += s.totals.machineEnergyJoules;
+    totals.attributedEnergyJoules += s.totals.attributedEnergyJoules;
+    totals.measuredEnergyJoules += s.totals.measuredEnergyJoules;
+    totals.estimatedEnergyJoules += s.totals.estimatedEnergyJoules;
+    cpuSeconds += s.cpuSeconds;
+    gpuSeconds += s.gpuSeconds;
+    // Nodes run side by side: their powers add (peaks need not coincide: an upper bound).
+    meanWatts += s.power.meanWatts;
+    peakWatts += s.power.peakWatts;
+    const node = run.info.slurm?.node ?? run.info.host.hostname;
+    for (const c of s.components) components.push({ ...c, device: `${node}/${c.device}` });
+  }
+  return { totals, components, cpuSeconds, gpuSeconds, power: { meanWatts, peakWatts } };
 }
 
 /** A job's power over time: attributed joules per whole second, summed over nodes. */
@@ -282,6 +316,37 @@ export function mergeNodeSamples(streams: Iterable<Iterable<SampleRecord>>): Job
 
 const COMPONENT_KEY = '"component":"';
 const ENERGY_KEY = '"attributedEnergyJoules":';
+const COMPONENT_SET: ReadonlySet<string> = new Set(COMPONENTS);
+
+// A line's devices, reused from line to line (no arrays allocated per line).
+const lineComponents: Component[] = [];
+const lineJoules: number[] = [];
+
+// Consecutive samples share their minute: Date.parse runs once per minute, not per line.
+let cachedMinute = "";
+let cachedMinuteMs = NaN;
+
+function digit(line: string, at: number): number {
+  const d = line.charCodeAt(at) - 48;
+  return d >= 0 && d <= 9 ? d : NaN;
+}
+
+/** Parses the `t` field starting at `from` (ending at the quote at `end`), in ms. */
+function sampleTimeMs(line: string, from: number, end: number): number {
+  // The log writer's form, `YYYY-MM-DDTHH:MM:SS.sssZ`; anything else goes to Date.parse.
+  if (
+    end - from !== 24 || line.charCodeAt(from + 16) !== 58 || line.charCodeAt(from + 19) !== 46 ||
+    line.charCodeAt(from + 23) !== 90
+  ) return Date.parse(line.slice(from, end));
+  const minute = line.slice(from, from + 16);
+  if (minute !== cachedMinute) {
+    cachedMinuteMs = Date.parse(`${minute}:00.000Z`);
+    cachedMinute = minute;
+  }
+  const seconds = digit(line, from + 17) * 10 + digit(line, from + 18);
+  const ms = digit(line, from + 20) * 100 + digit(line, from + 21) * 10 + digit(line, from + 22);
+  return seconds < 60 ? cachedMinuteMs + seconds * 1000 + ms : NaN;
+}
 
 /**
  * Adds one `samples.jsonl` line to a timeline, reading only the fields the merge needs
@@ -295,8 +360,8 @@ const ENERGY_KEY = '"attributedEnergyJoules":';
  */
 export function addSampleLine(builder: JobTimelineBuilder, line: string): number {
   if (line.startsWith('{"t":"')) {
-    const ms = Date.parse(line.slice(6, line.indexOf('"', 6)));
-    const found: [Component, number][] = [];
+    const ms = sampleTimeMs(line, 6, line.indexOf('"', 6));
+    let count = 0;
     let ok = !Number.isNaN(ms);
     for (
       let at = line.indexOf(COMPONENT_KEY);
@@ -304,10 +369,10 @@ export function addSampleLine(builder: JobTimelineBuilder, line: string): number
       at = line.indexOf(COMPONENT_KEY, at)
     ) {
       at += COMPONENT_KEY.length;
-      const component = line.slice(at, line.indexOf('"', at)) as Component;
+      const component = line.slice(at, line.indexOf('"', at));
       const close = line.indexOf("}", at);
       const key = line.indexOf(ENERGY_KEY, at);
-      if (!COMPONENTS.includes(component) || key < 0 || key > close) {
+      if (!COMPONENT_SET.has(component) || key < 0 || key > close) {
         ok = false;
         break;
       }
@@ -316,13 +381,14 @@ export function addSampleLine(builder: JobTimelineBuilder, line: string): number
       while (to < close && line.charCodeAt(to) !== 44) to++; // up to "," or "}"
       const value = Number(line.slice(from, to));
       if (!Number.isFinite(value)) ok = false;
-      found.push([component, value]);
+      lineComponents[count] = component as Component;
+      lineJoules[count++] = value;
     }
     if (ok) {
       let total = 0;
-      for (const [component, value] of found) {
-        builder.addJoules(ms, component, value);
-        total += value;
+      for (let i = 0; i < count; i++) {
+        builder.addJoules(ms, lineComponents[i]!, lineJoules[i]!);
+        total += lineJoules[i]!;
       }
       builder.countSample();
       return total;

@@ -24,6 +24,7 @@ import type { Figures, LogsFigures, RunFigures } from "./types.ts";
 import { choosePue } from "./energy.ts";
 import { liveIntervals } from "./carbon.ts";
 import { runFigures, sumFigures } from "./figures.ts";
+import { mergeJobRuns } from "./merge_nodes.ts";
 
 /** The key `countryIntensity` answers with the world average. */
 export const WORLD = "WORLD";
@@ -89,7 +90,8 @@ export class LogsInputError extends Error {
  *
  * @param dirs Log directories, or folders holding them at any depth.
  * @param options Lookups, log access, PUE and fallback choices.
- * @returns Per-run figures in path order, the total and the warnings.
+ * @returns Per-run figures in path order (a SLURM job's logs merged into one run, with
+ *   `nodes`: see `MergedJobFigures`), the total and the warnings.
  */
 export async function readLogs(dirs: string[], options: ReadLogsOptions): Promise<LogsFigures> {
   const found = await options.logs.findLogDirs(dirs);
@@ -106,8 +108,12 @@ export async function readLogs(dirs: string[], options: ReadLogsOptions): Promis
     warnings.push(...log.warnings);
     runs.push(figuresOfRun(log, options, fallback));
   }
-  const total: Figures = sumFigures(runs.map(pickFigures));
-  return { runs, total, warnings };
+  // A SLURM job's node and task logs become one run with per-node detail; the total is
+  // summed from the merged runs, so it stays the exact sum of what is listed.
+  const merged = mergeJobRuns(runs);
+  warnings.push(...merged.warnings);
+  const total: Figures = sumFigures(merged.runs.map(pickFigures));
+  return { runs: merged.runs, total, warnings };
 }
 
 /** The intensity for runs of unknown region, looked up only when such a run appears. */

@@ -38,7 +38,9 @@ export interface Figures {
 export interface RunFigures extends Figures {
   /** The log directory. */
   dir: string;
+  /** Its `impact.json`. */
   info: RunInfo;
+  /** Its `summary.json` (recomputed from the samples when the run was killed). */
   summary: RunSummary;
   /** The PUE applied to this run. */
   pue: number;
@@ -46,7 +48,9 @@ export interface RunFigures extends Figures {
   zone?: string;
   /** Mean intensity over the run (energy-weighted when live data varied), gCO2e/kWh. */
   intensityGramsPerKwh: number;
+  /** Where the intensity comes from (yearly table, live source, fallback). */
   intensitySource: string;
+  /** The year of the yearly figure; absent for live-only intensity. */
   intensityYear?: number;
   /** Words for what was assumed: unknown region, recomputed summary, skipped lines. */
   notes: string[];
@@ -54,7 +58,9 @@ export interface RunFigures extends Figures {
 
 /** What `readLogs` returns. */
 export interface LogsFigures {
+  /** One entry per run (a SLURM job's logs merged into one). */
   runs: RunFigures[];
+  /** The sum over `runs`. */
   total: Figures;
   /** Problems that did not stop the read: corrupt lines (file:line), recomputed summaries. */
   warnings: string[];

@@ -158,15 +158,20 @@ export interface SlurmLogLayout {
   jobDir: string;
   /** `<log-dir>/<job id>/<node>`: this node's logs and the election lock. */
   nodeDir: string;
-  /** `node/` for the node sampler, `task-<rank>/` for every other task. */
+  /** `step-<id>/`: this step's logs on the node (concurrent steps do not collide). */
+  stepDir: string;
+  /** `step-<id>/node/` for the node sampler, `step-<id>/task-<rank>/` for every other task. */
   runDir: string;
 }
 
 /** Name of the folder holding the node sampler's log, beside the tasks'. */
 export const NODE_LOG_NAME = "node";
 
+/** The step folder's name when SLURM sets no step id (the body of an `sbatch` script). */
+export const DEFAULT_STEP = "batch";
+
 /**
- * Lays out a task's log folder: `<log-dir>/<job id>/<node>/{node,task-<rank>}`.
+ * Lays out a task's log folder: `<log-dir>/<job id>/<node>/step-<id>/{node,task-<rank>}`.
  *
  * @param logDir The `--log-dir` base.
  * @param info The task's SLURM info (job id and node are required).
@@ -182,6 +187,8 @@ export function slurmLogLayout(
   const node = (info.node ?? "unknown-node").replace(/[^\w.+-]/g, "_");
   const jobDir = join(logDir, info.jobId);
   const nodeDir = join(jobDir, node);
-  const runDir = join(nodeDir, nodeSampler ? NODE_LOG_NAME : `task-${info.taskRank ?? 0}`);
-  return { jobDir, nodeDir, runDir };
+  const step = (info.stepId ?? DEFAULT_STEP).replace(/[^\w.+-]/g, "_");
+  const stepDir = join(nodeDir, `step-${step}`);
+  const runDir = join(stepDir, nodeSampler ? NODE_LOG_NAME : `task-${info.taskRank ?? 0}`);
+  return { jobDir, nodeDir, stepDir, runDir };
 }

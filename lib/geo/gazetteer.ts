@@ -6,6 +6,7 @@
  * @module
  */
 import gazetteerText from "../../data/gazetteer.tsv" with { type: "text" };
+import { canonicalAlpha3 } from "./country_codes.ts";
 import { foldText } from "./fold_text.ts";
 import type { Place } from "./types.ts";
 
@@ -69,8 +70,9 @@ export function parseGazetteer(text: string): Gazetteer {
     const f = line.split("\t");
     if (label === "C" && f.length === 4) {
       const names = f[3]!.split("|");
-      const keys = new Set([f[1]!, f[2]!, ...names].map(foldText));
-      countryTable.set(f[1]!, { iso2: f[1]!, iso3: f[2]!, name: names[0] ?? f[1]!, keys });
+      const iso3 = canonicalAlpha3(f[2]!);
+      const keys = new Set([f[1]!, f[2]!, iso3, ...names].map(foldText));
+      countryTable.set(f[1]!, { iso2: f[1]!, iso3, name: names[0] ?? f[1]!, keys });
     } else if (label === "A" && f.length === 3) {
       admin1Names.set(f[1]!, f[2]!);
     } else {

@@ -5,6 +5,7 @@
  * @module
  */
 import zonesData from "../../data/zones.json" with { type: "json" };
+import { canonicalAlpha3 } from "./country_codes.ts";
 import { PolygonIndex, type PolygonPart } from "./polygon_index.ts";
 import type { ZoneMatch } from "./types.ts";
 
@@ -95,7 +96,7 @@ export function decodeZones(file: ZonesFile): { zones: ZoneMatch[]; parts: Polyg
   const zones: ZoneMatch[] = [];
   const parts: PolygonPart[] = [];
   file.zones.forEach((z, owner) => {
-    zones.push({ zone: z.id, country: z.country });
+    zones.push({ zone: z.id, country: canonicalAlpha3(z.country) });
     z.polygons.forEach((polygon, p) => {
       const [w = 0, s = 0, e = 0, n = 0] = z.bboxes[p] ?? [];
       parts.push({

@@ -26,11 +26,17 @@ export type Attribution = "cpu-time-share" | "whole-machine" | "cgroup";
 
 /** A GPU found on the machine. */
 export interface GpuInfo {
+  /** The driver's index (`nvidia-smi -i`). */
   index: number;
+  /** Product name, e.g. `NVIDIA H100 80GB HBM3`. */
   name: string;
+  /** GPU UUID (`GPU-...`). */
   uuid?: string;
+  /** Driver version. */
   driverVersion?: string;
+  /** CUDA version the driver supports. */
   cudaVersion?: string;
+  /** Board power limit, W. */
   powerLimitWatts?: number;
   /** Whether the job used it (compute-apps, CUDA_VISIBLE_DEVICES). */
   usedByJob?: boolean;
@@ -38,36 +44,87 @@ export interface GpuInfo {
 
 /** The hardware the run saw. */
 export interface CpuInfo {
+  /** Model name, e.g. `AMD EPYC 9654 96-Core Processor`. */
   model?: string;
+  /** Vendor id, e.g. `GenuineIntel`, `AuthenticAMD`. */
   vendor?: string;
+  /** Physical packages. */
   sockets?: number;
+  /** Physical cores, all sockets. */
   cores?: number;
+  /** Hardware threads (logical CPUs), all sockets. */
   threads?: number;
+  /** Installed memory, bytes. */
   memoryTotalBytes?: number;
 }
 
 /** Where the run's electricity came from (filled by the accounting's region options). */
 export interface RegionInfo {
+  /** Electricity Maps zone id (`DE`, `US-CAL-CISO`); absent when unknown. */
   zone?: string;
   /** ISO 3166-1 alpha-3. */
   country?: string;
   /** How the zone was chosen: `--zone`, `--country`, `--lat/--lon`, `--address`, `--cloud`, `IMPACT_ZONE`, `unknown`. */
   source: string;
+  /** The cloud region given with `--cloud`, and its provider's PUE. */
   cloud?: { provider: string; region: string; pue?: number };
+  /** The geocoded place, in words. */
   place?: string;
+  /** Degrees north of the machine or place, where known. */
   latitude?: number;
+  /** Degrees east of the machine or place, where known. */
   longitude?: number;
+  /** The yearly grid intensity the region implies (what the summary's carbon line used). */
+  intensity?: {
+    /** gCO2e/kWh. */
+    gramsPerKwh: number;
+    /** Where the figure comes from, e.g. `Electricity Maps yearly average (via @tgwf/co2 0.19.0)`. */
+    source: string;
+    /** The year the figure is for. */
+    year: number;
+    /** The zone the figure is for (its country's, when the zone has none: `fallbackFrom`). */
+    zone: string;
+    /** The zone asked for, when its country's figure was used. */
+    fallbackFrom?: string;
+  };
+  /** `--live-intensity`: the source polled and how the polls went (samples carry the values). */
+  live?: {
+    /** `electricitymaps`, `uk` or `caiso`. */
+    provider: string;
+    /** The zone polled. */
+    zone: string;
+    /** Seconds between polls. */
+    everySeconds: number;
+    /** Base URL, when not the public API. */
+    url?: string;
+    /** Polls made. */
+    polls: number;
+    /** Polls that failed; their intervals used the yearly figure. */
+    failures: number;
+    /** The last failure, in words. */
+    lastFailure?: string;
+  };
+  /** Why the region could not be found (a geocoder or IP locator that did not answer). */
+  error?: string;
 }
 
 /** SLURM context of a task (cluster runs). */
 export interface SlurmInfo {
+  /** `SLURM_JOB_ID`. */
   jobId?: string;
+  /** `SLURM_STEP_ID` (`batch` in an sbatch script's body). */
   stepId?: string;
+  /** `SLURMD_NODENAME`. */
   node?: string;
+  /** `SLURM_PROCID`: the task's rank in the job step. */
   taskRank?: number;
+  /** `SLURM_LOCALID`: the task's rank on its node. */
   localId?: number;
+  /** `SLURM_JOB_USER`. */
   user?: string;
+  /** `SLURM_JOB_PARTITION`. */
   partition?: string;
+  /** `SLURM_JOB_ACCOUNT`. */
   account?: string;
   /** True for the one task per node that samples the node's devices. */
   nodeSampler?: boolean;
@@ -75,28 +132,47 @@ export interface SlurmInfo {
 
 /** `impact.json`. */
 export interface RunInfo {
+  /** {@link LOG_SCHEMA_VERSION} of the writer. */
   schemaVersion: typeof LOG_SCHEMA_VERSION;
+  /** The tool that wrote the log and its version. */
   tool: { name: "impact"; version: string };
+  /** The command run, as argv. */
   command: string[];
+  /** The working directory of the command. */
   cwd: string;
   /** ISO 8601 UTC. */
   start: string;
+  /** ISO 8601 UTC; absent while running (or when the tracker was killed). */
   end?: string;
+  /** The command's exit code; null when a signal ended it. */
   exitCode?: number | null;
+  /** The signal that ended the command (`SIGTERM`), if any. */
   signal?: string | null;
+  /** The machine: host name, OS, architecture and kernel release. */
   host: { hostname: string; os: string; arch: string; kernel?: string };
+  /** The CPU found. */
   cpu: CpuInfo;
+  /** The GPUs found (used by the job or not). */
   gpus: GpuInfo[];
+  /** Every sensor probed, available or not, with its reason and fix. */
   sensors: SensorStatus[];
+  /** How the job's share was decided. */
   attribution: Attribution;
+  /** The run's options (`--interval` and the others given). */
   options: { intervalSeconds: number; [key: string]: unknown };
+  /** `--label key=value` metadata. */
   labels: Record<string, string>;
+  /** The job's software environment (absent with `--no-env`). */
   environment?: {
+    /** Commit and dirty flag of the cwd's git repository. */
     git?: { commit: string; dirty: boolean };
+    /** Python packages, for Python commands. */
     python?: { tool: "pip freeze" | "conda list"; packages: string[] };
     [key: string]: unknown;
   };
+  /** Where the electricity came from, when a region was given. */
   region?: RegionInfo;
+  /** The SLURM task, inside a SLURM job. */
   slurm?: SlurmInfo;
   /** Set when a sensor failed mid-run: sampling stopped there (the samples end early). */
   samplingError?: string;
@@ -104,14 +180,21 @@ export interface RunInfo {
 
 /** One device's figures over one interval. */
 export interface DeviceSample {
+  /** What the figure is about. */
   component: Component;
+  /** Device id: `package-0`, `dram-0`, `psys`, `gpu-0`. */
   device: string;
+  /** How the figure was obtained. */
   method: Method;
+  /** The whole device's energy in the interval, J. */
   machineEnergyJoules: number;
+  /** The job's share of it, J. */
   attributedEnergyJoules: number;
   /** Mean power over the interval (machine). */
   powerWatts: number;
+  /** Device utilisation in [0, 1], where known. */
   utilization?: number;
+  /** Device memory in use, bytes (GPUs). */
   memoryUsedBytes?: number;
   /** GPUs: whether the job used this device in the interval (compute-apps, CUDA_VISIBLE_DEVICES). */
   usedByJob?: boolean;
@@ -121,8 +204,11 @@ export interface DeviceSample {
 export interface SampleRecord {
   /** End of the interval, ISO 8601 UTC. */
   t: string;
+  /** Length of the interval, s. */
   intervalSeconds: number;
+  /** Per component and device figures. */
   devices: DeviceSample[];
+  /** The job's and the machine's CPU use. */
   cpu: {
     /** The job's share of busy CPU time in this interval, [0, 1]. */
     jobShare: number;
@@ -131,33 +217,51 @@ export interface SampleRecord {
     /** Machine CPU utilisation, [0, 1]. */
     utilization: number;
   };
+  /** The job's memory, bytes, and how it was measured. */
   memory: { jobBytes: number; kind: "pss" | "rss" | "cgroup" };
   /** Live grid intensity in force during the interval, when polled. */
   intensity?: { gramsPerKwh: number; source: string };
+  /** The SLURM task, inside a SLURM job. */
   slurm?: SlurmInfo;
 }
 
 /** One component's totals in `summary.json`. */
 export interface ComponentTotal {
+  /** What the figure is about. */
   component: Component;
+  /** Device id: `package-0`, `dram-0`, `psys`, `gpu-0`. */
   device: string;
+  /** How the figure was obtained. */
   method: Method;
+  /** The whole device's energy over the run, J. */
   machineEnergyJoules: number;
+  /** The job's share of it, J. */
   attributedEnergyJoules: number;
 }
 
 /** `summary.json`: the stable contract other tools read. */
 export interface RunSummary {
+  /** {@link LOG_SCHEMA_VERSION} of the writer. */
   schemaVersion: typeof LOG_SCHEMA_VERSION;
+  /** ISO 8601 UTC. */
   start: string;
+  /** ISO 8601 UTC. */
   end: string;
+  /** Wall-clock duration, s. */
   durationSeconds: number;
+  /** The command's exit code; null when a signal ended it. */
   exitCode: number | null;
+  /** The signal that ended the command, if any. */
   signal?: string | null;
+  /** How the job's share was decided. */
   attribution: Attribution;
+  /** Totals per component and device. */
   components: ComponentTotal[];
+  /** Totals over every component, J. */
   totals: {
+    /** The whole machine's energy, J. */
     machineEnergyJoules: number;
+    /** The job's share, J. */
     attributedEnergyJoules: number;
     /** Attributed joules from `counter` or `integrated` figures. */
     measuredEnergyJoules: number;
@@ -170,8 +274,10 @@ export interface RunSummary {
   cpuSeconds: number;
   /** Seconds x GPUs the job used. */
   gpuSeconds: number;
+  /** Sample lines read. */
   samples: number;
   /** Set when a reader rebuilt this from samples.jsonl (the run was killed). */
   recomputed?: boolean;
+  /** The SLURM task, inside a SLURM job. */
   slurm?: SlurmInfo;
 }

@@ -1,7 +1,8 @@
 /**
  * Prometheus text exposition (format 0.0.4) of a run's running totals: energy counters in
- * joules per component and device, power gauges, carbon grams, labelled with host, job and
- * the user's `--label`s.
+ * joules per component and device, power gauges, carbon grams, labelled with host, the SLURM
+ * job (`slurm_job_id`, `slurm_step_id`, `slurm_node`, `slurm_task_rank`) and the user's
+ * `--label`s. No label is named `job` or `instance`: Prometheus sets those on every target.
  *
  * Pure: samples go in through {@link createMetricsTotals}, text comes out of
  * {@link renderMetrics}; `metrics_server.ts` serves it.
@@ -9,7 +10,7 @@
  * @module
  */
 import type { Component, Method } from "../sensors/types.ts";
-import type { SampleRecord } from "../log/schema.ts";
+import type { SampleRecord, SlurmInfo } from "../log/schema.ts";
 
 /** The content type Prometheus expects for the text format. */
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -174,7 +175,8 @@ export function createMetricsTotals(carbon: CarbonOptions = {}): MetricsTotals {
  * The metric families of a run's totals.
  *
  * @param totals The running totals.
- * @param labels Labels on every sample: `host`, `job` and the user's (already sanitised).
+ * @param labels Labels on every sample: `host`, `slurm_job_id`, ... and the user's (already
+ *   sanitised; see {@link metricsLabels}).
  * @returns Families ready for {@link renderExposition}.
  */
 export function impactMetricFamilies(
@@ -245,4 +247,35 @@ export function impactMetricFamilies(
  */
 export function renderMetrics(totals: MetricsTotals, labels: Record<string, string>): string {
   return renderExposition(impactMetricFamilies(totals, labels));
+}
+
+/** Label names Prometheus attaches to every scraped target; ours must not take them. */
+const TARGET_LABELS = new Set(["job", "instance"]);
+
+/**
+ * The labels on every sample of a run: `host`, the SLURM task's `slurm_*` labels and the
+ * user's `--label`s (sanitised; a user label named `job` or `instance` becomes `label_job`,
+ * `label_instance`, so it does not collide with Prometheus' target labels).
+ *
+ * @param host The host name.
+ * @param slurm The task's SLURM info, if any.
+ * @param userLabels The `--label` pairs.
+ * @returns Label names and values.
+ */
+export function metricsLabels(
+  host: string,
+  slurm: SlurmInfo | undefined,
+  userLabels: Record<string, string>,
+): Record<string, string> {
+  const labels: Record<string, string> = { host };
+  if (slurm?.jobId !== undefined) labels.slurm_job_id = slurm.jobId;
+  if (slurm?.stepId !== undefined) labels.slurm_step_id = slurm.stepId;
+  if (slurm?.node !== undefined) labels.slurm_node = slurm.node;
+  if (slurm?.taskRank !== undefined) labels.slurm_task_rank = String(slurm.taskRank);
+  for (const [name, value] of Object.entries(userLabels)) {
+    let key = sanitizeLabelName(name);
+    if (TARGET_LABELS.has(key) || key in labels) key = `label_${key}`;
+    labels[key] = value;
+  }
+  return labels;
 }

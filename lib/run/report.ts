@@ -61,9 +61,15 @@ export function formatStatusLine(
  * @param summary The run's totals.
  * @param info impact.json (command, sensors).
  * @param logDir Where the log went.
+ * @param extraLines Lines from the run's hooks (carbon, live intensity), before the log line.
  * @returns Several lines, ending in a newline.
  */
-export function formatSummary(summary: RunSummary, info: RunInfo, logDir: string): string {
+export function formatSummary(
+  summary: RunSummary,
+  info: RunInfo,
+  logDir: string,
+  extraLines: string[] = [],
+): string {
   const lines: string[] = [];
   const ended = summary.signal
     ? `was ended by ${summary.signal}`
@@ -107,14 +113,24 @@ export function formatSummary(summary: RunSummary, info: RunInfo, logDir: string
     );
   }
   const estimated = summary.components.filter((c) => c.method === "estimate");
+  const generic = info.sensors.find((s) => s.sensor === "estimate" && s.detail?.generic)?.detail;
   if (estimated.length > 0) {
     lines.push(
-      `  note: ${
-        estimated.map((c) => `${c.component} ${c.device}`).join(", ")
-      } estimated from TDP x utilisation (no energy counter was readable): ${
+      `  note: ${estimated.map((c) => `${c.component} ${c.device}`).join(", ")} estimated from ${
+        generic ? "a generic per-thread power" : "TDP"
+      } x utilisation (no energy counter was readable): ${
         formatKwh(summary.totals.estimatedEnergyJoules)
       } of the job's energy is an estimate`,
     );
+    if (generic) {
+      lines.push(
+        `  note: the CPU model (${
+          String(generic.model ?? "none reported")
+        }) is unknown to the TDP table, so a generic ${String(generic.minWattsPerThread)}-${
+          String(generic.maxWattsPerThread)
+        } W per thread was used (Cloud Carbon Footprint's figure for unknown processors)`,
+      );
+    }
   }
   // Sensors that found devices they cannot read (RAPL since Linux 5.10): the fix matters.
   const found = summary.components.length > 0;
@@ -124,6 +140,7 @@ export function formatSummary(summary: RunSummary, info: RunInfo, logDir: string
   if (info.samplingError) {
     lines.push(`  sampling stopped early: ${info.samplingError}`);
   }
+  lines.push(...extraLines);
   lines.push(`  log: ${logDir}`);
   return lines.join("\n") + "\n";
 }

@@ -61,23 +61,14 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
   const discovery = await deps.discover(runtime, systemPaths(runtime), {
     intervalMs: options.intervalMs,
   });
-  let writer: LogWriter;
   try {
     assertGpus(options.requireGpu, discovery.gpus);
     assertCpus(options.requireCpu, discovery.cpu);
-    writer = await LogWriter.create(chooseLogDir({
-      logDir: options.logDir,
-      envLogDir: runtime.env("IMPACT_LOG_DIR"),
-      cwd,
-      commandName: options.demo ? "demo" : command[0]!,
-      nowMs: runtime.now(),
-    }));
   } catch (error) {
     await discovery.close();
     if (error instanceof HardwareMismatchError) {
       throw new CliError(`${error.message}; the command was not started`, ExitCode.hardware);
     }
-    if (error instanceof LogDirError) throw new CliError(error.message, ExitCode.usage);
     throw error;
   }
 
@@ -100,8 +91,53 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
     },
     labels: options.labels,
   };
-  const context: RunContext = { options, runtime, info, note };
-  for (const hook of deps.hooks) await hook.beforeStart?.(context);
+  const context: RunContext = {
+    options,
+    runtime,
+    info,
+    note,
+    sampling: {
+      sensors: discovery.sensors,
+      usage: discovery.usage,
+      cudaVisibleDevices: runtime.env("CUDA_VISIBLE_DEVICES"),
+    },
+  };
+  try {
+    return await measure(options, deps, context, discovery, command);
+  } finally {
+    for (const hook of deps.hooks) {
+      await Promise.resolve().then(() => hook.dispose?.(context)).catch(() => {});
+    }
+  }
+}
+
+/** From the hooks' `beforeStart` to the summary: the part `dispose` hooks wrap. */
+async function measure(
+  options: RunOptions,
+  deps: RunDeps,
+  context: RunContext,
+  discovery: Discovery,
+  command: string[],
+): Promise<number> {
+  const { runtime, cwd } = deps;
+  const { info } = context;
+  let writer: LogWriter;
+  try {
+    for (const hook of deps.hooks) await hook.beforeStart?.(context);
+    writer = await LogWriter.create(
+      context.logDir !== undefined ? { path: context.logDir, explicit: true } : chooseLogDir({
+        logDir: options.logDir,
+        envLogDir: runtime.env("IMPACT_LOG_DIR"),
+        cwd,
+        commandName: options.demo ? "demo" : command[0]!,
+        nowMs: runtime.now(),
+      }),
+    );
+  } catch (error) {
+    await discovery.close();
+    if (error instanceof LogDirError) throw new CliError(error.message, ExitCode.usage);
+    throw error;
+  }
   await writer.writeInfo(info);
   // Off the hot path: gathered while the job runs, awaited before the final write.
   const environment: Promise<Environment | undefined> = options.captureEnv
@@ -112,11 +148,16 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
   const startedMs = runtime.monotonicMs();
   const session = await startSession({
     runtime,
-    discovery,
+    // The plan's sensors and usage; closing still closes every sensor discovery found.
+    discovery: {
+      ...withoutUsage(discovery),
+      sensors: context.sampling.sensors,
+      ...(context.sampling.usage ? { usage: context.sampling.usage } : {}),
+    },
     writer,
     info,
     intervalMs: options.intervalMs,
-    cudaVisibleDevices: runtime.env("CUDA_VISIBLE_DEVICES"),
+    cudaVisibleDevices: context.sampling.cudaVisibleDevices,
     beforeWrite: deps.hooks.filter((h) => h.onSample).map((h) => (r: SampleRecord) =>
       h.onSample!(r, context)
     ),
@@ -167,7 +208,13 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
   });
   for (const hook of deps.hooks) await hook.afterEnd?.(end.summary, context);
   if (live) deps.stderr("\r\x1b[2K");
-  if (!options.quiet) deps.stderr(formatSummary(end.summary, end.info, writer.dir));
+  if (!options.quiet) {
+    const extra: string[] = [];
+    for (const hook of deps.hooks) {
+      extra.push(...(await hook.summaryLines?.(end.summary, context) ?? []));
+    }
+    deps.stderr(formatSummary(end.summary, end.info, writer.dir, extra));
+  }
   const failure = session.failure();
   if (failure) {
     deps.stderr(
@@ -181,4 +228,9 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
 /** The command name used in log directory names. */
 export function commandName(command: string[]): string {
   return basename(command[0] ?? "run");
+}
+
+function withoutUsage(discovery: Discovery): Discovery {
+  const { usage: _usage, ...rest } = discovery;
+  return rest;
 }

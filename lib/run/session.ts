@@ -57,6 +57,8 @@ export interface Session {
 export async function startSession(options: SessionOptions): Promise<Session> {
   const { runtime, discovery, writer } = options;
   const observers = options.observers ?? [];
+  // GPUs the sampler saw the job use (compute-apps pids, CUDA_VISIBLE_DEVICES), by device id.
+  const gpuUse = new Map<string, boolean>();
   const sampler = createSampler({
     runtime,
     sensors: discovery.sensors,
@@ -66,6 +68,11 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     attribution: options.info.attribution,
     cudaVisibleDevices: options.cudaVisibleDevices,
     async onSample(record) {
+      for (const d of record.devices) {
+        if (d.component === "gpu" && d.usedByJob !== undefined) {
+          gpuUse.set(d.device, (gpuUse.get(d.device) ?? false) || d.usedByJob);
+        }
+      }
       for (const decorate of options.beforeWrite ?? []) await decorate(record);
       await writer.appendSample(record);
       for (const observe of observers) await observe(record);
@@ -98,6 +105,10 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       exitCode: end.exitCode,
     };
     if (end.signal !== undefined) info.signal = end.signal;
+    info.gpus = info.gpus.map((gpu) => {
+      const used = gpuUse.get(`gpu-${gpu.index}`);
+      return gpu.usedByJob !== undefined || used === undefined ? gpu : { ...gpu, usedByJob: used };
+    });
     const summary = finishSummary(sampler.summaryState(), {
       start: info.start,
       end: endTime,

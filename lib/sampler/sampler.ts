@@ -117,8 +117,12 @@ export function createSampler(options: SamplerOptions): Sampler {
   }
 
   async function sampleOnce(): Promise<void> {
-    const [readings, job, system] = await readAll();
+    // Stamp the interval when the reads are issued, not when the slowest one (a process-tree
+    // walk) returns: counters and integrating sensors take their values at the call, so a
+    // late stamp would shift energy between intervals and skew the first and last ones.
     const nowMs = runtime.monotonicMs();
+    const wallMs = runtime.now();
+    const [readings, job, system] = await readAll();
     const seconds = Math.max(0, (nowMs - previousMs) / 1000);
     previousMs = nowMs;
 
@@ -151,7 +155,7 @@ export function createSampler(options: SamplerOptions): Sampler {
       }
     }
     const record: SampleRecord = {
-      t: new Date(runtime.now()).toISOString(),
+      t: new Date(wallMs).toISOString(),
       intervalSeconds: seconds,
       devices: attributeDevices(deltas, options.attribution, jobShare, usedGpus),
       cpu: {
@@ -176,11 +180,16 @@ export function createSampler(options: SamplerOptions): Sampler {
       await Promise.all(sensors.map((s) => s.start()));
       // A baseline read after every sensor has started: all figures then cover the same
       // window, whatever each sensor's start-up took (an nvidia-smi stream takes a while).
+      // A first read, discarded, runs every read path once (compiling it, opening files), so
+      // the baseline read is issued right after its stamp: a first call tens of milliseconds
+      // late would leave that much of an integrating sensor's energy out of the first interval.
+      await readAll();
+      const baselineMs = runtime.monotonicMs();
       const [readings, job, system] = await readAll();
       previous = new Map(readings.map((r) => [`${r.component}/${r.device}`, r.energyJoules]));
       previousJob = job;
       previousSystem = system;
-      startMs = previousMs = runtime.monotonicMs();
+      startMs = previousMs = baselineMs;
     },
     async run(signal) {
       let tick = 1;

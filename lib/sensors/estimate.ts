@@ -9,6 +9,11 @@
  * Energy is power times the sensor's own clock (`runtime.monotonicMs`) between reads, with
  * the utilisation of that interval; every figure has method `estimate`.
  *
+ * A CPU model missing from the TDP table (a VM that reports only "AMD EPYC") falls back to
+ * {@link GENERIC_CPU_WATTS_PER_THREAD}: Cloud Carbon Footprint's figure for processors it does
+ * not know, per hardware thread (vCPU), linear in utilisation. The status and the run's
+ * summary say in words that the model was unknown and a generic figure was used.
+ *
  * @module
  */
 
@@ -19,6 +24,18 @@ import { SensorError } from "./types.ts";
 import { findCpuTdp, type TdpMatch } from "./cpu_tdp.ts";
 
 const SENSOR = "estimate";
+
+/**
+ * The generic CPU power for a model missing from the TDP table, per hardware thread (vCPU):
+ * `minWatts + u x (maxWatts - minWatts)` at utilisation u. These are Cloud Carbon Footprint's
+ * averages over the processors it knows, which it uses for processors it does not.
+ */
+export const GENERIC_CPU_WATTS_PER_THREAD = {
+  minWatts: 0.74,
+  maxWatts: 3.5,
+  source: "Cloud Carbon Footprint, AWS constants MIN_WATTS_AVG 0.74 W and MAX_WATTS_AVG 3.5 W " +
+    "per vCPU (its average for unknown processors; Apache-2.0)",
+} as const;
 
 /** The TEADS curve: [utilisation, fraction of TDP]. */
 const POWER_CURVE: Array<[number, number]> = [[0, 0.12], [0.1, 0.32], [0.5, 0.75], [1, 1.02]];
@@ -37,6 +54,19 @@ export function cpuPowerFraction(utilization: number): number {
     if (u <= u1) return f0 + (f1 - f0) * (u - u0) / (u1 - u0);
   }
   return POWER_CURVE[POWER_CURVE.length - 1]![1];
+}
+
+/**
+ * The generic power of `threads` hardware threads at a utilisation.
+ *
+ * @param threads Hardware threads (vCPUs) of the machine.
+ * @param utilization Machine CPU utilisation; clamped to [0, 1].
+ * @returns Watts, from {@link GENERIC_CPU_WATTS_PER_THREAD}.
+ */
+export function genericCpuPowerWatts(threads: number, utilization: number): number {
+  const u = Number.isFinite(utilization) ? Math.min(1, Math.max(0, utilization)) : 0;
+  const { minWatts, maxWatts } = GENERIC_CPU_WATTS_PER_THREAD;
+  return Math.max(1, threads) * (minWatts + u * (maxWatts - minWatts));
 }
 
 /** What the estimate needs. */
@@ -59,6 +89,11 @@ export function createCpuEstimateSensor(options: CpuEstimateOptions): EnergySens
   const sockets = Math.max(1, cpu.sockets ?? 1);
   const devices = Array.from({ length: sockets }, (_, socket) => `package-${socket}`);
   const found: TdpMatch | undefined = cpu.model ? findCpuTdp(cpu.model) : undefined;
+  const threads = Math.max(1, cpu.threads ?? cpu.cores ?? 1);
+  const unknownModel = cpu.model
+    ? `CPU model "${cpu.model}" is not in the TDP table (data/cpu_tdp.json)`
+    : "The CPU model is unknown (no model name in /proc/cpuinfo)";
+  const { minWatts, maxWatts } = GENERIC_CPU_WATTS_PER_THREAD;
   let state: { lastMs: number; energyJoules: number } | undefined;
 
   return {
@@ -67,13 +102,24 @@ export function createCpuEstimateSensor(options: CpuEstimateOptions): EnergySens
       if (!found) {
         return Promise.resolve({
           sensor: SENSOR,
-          available: false,
-          reason: cpu.model
-            ? `CPU model "${cpu.model}" is not in the TDP table (data/cpu_tdp.json)`
-            : "The CPU model is unknown (no model name in /proc/cpuinfo)",
+          available: true,
+          reason:
+            `${unknownModel}: CPU energy is estimated from a generic ${minWatts}-${maxWatts} W ` +
+            `per thread x utilisation for ${threads} thread(s) (Cloud Carbon Footprint's figure ` +
+            "for unknown processors), not measured",
           fix: "Make a CPU energy counter readable (RAPL, see `impact doctor`)",
-          methods: [],
-          devices: [],
+          methods: ["estimate"],
+          devices,
+          detail: {
+            ...(cpu.model ? { model: cpu.model } : {}),
+            generic: true,
+            threads,
+            minWattsPerThread: minWatts,
+            maxWattsPerThread: maxWatts,
+            sockets,
+            source: GENERIC_CPU_WATTS_PER_THREAD.source,
+            curve: "linear: min + utilisation x (max - min), per thread",
+          },
         });
       }
       return Promise.resolve({
@@ -99,16 +145,14 @@ export function createCpuEstimateSensor(options: CpuEstimateOptions): EnergySens
     },
     read(): Promise<DeviceEnergy[]> {
       if (!state) return Promise.reject(new SensorError(SENSOR, "read() called before start()"));
-      if (!found) {
-        return Promise.reject(
-          new SensorError(SENSOR, `no TDP known for CPU model "${cpu.model ?? "unknown"}"`),
-        );
-      }
       const nowMs = runtime.monotonicMs();
       const seconds = Math.max(0, nowMs - state.lastMs) / 1000;
       const raw = options.utilization();
       const utilization = Number.isFinite(raw) ? Math.min(1, Math.max(0, raw)) : 0;
-      const powerWatts = found.tdpWatts * cpuPowerFraction(utilization);
+      // Per socket: the table's TDP is one package's; the generic figure is split evenly.
+      const powerWatts = found
+        ? found.tdpWatts * cpuPowerFraction(utilization)
+        : genericCpuPowerWatts(threads, utilization) / sockets;
       state.energyJoules += powerWatts * seconds;
       state.lastMs = nowMs;
       const { energyJoules } = state;

@@ -60,6 +60,8 @@ interface DeviceState {
   memoryUsedBytes?: number;
   lost?: string;
   warnedMissingPower?: boolean;
+  /** Whether a stream row for this GPU has arrived since start(). */
+  seen?: boolean;
 }
 
 /** The nvidia-smi sensor, with the GPUs it found. */
@@ -100,6 +102,8 @@ export function createNvidiaSmiSensor(
   let appsInFlight: Promise<void> | undefined;
   let lastRowAtMs = 0;
   let badLines = 0;
+  /** Resolves once every GPU has printed a row after start(). */
+  let allSeen: (() => void) | undefined;
   const staleAfterMs = options.staleAfterMs ?? Math.max(10_000, 10 * options.intervalMs);
 
   const warn = (message: string) => {
@@ -238,6 +242,10 @@ export function createNvidiaSmiSensor(
     // well under a millisecond.
     const nowMs = runtime.monotonicMs();
     lastRowAtMs = nowMs;
+    if (allSeen && !device.seen) {
+      device.seen = true;
+      if ([...devices.values()].every((d) => d.seen)) allSeen();
+    }
     const lost = fatalPlaceholder(row);
     if (lost !== undefined) device.lost = lost;
     const power = powerFields.map((f) => numberField(row, f)).find((w) => w !== undefined);
@@ -370,12 +378,32 @@ export function createNvidiaSmiSensor(
         devices.set(gpu.index, state);
       }
       closing = false;
+      const seen = new Promise<void>((resolve) => allSeen = resolve);
       streamDone = streamLoop();
-      // The baseline is when start() returns (spawning takes milliseconds); no row can have
-      // been handled yet, since rows arrive through the event loop.
+      // Integration starts now; no row can have been handled yet, since rows arrive through
+      // the event loop.
       const nowMs = runtime.monotonicMs();
       lastRowAtMs = nowMs;
       for (const device of devices.values()) device.integratedUntilMs = nowMs;
+      // Return once every GPU has printed a row (or the stream has ended, or a while has
+      // passed), and count from that instant, when each GPU's power is known. Counting from
+      // the spawn instead would backfill the wait with the first row's power after the
+      // caller's baseline read: on a loaded machine, tens of milliseconds of energy shifted
+      // into the first interval.
+      const timeout = new AbortController();
+      await Promise.race([
+        seen,
+        streamDone,
+        runtime.sleep(Math.min(staleAfterMs, 5_000), timeout.signal),
+      ]);
+      timeout.abort();
+      allSeen = undefined;
+      const startedMs = runtime.monotonicMs();
+      for (const device of devices.values()) {
+        if (device.powerWatts === undefined) continue;
+        device.energyJoules = 0;
+        device.integratedUntilMs = startedMs;
+      }
     },
     read() {
       if (failure) return Promise.reject(failure);

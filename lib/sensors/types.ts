@@ -23,6 +23,7 @@ export type Method = "counter" | "integrated" | "estimate";
 export interface SensorStatus {
   /** Sensor name: `rapl`, `procfs`, `nvml`, `nvidia-smi`, `powerlog`, `powermetrics`, `estimate`, `cgroup`. */
   sensor: string;
+  /** Whether it gives figures on this machine. */
   available: boolean;
   /** Why it is unavailable (or a caveat when available), in a sentence. */
   reason?: string;
@@ -38,9 +39,11 @@ export interface SensorStatus {
 
 /** One device's cumulative reading. */
 export interface DeviceEnergy {
+  /** What the figure is about. */
   component: Component;
   /** Stable device id within the machine: `package-0`, `dram-1`, `psys`, `gpu-0`. */
   device: string;
+  /** How the figure is obtained. */
   method: Method;
   /** Joules since `start()`, monotonic: wraparound already handled by the sensor. */
   energyJoules: number;
@@ -58,6 +61,7 @@ export interface DeviceEnergy {
 
 /** A source of energy figures. */
 export interface EnergySensor {
+  /** Sensor name, as in {@link SensorStatus.sensor}. */
   readonly name: string;
   /** Finds devices and checks access; never throws. */
   probe(): Promise<SensorStatus>;
@@ -80,6 +84,8 @@ export interface EnergySensor {
 /** A sensor that was available failed; the user sees this, never a silent zero. */
 export class SensorError extends Error {
   /**
+   * Names the sensor and what failed.
+   *
    * @param sensor The sensor's name.
    * @param message What failed, naming the file or field.
    * @param options The underlying error.

@@ -4,7 +4,7 @@ import { readLogs, type ReadLogsOptions } from "../../lib/accounting/read_logs.t
 import { addFigures } from "../../lib/accounting/figures.ts";
 import type { ZoneIntensity } from "../../lib/geo/types.ts";
 import { type FixtureRun, tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
-import { needsLogReader, testLogAccess } from "../helpers/log_access.ts";
+import { testLogAccess } from "../helpers/log_access.ts";
 
 function zoneRow(zone: string, country: string, grams: number, year = 2024): ZoneIntensity {
   return {
@@ -37,7 +37,7 @@ function options(extra: Partial<ReadLogsOptions> = {}): ReadLogsOptions {
   };
 }
 
-Deno.test("per-run and total figures of a small log set, by hand", needsLogReader, async () => {
+Deno.test("per-run and total figures of a small log set, by hand", async () => {
   await using root = await tempDir();
   await writeLogSet(root.path, [
     // 100 W x 36 s x 10 = 36,000 J = 0.01 kWh; x 1.5 = 0.015 kWh; x 50 g = 0.75 g.
@@ -61,7 +61,6 @@ Deno.test("per-run and total figures of a small log set, by hand", needsLogReade
 
 Deno.test(
   "unknown region: the world average, or the --country given, said in the notes",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     await writeLogSet(root.path, [{ name: "x", cpuWatts: 100, samples: 10, intervalSeconds: 36 }]);
@@ -77,7 +76,6 @@ Deno.test(
 
 Deno.test(
   "a cloud run brings its provider's PUE unless --pue or OVERRIDE_PUE says otherwise",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     await writeLogSet(root.path, [{
@@ -97,7 +95,7 @@ Deno.test(
   },
 );
 
-Deno.test("live intensities weight the run interval by interval", needsLogReader, async () => {
+Deno.test("live intensities weight the run interval by interval", async () => {
   await using root = await tempDir();
   await writeLogSet(root.path, [{
     cpuWatts: 100,
@@ -131,7 +129,6 @@ function randomRun(i: number): FixtureRun {
 
 Deno.test(
   "readLogs is additive over random splits: figures of [a, b] = [a] + [b], exactly",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     const dirs = await writeLogSet(root.path, Array.from({ length: 24 }, (_, i) => randomRun(i)));
@@ -158,7 +155,6 @@ Deno.test(
 
 Deno.test(
   "every total says how much was measured and how much estimated",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     await writeLogSet(root.path, [
@@ -179,7 +175,7 @@ Deno.test(
   },
 );
 
-Deno.test("a killed run is recomputed from its samples and says so", needsLogReader, async () => {
+Deno.test("a killed run is recomputed from its samples and says so", async () => {
   await using root = await tempDir();
   await writeLogSet(root.path, [{ cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" }], {
     omitSummary: true,
@@ -193,7 +189,6 @@ Deno.test("a killed run is recomputed from its samples and says so", needsLogRea
 
 Deno.test(
   "corrupt sample lines are skipped with file:line and counted in the warnings",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     const [dir] = await writeLogSet(
@@ -209,7 +204,7 @@ Deno.test(
   },
 );
 
-Deno.test("a folder with no log directories is an error naming it", needsLogReader, async () => {
+Deno.test("a folder with no log directories is an error naming it", async () => {
   await using root = await tempDir();
   await rejects(readLogs([root.path], options()), /No log directories .* under /);
 });

@@ -95,3 +95,16 @@ Deno.test("--location is read as a cloud region, a zone, a country or an address
   equal(parseUtilization("60%"), 0.6);
   equal(parseUtilization("0.25"), 0.25);
 });
+
+Deno.test("an address not found lists the closest candidates (exit 3)", async () => {
+  const ctx = captureContext(noEnv);
+  const code = await runCli(
+    ["estimate", "--gpu", "A100", "--hours", "1", "--location", "Stanfrod, Califronia"],
+    ctx,
+  );
+  equal(code, 3);
+  match(
+    ctx.err(),
+    /No place found for "Stanfrod, Califronia"; closest candidates: .*Stanford, California/,
+  );
+});

@@ -1,7 +1,6 @@
 import { equal, match } from "node:assert/strict";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
-import { needsLogReader } from "../helpers/log_access.ts";
 import { tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
 
 async function logSet() {
@@ -15,7 +14,6 @@ async function logSet() {
 
 Deno.test(
   "impact statement --format json: the contract, with the embedded tables",
-  needsLogReader,
   async () => {
     await using root = await logSet();
     const ctx = captureContext();
@@ -44,7 +42,6 @@ Deno.test(
 
 Deno.test(
   "impact statement defaults to text and names the country, source and citations",
-  needsLogReader,
   async () => {
     await using root = await logSet();
     const ctx = captureContext();
@@ -55,7 +52,7 @@ Deno.test(
   },
 );
 
-Deno.test("impact statement --format latex escapes and cites", needsLogReader, async () => {
+Deno.test("impact statement --format latex escapes and cites", async () => {
   await using root = await logSet();
   const ctx = captureContext();
   equal(await runCli(["statement", root.path, "--country", "FRA", "--format", "latex"], ctx), 0);
@@ -66,7 +63,6 @@ Deno.test("impact statement --format latex escapes and cites", needsLogReader, a
 
 Deno.test(
   "an unknown country code is exit 3 with the nearest valid codes",
-  needsLogReader,
   async () => {
     await using root = await logSet();
     const ctx = captureContext();
@@ -75,7 +71,7 @@ Deno.test(
   },
 );
 
-Deno.test("--country is required and --format is checked", needsLogReader, async () => {
+Deno.test("--country is required and --format is checked", async () => {
   const ctx = captureContext();
   equal(await runCli(["statement", "."], ctx), 2);
   match(ctx.err(), /--country/);

@@ -2,12 +2,10 @@ import { equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
-import { needsLogReader } from "../helpers/log_access.ts";
 import { makeRun, tempDir, writeLogSet, writeRun } from "../helpers/log_fixtures.ts";
 
 Deno.test(
   "impact summary prints totals and one row per run found recursively",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     await writeLogSet(root.path, [
@@ -25,7 +23,6 @@ Deno.test(
 
 Deno.test(
   "impact summary --json gives totals, runs and warnings; corrupt lines are listed",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     const dir = join(root.path, "run");
@@ -45,7 +42,6 @@ Deno.test(
 
 Deno.test(
   "a killed run is recomputed and flagged; OVERRIDE_PUE is honoured",
-  needsLogReader,
   async () => {
     await using root = await tempDir();
     await writeRun(
@@ -65,7 +61,7 @@ Deno.test(
   },
 );
 
-Deno.test("bad input: a missing folder is exit 3, a bad --pue exit 2", needsLogReader, async () => {
+Deno.test("bad input: a missing folder is exit 3, a bad --pue exit 2", async () => {
   const ctx = captureContext();
   equal(await runCli(["summary", "/no/such/dir/impact"], ctx), 3);
   match(ctx.err(), /\/no\/such\/dir\/impact/);
@@ -73,3 +69,39 @@ Deno.test("bad input: a missing folder is exit 3, a bad --pue exit 2", needsLogR
   equal(await runCli(["summary", ".", "--pue", "0.7"], ctx2), 2);
   match(ctx2.err(), /PUE must be a number of at least 1, got "0\.7"/);
 });
+
+Deno.test(
+  "impact summary merges a SLURM job's node and task logs into one run with per-node detail",
+  async () => {
+    await using root = await tempDir();
+    const write = async (node: string, kind: string, rank: number, sampler: boolean, w: number) => {
+      const run = makeRun({ cpuWatts: w, samples: 10, intervalSeconds: 36, zone: "FR" });
+      const slurm = { jobId: "55", stepId: "0", node, taskRank: rank, nodeSampler: sampler };
+      run.info.slurm = slurm;
+      run.summary.slurm = slurm;
+      await writeRun(join(root.path, "55", node, "step-0", kind), run);
+    };
+    await write("n1", "node", 0, true, 100);
+    await write("n1", "task-1", 1, false, 0);
+    await write("n2", "node", 2, true, 300);
+    await write("n2", "task-3", 3, false, 0);
+    await writeRun(join(root.path, "laptop"), makeRun({ cpuWatts: 50, samples: 10, zone: "FR" }));
+    const ctx = captureContext(undefined, root.path);
+    equal(await runCli(["summary", root.path, "--pue", "1"], ctx), 0);
+    // The job counts once (0.01 + 0.03 kWh), beside the laptop run (0.00139 kWh).
+    match(ctx.out(), /^2 runs: 0\.0414 kWh/);
+    match(ctx.out(), /job 55 \(2 nodes\)\s+2024-03-01 12:00\s+0\.1\s+0\.04\s/);
+    match(ctx.out(), /job 55 \(2 nodes\)/);
+    match(ctx.out(), /SLURM job 55: 2 node\(s\), 4 log\(s\)/);
+    match(ctx.out(), /n1\s+0,1\s+0\.01\s.*55\/n1\/step-0\/node/);
+    match(ctx.out(), /n2\s+2,3\s+0\.03\s/);
+
+    const json = captureContext(undefined, root.path);
+    equal(await runCli(["summary", root.path, "--pue", "1", "--json"], json), 0);
+    const parsed = JSON.parse(json.out());
+    const job = parsed.runs.find((r: { jobId?: string }) => r.jobId === "55");
+    equal(job.nodes.length, 2);
+    equal(job.dirs.length, 4);
+    equal(parsed.total.runs, 2);
+  },
+);

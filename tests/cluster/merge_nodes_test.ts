@@ -203,3 +203,15 @@ Deno.test("addSampleLine reads the writer's lines fast and any other key order i
     7,
   ]);
 });
+
+Deno.test("addSampleLine buckets each line by its own second across minute boundaries and time zones", () => {
+  const builder = createJobTimeline();
+  const line = (t: string, joules: number) =>
+    `{"t":"${t}","intervalSeconds":1,"devices":[{"component":"gpu","device":"gpu-0","method":"counter","machineEnergyJoules":${joules},"attributedEnergyJoules":${joules},"powerWatts":${joules}}]}`;
+  addSampleLine(builder, line("2025-01-01T00:00:59.900Z", 1));
+  addSampleLine(builder, line("2025-01-01T00:01:00.100Z", 2));
+  addSampleLine(builder, line("2025-01-01T01:01:01.000+01:00", 4));
+  const timeline = builder.finish();
+  equal(timeline.startSeconds, Date.UTC(2025, 0, 1, 0, 0, 59) / 1000);
+  deepEqual([...timeline.joules.gpu], [1, 2, 4]);
+});

@@ -83,12 +83,24 @@ Deno.test("taskGpus maps CUDA_VISIBLE_DEVICES onto SLURM's physical GPU indices"
   );
 });
 
-Deno.test("slurmLogLayout puts the sampler's log at node/ and each task's at task-<rank>/", () => {
-  const info = { jobId: "77", node: "c3005", taskRank: 9 };
+Deno.test("slurmLogLayout puts the sampler's log at step-<id>/node/ and each task's at step-<id>/task-<rank>/", () => {
+  const info = { jobId: "77", node: "c3005", taskRank: 9, stepId: "2" };
   deepEqual(slurmLogLayout("/logs", info, true), {
     jobDir: join("/logs", "77"),
     nodeDir: join("/logs", "77", "c3005"),
-    runDir: join("/logs", "77", "c3005", "node"),
+    stepDir: join("/logs", "77", "c3005", "step-2"),
+    runDir: join("/logs", "77", "c3005", "step-2", "node"),
   });
-  equal(slurmLogLayout("/logs", info, false).runDir, join("/logs", "77", "c3005", "task-9"));
+  equal(
+    slurmLogLayout("/logs", info, false).runDir,
+    join("/logs", "77", "c3005", "step-2", "task-9"),
+  );
+  // Two steps running at once on one node write apart.
+  const other = slurmLogLayout("/logs", { ...info, stepId: "3" }, true).runDir;
+  equal(other, join("/logs", "77", "c3005", "step-3", "node"));
+  // The body of an sbatch script has no step id: the batch step.
+  equal(
+    slurmLogLayout("/logs", { jobId: "77", node: "c3005" }, true).runDir,
+    join("/logs", "77", "c3005", "step-batch", "node"),
+  );
 });

@@ -68,7 +68,7 @@ Deno.test({
     const totals = createMetricsTotals({ intensityGramsPerKwh: 400 });
     totals.add(sample(120, 480));
     totals.add(sample(80, 520));
-    const labels = { host: "node-7", job: "4242", team: 'vision "A"' };
+    const labels = { host: "node-7", slurm_job_id: "4242", team: 'vision "A"' };
     await using server = await serveMetrics({
       port: 0,
       getText: () => renderMetrics(totals, labels),
@@ -133,7 +133,9 @@ Deno.test({
       const gpu = byDevice["gpu-3"]!.metric;
       equal(gpu.component, "gpu");
       equal(gpu.host, "node-7");
-      equal(gpu.job, "4242");
+      equal(gpu.slurm_job_id, "4242");
+      // Prometheus' own target label keeps its scrape job name.
+      equal(gpu.job, "impact");
       equal(gpu.team, 'vision "A"');
       const carbon = await (await fetch(
         `http://127.0.0.1:${webPort}/api/v1/query?query=impact_carbon_grams_total`,

@@ -47,19 +47,19 @@ Deno.test("the exposition has HELP and TYPE lines, _total counters and summed en
   const totals = createMetricsTotals({ intensityGramsPerKwh: 360, pue: 1.5 });
   totals.add(sample(100, 300));
   totals.add(sample(50, 250));
-  const text = renderMetrics(totals, { host: "n1", job: 'train "big"' });
+  const text = renderMetrics(totals, { host: "n1", slurm_job_id: 'train "big"' });
   match(text, /^# HELP impact_energy_joules_total .+\n# TYPE impact_energy_joules_total counter\n/);
   ok(text.includes(
-    'impact_energy_joules_total{host="n1",job="train \\"big\\"",component="cpu",device="package-0",method="counter"} 150\n',
+    'impact_energy_joules_total{host="n1",slurm_job_id="train \\"big\\"",component="cpu",device="package-0",method="counter"} 150\n',
   ));
   ok(
     text.includes(
-      'impact_machine_energy_joules_total{host="n1",job="train \\"big\\"",component="cpu",device="package-0",method="counter"} 300\n',
+      'impact_machine_energy_joules_total{host="n1",slurm_job_id="train \\"big\\"",component="cpu",device="package-0",method="counter"} 300\n',
     ),
   );
   ok(
     text.includes(
-      'impact_power_watts{host="n1",job="train \\"big\\"",component="gpu",device="gpu-0"} 250\n',
+      'impact_power_watts{host="n1",slurm_job_id="train \\"big\\"",component="gpu",device="gpu-0"} 250\n',
     ),
   );
   ok(text.includes("# TYPE impact_power_watts gauge\n"));

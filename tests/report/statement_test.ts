@@ -8,7 +8,7 @@ import {
 } from "../../lib/report/statement.ts";
 import type { SocialCost, ZoneIntensity } from "../../lib/geo/types.ts";
 import { type FixtureRun, tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
-import { needsLogReader, testLogAccess } from "../helpers/log_access.ts";
+import { testLogAccess } from "../helpers/log_access.ts";
 
 const FR: ZoneIntensity = {
   zone: "FR",
@@ -53,7 +53,7 @@ async function fixedData(runs = FIXED) {
 const close = (actual: number, expected: number) =>
   ok(Math.abs(actual - expected) < 1e-12, `${actual} is not ${expected}`);
 
-Deno.test("statement values field by field for a fixed log set", needsLogReader, async () => {
+Deno.test("statement values field by field for a fixed log set", async () => {
   const d = await fixedData();
   equal(d.energyKwh, 7.5);
   equal(d.kgCO2e, 0.375);
@@ -80,7 +80,6 @@ Deno.test("statement values field by field for a fixed log set", needsLogReader,
 
 Deno.test(
   "runs in several zones: the energy-weighted intensity and a zones list",
-  needsLogReader,
   async () => {
     const d = await fixedData([
       ...FIXED,
@@ -98,7 +97,6 @@ Deno.test(
 
 Deno.test(
   "the JSON format is the stable contract, with the BibTeX beside it",
-  needsLogReader,
   async () => {
     const json = JSON.parse(renderStatement(await fixedData(), "json", "9.9.9"));
     for (
@@ -124,7 +122,6 @@ Deno.test(
 
 Deno.test(
   "LaTeX: figures, escaped source, citations and commented BibTeX",
-  needsLogReader,
   async () => {
     const tex = renderStatement(await fixedData(), "latex", "9.9.9");
     match(tex, /used 7\.5 kWh of electricity, including a PUE of 1\.5~\\cite\{impact\}/);
@@ -147,7 +144,6 @@ Deno.test(
 
 Deno.test(
   "Markdown and text carry the same figures and the three references",
-  needsLogReader,
   async () => {
     const d = await fixedData();
     const md = renderStatement(d, "markdown", "9.9.9");
@@ -161,7 +157,7 @@ Deno.test(
   },
 );
 
-Deno.test("an unknown region is said in the statement's assumptions", needsLogReader, async () => {
+Deno.test("an unknown region is said in the statement's assumptions", async () => {
   const d = await fixedData([{ name: "x", cpuWatts: 100, samples: 10, intervalSeconds: 3600 }]);
   equal(d.zone, null);
   equal(d.intensityGramsPerKwh, 480);

@@ -36,3 +36,28 @@ Deno.test("summary says in words when energy was estimated", () => {
   );
   match(formatKwh(3_600_000 * 2.5), /^2\.500 kWh$/);
 });
+
+Deno.test("summary says when the CPU model was unknown and a generic figure was used", () => {
+  const s = sampleAt("2026-01-01T00:00:01Z", 10, 50, 0, 1);
+  s.devices[0]!.method = "estimate";
+  const summary = summarizeSamples([s], {
+    start: "2026-01-01T00:00:00Z",
+    end: "2026-01-01T00:00:10Z",
+    exitCode: 0,
+    attribution: "cpu-time-share",
+  });
+  const info = runInfo();
+  info.sensors.push({
+    sensor: "estimate",
+    available: true,
+    methods: ["estimate"],
+    devices: ["package-0"],
+    detail: { model: "AMD EPYC", generic: true, minWattsPerThread: 0.74, maxWattsPerThread: 3.5 },
+  });
+  const text = formatSummary(summary, info, "x");
+  match(text, /estimated from a generic per-thread power x utilisation/);
+  match(
+    text,
+    /CPU model \(AMD EPYC\) is unknown to the TDP table, so a generic 0\.74-3\.5 W per thread/,
+  );
+});

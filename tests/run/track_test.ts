@@ -64,7 +64,7 @@ Deno.test("tracker.latest() rethrows a sensor failure", async () => {
   const dir = await Deno.makeTempDir();
   const sensor = new FakeSensor("rapl", denoRuntime, [
     { component: "cpu", device: "package-0", powerWatts: 20 },
-  ], { failOnRead: 3 });
+  ], { failOnRead: 4 });
   try {
     const tracker = await track(join(dir, "t"), {
       intervalSeconds: 0.05,

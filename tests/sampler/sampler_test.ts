@@ -79,16 +79,19 @@ Deno.test("ticks stay on the grid when reads are slow (no drift)", async () => {
   });
   await sampler.start();
   await sampler.run(controller.signal);
+  // Each interval is stamped when its reads are issued: exactly on the 500 ms grid from the
+  // baseline (after a 30 ms warm-up read), although every read takes 30 ms.
   deepEqual(records.slice(0, 4).map((r) => Date.parse(r.t) - Date.parse("2026-01-01T00:00:00Z")), [
-    560,
-    1060,
-    1560,
-    2060,
+    530,
+    1030,
+    1530,
+    2030,
   ]);
   // Energy is exact whatever the timing: 10 W over the time up to the last read.
   const total = records.reduce((s, r) => s + r.devices[0]!.machineEnergyJoules, 0);
-  // The baseline read (at 30 ms) and the last, on stop (at 2090 ms), bound it.
-  equal(Math.round(total * 1000) / 1000, 10 * (2.09 - 0.03));
+  // The baseline read (its value taken at 60 ms) and the last, on stop (issued at 2060 ms,
+  // value at 2090 ms), bound it.
+  equal(Math.round(total * 1000) / 1000, 20.3); // 10 W x (2.09 s - 0.06 s)
 });
 
 Deno.test("interval is shortened to the smallest sensor maximum", () => {
@@ -111,7 +114,7 @@ Deno.test("a sensor failure stops sampling and is rethrown, not a silent zero", 
     device: "package-0",
     powerWatts: 10,
   }], {
-    failOnRead: 4, // the baseline read is the first
+    failOnRead: 5, // a warm-up read and the baseline read come first
   });
   const records: SampleRecord[] = [];
   const sampler = createSampler({

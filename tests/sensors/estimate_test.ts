@@ -1,7 +1,16 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
 import { findCpuTdp, normaliseCpuModel, type TdpTable } from "../../lib/sensors/cpu_tdp.ts";
-import { cpuPowerFraction, createCpuEstimateSensor } from "../../lib/sensors/estimate.ts";
+import {
+  cpuPowerFraction,
+  createCpuEstimateSensor,
+  genericCpuPowerWatts,
+} from "../../lib/sensors/estimate.ts";
+import { join } from "node:path";
+import { systemPaths } from "../../lib/runtime.ts";
+import { discoverSensors } from "../../lib/sensors/registry.ts";
+import { doctorVerdict, formatDoctor } from "../../lib/cli/commands/doctor.ts";
+import { createFakeProc, fakeCpuinfo, tempDir } from "../helpers/fake_sysfs.ts";
 import table from "../../data/cpu_tdp.json" with { type: "json" };
 
 const small: TdpTable = {
@@ -85,13 +94,66 @@ Deno.test("energy is TDP x curve(utilisation) x time on the sensor's clock, per 
   equal(readings[0]!.powerWatts, 1.02 * 280);
 });
 
-Deno.test("an unknown CPU model is unavailable and names the model", async () => {
+Deno.test("an unknown CPU model falls back to a generic per-thread figure and says so", async () => {
+  let clockMs = 0;
+  let utilization = 0;
+  const runtime: Runtime = { ...denoRuntime, monotonicMs: () => clockMs };
   const sensor = createCpuEstimateSensor({
-    runtime: denoRuntime,
-    cpu: { model: "Imaginary CPU 9000X @ 9GHz" },
-    utilization: () => 0,
+    runtime,
+    cpu: { model: "AMD EPYC", sockets: 2, threads: 8 },
+    utilization: () => utilization,
   });
   const status = await sensor.probe();
-  equal(status.available, false);
-  match(status.reason ?? "", /"Imaginary CPU 9000X @ 9GHz" is not in the TDP table/);
+  equal(status.available, true);
+  deepEqual(status.methods, ["estimate"]);
+  deepEqual(status.devices, ["package-0", "package-1"]);
+  match(status.reason ?? "", /"AMD EPYC" is not in the TDP table/);
+  match(status.reason ?? "", /generic 0\.74-3\.5 W per thread/);
+  match(String(status.detail?.source), /Cloud Carbon Footprint/);
+  equal(status.detail?.generic, true);
+  await sensor.start();
+  clockMs += 10_000; // idle: 8 threads x 0.74 W = 5.92 W, half per socket
+  let readings = await sensor.read();
+  equal(Math.round(readings[0]!.energyJoules * 1000) / 1000, 29.6);
+  equal(readings[0]!.method, "estimate");
+  utilization = 1;
+  clockMs += 10_000; // full load: 8 x 3.5 W = 28 W, 14 W per socket
+  readings = await sensor.read();
+  equal(Math.round(readings[1]!.energyJoules * 1000) / 1000, 29.6 + 140);
+  equal(genericCpuPowerWatts(8, 0.5), 8 * (0.74 + 0.5 * 2.76));
+});
+
+Deno.test("no model name at all also uses the generic figure, saying the model is unknown", async () => {
+  const sensor = createCpuEstimateSensor({ runtime: denoRuntime, cpu: {}, utilization: () => 0 });
+  const status = await sensor.probe();
+  equal(status.available, true);
+  match(status.reason ?? "", /CPU model is unknown/);
+});
+
+Deno.test("a machine with no counter and an unknown CPU is estimated, and impact doctor says how", async () => {
+  await using dir = await tempDir();
+  const proc = await createFakeProc(join(dir.path, "proc"), {
+    cpuinfo: fakeCpuinfo({ model: "AMD EPYC" }),
+  });
+  const env: Record<string, string> = {
+    IMPACT_SYSFS_ROOT: join(dir.path, "empty-sys"),
+    IMPACT_PROCFS_ROOT: proc.root,
+    IMPACT_NVIDIA_SMI: join(dir.path, "none"),
+    IMPACT_NVML_LIB: join(dir.path, "none.so"),
+  };
+  const runtime: Runtime = { ...denoRuntime, env: (name) => env[name] };
+  const d = await discoverSensors(runtime, systemPaths(runtime), { intervalMs: 1000, os: "linux" });
+  try {
+    deepEqual(d.sensors.map((s) => s.name), ["estimate"]);
+    const text = formatDoctor({
+      hardware: { cpu: d.cpu, gpus: d.gpus },
+      sensors: d.statuses,
+      verdict: doctorVerdict(d.statuses),
+    });
+    match(text, /ok +estimate \[estimate\]/);
+    match(text, /"AMD EPYC" is not in the TDP table.*generic 0\.74-3\.5 W per thread/);
+    match(text, /CPU energy is an estimate, not a measurement/);
+  } finally {
+    await d.close();
+  }
 });

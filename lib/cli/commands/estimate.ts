@@ -90,6 +90,23 @@ export function locationOptions(location: string, isZone: (z: string) => boolean
   return { address: text };
 }
 
+/** An address the gazetteer does not know: the error lists the closest candidates. */
+async function addressNotFound(address: string, cause: Error): Promise<CliError> {
+  const [{ searchPlaces }, { closestPlaces, describePlace }] = await Promise.all([
+    import("../../geo/gazetteer.ts"),
+    import("../../geo/address_candidates.ts"),
+  ]);
+  const near = closestPlaces(address, searchPlaces);
+  return new CliError(
+    `No place found for ${JSON.stringify(address)}` +
+      (near.length > 0
+        ? `; closest candidates: ${near.map(describePlace).join("; ")}`
+        : "; give a zone (DE), a country (FRA) or a cloud region (aws:eu-west-1) instead"),
+    ExitCode.input,
+    { cause },
+  );
+}
+
 /** Registers `impact estimate`. */
 export const register: RegisterCommand = (program, ctx) => {
   program
@@ -124,11 +141,10 @@ export const register: RegisterCommand = (program, ctx) => {
       let region: RegionInfo;
       let gpu;
       let pue;
+      const where = locationOptions(options.location, (z) => canonicalZone(z) !== undefined);
       try {
         gpu = gpuTdp(options.gpu);
-        region = await resolveRegion(
-          locationOptions(options.location, (z) => canonicalZone(z) !== undefined),
-        );
+        region = await resolveRegion(where);
         const overridePue = ctx.runtime.env("OVERRIDE_PUE");
         pue = energy.choosePue({
           ...(options.pue !== undefined ? { flag: options.pue } : {}),
@@ -136,6 +152,13 @@ export const register: RegisterCommand = (program, ctx) => {
           ...(region.cloud?.pue !== undefined ? { cloudPue: region.cloud.pue } : {}),
         });
       } catch (error) {
+        if (
+          where.address !== undefined && error instanceof Error &&
+          error.name === "RegionInputError" &&
+          ((error as { suggestions?: string[] }).suggestions ?? []).length === 0
+        ) {
+          throw await addressNotFound(where.address, error);
+        }
         if (error instanceof Error && /^(UnknownGpuError|RegionInputError)$/.test(error.name)) {
           throw new CliError(error.message, ExitCode.input, { cause: error });
         }

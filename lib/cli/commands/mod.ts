@@ -13,6 +13,8 @@ import { register as cloud } from "./cloud.ts";
 import { register as summary } from "./summary.ts";
 import { register as statement } from "./statement.ts";
 import { register as estimate } from "./estimate.ts";
+import { register as appendix } from "./appendix.ts";
+import { register as exportCommand } from "./export.ts";
 
 /** Registers one subcommand; `setExitCode` receives the code the command chose. */
 export type RegisterCommand = (
@@ -28,6 +30,8 @@ export const commands: RegisterCommand[] = [
   summary,
   statement,
   estimate,
+  appendix,
+  exportCommand,
   region,
   cloud,
   workload,

@@ -7,11 +7,21 @@
  */
 import { Command } from "commander";
 import { CliError, ExitCode } from "../exit_codes.ts";
-import { defineRunCommand, RunUsageError, toRunOptions } from "../../run/options.ts";
+import {
+  defineRunCommand,
+  runFlagExtensions,
+  RunUsageError,
+  toRunOptions,
+} from "../../run/options.ts";
+import { clusterFlags } from "../../run/cluster_extension.ts";
+import { registerRegionExtension } from "../../run/region_extension.ts";
 import type { RegisterCommand } from "./mod.ts";
+
+registerRegionExtension();
 
 /** Registers `impact run`. */
 export const register: RegisterCommand = (program, ctx, setExitCode) => {
+  if (!runFlagExtensions.includes(clusterFlags)) runFlagExtensions.push(clusterFlags);
   // Flags after the command belong to the command (`impact run python -u x.py`).
   program.enablePositionalOptions();
   const run = defineRunCommand(new Command("run"));
@@ -24,12 +34,14 @@ export const register: RegisterCommand = (program, ctx, setExitCode) => {
       if (error instanceof RunUsageError) throw new CliError(error.message, ExitCode.usage);
       throw error;
     }
-    const [{ runJob }, { discoverSensors }, { runHooks }, { demoCommand }] = await Promise.all([
-      import("../../run/runner.ts"),
-      import("../../sensors/registry.ts"),
-      import("../../run/hooks.ts"),
-      import("../../run/demo.ts"),
-    ]);
+    const [{ runJob }, { discoverSensors }, { runHooks }, { demoCommand }, { clusterHooks }] =
+      await Promise.all([
+        import("../../run/runner.ts"),
+        import("../../sensors/registry.ts"),
+        import("../../run/hooks.ts"),
+        import("../../run/demo.ts"),
+        import("../../run/cluster_extension.ts"),
+      ]);
     setExitCode(
       await runJob(options, {
         runtime: ctx.runtime,
@@ -37,7 +49,7 @@ export const register: RegisterCommand = (program, ctx, setExitCode) => {
         stderr: ctx.stderr,
         stderrIsTerminal: ctx.stderrIsTerminal,
         discover: discoverSensors,
-        hooks: runHooks,
+        hooks: [...runHooks, clusterHooks()],
         demoCommand: () => demoCommand(),
       }),
     );

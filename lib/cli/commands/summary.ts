@@ -10,6 +10,7 @@ import type { RegisterCommand } from "./mod.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../exit_codes.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
+import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
 
 /**
  * Parses a `--pue` value.
@@ -139,6 +140,7 @@ export function summaryText(logs: LogsFigures, cwd: string): string {
   ]];
   for (const run of logs.runs) rows.push(runRow(run, cwd));
   let text = lines.join("\n") + "\n" + table(rows);
+  for (const run of logs.runs) if (isMergedJob(run)) text += "\n" + nodeDetail(run, cwd);
   const notes = logs.runs.filter((r) => r.notes.length > 0);
   if (notes.length > 0) {
     text += "\nNotes:\n" +
@@ -151,10 +153,33 @@ export function summaryText(logs: LogsFigures, cwd: string): string {
   return text;
 }
 
+function isMergedJob(run: RunFigures): run is MergedJobFigures {
+  return Array.isArray((run as Partial<MergedJobFigures>).nodes);
+}
+
+/** A merged SLURM job's per-node table. */
+function nodeDetail(job: MergedJobFigures, cwd: string): string {
+  const rows = [["node", "tasks", "kWh", "kg CO2e", "CPU h", "GPU h", "sampled by"]];
+  for (const node of job.nodes) {
+    rows.push([
+      node.node,
+      node.taskRanks.join(",") || "-",
+      fmt(node.energyKwh),
+      fmt(node.kgCO2e),
+      fmt(node.cpuHours),
+      fmt(node.gpuHours),
+      node.samplerDir ? relative(cwd, node.samplerDir) || "." : "nobody (energy missing)",
+    ]);
+  }
+  const tasks = job.nodes.reduce((s, n) => s + n.dirs.length, 0);
+  return `SLURM job ${job.jobId}: ${job.nodes.length} node(s), ${tasks} log(s)\n` + table(rows);
+}
+
 function runRow(run: RunFigures, cwd: string): string[] {
+  const name = isMergedJob(run) ? `job ${run.jobId} (${run.nodes.length} nodes)` : undefined;
   const measured = run.energyKwh > 0 ? (run.measuredEnergyKwh / run.energyKwh) * 100 : 100;
   return [
-    relative(cwd, run.dir) || ".",
+    name ?? (relative(cwd, run.dir) || "."),
     run.summary.start.slice(0, 16).replace("T", " "),
     fmt(run.hours),
     fmt(run.energyKwh),
