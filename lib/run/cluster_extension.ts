@@ -14,10 +14,10 @@ import type { Command } from "commander";
 import { CliError, ExitCode } from "../cli/exit_codes.ts";
 import type { SampleRecord } from "../log/schema.ts";
 import type { RunContext, RunHooks } from "./hooks.ts";
-import type { RunFlagExtension } from "./options.ts";
+import type { RunExtension } from "./extensions.ts";
 
 /** Declares `--metrics` and `--cgroup` on `impact run`. */
-export const clusterFlags: RunFlagExtension = (command: Command) => {
+export function clusterFlags(command: Command): void {
   command
     .option(
       "--metrics <[host:]port>",
@@ -27,7 +27,7 @@ export const clusterFlags: RunFlagExtension = (command: Command) => {
       "--cgroup <path>",
       "take the job's CPU time and memory from this cgroup (a SLURM job's is found by itself)",
     );
-};
+}
 
 function usageError(flag: string, error: unknown): CliError {
   return new CliError(
@@ -196,3 +196,6 @@ export function clusterHooks(): RunHooks {
     dispose: stop,
   };
 }
+
+/** The cluster extension of `impact run`: `--metrics`, `--cgroup` and SLURM tasks. */
+export const clusterExtension: RunExtension = { flags: clusterFlags, hooks: clusterHooks };

@@ -14,8 +14,8 @@
 import { type Command, Option } from "commander";
 import type { RegionInfo, RunSummary, SampleRecord } from "../log/schema.ts";
 import { CliError, ExitCode } from "../cli/exit_codes.ts";
-import { type RunContext, type RunHooks, runHooks } from "./hooks.ts";
-import { runFlagExtensions } from "./options.ts";
+import type { RunContext, RunHooks } from "./hooks.ts";
+import type { RunExtension } from "./extensions.ts";
 import type { ResolveDeps } from "../geo/resolve.ts";
 import type { LivePoller, LiveProvider } from "../geo/live/poller.ts";
 
@@ -95,7 +95,7 @@ function positiveSeconds(value: unknown, flag: string, fallback: number): number
  * Creates the hooks that resolve the region, poll live intensity and add the carbon line.
  *
  * @param deps Fakes for tests; the real modules by default.
- * @returns Hooks for `runHooks`; one instance serves one run at a time.
+ * @returns Hooks for one run; one instance serves one run at a time.
  */
 export function createRegionHooks(deps: RegionHookDeps = {}): RunHooks {
   let live: LiveTally | undefined;
@@ -362,15 +362,8 @@ async function regionFailure(
   return { source: "unknown", error: error.message };
 }
 
-let registered = false;
-
-/**
- * Adds the region flags to `runFlagExtensions` and the hooks to `runHooks` (once per process;
- * lib/cli/commands/run.ts calls it).
- */
-export function registerRegionExtension(): void {
-  if (registered) return;
-  registered = true;
-  runFlagExtensions.push(defineRegionFlags);
-  runHooks.push(createRegionHooks());
-}
+/** The region extension of `impact run`: its flags and, per run, its hooks. */
+export const regionExtension: RunExtension = {
+  flags: defineRegionFlags,
+  hooks: () => createRegionHooks(),
+};

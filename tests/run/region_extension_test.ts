@@ -2,12 +2,10 @@ import { equal, match, ok, rejects } from "node:assert/strict";
 import { CliError, ExitCode } from "../../lib/cli/exit_codes.ts";
 import type { RunContext } from "../../lib/run/hooks.ts";
 import { parseRunArgv } from "../../lib/run/options.ts";
-import { createRegionHooks, registerRegionExtension } from "../../lib/run/region_extension.ts";
+import { createRegionHooks } from "../../lib/run/region_extension.ts";
 import { denoRuntime } from "../../lib/runtime.ts";
 import type { ResolveDeps } from "../../lib/geo/resolve.ts";
 import { runInfo } from "../helpers/log_records.ts";
-
-registerRegionExtension();
 
 function context(argv: string[], env: Record<string, string> = {}) {
   const notes: string[] = [];
