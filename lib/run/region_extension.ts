@@ -272,10 +272,13 @@ export function createRegionHooks(deps: RegionHookDeps = {}): RunHooks {
       lines.unshift(`  carbon: no grid intensity for ${where}, so no kg CO2e here`);
       return lines;
     }
-    const [{ choosePue, facilityKwh }, { carbonGrams }] = await Promise.all([
-      import("../accounting/energy.ts"),
-      import("../accounting/carbon.ts"),
-    ]);
+    const [{ choosePue, facilityKwh, JOULES_PER_KWH }, { carbonGrams }, report] = await Promise.all(
+      [
+        import("../accounting/energy.ts"),
+        import("../accounting/carbon.ts"),
+        import("./report.ts"),
+      ],
+    );
     let pue;
     try {
       pue = choosePue({
@@ -309,9 +312,9 @@ export function createRegionHooks(deps: RegionHookDeps = {}): RunHooks {
       } from ${yearly})`
       : `${fmt(region.intensity.gramsPerKwh)} gCO2e/kWh (${yearly})`;
     lines.unshift(
-      `  carbon: ${fmt(carbon.gramsCO2e / 1000)} kg CO2e = ${
-        fmt(energyKwh)
-      } kWh (job x PUE ${pue.pue}, ${pue.source}) x ${intensityWords}; zone ${region.intensity.zone} from ${region.source}`,
+      `  carbon: ${report.formatCarbon(carbon.gramsCO2e)} = ${
+        report.formatEnergy(energyKwh * JOULES_PER_KWH)
+      } (job x PUE ${pue.pue}, ${pue.source}) x ${intensityWords}; zone ${region.intensity.zone} from ${region.source}`,
     );
     return lines;
   }
