@@ -95,11 +95,11 @@ export function clusterHooks(): RunHooks {
     if (gpus) {
       context.sampling.cudaVisibleDevices = (gpus.indices ?? gpus.uuids ?? []).join(",");
       info.options.gpus = { ...gpus };
+      // UUIDs name the node's GPUs as CUDA matches them (a unique prefix, up to the first miss).
+      const { visibleGpuIndices } = await import("../sensors/nvidia_smi_parse.ts");
+      const used = gpus.indices ?? visibleGpuIndices(gpus.uuids?.join(","), info.gpus);
       for (const gpu of info.gpus) {
-        if (
-          gpus.indices?.includes(gpu.index) ||
-          gpus.uuids?.some((u) => gpu.uuid?.startsWith(u))
-        ) gpu.usedByJob = true;
+        if (used.includes(gpu.index)) gpu.usedByJob = true;
       }
     }
     const node = slurmInfo.node ?? info.host.hostname;

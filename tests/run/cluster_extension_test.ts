@@ -229,3 +229,18 @@ Deno.test("--metrics with a malformed address is a usage error", async () => {
     /--metrics "localhost:notaport"/,
   );
 });
+
+Deno.test("GPUs named by UUID prefix in CUDA_VISIBLE_DEVICES are marked as the job's", async () => {
+  await using dir = await tempDir();
+  const context = contextOf(
+    runtimeWith(slurmEnv({ SLURM_LOCALID: "0", CUDA_VISIBLE_DEVICES: "GPU-2a,GPU-0aaa" })),
+    dir.path,
+    { logDir: "logs" },
+  );
+  await clusterHooks().beforeStart!(context);
+  equal(context.sampling.cudaVisibleDevices, "GPU-2a,GPU-0aaa");
+  deepEqual(
+    context.info.gpus.filter((gpu) => gpu.usedByJob).map((gpu) => gpu.index),
+    [0, 2],
+  );
+});
