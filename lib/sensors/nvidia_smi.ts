@@ -6,6 +6,7 @@
  * @module
  */
 
+import { readChildLines, stopChild } from "./child_stream.ts";
 import type { GpuInfo } from "../log/schema.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { type DeviceEnergy, type EnergySensor, SensorError, type SensorStatus } from "./types.ts";
@@ -272,29 +273,6 @@ export function createNvidiaSmiSensor(
     });
   }
 
-  async function consume(process: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
-    const stderrText = new Response(process.stderr).text().catch(() => "");
-    const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let pending = "";
-    let lineNumber = 0;
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        pending += value;
-        let newline: number;
-        while ((newline = pending.indexOf("\n")) >= 0) {
-          handleLine(pending.slice(0, newline).replace(/\r$/, ""), ++lineNumber);
-          pending = pending.slice(newline + 1);
-        }
-      }
-    } catch {
-      // The pipe broke: the exit status below says why.
-    }
-    const result = await process.status;
-    return { code: result.code, stderr: await stderrText };
-  }
-
   async function streamLoop() {
     let deaths = 0;
     while (!closing) {
@@ -304,7 +282,8 @@ export function createNvidiaSmiSensor(
         failure = new SensorError(NAME, `the -lms stream could not be started`, { cause: error });
         return;
       }
-      const { code, stderr } = await consume(child);
+      // A broken pipe is not reported itself: the exit status below says why.
+      const { code, stderr } = await readChildLines(child, handleLine);
       if (closing) return;
       deaths += 1;
       const said = stderr.trim().split("\n")[0];
@@ -404,12 +383,7 @@ export function createNvidiaSmiSensor(
     },
     async close() {
       closing = true;
-      try {
-        child?.kill("SIGTERM");
-      } catch {
-        // Already exited.
-      }
-      await streamDone;
+      await stopChild(child, streamDone);
       await appsInFlight;
       child = undefined;
       streamDone = undefined;

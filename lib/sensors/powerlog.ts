@@ -17,6 +17,7 @@
  * @module
  */
 
+import { stopChild } from "./child_stream.ts";
 import type { Runtime } from "../runtime.ts";
 import { type DeviceEnergy, type EnergySensor, SensorError, type SensorStatus } from "./types.ts";
 
@@ -385,12 +386,7 @@ export function createPowerLogSensor(runtime: Runtime, options: PowerLogOptions)
       const process = child;
       child = undefined;
       if (process) {
-        try {
-          process.kill("SIGTERM");
-        } catch {
-          // Already exited.
-        }
-        await process.status;
+        await stopChild(process, process.status);
         await remove(file);
       }
     },
