@@ -269,6 +269,21 @@ export async function writeLogSet(
 }
 
 /**
+ * Two six-minute runs (10 samples of 36 s), easy to check by hand: 100 W in FR
+ * (36,000 J = 0.01 kWh) and 200 W in DE (0.02 kWh).
+ *
+ * @param first The first run's folder name.
+ * @param second The second run's folder name.
+ * @returns The two runs, for {@link writeLogSet}.
+ */
+export function frAndDeRuns(first = "a", second = "b"): FixtureRun[] {
+  return [
+    { name: first, cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" },
+    { name: second, cpuWatts: 200, samples: 10, intervalSeconds: 36, zone: "DE" },
+  ];
+}
+
+/**
  * A temporary folder removed (recursively) when the binding goes out of scope.
  *
  * @returns The folder's path and its disposer, for `await using`.

@@ -1,6 +1,7 @@
 import { deepEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { denoRuntime, type Runtime, systemPaths } from "../../lib/runtime.ts";
+import { runtimeWithChildEnv, writeExecutable } from "../helpers/fake_executable.ts";
+import { fixturePath, readFixture } from "../helpers/fixture_files.ts";
+import { systemPaths } from "../../lib/runtime.ts";
 import { createNvidiaSmiSensor } from "../../lib/sensors/nvidia_smi.ts";
 import {
   failureReason,
@@ -20,20 +21,10 @@ import {
 } from "../../lib/sensors/nvidia_smi_parse.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
 
-const FAKE = fileURLToPath(new URL("../fixtures/fake-nvidia-smi", import.meta.url));
-const fixture = (name: string) =>
-  Deno.readTextFile(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)));
+const FAKE = fixturePath("fake-nvidia-smi");
+const fixture = readFixture;
 
-/** A real runtime whose child processes see `env` (the fake reads its settings there). */
-function runtimeWith(env: Record<string, string>): Runtime {
-  return {
-    ...denoRuntime,
-    spawn: (command, options = {}) =>
-      denoRuntime.spawn(command, { ...options, env: { ...options.env, ...env } }),
-    output: (command, options = {}) =>
-      denoRuntime.output(command, { ...options, env: { ...options.env, ...env } }),
-  };
-}
+const runtimeWith = runtimeWithChildEnv;
 
 function sensorWith(
   env: Record<string, string>,
@@ -250,9 +241,11 @@ Deno.test("missing nvidia-smi and an unreachable driver are unavailable with the
 Deno.test("output the parser cannot read makes the sensor unavailable, naming the line", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const odd = `${dir}/nvidia-smi`;
-    await Deno.writeTextFile(odd, "#!/bin/sh\necho 'Some unexpected banner'\n");
-    await Deno.chmod(odd, 0o755);
+    const odd = await writeExecutable(
+      dir,
+      "nvidia-smi",
+      "#!/bin/sh\necho 'Some unexpected banner'\n",
+    );
     const status = await sensorWith({}, { intervalMs: 50 }, odd).probe();
     equal(status.available, false);
     match(status.reason!, /nvidia-smi printed something unexpected: .* line 1: expected 8 fields/);
