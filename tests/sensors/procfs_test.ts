@@ -7,13 +7,8 @@ import {
   parseProcStat,
   parseSystemStat,
 } from "../../lib/sensors/procfs.ts";
-import {
-  createFakeProc,
-  fakeCpuinfo,
-  type FakeProcess,
-  tempDir,
-  writeFakeCpuTopology,
-} from "../helpers/fake_sysfs.ts";
+import { createFakeProc, fakeCpuinfo, type FakeProcess } from "../helpers/fake_procfs.ts";
+import { tempDir, writeFakeCpuTopology } from "../helpers/fake_sysfs.ts";
 
 const fixtures = new URL("../fixtures/", import.meta.url);
 
