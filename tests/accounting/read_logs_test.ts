@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { readLogs, type ReadLogsOptions } from "../../lib/accounting/read_logs.ts";
 import { addFigures } from "../../lib/accounting/figures.ts";
 import type { ZoneIntensity } from "../../lib/geo/types.ts";
-import { type FixtureRun, frAndDeRuns, tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
+import { type FixtureRun, frAndDeRuns, writeLogSet } from "../helpers/log_fixtures.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 import { testLogAccess } from "../helpers/log_access.ts";
 
 function zoneRow(zone: string, country: string, grams: number, year = 2024): ZoneIntensity {

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { runCli } from "../../lib/cli/app.ts";
 import { CODECARBON_COLUMNS } from "../../lib/report/export.ts";
 import { captureContext } from "../helpers/context.ts";
-import { frAndDeRuns, tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
+import { frAndDeRuns, writeLogSet } from "../helpers/log_fixtures.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 Deno.test(
   "impact export --format codecarbon -o writes emissions.csv with one row per run",

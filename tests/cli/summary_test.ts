@@ -2,7 +2,8 @@ import { equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
-import { frAndDeRuns, makeRun, tempDir, writeLogSet, writeRun } from "../helpers/log_fixtures.ts";
+import { frAndDeRuns, makeRun, writeLogSet, writeRun } from "../helpers/log_fixtures.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 Deno.test(
   "impact summary prints totals and one row per run found recursively",

@@ -4,7 +4,8 @@ import { facilityKwh } from "../../lib/accounting/energy.ts";
 import { intensityFor } from "../../lib/geo/intensity.ts";
 import { readLogDir } from "../../lib/log/read.ts";
 import { isolatedEnv, runImpact } from "../helpers/cli_process.ts";
-import { createFakeRapl, tempDir } from "../helpers/fake_sysfs.ts";
+import { createFakeRapl } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 /** A carbonintensity.org.uk stand-in: each answer's intensity is the next of `values`. */
 function fakeUkServer(values: (number | "fail")[]) {

@@ -5,7 +5,7 @@
  *
  * RAPL:
  * ```ts
- * await using dir = await tempDir();
+ * await using dir = await tempDir(); // tests/helpers/temp_dir.ts
  * const rapl = await createFakeRapl(dir.path, { sockets: 2, dram: true });
  * rapl.setPower("package-0", 50);
  * await rapl.tick(2); // package-0 +100 J, written to energy_uj (wrapping at the range)
@@ -335,22 +335,4 @@ export async function writeFakeCpuTopology(
       }
     }
   }
-}
-
-/** A temp dir removed on dispose. */
-export interface TempDir extends AsyncDisposable {
-  path: string;
-}
-
-/**
- * Makes a temp dir that `await using` removes.
- *
- * @returns The dir's path and its disposer.
- */
-export async function tempDir(): Promise<TempDir> {
-  const path = await Deno.makeTempDir({ prefix: "impact_fake_" });
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-  };
 }

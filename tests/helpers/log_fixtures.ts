@@ -282,16 +282,3 @@ export function frAndDeRuns(first = "a", second = "b"): FixtureRun[] {
     { name: second, cpuWatts: 200, samples: 10, intervalSeconds: 36, zone: "DE" },
   ];
 }
-
-/**
- * A temporary folder removed (recursively) when the binding goes out of scope.
- *
- * @returns The folder's path and its disposer, for `await using`.
- */
-export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix: "impact-test-" });
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-  };
-}

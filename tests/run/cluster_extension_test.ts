@@ -8,7 +8,7 @@ import type { RunInfo, SampleRecord } from "../../lib/log/schema.ts";
 import { CliError } from "../../lib/cli/exit_codes.ts";
 import type { EnergySensor } from "../../lib/sensors/types.ts";
 import { writeFakeCgroupJob } from "../helpers/fake_cgroup.ts";
-import { tempDir } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 function runtimeWith(env: Record<string, string>): Runtime {
   return { ...denoRuntime, env: (name) => env[name] };

@@ -11,7 +11,7 @@ import { systemPaths } from "../../lib/runtime.ts";
 import { discoverSensors } from "../../lib/sensors/registry.ts";
 import { doctorVerdict, formatDoctor } from "../../lib/cli/commands/doctor.ts";
 import { createFakeProc, fakeCpuinfo } from "../helpers/fake_procfs.ts";
-import { tempDir } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 import table from "../../data/cpu_tdp.json" with { type: "json" };
 
 const small: TdpTable = {

@@ -8,7 +8,8 @@ import {
   parseSystemStat,
 } from "../../lib/sensors/procfs.ts";
 import { createFakeProc, fakeCpuinfo, type FakeProcess } from "../helpers/fake_procfs.ts";
-import { tempDir, writeFakeCpuTopology } from "../helpers/fake_sysfs.ts";
+import { writeFakeCpuTopology } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 const fixtures = new URL("../fixtures/", import.meta.url);
 
