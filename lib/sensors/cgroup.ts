@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { unavailableStatus } from "./status.ts";
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { SensorError, type SensorStatus } from "./types.ts";
@@ -279,18 +280,12 @@ export function createCgroupReader(
     async probe(): Promise<SensorStatus> {
       const where = await locate();
       if (typeof where === "string") {
-        return { sensor: "cgroup", available: false, reason: where, methods: [], devices: [] };
+        return unavailableStatus("cgroup", where);
       }
       try {
         await readUsage(where);
       } catch (error) {
-        return {
-          sensor: "cgroup",
-          available: false,
-          reason: error instanceof Error ? error.message : String(error),
-          methods: [],
-          devices: [],
-        };
+        return unavailableStatus("cgroup", error instanceof Error ? error.message : String(error));
       }
       found = where;
       return {

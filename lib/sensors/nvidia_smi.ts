@@ -6,6 +6,7 @@
  * @module
  */
 
+import { unavailableStatus } from "./status.ts";
 import { readChildLines, stopChild } from "./child_stream.ts";
 import type { GpuInfo } from "../log/schema.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
@@ -106,14 +107,7 @@ export function createNvidiaSmiSensor(
     options.onWarning?.(message);
   };
   const unavailable = (reason: string, fix?: string): SensorStatus => {
-    const result: SensorStatus = {
-      sensor: NAME,
-      available: false,
-      reason,
-      methods: [],
-      devices: [],
-    };
-    if (fix !== undefined) result.fix = fix;
+    const result = unavailableStatus(NAME, reason, { fix });
     return result;
   };
 

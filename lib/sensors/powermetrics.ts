@@ -14,6 +14,7 @@
  * @module
  */
 
+import { unavailableStatus } from "./status.ts";
 import type { Runtime } from "../runtime.ts";
 import { readChildLines, stopChild } from "./child_stream.ts";
 import {
@@ -182,14 +183,7 @@ export function createPowermetricsSensor(
   const energy = new Map<string, { joules: number; watts?: number }>();
 
   const unavailable = (reason: string, fix?: string): SensorStatus => {
-    const result: SensorStatus = {
-      sensor: NAME,
-      available: false,
-      reason,
-      methods: [],
-      devices: [],
-    };
-    if (fix) result.fix = fix;
+    const result = unavailableStatus(NAME, reason, { fix });
     return result;
   };
 
