@@ -22,15 +22,20 @@ Deno.test("summary shows energy per component with its method, totals and power"
   ok(!/estimate/.test(text));
 });
 
-Deno.test("summary says in words when energy was estimated", () => {
+/** A 10 s run whose only CPU figure (50 W) was estimated. */
+function estimatedCpuSummary() {
   const s = sampleAt("2026-01-01T00:00:01Z", 10, 50, 0, 1);
   s.devices[0]!.method = "estimate";
-  const summary = summarizeSamples([s], {
+  return summarizeSamples([s], {
     start: "2026-01-01T00:00:00Z",
     end: "2026-01-01T00:00:10Z",
     exitCode: 0,
     attribution: "cpu-time-share",
   });
+}
+
+Deno.test("summary says in words when energy was estimated", () => {
+  const summary = estimatedCpuSummary();
   match(
     formatSummary(summary, runInfo(), "x"),
     /note: cpu package-0 estimated from TDP x utilisation/,
@@ -39,14 +44,7 @@ Deno.test("summary says in words when energy was estimated", () => {
 });
 
 Deno.test("summary says when the CPU model was unknown and a generic figure was used", () => {
-  const s = sampleAt("2026-01-01T00:00:01Z", 10, 50, 0, 1);
-  s.devices[0]!.method = "estimate";
-  const summary = summarizeSamples([s], {
-    start: "2026-01-01T00:00:00Z",
-    end: "2026-01-01T00:00:10Z",
-    exitCode: 0,
-    attribution: "cpu-time-share",
-  });
+  const summary = estimatedCpuSummary();
   const info = runInfo();
   info.sensors.push({
     sensor: "estimate",
