@@ -4,20 +4,11 @@
  *
  * @module
  */
-import { captureEnvironment } from "./environment.ts";
-import {
-  type Attribution,
-  LOG_SCHEMA_VERSION,
-  type RunInfo,
-  type RunSummary,
-  type SampleRecord,
-} from "./log/schema.ts";
+import type { Attribution, RunSummary, SampleRecord } from "./log/schema.ts";
 import { chooseLogDir, LogWriter } from "./log/write.ts";
-import { hostInfo } from "./run/host.ts";
-import { startSession } from "./run/session.ts";
+import { captureEnvironmentInfo, startingInfo, startSession } from "./run/session.ts";
 import { denoRuntime, type Runtime, systemPaths } from "./runtime.ts";
 import { discoverSensors, type Discovery } from "./sensors/registry.ts";
-import { VERSION } from "./version.ts";
 
 /** Options of {@link track}. */
 export interface TrackOptions {
@@ -71,24 +62,18 @@ export async function track(logDir: string, options: TrackOptions = {}): Promise
   const discovery = options.discovery ??
     await discoverSensors(runtime, systemPaths(runtime), { intervalMs });
   const command = [Deno.execPath(), ...safeArgs()];
-  const info: RunInfo = {
-    schemaVersion: LOG_SCHEMA_VERSION,
-    tool: { name: "impact", version: VERSION },
+  const info = startingInfo(runtime, discovery, {
     command,
     cwd,
-    start: new Date(runtime.now()).toISOString(),
-    host: hostInfo(),
-    cpu: discovery.cpu,
-    gpus: discovery.gpus,
-    sensors: discovery.statuses,
     attribution: options.attribution ?? "cpu-time-share",
     options: { intervalSeconds: intervalMs / 1000, library: true },
     labels: options.labels ?? {},
-  };
+  });
   await writer.writeInfo(info);
-  const environment = options.captureEnv === false
-    ? Promise.resolve(undefined)
-    : captureEnvironment(runtime, { cwd, command: [] }).catch(() => undefined);
+  const environment = captureEnvironmentInfo(runtime, options.captureEnv !== false, {
+    cwd,
+    command: [],
+  });
   const session = await startSession({
     runtime,
     discovery,
@@ -101,11 +86,7 @@ export async function track(logDir: string, options: TrackOptions = {}): Promise
   let summary: Promise<RunSummary> | undefined;
   const stop = () =>
     summary ??= (async () => {
-      const env = await environment;
-      const end = await session.stop({
-        exitCode: null,
-        ...(env && Object.keys(env).length > 0 ? { info: { environment: env } } : {}),
-      });
+      const end = await session.stop({ exitCode: null, info: await environment });
       return end.summary;
     })();
   return {

@@ -12,6 +12,7 @@
 import type { Component } from "../sensors/types.ts";
 import type { SampleRecord, SlurmInfo } from "../log/schema.ts";
 import type { Figures, RunFigures } from "./types.ts";
+import { sumFigures } from "./figures.ts";
 
 /** One node's share of a merged job. */
 export interface NodeFigures {
@@ -51,15 +52,6 @@ const COMPONENTS: Component[] = ["cpu", "dram", "gpu", "psys"];
 
 function isSampler(run: RunFigures): boolean {
   return run.info.slurm?.nodeSampler === true;
-}
-
-function addInto(target: Figures, run: Figures): void {
-  target.energyKwh += run.energyKwh;
-  target.itEnergyKwh += run.itEnergyKwh;
-  target.measuredEnergyKwh += run.measuredEnergyKwh;
-  target.estimatedEnergyKwh += run.estimatedEnergyKwh;
-  target.kgCO2e += run.kgCO2e;
-  for (const c of COMPONENTS) target.componentKwh[c] += run.componentKwh[c];
 }
 
 function mergeNode(node: string, runs: RunFigures[], warnings: string[], jobId: string) {
@@ -147,13 +139,9 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
   const endMs = Math.max(...group.map((r) => Date.parse(r.summary.end)));
   const merged: MergedJobFigures = {
     ...head,
+    // Energy and carbon: every log's, summed exactly as readLogs sums runs.
+    ...energyOf(sumFigures(group)),
     runs: 1,
-    energyKwh: 0,
-    itEnergyKwh: 0,
-    componentKwh: { cpu: 0, dram: 0, gpu: 0, psys: 0 },
-    measuredEnergyKwh: 0,
-    estimatedEnergyKwh: 0,
-    kgCO2e: 0,
     hours: (endMs - startMs) / 3.6e6,
     cpuHours: nodes.reduce((s, n) => s + n.cpuHours, 0),
     gpuHours: nodes.reduce((s, n) => s + n.gpuHours, 0),
@@ -171,7 +159,6 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
     nodes,
     dirs: group.map((r) => r.dir),
   };
-  for (const run of group) addInto(merged, run);
   merged.intensityGramsPerKwh = merged.energyKwh > 0
     ? (merged.kgCO2e * 1000) / merged.energyKwh
     : head.intensityGramsPerKwh;
@@ -187,6 +174,12 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
   merged.info = { ...head.info, slurm };
   merged.summary.slurm = slurm;
   return merged;
+}
+
+function energyOf(figures: Figures) {
+  const { energyKwh, itEnergyKwh, componentKwh, measuredEnergyKwh, estimatedEnergyKwh, kgCO2e } =
+    figures;
+  return { energyKwh, itEnergyKwh, componentKwh, measuredEnergyKwh, estimatedEnergyKwh, kgCO2e };
 }
 
 /** The job's summary totals: every log's, summed; components named `<node>/<device>`. */

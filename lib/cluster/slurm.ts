@@ -48,6 +48,11 @@ function text(env: (name: string) => string | undefined, ...names: string[]) {
   return undefined;
 }
 
+/** Sets an optional field only when SLURM gave it (absent, not undefined, in impact.json). */
+function setIfGiven<T, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}
+
 /**
  * Reads a task's SLURM context from its environment.
  *
@@ -65,29 +70,18 @@ export function parseSlurmEnv(
   const info: SlurmInfo = { jobId };
   const step = text(env, "SLURM_STEP_ID", "SLURM_STEPID");
   if (step !== undefined) info.stepId = SPECIAL_STEPS[step] ?? step;
-  const node = text(env, "SLURMD_NODENAME") ?? hostname;
-  if (node !== undefined) info.node = node;
-  const rank = integer(env, "SLURM_PROCID");
-  if (rank !== undefined) info.taskRank = rank;
-  const localId = integer(env, "SLURM_LOCALID");
-  if (localId !== undefined) info.localId = localId;
-  const user = text(env, "SLURM_JOB_USER", "USER");
-  if (user !== undefined) info.user = user;
-  const partition = text(env, "SLURM_JOB_PARTITION");
-  if (partition !== undefined) info.partition = partition;
-  const account = text(env, "SLURM_JOB_ACCOUNT");
-  if (account !== undefined) info.account = account;
+  setIfGiven(info, "node", text(env, "SLURMD_NODENAME") ?? hostname);
+  setIfGiven(info, "taskRank", integer(env, "SLURM_PROCID"));
+  setIfGiven(info, "localId", integer(env, "SLURM_LOCALID"));
+  setIfGiven(info, "user", text(env, "SLURM_JOB_USER", "USER"));
+  setIfGiven(info, "partition", text(env, "SLURM_JOB_PARTITION"));
+  setIfGiven(info, "account", text(env, "SLURM_JOB_ACCOUNT"));
   const task: SlurmTask = { info };
-  const ntasks = integer(env, "SLURM_STEP_NUM_TASKS", "SLURM_NTASKS", "SLURM_NPROCS");
-  if (ntasks !== undefined) task.ntasks = ntasks;
-  const numNodes = integer(env, "SLURM_JOB_NUM_NODES", "SLURM_NNODES");
-  if (numNodes !== undefined) task.numNodes = numNodes;
-  const nodeId = integer(env, "SLURM_NODEID");
-  if (nodeId !== undefined) task.nodeId = nodeId;
-  const jobName = text(env, "SLURM_JOB_NAME");
-  if (jobName !== undefined) task.jobName = jobName;
-  const cluster = text(env, "SLURM_CLUSTER_NAME");
-  if (cluster !== undefined) task.cluster = cluster;
+  setIfGiven(task, "ntasks", integer(env, "SLURM_STEP_NUM_TASKS", "SLURM_NTASKS", "SLURM_NPROCS"));
+  setIfGiven(task, "numNodes", integer(env, "SLURM_JOB_NUM_NODES", "SLURM_NNODES"));
+  setIfGiven(task, "nodeId", integer(env, "SLURM_NODEID"));
+  setIfGiven(task, "jobName", text(env, "SLURM_JOB_NAME"));
+  setIfGiven(task, "cluster", text(env, "SLURM_CLUSTER_NAME"));
   return task;
 }
 
@@ -119,7 +113,8 @@ function indexList(name: string, value: string): number[] {
  *
  * SLURM's lists are physical indices. Under `ConstrainDevices` a task sees its GPUs renumbered
  * from 0, so a `CUDA_VISIBLE_DEVICES` that is not a subset of SLURM's list is read as positions
- * in it.
+ * in it. This works without the node's GPU list, so it keeps ranges and UUIDs as written;
+ * matching them to the node's GPUs is `visibleGpuIndices` (lib/sensors/nvidia_smi_parse.ts).
  *
  * @param env Returns an environment variable.
  * @returns The task's GPUs, or undefined when nothing restricts them (all GPUs are visible).

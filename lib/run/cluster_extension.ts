@@ -14,10 +14,10 @@ import type { Command } from "commander";
 import { CliError, ExitCode } from "../cli/exit_codes.ts";
 import type { SampleRecord } from "../log/schema.ts";
 import type { RunContext, RunHooks } from "./hooks.ts";
-import type { RunFlagExtension } from "./options.ts";
+import type { RunExtension } from "./extensions.ts";
 
 /** Declares `--metrics` and `--cgroup` on `impact run`. */
-export const clusterFlags: RunFlagExtension = (command: Command) => {
+export function clusterFlags(command: Command): void {
   command
     .option(
       "--metrics <[host:]port>",
@@ -27,7 +27,7 @@ export const clusterFlags: RunFlagExtension = (command: Command) => {
       "--cgroup <path>",
       "take the job's CPU time and memory from this cgroup (a SLURM job's is found by itself)",
     );
-};
+}
 
 function usageError(flag: string, error: unknown): CliError {
   return new CliError(
@@ -95,11 +95,11 @@ export function clusterHooks(): RunHooks {
     if (gpus) {
       context.sampling.cudaVisibleDevices = (gpus.indices ?? gpus.uuids ?? []).join(",");
       info.options.gpus = { ...gpus };
+      // UUIDs name the node's GPUs as CUDA matches them (a unique prefix, up to the first miss).
+      const { visibleGpuIndices } = await import("../sensors/nvidia_smi_parse.ts");
+      const used = gpus.indices ?? visibleGpuIndices(gpus.uuids?.join(","), info.gpus);
       for (const gpu of info.gpus) {
-        if (
-          gpus.indices?.includes(gpu.index) ||
-          gpus.uuids?.some((u) => gpu.uuid?.startsWith(u))
-        ) gpu.usedByJob = true;
+        if (used.includes(gpu.index)) gpu.usedByJob = true;
       }
     }
     const node = slurmInfo.node ?? info.host.hostname;
@@ -196,3 +196,6 @@ export function clusterHooks(): RunHooks {
     dispose: stop,
   };
 }
+
+/** The cluster extension of `impact run`: `--metrics`, `--cgroup` and SLURM tasks. */
+export const clusterExtension: RunExtension = { flags: clusterFlags, hooks: clusterHooks };

@@ -1,6 +1,7 @@
 /**
  * Extension points of the run pipeline, for areas that add to `impact run` (region and
- * grid intensity, metrics export, SLURM): append a {@link RunHooks} to {@link runHooks}.
+ * grid intensity, metrics export, SLURM): each area's entry in lib/run/extensions.ts creates
+ * a {@link RunHooks} per run.
  *
  * @module
  */
@@ -53,6 +54,3 @@ export interface RunHooks {
   /** Lines added to the end-of-run summary on stderr (each starting with two spaces). */
   summaryLines?(summary: RunSummary, context: RunContext): Promise<string[]> | string[];
 }
-
-/** Hooks registered by other areas. */
-export const runHooks: RunHooks[] = [];

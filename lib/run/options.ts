@@ -3,7 +3,7 @@
  * help) and turned into a typed {@link RunOptions} by a pure function, so the parser is
  * unit-tested without spawning anything.
  *
- * Other areas add flags by appending to {@link runFlagExtensions}; their raw values arrive
+ * Other areas add flags through their entry in lib/run/extensions.ts; their raw values arrive
  * in `RunOptions.flags`.
  *
  * @module
@@ -11,6 +11,7 @@
 import { Command, CommanderError, Option } from "commander";
 import type { Attribution } from "../log/schema.ts";
 import { type HardwareRequirement, parseHardwareRequirement } from "../hardware.ts";
+import { runExtensions } from "./extensions.ts";
 
 /** Everything `impact run` was asked to do. */
 export interface RunOptions {
@@ -27,7 +28,7 @@ export interface RunOptions {
   quiet: boolean;
   /** Capture git and pip/conda state into impact.json (`--no-env` turns it off). */
   captureEnv: boolean;
-  /** Every flag's raw value, including those added by {@link runFlagExtensions}. */
+  /** Every flag's raw value, including those the extensions (lib/run/extensions.ts) add. */
   flags: Record<string, unknown>;
 }
 
@@ -39,12 +40,6 @@ export class RunUsageError extends Error {
     this.name = "RunUsageError";
   }
 }
-
-/** Adds flags to the `run` command (used by other areas: region, metrics, SLURM). */
-export type RunFlagExtension = (command: Command) => void;
-
-/** Flag definers appended by other areas; each is applied after the core flags. */
-export const runFlagExtensions: RunFlagExtension[] = [];
 
 const ATTRIBUTIONS: Attribution[] = ["cpu-time-share", "whole-machine", "cgroup"];
 
@@ -89,7 +84,7 @@ export function defineRunCommand<C extends Command>(command: C): C {
     .option("--no-env", "do not record git, pip or conda state")
     .option("--demo", "run a built-in CPU workload of about 5 s instead of a command")
     .passThroughOptions();
-  for (const extend of runFlagExtensions) extend(command);
+  for (const extension of runExtensions) extension.flags(command);
   return command;
 }
 

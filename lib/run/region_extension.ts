@@ -14,8 +14,8 @@
 import { type Command, Option } from "commander";
 import type { RegionInfo, RunSummary, SampleRecord } from "../log/schema.ts";
 import { CliError, ExitCode } from "../cli/exit_codes.ts";
-import { type RunContext, type RunHooks, runHooks } from "./hooks.ts";
-import { runFlagExtensions } from "./options.ts";
+import type { RunContext, RunHooks } from "./hooks.ts";
+import type { RunExtension } from "./extensions.ts";
 import type { ResolveDeps } from "../geo/resolve.ts";
 import type { LivePoller, LiveProvider } from "../geo/live/poller.ts";
 
@@ -95,7 +95,7 @@ function positiveSeconds(value: unknown, flag: string, fallback: number): number
  * Creates the hooks that resolve the region, poll live intensity and add the carbon line.
  *
  * @param deps Fakes for tests; the real modules by default.
- * @returns Hooks for `runHooks`; one instance serves one run at a time.
+ * @returns Hooks for one run; one instance serves one run at a time.
  */
 export function createRegionHooks(deps: RegionHookDeps = {}): RunHooks {
   let live: LiveTally | undefined;
@@ -272,10 +272,13 @@ export function createRegionHooks(deps: RegionHookDeps = {}): RunHooks {
       lines.unshift(`  carbon: no grid intensity for ${where}, so no kg CO2e here`);
       return lines;
     }
-    const [{ choosePue, facilityKwh }, { carbonGrams }] = await Promise.all([
-      import("../accounting/energy.ts"),
-      import("../accounting/carbon.ts"),
-    ]);
+    const [{ choosePue, facilityKwh, JOULES_PER_KWH }, { carbonGrams }, report] = await Promise.all(
+      [
+        import("../accounting/energy.ts"),
+        import("../accounting/carbon.ts"),
+        import("./report.ts"),
+      ],
+    );
     let pue;
     try {
       pue = choosePue({
@@ -309,9 +312,9 @@ export function createRegionHooks(deps: RegionHookDeps = {}): RunHooks {
       } from ${yearly})`
       : `${fmt(region.intensity.gramsPerKwh)} gCO2e/kWh (${yearly})`;
     lines.unshift(
-      `  carbon: ${fmt(carbon.gramsCO2e / 1000)} kg CO2e = ${
-        fmt(energyKwh)
-      } kWh (job x PUE ${pue.pue}, ${pue.source}) x ${intensityWords}; zone ${region.intensity.zone} from ${region.source}`,
+      `  carbon: ${report.formatCarbon(carbon.gramsCO2e)} = ${
+        report.formatEnergy(energyKwh * JOULES_PER_KWH)
+      } (job x PUE ${pue.pue}, ${pue.source}) x ${intensityWords}; zone ${region.intensity.zone} from ${region.source}`,
     );
     return lines;
   }
@@ -362,15 +365,8 @@ async function regionFailure(
   return { source: "unknown", error: error.message };
 }
 
-let registered = false;
-
-/**
- * Adds the region flags to `runFlagExtensions` and the hooks to `runHooks` (once per process;
- * lib/cli/commands/run.ts calls it).
- */
-export function registerRegionExtension(): void {
-  if (registered) return;
-  registered = true;
-  runFlagExtensions.push(defineRegionFlags);
-  runHooks.push(createRegionHooks());
-}
+/** The region extension of `impact run`: its flags and, per run, its hooks. */
+export const regionExtension: RunExtension = {
+  flags: defineRegionFlags,
+  hooks: () => createRegionHooks(),
+};

@@ -4,8 +4,14 @@
  * @module
  */
 import type { RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
+import { JOULES_PER_KWH } from "../accounting/energy.ts";
 
-const JOULES_PER_KWH = 3_600_000;
+const JOULES_PER_WH = JOULES_PER_KWH / 1000;
+
+/** Three significant figures; whole numbers from 1000 up (no exponent). */
+function threeFigures(value: number): string {
+  return Math.abs(value) >= 1000 ? value.toFixed(0) : value.toPrecision(3);
+}
 
 /**
  * Formats joules as kWh with enough digits for short runs.
@@ -17,6 +23,34 @@ export function formatKwh(joules: number): string {
   const kwh = joules / JOULES_PER_KWH;
   if (kwh === 0) return "0 kWh";
   return `${kwh >= 1 ? kwh.toFixed(3) : kwh.toPrecision(3)} kWh`;
+}
+
+/**
+ * Formats energy in the unit its size reads best in: J below 1 Wh, Wh below 1 kWh, then kWh;
+ * three significant figures.
+ *
+ * @param joules Energy in joules.
+ * @returns E.g. `22.2 J`, `6.17 Wh`, `2.50 kWh`.
+ */
+export function formatEnergy(joules: number): string {
+  const size = Math.abs(joules);
+  if (size === 0) return "0 J";
+  if (size < JOULES_PER_WH) return `${threeFigures(joules)} J`;
+  if (size < JOULES_PER_KWH) return `${threeFigures(joules / JOULES_PER_WH)} Wh`;
+  return `${threeFigures(joules / JOULES_PER_KWH)} kWh`;
+}
+
+/**
+ * Formats an emission in g CO2e below 1 kg, in kg CO2e from there; three significant figures.
+ *
+ * @param gramsCO2e The emission in grams of CO2 equivalent.
+ * @returns E.g. `3.12 g CO2e`, `1.40 kg CO2e`.
+ */
+export function formatCarbon(gramsCO2e: number): string {
+  if (gramsCO2e === 0) return "0 g CO2e";
+  return Math.abs(gramsCO2e) < 1000
+    ? `${threeFigures(gramsCO2e)} g CO2e`
+    : `${threeFigures(gramsCO2e / 1000)} kg CO2e`;
 }
 
 /**
@@ -35,7 +69,7 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
- * The live status line: elapsed time, machine watts now, kWh so far.
+ * The live status line: elapsed time, machine watts now, energy so far.
  *
  * @param elapsedSeconds Since the start.
  * @param record The newest sample.
@@ -51,8 +85,8 @@ export function formatStatusLine(
 ): string {
   const watts = record.devices.reduce((sum, d) => sum + d.powerWatts, 0);
   return `impact: ${formatDuration(elapsedSeconds)}  ${watts.toFixed(1)} W now  ${
-    formatKwh(machineJoules)
-  } machine, ${formatKwh(jobJoules)} job`;
+    formatEnergy(machineJoules)
+  } machine, ${formatEnergy(jobJoules)} job`;
 }
 
 /**
@@ -91,16 +125,16 @@ export function formatSummary(
       c.component,
       c.device,
       c.method,
-      formatKwh(c.machineEnergyJoules),
-      formatKwh(c.attributedEnergyJoules),
+      formatEnergy(c.machineEnergyJoules),
+      formatEnergy(c.attributedEnergyJoules),
     ]);
     rows.unshift(["component", "device", "method", "machine", "job"]);
     rows.push([
       "total",
       "",
       "",
-      formatKwh(summary.totals.machineEnergyJoules),
-      formatKwh(summary.totals.attributedEnergyJoules),
+      formatEnergy(summary.totals.machineEnergyJoules),
+      formatEnergy(summary.totals.attributedEnergyJoules),
     ]);
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const row of rows) {
@@ -119,7 +153,7 @@ export function formatSummary(
       `  note: ${estimated.map((c) => `${c.component} ${c.device}`).join(", ")} estimated from ${
         generic ? "a generic per-thread power" : "TDP"
       } x utilisation (no energy counter was readable): ${
-        formatKwh(summary.totals.estimatedEnergyJoules)
+        formatEnergy(summary.totals.estimatedEnergyJoules)
       } of the job's energy is an estimate`,
     );
     if (generic) {

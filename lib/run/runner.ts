@@ -7,20 +7,17 @@
  */
 import { basename } from "node:path";
 import { CliError, ExitCode } from "../cli/exit_codes.ts";
-import { captureEnvironment, type Environment } from "../environment.ts";
 import { assertCpus, assertGpus, HardwareMismatchError } from "../hardware.ts";
-import { LOG_SCHEMA_VERSION, type RunInfo, type SampleRecord } from "../log/schema.ts";
+import type { SampleRecord } from "../log/schema.ts";
 import { chooseLogDir, LogDirError, LogWriter } from "../log/write.ts";
 import { type Runtime, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
 import type { SystemPaths } from "../runtime.ts";
-import { VERSION } from "../version.ts";
 import { ChildStartError, exitCodeOf, resolveCommand, spawnChild } from "./child.ts";
 import type { RunContext, RunHooks } from "./hooks.ts";
-import { hostInfo } from "./host.ts";
 import type { RunOptions } from "./options.ts";
 import { formatStatusLine, formatSummary } from "./report.ts";
-import { startSession } from "./session.ts";
+import { captureEnvironmentInfo, startingInfo, startSession } from "./session.ts";
 
 /** What the pipeline needs from outside. */
 export interface RunDeps {
@@ -72,16 +69,9 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
     throw error;
   }
 
-  const info: RunInfo = {
-    schemaVersion: LOG_SCHEMA_VERSION,
-    tool: { name: "impact", version: VERSION },
+  const info = startingInfo(runtime, discovery, {
     command,
     cwd,
-    start: new Date(runtime.now()).toISOString(),
-    host: hostInfo(),
-    cpu: discovery.cpu,
-    gpus: discovery.gpus,
-    sensors: discovery.statuses,
     attribution: options.attribution,
     options: {
       intervalSeconds: options.intervalMs / 1000,
@@ -90,7 +80,7 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
       ...(options.logDir ? { logDir: options.logDir } : {}),
     },
     labels: options.labels,
-  };
+  });
   const context: RunContext = {
     options,
     runtime,
@@ -140,9 +130,7 @@ async function measure(
   }
   await writer.writeInfo(info);
   // Off the hot path: gathered while the job runs, awaited before the final write.
-  const environment: Promise<Environment | undefined> = options.captureEnv
-    ? captureEnvironment(runtime, { cwd, command }).catch(() => undefined)
-    : Promise.resolve(undefined);
+  const environment = captureEnvironmentInfo(runtime, options.captureEnv, { cwd, command });
 
   const live = deps.stderrIsTerminal && !options.quiet;
   const startedMs = runtime.monotonicMs();
@@ -200,12 +188,7 @@ async function measure(
     deps.stderr(`impact: ${error.message}\n`);
     exitCode = error.exitCode;
   }
-  const env = await environment;
-  const end = await session.stop({
-    exitCode,
-    signal,
-    ...(env && Object.keys(env).length > 0 ? { info: { environment: env } } : {}),
-  });
+  const end = await session.stop({ exitCode, signal, info: await environment });
   for (const hook of deps.hooks) await hook.afterEnd?.(end.summary, context);
   if (live) deps.stderr("\r\x1b[2K");
   if (!options.quiet) {

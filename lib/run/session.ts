@@ -6,11 +6,80 @@
  * @module
  */
 import type { LogWriter } from "../log/write.ts";
-import type { RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
+import {
+  type Attribution,
+  LOG_SCHEMA_VERSION,
+  type RunInfo,
+  type RunSummary,
+  type SampleRecord,
+} from "../log/schema.ts";
+import { captureEnvironment } from "../environment.ts";
+import { VERSION } from "../version.ts";
+import { hostInfo } from "./host.ts";
 import { finishSummary } from "../log/summarize.ts";
 import { createSampler, type Sampler } from "../sampler/sampler.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Discovery } from "../sensors/registry.ts";
+
+/** What impact.json says at the start beyond what sensor discovery found. */
+export interface RunStart {
+  /** The measured command (`impact run`'s child, or this process for `track()`). */
+  command: string[];
+  cwd: string;
+  attribution: Attribution;
+  options: RunInfo["options"];
+  labels: Record<string, string>;
+}
+
+/**
+ * impact.json as written when a session starts: tool, host, devices, sensors and the run's options.
+ *
+ * @param runtime The clock for the start time.
+ * @param discovery The sensors found (CPU, GPUs, statuses).
+ * @param start The command, working directory, attribution, options and labels.
+ * @returns The run info.
+ */
+export function startingInfo(
+  runtime: Runtime,
+  discovery: Pick<Discovery, "cpu" | "gpus" | "statuses">,
+  start: RunStart,
+): RunInfo {
+  return {
+    schemaVersion: LOG_SCHEMA_VERSION,
+    tool: { name: "impact", version: VERSION },
+    command: start.command,
+    cwd: start.cwd,
+    start: new Date(runtime.now()).toISOString(),
+    host: hostInfo(),
+    cpu: discovery.cpu,
+    gpus: discovery.gpus,
+    sensors: discovery.statuses,
+    attribution: start.attribution,
+    options: start.options,
+    labels: start.labels,
+  };
+}
+
+/**
+ * Starts gathering git, pip and conda state off the hot path, while the job runs.
+ *
+ * @param runtime Runs git, pip and conda.
+ * @param wanted False for `--no-env` / `captureEnv: false`.
+ * @param where The working directory and the command (its Python interpreter).
+ * @returns The fields to merge into the final impact.json (none when unwanted or nothing was
+ * found); never rejects.
+ */
+export function captureEnvironmentInfo(
+  runtime: Runtime,
+  wanted: boolean,
+  where: { cwd: string; command: string[] },
+): Promise<Partial<RunInfo>> {
+  if (!wanted) return Promise.resolve({});
+  return captureEnvironment(runtime, where).then(
+    (environment) => Object.keys(environment).length > 0 ? { environment } : {},
+    () => ({}),
+  );
+}
 
 /** What a session needs. */
 export interface SessionOptions {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { unavailableStatus } from "./status.ts";
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { SensorError, type SensorStatus } from "./types.ts";
@@ -245,41 +246,30 @@ export function createCgroupReader(
     return [...new Set(pids)].sort((a, b) => a - b);
   }
 
+  async function readInteger(dir: string, name: string): Promise<number> {
+    const file = join(dir, name);
+    return parseInteger(await runtime.readTextFile(file), file);
+  }
+
   async function readUsage(at: CgroupLocation): Promise<CgroupUsage> {
-    if (at.version === 2) {
-      const cpuFile = join(at.cpuDir, "cpu.stat");
-      const cpuSeconds = parseCpuStat(await runtime.readTextFile(cpuFile), cpuFile);
-      const memFile = join(at.memoryDir, "memory.current");
-      const memoryBytes = parseInteger(await runtime.readTextFile(memFile), memFile);
-      const usage: CgroupUsage = {
-        cpuSeconds,
-        memoryBytes,
-        memoryKind: "cgroup",
-        pids: await readPids(at.cpuDir),
-      };
-      const peakFile = join(at.memoryDir, "memory.peak");
-      try {
-        usage.memoryPeakBytes = parseInteger(await runtime.readTextFile(peakFile), peakFile);
-      } catch {
-        // memory.peak exists since Linux 5.19; older kernels have none.
-      }
-      return usage;
-    }
-    const cpuFile = join(at.cpuDir, "cpuacct.usage");
-    const cpuSeconds = parseInteger(await runtime.readTextFile(cpuFile), cpuFile) / 1e9;
-    const memFile = join(at.memoryDir, "memory.usage_in_bytes");
-    const memoryBytes = parseInteger(await runtime.readTextFile(memFile), memFile);
+    const v2 = at.version === 2;
+    const cpuStat = join(at.cpuDir, "cpu.stat");
+    const cpuSeconds = v2
+      ? parseCpuStat(await runtime.readTextFile(cpuStat), cpuStat)
+      : await readInteger(at.cpuDir, "cpuacct.usage") / 1e9;
     const usage: CgroupUsage = {
       cpuSeconds,
-      memoryBytes,
+      memoryBytes: await readInteger(at.memoryDir, v2 ? "memory.current" : "memory.usage_in_bytes"),
       memoryKind: "cgroup",
       pids: await readPids(at.cpuDir),
     };
-    const peakFile = join(at.memoryDir, "memory.max_usage_in_bytes");
     try {
-      usage.memoryPeakBytes = parseInteger(await runtime.readTextFile(peakFile), peakFile);
+      usage.memoryPeakBytes = await readInteger(
+        at.memoryDir,
+        v2 ? "memory.peak" : "memory.max_usage_in_bytes",
+      );
     } catch {
-      // Without the memory controller there is no peak.
+      // memory.peak exists since Linux 5.19 (v2); v1 without the memory controller has none.
     }
     return usage;
   }
@@ -290,18 +280,12 @@ export function createCgroupReader(
     async probe(): Promise<SensorStatus> {
       const where = await locate();
       if (typeof where === "string") {
-        return { sensor: "cgroup", available: false, reason: where, methods: [], devices: [] };
+        return unavailableStatus("cgroup", where);
       }
       try {
         await readUsage(where);
       } catch (error) {
-        return {
-          sensor: "cgroup",
-          available: false,
-          reason: error instanceof Error ? error.message : String(error),
-          methods: [],
-          devices: [],
-        };
+        return unavailableStatus("cgroup", error instanceof Error ? error.message : String(error));
       }
       found = where;
       return {

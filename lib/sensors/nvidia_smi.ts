@@ -6,6 +6,8 @@
  * @module
  */
 
+import { unavailableStatus } from "./status.ts";
+import { readChildLines, stopChild } from "./child_stream.ts";
 import type { GpuInfo } from "../log/schema.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { type DeviceEnergy, type EnergySensor, SensorError, type SensorStatus } from "./types.ts";
@@ -32,7 +34,6 @@ const NEW_POWER_FIELDS = ["power.draw.instant", "power.draw.average", "power.dra
 const OLD_POWER_FIELDS = ["power.draw"];
 const STREAM_EXTRA_FIELDS = ["utilization.gpu", "memory.used"];
 /** Bytes read from the stream at once: 8 GPUs print about 600 bytes a row set. */
-const STREAM_BUFFER_BYTES = 16 * 1024;
 const MIB = 1024 * 1024;
 const INSTALL_FIX =
   "Install the NVIDIA driver (it ships nvidia-smi), or set IMPACT_NVIDIA_SMI to the nvidia-smi executable";
@@ -111,14 +112,7 @@ export function createNvidiaSmiSensor(
     options.onWarning?.(message);
   };
   const unavailable = (reason: string, fix?: string): SensorStatus => {
-    const result: SensorStatus = {
-      sensor: NAME,
-      available: false,
-      reason,
-      methods: [],
-      devices: [],
-    };
-    if (fix !== undefined) result.fix = fix;
+    const result = unavailableStatus(NAME, reason, { fix });
     return result;
   };
 
@@ -282,39 +276,6 @@ export function createNvidiaSmiSensor(
     });
   }
 
-  async function consume(process: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
-    const stderrText = new Response(process.stderr).text().catch(() => "");
-    // One reused buffer read in place (BYOB) and one streaming decoder: no TransformStream
-    // and no fresh 64 KiB chunk per read, which cost more than the rows themselves.
-    const reader = process.stdout.getReader({ mode: "byob" });
-    const decoder = new TextDecoder();
-    let buffer = new Uint8Array(STREAM_BUFFER_BYTES);
-    let pending = "";
-    let lineNumber = 0;
-    try {
-      for (;;) {
-        const { value, done } = await reader.read(buffer);
-        if (done || value === undefined) break;
-        pending += decoder.decode(value, { stream: true });
-        buffer = new Uint8Array(value.buffer);
-        let start = 0;
-        let newline: number;
-        while ((newline = pending.indexOf("\n", start)) >= 0) {
-          const end = newline > start && pending.charCodeAt(newline - 1) === 13
-            ? newline - 1
-            : newline;
-          handleLine(pending.slice(start, end), ++lineNumber);
-          start = newline + 1;
-        }
-        pending = start === 0 ? pending : pending.slice(start);
-      }
-    } catch {
-      // The pipe broke: the exit status below says why.
-    }
-    const result = await process.status;
-    return { code: result.code, stderr: await stderrText };
-  }
-
   async function streamLoop() {
     let deaths = 0;
     while (!closing) {
@@ -324,7 +285,8 @@ export function createNvidiaSmiSensor(
         failure = new SensorError(NAME, `the -lms stream could not be started`, { cause: error });
         return;
       }
-      const { code, stderr } = await consume(child);
+      // A broken pipe is not reported itself: the exit status below says why.
+      const { code, stderr } = await readChildLines(child, handleLine);
       if (closing) return;
       deaths += 1;
       const said = stderr.trim().split("\n")[0];
@@ -444,12 +406,7 @@ export function createNvidiaSmiSensor(
     },
     async close() {
       closing = true;
-      try {
-        child?.kill("SIGTERM");
-      } catch {
-        // Already exited.
-      }
-      await streamDone;
+      await stopChild(child, streamDone);
       await appsInFlight;
       child = undefined;
       streamDone = undefined;

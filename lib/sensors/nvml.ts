@@ -10,6 +10,7 @@
  * @module
  */
 
+import { unavailableStatus } from "./status.ts";
 import type { GpuInfo } from "../log/schema.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import {
@@ -122,17 +123,16 @@ export function createNvmlSensor(runtime: Runtime, paths: SystemPaths): NvmlSens
       status = probeOnce();
     } catch (error) {
       release();
-      status = {
-        sensor: NAME,
-        available: false,
-        reason: error instanceof NvmlCallError
+      status = unavailableStatus(
+        NAME,
+        error instanceof NvmlCallError
           ? error.message
           : `the NVML library ${paths.nvmlLibrary} did not load: ${(error as Error).message}`,
-        fix:
-          "Install the NVIDIA driver (it ships libnvidia-ml.so.1) or set IMPACT_NVML_LIB; nvidia-smi is used instead where it works",
-        methods: [],
-        devices: [],
-      };
+        {
+          fix:
+            "Install the NVIDIA driver (it ships libnvidia-ml.so.1) or set IMPACT_NVML_LIB; nvidia-smi is used instead where it works",
+        },
+      );
     }
     return status;
   }
@@ -191,15 +191,12 @@ export function createNvmlSensor(runtime: Runtime, paths: SystemPaths): NvmlSens
     }
     if (devices.length === 0) {
       release();
-      return {
-        sensor: NAME,
-        available: false,
-        reason: count[0] === 0
+      return unavailableStatus(
+        NAME,
+        count[0] === 0
           ? "NVML found no GPUs"
           : `no GPU gives energy or power through NVML (${skipped.join("; ")})`,
-        methods: [],
-        devices: [],
-      };
+      );
     }
     const methods = [...new Set(devices.map((d) => d.method))];
     const result: SensorStatus = {

@@ -17,6 +17,8 @@
  * @module
  */
 
+import { unavailableStatus } from "./status.ts";
+import { stopChild } from "./child_stream.ts";
 import type { Runtime } from "../runtime.ts";
 import { type DeviceEnergy, type EnergySensor, SensorError, type SensorStatus } from "./types.ts";
 
@@ -266,14 +268,8 @@ export function createPowerLogSensor(runtime: Runtime, options: PowerLogOptions)
   let startedAtMs = 0;
 
   const remove = (path: string) => runtime.output("rm", { args: ["-f", path] }).catch(() => {});
-  const unavailable = (reason: string): SensorStatus => ({
-    sensor: NAME,
-    available: false,
-    reason,
-    fix: FIX,
-    methods: [],
-    devices: [],
-  });
+  const unavailable = (reason: string): SensorStatus =>
+    unavailableStatus(NAME, reason, { fix: FIX });
 
   async function probeOnce(): Promise<SensorStatus> {
     const probeFile = `${tmp}/impact-powerlog-probe-${unique}.csv`;
@@ -385,12 +381,7 @@ export function createPowerLogSensor(runtime: Runtime, options: PowerLogOptions)
       const process = child;
       child = undefined;
       if (process) {
-        try {
-          process.kill("SIGTERM");
-        } catch {
-          // Already exited.
-        }
-        await process.status;
+        await stopChild(process, process.status);
         await remove(file);
       }
     },

@@ -14,7 +14,9 @@
  * @module
  */
 
+import { unavailableStatus } from "./status.ts";
 import type { Runtime } from "../runtime.ts";
+import { readChildLines, stopChild } from "./child_stream.ts";
 import {
   type Component,
   type DeviceEnergy,
@@ -181,14 +183,7 @@ export function createPowermetricsSensor(
   const energy = new Map<string, { joules: number; watts?: number }>();
 
   const unavailable = (reason: string, fix?: string): SensorStatus => {
-    const result: SensorStatus = {
-      sensor: NAME,
-      available: false,
-      reason,
-      methods: [],
-      devices: [],
-    };
-    if (fix) result.fix = fix;
+    const result = unavailableStatus(NAME, reason, { fix });
     return result;
   };
 
@@ -243,27 +238,23 @@ export function createPowermetricsSensor(
 
   async function stream(process: Deno.ChildProcess) {
     const parser = new PowermetricsParser();
-    const stderrText = new Response(process.stderr).text().catch(() => "");
-    let pending = "";
-    try {
-      for await (const chunk of process.stdout.pipeThrough(new TextDecoderStream())) {
-        pending += chunk;
-        let newline: number;
-        while ((newline = pending.indexOf("\n")) >= 0) {
-          for (const sample of parser.push(pending.slice(0, newline))) addSample(sample);
-          pending = pending.slice(newline + 1);
-        }
+    const end = await readChildLines(process, (line) => {
+      for (const sample of parser.push(line)) addSample(sample);
+    });
+    let error = end.error;
+    if (!error) {
+      try {
+        for (const sample of parser.end()) addSample(sample);
+      } catch (caught) {
+        error = caught as Error;
       }
-      for (const sample of parser.end()) addSample(sample);
-    } catch (error) {
-      if (!closing) failure = new SensorError(NAME, (error as Error).message, { cause: error });
     }
-    const result = await process.status;
-    const said = (await stderrText).trim().split("\n")[0];
+    if (error && !closing) failure = new SensorError(NAME, error.message, { cause: error });
+    const said = end.stderr.trim().split("\n")[0];
     if (!closing && !failure) {
       failure = new SensorError(
         NAME,
-        `powermetrics ended with exit code ${result.code} during the run${said ? `: ${said}` : ""}`,
+        `powermetrics ended with exit code ${end.code} during the run${said ? `: ${said}` : ""}`,
       );
     }
   }
@@ -317,12 +308,7 @@ export function createPowermetricsSensor(
     },
     async close() {
       closing = true;
-      try {
-        child?.kill("SIGTERM");
-      } catch {
-        // Already exited.
-      }
-      await streamDone;
+      await stopChild(child, streamDone);
       child = undefined;
       streamDone = undefined;
     },

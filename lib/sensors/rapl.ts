@@ -24,6 +24,7 @@
  * @module
  */
 
+import { unavailableStatus } from "./status.ts";
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import type { Component, DeviceEnergy, EnergySensor, SensorStatus } from "./types.ts";
@@ -352,14 +353,10 @@ function detailOf(found: Discovery, base: string): Record<string, unknown> {
 }
 
 function unavailable(reason: string, fix?: string, found?: Discovery): SensorStatus {
-  return {
-    sensor: SENSOR,
-    available: false,
-    reason,
-    ...(fix === undefined ? {} : { fix }),
-    methods: [],
+  return unavailableStatus(SENSOR, reason, {
+    fix,
     devices: found ? found.counted.map((z) => z.device) : [],
-  };
+  });
 }
 
 function message(error: unknown): string {

@@ -36,24 +36,24 @@ export async function discoverGpuSensors(
   const statuses: SensorStatus[] = [];
   const sensors: EnergySensor[] = [];
   let gpus: () => GpuInfo[] = () => [];
+  // Keeps a GPU sensor that probes available; closes one that does not.
+  const tryGpuSensor = async (sensor: EnergySensor & { gpus(): GpuInfo[] }) => {
+    const status = await sensor.probe();
+    statuses.push(status);
+    if (!status.available) {
+      await sensor.close();
+      return false;
+    }
+    sensors.push(sensor);
+    gpus = () => sensor.gpus();
+    return true;
+  };
   if (options.os === "linux" || options.os === "windows") {
-    const nvml = createNvmlSensor(runtime, paths);
-    const nvmlStatus = await nvml.probe();
-    statuses.push(nvmlStatus);
-    if (nvmlStatus.available) {
-      sensors.push(nvml);
-      gpus = () => nvml.gpus();
-    } else {
-      await nvml.close();
-      const smi = createNvidiaSmiSensor(runtime, paths, { intervalMs: options.intervalMs });
-      const smiStatus = await smi.probe();
-      statuses.push(smiStatus);
-      if (smiStatus.available) {
-        sensors.push(smi);
-        gpus = () => smi.gpus();
-      } else {
-        await smi.close();
-      }
+    // NVML first; nvidia-smi (created only when NVML is missing) as the fallback.
+    if (!await tryGpuSensor(createNvmlSensor(runtime, paths))) {
+      await tryGpuSensor(
+        createNvidiaSmiSensor(runtime, paths, { intervalMs: options.intervalMs }),
+      );
     }
   }
   if (options.os === "darwin") {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { folderWriter } from "../../lib/cli/folder_writer.ts";
 import type { BenchResult } from "../bench.ts";
 import { buildAppendix } from "../../lib/report/appendix/build.ts";
 import { parseSiteSpec } from "../../lib/report/site_spec.ts";
@@ -42,17 +42,7 @@ export async function bench(): Promise<BenchResult[]> {
   const plain = await Deno.makeTempDir({ prefix: "impact-bench-plain-" });
   const written = new Map<string, string | Uint8Array>();
   try {
-    const made = new Set<string>();
-    const write = (root: string) => async (path: string, data: string | Uint8Array) => {
-      const target = join(root, path);
-      const folder = dirname(target);
-      if (!made.has(folder)) {
-        await Deno.mkdir(folder, { recursive: true });
-        made.add(folder);
-      }
-      if (typeof data === "string") await Deno.writeTextFile(target, data);
-      else await Deno.writeFile(target, data);
-    };
+    const write = folderWriter;
     const siteWrite = write(site);
     const pagesOnly = await Deno.makeTempDir({ prefix: "impact-bench-pages-" });
     const pagesWrite = write(pagesOnly);

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { readLogs, type ReadLogsOptions } from "../../lib/accounting/read_logs.ts";
 import { addFigures } from "../../lib/accounting/figures.ts";
 import type { ZoneIntensity } from "../../lib/geo/types.ts";
-import { type FixtureRun, tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
+import { type FixtureRun, frAndDeRuns, writeLogSet } from "../helpers/log_fixtures.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 import { testLogAccess } from "../helpers/log_access.ts";
 
 function zoneRow(zone: string, country: string, grams: number, year = 2024): ZoneIntensity {
@@ -39,12 +40,9 @@ function options(extra: Partial<ReadLogsOptions> = {}): ReadLogsOptions {
 
 Deno.test("per-run and total figures of a small log set, by hand", async () => {
   await using root = await tempDir();
-  await writeLogSet(root.path, [
-    // 100 W x 36 s x 10 = 36,000 J = 0.01 kWh; x 1.5 = 0.015 kWh; x 50 g = 0.75 g.
-    { name: "a", cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" },
-    // 200 W x 36 s x 10 = 0.02 kWh; x 1.5 = 0.03 kWh; x 400 g = 12 g.
-    { name: "b", cpuWatts: 200, samples: 10, intervalSeconds: 36, zone: "DE" },
-  ]);
+  // a: 100 W x 36 s x 10 = 36,000 J = 0.01 kWh; x 1.5 = 0.015 kWh; x 50 g = 0.75 g.
+  // b: 200 W x 36 s x 10 = 0.02 kWh; x 1.5 = 0.03 kWh; x 400 g = 12 g.
+  await writeLogSet(root.path, frAndDeRuns());
   const logs = await readLogs([root.path], options({ pue: 1.5 }));
   equal(logs.runs.length, 2);
   equal(logs.runs[0]?.energyKwh, 0.015);

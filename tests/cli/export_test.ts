@@ -3,16 +3,14 @@ import { join } from "node:path";
 import { runCli } from "../../lib/cli/app.ts";
 import { CODECARBON_COLUMNS } from "../../lib/report/export.ts";
 import { captureContext } from "../helpers/context.ts";
-import { tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
+import { frAndDeRuns, writeLogSet } from "../helpers/log_fixtures.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 Deno.test(
   "impact export --format codecarbon -o writes emissions.csv with one row per run",
   async () => {
     await using root = await tempDir();
-    await writeLogSet(root.path, [
-      { name: "a", cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" },
-      { name: "b", cpuWatts: 200, samples: 10, intervalSeconds: 36, zone: "DE" },
-    ]);
+    await writeLogSet(root.path, frAndDeRuns());
     const ctx = captureContext(undefined, root.path);
     equal(
       await runCli([

@@ -2,17 +2,9 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { runCli } from "../../lib/cli/app.ts";
 import { regionCommandDeps } from "../../lib/cli/commands/region.ts";
 import type { Place } from "../../lib/geo/types.ts";
+import { stanford } from "../helpers/places.ts";
 import { captureContext } from "../helpers/context.ts";
 
-const stanford: Place = {
-  name: "Stanford",
-  admin1: "California",
-  country: "USA",
-  countryName: "United States",
-  latitude: 37.42,
-  longitude: -122.17,
-  population: 15000,
-};
 const stanfordKy: Place = { ...stanford, admin1: "Kentucky", latitude: 37.53, longitude: -84.66 };
 
 function fake() {

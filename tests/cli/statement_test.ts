@@ -1,7 +1,8 @@
 import { equal, match } from "node:assert/strict";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
-import { tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
+import { writeLogSet } from "../helpers/log_fixtures.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 async function logSet() {
   const root = await tempDir();

@@ -2,16 +2,14 @@ import { equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
-import { makeRun, tempDir, writeLogSet, writeRun } from "../helpers/log_fixtures.ts";
+import { frAndDeRuns, makeRun, writeLogSet, writeRun } from "../helpers/log_fixtures.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 Deno.test(
   "impact summary prints totals and one row per run found recursively",
   async () => {
     await using root = await tempDir();
-    await writeLogSet(root.path, [
-      { name: "exp/a", cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" },
-      { name: "exp/deeper/b", cpuWatts: 200, samples: 10, intervalSeconds: 36, zone: "DE" },
-    ]);
+    await writeLogSet(root.path, frAndDeRuns("exp/a", "exp/deeper/b"));
     const ctx = captureContext(undefined, root.path);
     equal(await runCli(["summary", root.path, "--pue", "1.5"], ctx), 0);
     // (0.01 + 0.02) kWh x 1.5.

@@ -1,6 +1,8 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { createFakeProc, createFakeRapl, fakeCpuinfo, tempDir } from "../helpers/fake_sysfs.ts";
+import { createFakeProc, fakeCpuinfo } from "../helpers/fake_procfs.ts";
+import { createFakeRapl } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 import { isolatedEnv, runImpact } from "../helpers/cli_process.ts";
 
 Deno.test("impact doctor lists RAPL as available with its zones and the hardware found", async () => {

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readLogDir } from "../../lib/log/read.ts";
 import { isolatedEnv, readUntil, runImpact, spawnImpact } from "../helpers/cli_process.ts";
-import { createFakeRapl, tempDir } from "../helpers/fake_sysfs.ts";
+import { createFakeRapl } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 async function withTemp(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "impact-e2e-" });

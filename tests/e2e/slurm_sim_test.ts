@@ -7,7 +7,8 @@ import { runCli } from "../../lib/cli/app.ts";
 import { readLogDir } from "../../lib/log/read.ts";
 import { captureContext } from "../helpers/context.ts";
 import { isolatedEnv, runImpact } from "../helpers/cli_process.ts";
-import { createFakeRapl, type FakeRapl, tempDir } from "../helpers/fake_sysfs.ts";
+import { createFakeRapl, type FakeRapl } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 const FAKE_SMI = fileURLToPath(new URL("../fixtures/fake-nvidia-smi", import.meta.url));
 const NODES = 4;

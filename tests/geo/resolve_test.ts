@@ -5,17 +5,7 @@ import {
   type ResolveDeps,
   resolveRegion,
 } from "../../lib/geo/resolve.ts";
-import type { Place } from "../../lib/geo/types.ts";
-
-const stanford: Place = {
-  name: "Stanford",
-  admin1: "California",
-  country: "USA",
-  countryName: "United States",
-  latitude: 37.42,
-  longitude: -122.17,
-  population: 15000,
-};
+import { stanford } from "../helpers/places.ts";
 
 /** Fake geo lookups: California is CISO, everything else at lat > 45 is Germany, the rest ocean. */
 function fakeDeps(calls: string[] = []): ResolveDeps {

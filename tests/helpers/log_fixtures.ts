@@ -269,14 +269,16 @@ export async function writeLogSet(
 }
 
 /**
- * A temporary folder removed (recursively) when the binding goes out of scope.
+ * Two six-minute runs (10 samples of 36 s), easy to check by hand: 100 W in FR
+ * (36,000 J = 0.01 kWh) and 200 W in DE (0.02 kWh).
  *
- * @returns The folder's path and its disposer, for `await using`.
+ * @param first The first run's folder name.
+ * @param second The second run's folder name.
+ * @returns The two runs, for {@link writeLogSet}.
  */
-export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix: "impact-test-" });
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-  };
+export function frAndDeRuns(first = "a", second = "b"): FixtureRun[] {
+  return [
+    { name: first, cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" },
+    { name: second, cpuWatts: 200, samples: 10, intervalSeconds: 36, zone: "DE" },
+  ];
 }

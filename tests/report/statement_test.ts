@@ -7,7 +7,8 @@ import {
   statementData,
 } from "../../lib/report/statement.ts";
 import type { SocialCost, ZoneIntensity } from "../../lib/geo/types.ts";
-import { type FixtureRun, tempDir, writeLogSet } from "../helpers/log_fixtures.ts";
+import { type FixtureRun, writeLogSet } from "../helpers/log_fixtures.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 import { testLogAccess } from "../helpers/log_access.ts";
 
 const FR: ZoneIntensity = {

@@ -8,7 +8,7 @@ import type { RunInfo, SampleRecord } from "../../lib/log/schema.ts";
 import { CliError } from "../../lib/cli/exit_codes.ts";
 import type { EnergySensor } from "../../lib/sensors/types.ts";
 import { writeFakeCgroupJob } from "../helpers/fake_cgroup.ts";
-import { tempDir } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 function runtimeWith(env: Record<string, string>): Runtime {
   return { ...denoRuntime, env: (name) => env[name] };
@@ -227,5 +227,20 @@ Deno.test("--metrics with a malformed address is a usage error", async () => {
   await rejects(
     async () => await clusterHooks().beforeStart!(context),
     /--metrics "localhost:notaport"/,
+  );
+});
+
+Deno.test("GPUs named by UUID prefix in CUDA_VISIBLE_DEVICES are marked as the job's", async () => {
+  await using dir = await tempDir();
+  const context = contextOf(
+    runtimeWith(slurmEnv({ SLURM_LOCALID: "0", CUDA_VISIBLE_DEVICES: "GPU-2a,GPU-0aaa" })),
+    dir.path,
+    { logDir: "logs" },
+  );
+  await clusterHooks().beforeStart!(context);
+  equal(context.sampling.cudaVisibleDevices, "GPU-2a,GPU-0aaa");
+  deepEqual(
+    context.info.gpus.filter((gpu) => gpu.usedByJob).map((gpu) => gpu.index),
+    [0, 2],
   );
 });

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { systemPaths } from "../../lib/runtime.ts";
 import { discoverSensors } from "../../lib/sensors/registry.ts";
 import { doctorVerdict, formatDoctor } from "../../lib/cli/commands/doctor.ts";
-import { createFakeProc, fakeCpuinfo, tempDir } from "../helpers/fake_sysfs.ts";
+import { createFakeProc, fakeCpuinfo } from "../helpers/fake_procfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 import table from "../../data/cpu_tdp.json" with { type: "json" };
 
 const small: TdpTable = {

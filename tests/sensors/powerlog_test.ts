@@ -1,6 +1,7 @@
 import { deepEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
+import { runtimeWithChildEnv } from "../helpers/fake_executable.ts";
+import { fixturePath, readFixture } from "../helpers/fixture_files.ts";
+import { denoRuntime } from "../../lib/runtime.ts";
 import {
   createPowerLogSensor,
   parsePowerLog,
@@ -9,21 +10,11 @@ import {
 } from "../../lib/sensors/powerlog.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
 
-const fixturePath = (name: string) =>
-  fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-const fixture = (name: string) => Deno.readTextFile(fixturePath(name));
+const fixture = readFixture;
 const FAKE = fixturePath("powerlog_fake");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function runtimeWith(env: Record<string, string>): Runtime {
-  return {
-    ...denoRuntime,
-    spawn: (command, options = {}) =>
-      denoRuntime.spawn(command, { ...options, env: { ...options.env, ...env } }),
-    output: (command, options = {}) =>
-      denoRuntime.output(command, { ...options, env: { ...options.env, ...env } }),
-  };
-}
+const runtimeWith = runtimeWithChildEnv;
 
 Deno.test("splitQuotedCsv unquotes, trims padding and keeps commas inside quotes", () => {
   deepEqual(splitQuotedCsv('"12:00:01:005","   2.500"," 75","a, b","say ""hi"""'), [

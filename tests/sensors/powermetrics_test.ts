@@ -1,6 +1,7 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
+import { runtimeWithChildEnv, writeExecutable } from "../helpers/fake_executable.ts";
+import { fixturePath, readFixture } from "../helpers/fixture_files.ts";
+import { denoRuntime } from "../../lib/runtime.ts";
 import {
   createPowermetricsSensor,
   parsePowermetrics,
@@ -8,21 +9,11 @@ import {
 } from "../../lib/sensors/powermetrics.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
 
-const fixturePath = (name: string) =>
-  fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-const fixture = (name: string) => Deno.readTextFile(fixturePath(name));
+const fixture = readFixture;
 const FAKE = fixturePath("powermetrics_fake");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function runtimeWith(env: Record<string, string>): Runtime {
-  return {
-    ...denoRuntime,
-    spawn: (command, options = {}) =>
-      denoRuntime.spawn(command, { ...options, env: { ...options.env, ...env } }),
-    output: (command, options = {}) =>
-      denoRuntime.output(command, { ...options, env: { ...options.env, ...env } }),
-  };
-}
+const runtimeWith = runtimeWithChildEnv;
 
 Deno.test("macOS 13+ output: CPU, GPU, ANE and Combined power per sample, GPU once", async () => {
   const samples = parsePowermetrics(await fixture("powermetrics_m2_macos14.txt"));
@@ -134,12 +125,11 @@ Deno.test("sudo -n is used when it works", async () => {
   const dir = await Deno.makeTempDir();
   try {
     // A stand-in sudo: drops -n and runs the command as root would, without FAKE_PM_NOT_ROOT.
-    const fakeSudo = `${dir}/sudo`;
-    await Deno.writeTextFile(
-      fakeSudo,
+    const fakeSudo = await writeExecutable(
+      dir,
+      "sudo",
       '#!/bin/sh\n[ "$1" = -n ] && shift\nFAKE_PM_NOT_ROOT=0 exec "$@"\n',
     );
-    await Deno.chmod(fakeSudo, 0o755);
     const sensor = createPowermetricsSensor(runtimeWith({ FAKE_PM_NOT_ROOT: "1" }), {
       intervalMs: 30,
       executable: FAKE,
@@ -167,12 +157,11 @@ Deno.test("powermetrics missing is unavailable; ending mid-run is a SensorError"
   const dir = await Deno.makeTempDir();
   try {
     // Answers the probe, then dies after two samples of the run.
-    const dying = `${dir}/powermetrics`;
-    await Deno.writeTextFile(
-      dying,
+    const dying = await writeExecutable(
+      dir,
+      "powermetrics",
       `#!/bin/sh\ncase "$*" in *"-n 1"*) exec ${FAKE} "$@";; esac\n${FAKE} "$@" -n 2\necho "powermetrics: sampling stopped" >&2\nexit 3\n`,
     );
-    await Deno.chmod(dying, 0o755);
     const sensor = createPowermetricsSensor(denoRuntime, { intervalMs: 20, executable: dying });
     try {
       await sensor.start();

@@ -7,13 +7,9 @@ import {
   parseProcStat,
   parseSystemStat,
 } from "../../lib/sensors/procfs.ts";
-import {
-  createFakeProc,
-  fakeCpuinfo,
-  type FakeProcess,
-  tempDir,
-  writeFakeCpuTopology,
-} from "../helpers/fake_sysfs.ts";
+import { createFakeProc, fakeCpuinfo, type FakeProcess } from "../helpers/fake_procfs.ts";
+import { writeFakeCpuTopology } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 const fixtures = new URL("../fixtures/", import.meta.url);
 

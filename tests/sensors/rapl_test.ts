@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { denoRuntime, type Runtime, type SystemPaths, withDeniedReads } from "../../lib/runtime.ts";
 import { counterDeltaUj, createRaplSensor, safeReadIntervalMs } from "../../lib/sensors/rapl.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
-import { AMD_RANGE_UJ, createFakeRapl, INTEL_RANGE_UJ, tempDir } from "../helpers/fake_sysfs.ts";
+import { AMD_RANGE_UJ, createFakeRapl, INTEL_RANGE_UJ } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 function pathsFor(sysfsRoot: string): SystemPaths {
   return {

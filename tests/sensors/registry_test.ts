@@ -2,7 +2,9 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { denoRuntime, systemPaths } from "../../lib/runtime.ts";
 import { discoverSensors } from "../../lib/sensors/registry.ts";
-import { createFakeProc, createFakeRapl, fakeCpuinfo, tempDir } from "../helpers/fake_sysfs.ts";
+import { createFakeProc, fakeCpuinfo } from "../helpers/fake_procfs.ts";
+import { createFakeRapl } from "../helpers/fake_sysfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 function runtimeWith(env: Record<string, string>) {
   return { ...denoRuntime, env: (name: string) => env[name] };

@@ -5,9 +5,10 @@
  * @module
  */
 import { InvalidArgumentError } from "@commander-js/extra-typings";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import type { RegisterCommand } from "./mod.ts";
 import type { CliContext } from "../context.ts";
+import { folderWriter } from "../folder_writer.ts";
 import { CliError, ExitCode } from "../exit_codes.ts";
 import type { LogsFigures } from "../../accounting/types.ts";
 import type { SampleRecord } from "../../log/schema.ts";
@@ -140,7 +141,6 @@ export async function runAppendix(
   }
   const out = resolve(ctx.cwd, options.out);
   const { ZIP_WORKER_URL } = await import("../../report/appendix/zip.ts");
-  const made = new Set<string>();
   const built = await buildAppendix({
     title: options.title,
     spec,
@@ -155,16 +155,7 @@ export async function runAppendix(
     source: { samples: (run) => deps.readSamples(run.dir), files: (run) => readRawFiles(run.dir) },
     // A bundle or a binary built without the worker module zips on the main thread.
     ...(workerModulePresent(ZIP_WORKER_URL) ? {} : { zipWorkers: 0 }),
-    async write(path, data) {
-      const target = join(out, path);
-      const folder = dirname(target);
-      if (!made.has(folder)) {
-        await Deno.mkdir(folder, { recursive: true });
-        made.add(folder);
-      }
-      if (typeof data === "string") await Deno.writeTextFile(target, data);
-      else await Deno.writeFile(target, data);
-    },
+    write: folderWriter(out),
   });
   for (const warning of figures.warnings) ctx.stderr(`impact: warning: ${warning}\n`);
   for (const name of built.model.unknownMetrics) {

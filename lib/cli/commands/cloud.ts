@@ -4,6 +4,7 @@
  * @module
  */
 import type { RegisterCommand } from "./mod.ts";
+import { parseYearOption } from "../year_option.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../exit_codes.ts";
 
@@ -29,18 +30,7 @@ async function run(
 ): Promise<void> {
   const cloud = await import("../../geo/cloud.ts");
   const intensity = await import("../../geo/intensity.ts");
-  let year: number | undefined;
-  if (options.year !== undefined) {
-    year = Number(options.year);
-    if (!intensity.INTENSITY_YEARS.includes(year)) {
-      throw new CliError(
-        `--year must be one of ${intensity.INTENSITY_YEARS.join(", ")}, got ${
-          JSON.stringify(options.year)
-        }`,
-        ExitCode.usage,
-      );
-    }
-  }
+  const year = parseYearOption(options.year, intensity.INTENSITY_YEARS);
   let regions;
   try {
     regions = region === undefined

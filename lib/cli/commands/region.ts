@@ -5,6 +5,7 @@
  * @module
  */
 import type { RegisterCommand } from "./mod.ts";
+import { parseYearOption } from "../year_option.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../exit_codes.ts";
 import type { Place, ZoneIntensity } from "../../geo/types.ts";
@@ -87,18 +88,7 @@ function positiveInt(text: string, flag: string): number {
 async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
   const intensity = await import("../../geo/intensity.ts");
   const resolve = await import("../../geo/resolve.ts");
-  let year: number | undefined;
-  if (options.year !== undefined) {
-    year = Number(options.year);
-    if (!intensity.INTENSITY_YEARS.includes(year)) {
-      throw new CliError(
-        `--year must be one of ${intensity.INTENSITY_YEARS.join(", ")}, got ${
-          JSON.stringify(options.year)
-        }`,
-        ExitCode.usage,
-      );
-    }
-  }
+  const year = parseYearOption(options.year, intensity.INTENSITY_YEARS);
   const chosen = ["address", "lat", "zone", "top", "bottom"].filter((k) =>
     options[k as keyof RegionOptions] !== undefined
   );

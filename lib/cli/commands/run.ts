@@ -7,21 +7,12 @@
  */
 import { Command } from "commander";
 import { CliError, ExitCode } from "../exit_codes.ts";
-import {
-  defineRunCommand,
-  runFlagExtensions,
-  RunUsageError,
-  toRunOptions,
-} from "../../run/options.ts";
-import { clusterFlags } from "../../run/cluster_extension.ts";
-import { registerRegionExtension } from "../../run/region_extension.ts";
+import { defineRunCommand, RunUsageError, toRunOptions } from "../../run/options.ts";
+import { createRunHooks } from "../../run/extensions.ts";
 import type { RegisterCommand } from "./mod.ts";
-
-registerRegionExtension();
 
 /** Registers `impact run`. */
 export const register: RegisterCommand = (program, ctx, setExitCode) => {
-  if (!runFlagExtensions.includes(clusterFlags)) runFlagExtensions.push(clusterFlags);
   // Flags after the command belong to the command (`impact run python -u x.py`).
   program.enablePositionalOptions();
   const run = defineRunCommand(new Command("run"));
@@ -34,14 +25,11 @@ export const register: RegisterCommand = (program, ctx, setExitCode) => {
       if (error instanceof RunUsageError) throw new CliError(error.message, ExitCode.usage);
       throw error;
     }
-    const [{ runJob }, { discoverSensors }, { runHooks }, { demoCommand }, { clusterHooks }] =
-      await Promise.all([
-        import("../../run/runner.ts"),
-        import("../../sensors/registry.ts"),
-        import("../../run/hooks.ts"),
-        import("../../run/demo.ts"),
-        import("../../run/cluster_extension.ts"),
-      ]);
+    const [{ runJob }, { discoverSensors }, { demoCommand }] = await Promise.all([
+      import("../../run/runner.ts"),
+      import("../../sensors/registry.ts"),
+      import("../../run/demo.ts"),
+    ]);
     setExitCode(
       await runJob(options, {
         runtime: ctx.runtime,
@@ -49,7 +37,7 @@ export const register: RegisterCommand = (program, ctx, setExitCode) => {
         stderr: ctx.stderr,
         stderrIsTerminal: ctx.stderrIsTerminal,
         discover: discoverSensors,
-        hooks: [...runHooks, clusterHooks()],
+        hooks: createRunHooks(),
         demoCommand: () => demoCommand(),
       }),
     );

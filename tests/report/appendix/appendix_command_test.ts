@@ -6,7 +6,8 @@ import { runCli } from "../../../lib/cli/app.ts";
 import { appendixCommandDeps, type AppendixDeps } from "../../../lib/cli/commands/appendix.ts";
 import { readLogs } from "../../../lib/accounting/embedded.ts";
 import { captureContext } from "../../helpers/context.ts";
-import { tempDir, writeLogSet } from "../../helpers/log_fixtures.ts";
+import { writeLogSet } from "../../helpers/log_fixtures.ts";
+import { tempDir } from "../../helpers/temp_dir.ts";
 import { makeLogsFigures, makeRun, makeSamples } from "../../fixtures/appendix_figures.ts";
 
 const specPath = fileURLToPath(new URL("../../fixtures/appendix_spec.json", import.meta.url));

@@ -1,0 +1,29 @@
+/**
+ * The `--year` flag of `impact region` and `impact cloud`: which year's grid intensity to show.
+ *
+ * @module
+ */
+import { CliError, ExitCode } from "./exit_codes.ts";
+
+/**
+ * Checks `--year` against the years the intensity data covers.
+ *
+ * @param text The flag's value, or undefined when not given.
+ * @param years The years with data (`INTENSITY_YEARS` of lib/geo/intensity.ts).
+ * @returns The year, or undefined when not given.
+ * @throws {CliError} A usage error naming the value and the valid years.
+ */
+export function parseYearOption(
+  text: string | undefined,
+  years: readonly number[],
+): number | undefined {
+  if (text === undefined) return undefined;
+  const year = Number(text);
+  if (!years.includes(year)) {
+    throw new CliError(
+      `--year must be one of ${years.join(", ")}, got ${JSON.stringify(text)}`,
+      ExitCode.usage,
+    );
+  }
+  return year;
+}
