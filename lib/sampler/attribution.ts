@@ -33,45 +33,21 @@ export function cpuTimeShare(jobCpuSeconds: number, busySeconds: number): number
 }
 
 /**
- * Parses `CUDA_VISIBLE_DEVICES` into its entries (indexes, UUIDs or UUID prefixes).
- *
- * @param value The variable's value; undefined when unset.
- * @returns The entries; undefined when unset (all GPUs visible, none claimed).
- */
-export function parseCudaVisibleDevices(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const entries: string[] = [];
-  for (const raw of value.split(",")) {
-    const entry = raw.trim();
-    // CUDA stops at the first invalid entry, such as -1.
-    if (entry === "" || entry.startsWith("-")) break;
-    entries.push(entry);
-  }
-  return entries;
-}
-
-/**
  * Whether the job uses a GPU: one of its processes runs there, or `CUDA_VISIBLE_DEVICES`
  * names it.
  *
  * @param reading The GPU's reading (device `gpu-N`, uuid, processIds).
  * @param jobPids The job's live process ids.
- * @param cudaVisible Entries of the job's `CUDA_VISIBLE_DEVICES`, if set.
+ * @param visibleGpus Device ids (`gpu-N`) the job's `CUDA_VISIBLE_DEVICES` names, if set.
  * @returns True when the job uses it.
  */
 export function gpuUsedByJob(
   reading: DeviceEnergy,
   jobPids: ReadonlySet<number>,
-  cudaVisible: readonly string[] | undefined,
+  visibleGpus: ReadonlySet<string> | undefined,
 ): boolean {
   if (reading.processIds?.some((pid) => jobPids.has(pid))) return true;
-  if (!cudaVisible) return false;
-  const index = /^gpu-(\d+)$/.exec(reading.device)?.[1];
-  return cudaVisible.some((entry) =>
-    /^\d+$/.test(entry)
-      ? entry === index
-      : reading.uuid !== undefined && reading.uuid.startsWith(entry)
-  );
+  return visibleGpus?.has(reading.device) ?? false;
 }
 
 /**

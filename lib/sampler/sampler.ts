@@ -12,13 +12,8 @@ import type { Attribution, SampleRecord } from "../log/schema.ts";
 import { addSample, emptySummaryState, type SummaryState } from "../log/summarize.ts";
 import type { Runtime } from "../runtime.ts";
 import type { DeviceEnergy, EnergySensor } from "../sensors/types.ts";
-import {
-  attributeDevices,
-  cpuTimeShare,
-  type DeviceDelta,
-  gpuUsedByJob,
-  parseCudaVisibleDevices,
-} from "./attribution.ts";
+import { visibleGpuIndices } from "../sensors/nvidia_smi_parse.ts";
+import { attributeDevices, cpuTimeShare, type DeviceDelta, gpuUsedByJob } from "./attribution.ts";
 import type { JobUsage, SystemCpu, UsageSource } from "./types.ts";
 
 /** How to sample. */
@@ -76,6 +71,17 @@ export function effectiveIntervalMs(requestedMs: number, sensors: EnergySensor[]
   return ms;
 }
 
+/** Resolves `CUDA_VISIBLE_DEVICES` to device ids once GPUs have been read (CUDA's rules). */
+function visibleGpuDevices(value: string, readings: DeviceEnergy[]): Set<string> | undefined {
+  const gpus = readings.filter((r) => r.component === "gpu").map((r) =>
+    r.uuid === undefined
+      ? { index: Number(r.device.slice("gpu-".length)) }
+      : { index: Number(r.device.slice("gpu-".length)), uuid: r.uuid }
+  );
+  if (gpus.length === 0) return undefined;
+  return new Set(visibleGpuIndices(value, gpus).map((index) => `gpu-${index}`));
+}
+
 /**
  * Creates a sampler over the given sensors.
  *
@@ -85,7 +91,9 @@ export function effectiveIntervalMs(requestedMs: number, sensors: EnergySensor[]
 export function createSampler(options: SamplerOptions): Sampler {
   const { runtime, sensors, usage } = options;
   const intervalMs = effectiveIntervalMs(options.intervalMs, sensors);
-  const cudaVisible = parseCudaVisibleDevices(options.cudaVisibleDevices);
+  // The GPUs CUDA_VISIBLE_DEVICES names, resolved against the GPUs the sensors report (the
+  // first time they report any): unset means the job claims none by this rule.
+  let cudaVisible: Set<string> | undefined;
   const usedGpus = new Set<string>();
   let previous = new Map<string, number>();
   let previousMs = 0;
@@ -148,6 +156,9 @@ export function createSampler(options: SamplerOptions): Sampler {
     if (system) previousSystem = system;
 
     const pids = new Set(job?.pids ?? []);
+    if (cudaVisible === undefined && options.cudaVisibleDevices !== undefined) {
+      cudaVisible = visibleGpuDevices(options.cudaVisibleDevices, readings);
+    }
     // Once used, a GPU stays the job's: compute-apps is polled slower than power.
     for (const { reading } of deltas) {
       if (reading.component === "gpu" && gpuUsedByJob(reading, pids, cudaVisible)) {

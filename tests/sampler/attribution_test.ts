@@ -1,10 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
-import {
-  attributeDevices,
-  cpuTimeShare,
-  gpuUsedByJob,
-  parseCudaVisibleDevices,
-} from "../../lib/sampler/attribution.ts";
+import { attributeDevices, cpuTimeShare, gpuUsedByJob } from "../../lib/sampler/attribution.ts";
+import { visibleGpuIndices } from "../../lib/sensors/nvidia_smi_parse.ts";
 import type { DeviceEnergy } from "../../lib/sensors/types.ts";
 
 const reading = (component: DeviceEnergy["component"], device: string): DeviceEnergy => ({
@@ -43,11 +39,13 @@ Deno.test("a GPU is the job's when a job pid runs on it or CUDA_VISIBLE_DEVICES 
   const gpu1 = { ...reading("gpu", "gpu-1"), uuid: "GPU-bbbb-2222" };
   equal(gpuUsedByJob(gpu0, new Set([11]), undefined), true);
   equal(gpuUsedByJob(gpu0, new Set([12]), undefined), false);
-  equal(gpuUsedByJob(gpu1, new Set(), parseCudaVisibleDevices("1")), true);
-  equal(gpuUsedByJob(gpu1, new Set(), parseCudaVisibleDevices("GPU-bbbb")), true);
-  equal(gpuUsedByJob(gpu1, new Set(), parseCudaVisibleDevices("0")), false);
-  // CUDA stops at the first invalid entry.
-  deepEqual(parseCudaVisibleDevices("0,-1,1"), ["0"]);
-  deepEqual(parseCudaVisibleDevices(""), []);
-  equal(parseCudaVisibleDevices(undefined), undefined);
+  const gpus = [{ index: 0, uuid: "GPU-aaaa-1111" }, { index: 1, uuid: "GPU-bbbb-2222" }];
+  const visible = (value: string) =>
+    new Set(visibleGpuIndices(value, gpus).map((index) => `gpu-${index}`));
+  equal(gpuUsedByJob(gpu1, new Set(), visible("1")), true);
+  equal(gpuUsedByJob(gpu1, new Set(), visible("GPU-bbbb")), true);
+  equal(gpuUsedByJob(gpu1, new Set(), visible("0")), false);
+  // CUDA stops at the first invalid entry, and an empty value hides every GPU.
+  equal(gpuUsedByJob(gpu1, new Set(), visible("0,-1,1")), false);
+  equal(gpuUsedByJob(gpu0, new Set(), visible("")), false);
 });
