@@ -152,7 +152,16 @@ export async function build(): Promise<BuildResult> {
   const denort = await findDenort();
   if (denort.found) {
     console.log(`build: deno compile with the runtime from ${denort.how}`);
-    const out = await run(["compile", "-A", "--output", join(dist, "impact"), "main.ts"]);
+    // The appendix zips in a worker module, which compile only embeds when named.
+    const out = await run([
+      "compile",
+      "-A",
+      "--include",
+      "lib/report/appendix/zip_worker.ts",
+      "--output",
+      join(dist, "impact"),
+      "main.ts",
+    ]);
     if (out.code === 0) {
       await check([join(dist, "impact"), "--version"]);
       return { kind: "binary", command: [join(dist, "impact")] };
