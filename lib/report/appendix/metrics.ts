@@ -55,7 +55,7 @@ const BUILTIN: Metric[] = [
 ];
 
 /** experiment-impact-tracker's metric names and the metric each means here. */
-export const METRIC_ALIASES: Readonly<Record<string, string>> = {
+const METRIC_ALIASES: Readonly<Record<string, string>> = {
   total_power: "energy_kwh",
   exp_len_hours: "hours",
   cpu_hours: "cpu_hours",
@@ -67,9 +67,6 @@ export const METRIC_ALIASES: Readonly<Record<string, string>> = {
 };
 
 const byKey = new Map(BUILTIN.map((m) => [m.key, m]));
-
-/** Every built-in metric's canonical name. */
-export const METRIC_NAMES: readonly string[] = BUILTIN.map((m) => m.key);
 
 /**
  * Resolves a metric name from a spec: a canonical name, an alias, `label:NAME`, or else the
@@ -93,14 +90,4 @@ export function resolveMetric(name: string): Metric {
       return Number.isFinite(number) ? number : undefined;
     },
   };
-}
-
-/**
- * Whether a name is a built-in metric or one of its aliases (not a label).
- *
- * @param name The name as written.
- * @returns True for built-in metrics.
- */
-export function isBuiltinMetric(name: string): boolean {
-  return byKey.has(METRIC_ALIASES[name] ?? name);
 }
