@@ -155,19 +155,3 @@ export function startZipper(workers: number): Zipper {
     },
   };
 }
-
-/**
- * Zips a log directory's files under one folder (on this thread).
- *
- * @param folder The folder name inside the zip (the run's page name).
- * @param files File names (relative to the log directory) and their bytes.
- * @param level Deflate level 1-9 (1 by default).
- * @returns The zip archive.
- */
-export function zipLogDir(
-  folder: string,
-  files: Readonly<Record<string, Uint8Array>>,
-  level = 1,
-): Promise<Uint8Array> {
-  return zipLogDirHere(folder, files, level);
-}
