@@ -3,12 +3,12 @@
  *
  * @module
  */
+import { JOULES_PER_KWH } from "../../accounting/energy.ts";
 import type { SampleRecord } from "../../log/schema.ts";
 import { barPlotHtml } from "../plots/bar_plot.ts";
 import { scatterPlotHtml } from "../plots/scatter_plot.ts";
 import { formatBytes, formatCommand, formatDuration, formatNumber, numberCell } from "./format.ts";
-import type { MetricOptions } from "./metrics.ts";
-import { resolveMetric } from "./metrics.ts";
+import { type Metric, type MetricOptions, resolveMetric } from "./metrics.ts";
 import type { AppendixModel, RunEntry, SetView, SummaryRow } from "./model.ts";
 import { runPlots } from "./run_plots.ts";
 import { renderPage } from "./templates.ts";
@@ -39,6 +39,11 @@ function layoutData(ctx: PageContext, model: AppendixModel, root: string, curren
   };
 }
 
+/** A metric's axis title or column heading: its label, with the unit in brackets when it has one. */
+function heading(metric: Metric): string {
+  return metric.unit ? `${metric.label} (${metric.unit})` : metric.label;
+}
+
 function summaryRows(rows: SummaryRow[]) {
   return rows.map(({ metric, stats }) => ({
     key: metric.key,
@@ -58,11 +63,10 @@ function setPlots(view: SetView, ctx: PageContext): string[] {
     const groups = view.children.length > 0
       ? view.children.map((c) => ({ name: c.name, runs: c.runs }))
       : [{ name: view.set.name, runs: view.runs }];
-    const title = (m: typeof mx) => m.unit ? `${m.label} (${m.unit})` : m.label;
     return scatterPlotHtml(
       `${view.set.name}: ${my.label} against ${mx.label}`,
-      title(mx),
-      title(my),
+      heading(mx),
+      heading(my),
       groups.map((g) => ({
         name: g.name,
         points: g.runs.flatMap((r) => {
@@ -186,7 +190,7 @@ export function renderSetPage(
     plots,
     table: {
       root: "../",
-      columns: columns.map((c) => c.unit ? `${c.label} (${c.unit})` : c.label),
+      columns: columns.map(heading),
       rows: view.runs.map((r) => ({
         slug: r.slug,
         name: r.name,
@@ -217,7 +221,7 @@ export function renderRunPage(
 ): string {
   const { run } = entry;
   const { info, summary } = run;
-  const kwh = (joules: number) => numberCell(joules / 3.6e6);
+  const kwh = (joules: number) => numberCell(joules / JOULES_PER_KWH);
   const plots = runPlots(samples, Date.parse(info.start));
   const social = resolveMetric("social_cost_usd").value(run, ctx.metricOptions);
   const env = info.environment ?? {};
