@@ -26,9 +26,11 @@ export interface AppendixDeps {
 /** Where the command gets its readers; tests replace `load`. */
 export const appendixCommandDeps: { load: (country?: string) => Promise<AppendixDeps> } = {
   load: async (country) => {
-    const [{ readLogs, fileLogAccess }, social] = await Promise.all([
+    const [{ readLogs }, social, { parseSamples }, { LOG_FILES }] = await Promise.all([
       import("../../accounting/embedded.ts"),
       import("../../geo/social_cost.ts"),
+      import("../../log/read.ts"),
+      import("../../log/schema.ts"),
     ]);
     let cost;
     try {
@@ -44,10 +46,19 @@ export const appendixCommandDeps: { load: (country?: string) => Promise<Appendix
       : cost.iso3 === social.GLOBAL_SOCIAL_COST
       ? "global median"
       : `median for ${cost.iso3}`;
-    const logs = fileLogAccess();
     return {
       readLogs: (dirs, options) => readLogs(dirs, options),
-      readSamples: async (dir) => (await logs.readLogDir(dir)).samples,
+      // Only samples.jsonl: readLogs has already read and checked impact.json and summary.json.
+      readSamples: async (dir) => {
+        const path = join(dir, LOG_FILES.samples);
+        let text = "";
+        try {
+          text = await Deno.readTextFile(path);
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        }
+        return parseSamples(path, text, []);
+      },
       socialCost: {
         usdPerTonne: cost.p50,
         source:
