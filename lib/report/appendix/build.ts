@@ -94,7 +94,8 @@ export async function buildAppendix(options: AppendixOptions): Promise<AppendixR
   // Deflating overlaps rendering: a worker or two zip while this thread renders pages.
   const cores = navigator.hardwareConcurrency ?? 2;
   const zipWorkers = options.zipWorkers ?? Math.max(1, Math.min(4, cores - 1));
-  using zipper = startZipper(options.source.files ? zipWorkers : 0);
+  const readFiles = options.source.files?.bind(options.source);
+  using zipper = startZipper(readFiles ? zipWorkers : 0);
   let next = 0;
   const zips: Promise<void>[] = [];
   let zipError: unknown;
@@ -102,10 +103,10 @@ export async function buildAppendix(options: AppendixOptions): Promise<AppendixR
     while (next < model.runs.length) {
       const entry = model.runs[next++]!;
       const samples = options.plots === false ? [] : await options.source.samples(entry.run);
-      const zip = options.source.files !== undefined;
-      await write(`runs/${entry.slug}.html`, renderRunPage(entry, samples, model, ctx, zip));
-      if (options.source.files) {
-        const raw = await options.source.files(entry.run);
+      const page = renderRunPage(entry, samples, model, ctx, readFiles !== undefined);
+      await write(`runs/${entry.slug}.html`, page);
+      if (readFiles) {
+        const raw = await readFiles(entry.run);
         const made = zipper.zip(entry.slug, raw).then((zip) =>
           write(`runs/${entry.slug}.zip`, zip)
         );
