@@ -110,6 +110,9 @@ export function runSeries(
   }[] = [];
   const machineCpu = utilization.series("", "machine CPU");
   const jobShare = utilization.series("", "job CPU share");
+  // The job's memory series, looked up again only when the sample's memory kind changes.
+  let jobMemory: Growing | undefined;
+  let jobMemoryKind = "";
   const clock = new IsoClock();
   for (const sample of samples) {
     const seconds = (clock.parse(sample.t) - startMs) / 1000;
@@ -138,11 +141,11 @@ export function runSeries(
     }
     push(machineCpu, seconds, sample.cpu.utilization * 100);
     push(jobShare, seconds, sample.cpu.jobShare * 100);
-    push(
-      memory.series("", `job (${sample.memory.kind})`),
-      seconds,
-      sample.memory.jobBytes / 2 ** 30,
-    );
+    if (jobMemory === undefined || sample.memory.kind !== jobMemoryKind) {
+      jobMemoryKind = sample.memory.kind;
+      jobMemory = memory.series("", `job (${jobMemoryKind})`);
+    }
+    push(jobMemory, seconds, sample.memory.jobBytes / 2 ** 30);
   }
   return { power: power.list, utilization: utilization.list, memory: memory.list };
 }
