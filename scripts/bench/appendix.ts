@@ -42,10 +42,9 @@ export async function bench(): Promise<BenchResult[]> {
   const plain = await Deno.makeTempDir({ prefix: "impact-bench-plain-" });
   const written = new Map<string, string | Uint8Array>();
   try {
-    const write = folderWriter;
-    const siteWrite = write(site);
+    const siteWrite = folderWriter(site);
     const pagesOnly = await Deno.makeTempDir({ prefix: "impact-bench-pages-" });
-    const pagesWrite = write(pagesOnly);
+    const pagesWrite = folderWriter(pagesOnly);
     const tp = performance.now();
     await buildAppendix({
       title: "Bench",
@@ -73,7 +72,7 @@ export async function bench(): Promise<BenchResult[]> {
       },
     });
     const seconds = (performance.now() - t0) / 1000;
-    const plainWrite = write(plain);
+    const plainWrite = folderWriter(plain);
     const t1 = performance.now();
     for (const [path, data] of written) await plainWrite(path, data);
     const baseline = (performance.now() - t1) / 1000;
