@@ -185,7 +185,7 @@ Deno.test("an explicit --log-dir holding a run is refused with exit code 2", asy
 
 const FAKE_SMI = fileURLToPath(new URL("../fixtures/fake-nvidia-smi", import.meta.url));
 
-Deno.test("impact run -- sleep 3 over fake 2-socket RAPL and fake nvidia-smi reports the injected energy within 0.5%", async () => {
+Deno.test("impact run -- sleep 5 over fake 2-socket RAPL and fake nvidia-smi reports the injected energy within 0.5%", async () => {
   await using dir = await tempDir();
   const rapl = await createFakeRapl(join(dir.path, "sys"), { sockets: 2, dram: true });
   rapl.setPower("package-0", 60);
@@ -204,7 +204,7 @@ Deno.test("impact run -- sleep 3 over fake 2-socket RAPL and fake nvidia-smi rep
   {
     await using ticker = rapl.startTicking(5);
     const r = await runImpact(
-      ["run", "--no-env", "--log-dir", logDir, "--", "sleep", "3"],
+      ["run", "--no-env", "--log-dir", logDir, "--", "sleep", "5"],
       dir.path,
       env,
     );

@@ -56,7 +56,7 @@ Deno.test("a simulated 4-node x 8-GPU SLURM job: each node sampled once, merged 
               .join(","),
           });
           return runImpact(
-            ["run", "--no-env", "--quiet", "--interval", "0.5", "--", "sleep", "3"],
+            ["run", "--no-env", "--quiet", "--interval", "0.5", "--", "sleep", "4"],
             dir.path,
             env,
           );

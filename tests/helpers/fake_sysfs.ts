@@ -202,7 +202,7 @@ export async function createFakeRapl(root: string, spec: FakeRaplSpec): Promise<
     const psys = zones.find((z) => z.key === "psys");
     return psys && /^(package|dram)-/.test(zone.key) ? [psys] : [];
   };
-  const advanceUj = async (ujPerZone: Map<ZoneState, number>) => {
+  const advanceUj = (ujPerZone: Map<ZoneState, number>): Promise<void> => {
     const touched = new Set<ZoneState>();
     for (const [zone, uj] of ujPerZone) {
       for (const target of [zone, ...containers(zone)]) {
@@ -211,7 +211,8 @@ export async function createFakeRapl(root: string, spec: FakeRaplSpec): Promise<
         touched.add(target);
       }
     }
-    for (const zone of touched) await writeCounter(zone);
+    for (const zone of touched) writeCounter(zone);
+    return Promise.resolve();
   };
   const machineUj = () => {
     const psys = zones.find((z) => z.key === "psys");
@@ -254,11 +255,12 @@ export async function createFakeRapl(root: string, spec: FakeRaplSpec): Promise<
       let last = performance.now();
       let chain = Promise.resolve();
       const step = () => {
-        chain = chain.then(async () => {
+        chain = chain.then(() => {
           const now = performance.now();
           const seconds = (now - last) / 1000;
           last = now;
-          await advanceUj(powerStep(seconds));
+          // The files are rewritten synchronously: stamp right after, with nothing between.
+          void advanceUj(powerStep(seconds));
           history.push([Date.now(), machineUj()]);
         });
         return chain;
@@ -276,7 +278,7 @@ export async function createFakeRapl(root: string, spec: FakeRaplSpec): Promise<
         stop,
         [Symbol.asyncDispose]: stop,
         machineJoulesBetween(fromEpochMs, toEpochMs) {
-          return (interpolate(history, toEpochMs) - interpolate(history, fromEpochMs)) / 1e6;
+          return (counterAt(history, toEpochMs) - counterAt(history, fromEpochMs)) / 1e6;
         },
       };
     },
@@ -284,15 +286,18 @@ export async function createFakeRapl(root: string, spec: FakeRaplSpec): Promise<
   return handle;
 }
 
-function interpolate(history: Array<[number, number]>, atMs: number): number {
-  const first = history[0];
-  if (!first || atMs <= first[0]) return first?.[1] ?? 0;
-  for (let i = 1; i < history.length; i++) {
-    const [t1, v1] = history[i]!;
-    const [t0, v0] = history[i - 1]!;
-    if (atMs <= t1) return t1 === t0 ? v1 : v0 + (v1 - v0) * (atMs - t0) / (t1 - t0);
+/**
+ * The counter as a reader of the file saw it at `atMs`: the value of the last write at or
+ * before then. A step, not a line between writes: when the ticker runs late on a loaded
+ * machine the file holds its old value, and a linear model would credit energy no reader saw.
+ */
+function counterAt(history: Array<[number, number]>, atMs: number): number {
+  let value = history[0]?.[1] ?? 0;
+  for (const [t, v] of history) {
+    if (t > atMs) break;
+    value = v;
   }
-  return history[history.length - 1]![1];
+  return value;
 }
 
 async function writeConstraint(dir: string, index: number, name: string, maxPowerUw: number) {
@@ -302,11 +307,13 @@ async function writeConstraint(dir: string, index: number, name: string, maxPowe
   await writeFile(join(dir, `constraint_${index}_time_window_us`), "999424");
 }
 
-// Written through a rename so a reader in another process never sees a half-written file.
-async function writeCounter(zone: ZoneState) {
+// Written through a rename so a reader in another process never sees a half-written file,
+// and synchronously, so a ticker's history stamp follows the moment a reader can see the
+// value with no await (and no event-loop delay on a loaded machine) in between.
+function writeCounter(zone: ZoneState) {
   const tmp = `${zone.energyPath}.tmp`;
-  await Deno.writeTextFile(tmp, `${Math.floor(zone.counterUj)}\n`);
-  await Deno.rename(tmp, zone.energyPath);
+  Deno.writeTextFileSync(tmp, `${Math.floor(zone.counterUj)}\n`);
+  Deno.renameSync(tmp, zone.energyPath);
 }
 
 async function writeFile(path: string, content: string) {

@@ -100,14 +100,19 @@ test("without an energy counter, power is integrated over time", async () => {
     const status = await sensor.probe();
     deepEqual(status.methods, ["integrated"]);
     match(status.reason!, /no energy counter: their power is integrated/);
+    const beforeStart = performance.now();
     await sensor.start();
     const t0 = performance.now();
     await sleep(400);
     const t1 = performance.now();
     const [gpu] = await sensor.read();
+    const afterRead = performance.now();
     equal(gpu!.method, "integrated");
-    const expected = 212.5 * (t1 - t0) / 1000;
-    ok(Math.abs(gpu!.energyJoules - expected) / expected < 0.005, `${gpu!.energyJoules}`);
+    // The integration window lies between [t0, t1] and [beforeStart, afterRead]: bracketing
+    // it keeps the check exact without depending on how promptly a loaded machine runs us.
+    const joules = gpu!.energyJoules;
+    ok(joules >= 212.5 * (t1 - t0) / 1000 * 0.995, `${joules}`);
+    ok(joules <= 212.5 * (afterRead - beforeStart) / 1000 * 1.005, `${joules}`);
   } finally {
     await sensor.close();
   }
