@@ -22,7 +22,7 @@ export class ChildStartError extends Error {
 }
 
 /** Signals forwarded to the child. */
-export const FORWARDED_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const FORWARDED_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 const LINUX_SIGNALS: Record<string, number> = {
   SIGHUP: 1,
@@ -81,7 +81,7 @@ const DARWIN_SIGNALS: Record<string, number> = {
  * @param os The operating system (`Deno.build.os`).
  * @returns Its number, or undefined when unknown.
  */
-export function signalNumber(name: string, os: string = Deno.build.os): number | undefined {
+function signalNumber(name: string, os: string = Deno.build.os): number | undefined {
   return (os === "darwin" ? DARWIN_SIGNALS : LINUX_SIGNALS)[name];
 }
 

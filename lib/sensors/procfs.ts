@@ -180,7 +180,7 @@ export function parseCpuinfo(text: string): CpuInfo {
  * @param text The content of /proc/meminfo.
  * @returns Bytes, or undefined when the line is missing.
  */
-export function parseMemTotalBytes(text: string): number | undefined {
+function parseMemTotalBytes(text: string): number | undefined {
   const kib = /^MemTotal:\s+(\d+)\s*kB/m.exec(text)?.[1];
   return kib === undefined ? undefined : Number(kib) * 1024;
 }
