@@ -146,6 +146,7 @@ export interface Child extends AsyncDisposable {
 
 /**
  * Spawns the child with inherited stdio and forwards SIGINT, SIGTERM and SIGHUP to it.
+ * Check the command first with {@link resolveCommand} (before starting the sensors).
  *
  * @param runtime Spawns the process.
  * @param command The command and its arguments.
@@ -153,10 +154,9 @@ export interface Child extends AsyncDisposable {
  * @returns The child.
  * @throws {ChildStartError} When it cannot start (126, 127 or 125).
  */
-export async function spawnChild(runtime: Runtime, command: string[], cwd: string): Promise<Child> {
+export function spawnChild(runtime: Runtime, command: string[], cwd: string): Child {
   const [name, ...args] = command;
   if (name === undefined) throw new ChildStartError("No command given", ExitCode.cannotRun);
-  await resolveCommand(name, runtime.env("PATH"));
   // Listen before spawning: a signal that arrives while the child starts is held and
   // delivered once it exists, instead of killing impact with no summary written.
   const holder: { child?: Deno.ChildProcess } = {};

@@ -169,7 +169,7 @@ async function measure(
   let exitCode: number;
   let signal: string | null = null;
   try {
-    const child = await spawnChild(runtime, command, cwd);
+    const child = spawnChild(runtime, command, cwd);
     session.sampler.setRootPid(child.pid);
     const first = await Promise.race([child.status, session.failed]);
     if (first instanceof Error) {
