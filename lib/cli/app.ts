@@ -18,7 +18,7 @@ import { commands } from "./commands/mod.ts";
  * @param setExitCode Receives the exit code a command chose.
  * @returns The commander program.
  */
-export function buildProgram(ctx: CliContext, setExitCode: (code: number) => void) {
+function buildProgram(ctx: CliContext, setExitCode: (code: number) => void) {
   const program = new Command()
     .name("impact")
     .description(

@@ -22,7 +22,7 @@ export class ChildStartError extends Error {
 }
 
 /** Signals forwarded to the child. */
-export const FORWARDED_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const FORWARDED_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 const LINUX_SIGNALS: Record<string, number> = {
   SIGHUP: 1,
@@ -81,7 +81,7 @@ const DARWIN_SIGNALS: Record<string, number> = {
  * @param os The operating system (`Deno.build.os`).
  * @returns Its number, or undefined when unknown.
  */
-export function signalNumber(name: string, os: string = Deno.build.os): number | undefined {
+function signalNumber(name: string, os: string = Deno.build.os): number | undefined {
   return (os === "darwin" ? DARWIN_SIGNALS : LINUX_SIGNALS)[name];
 }
 
@@ -146,6 +146,7 @@ export interface Child extends AsyncDisposable {
 
 /**
  * Spawns the child with inherited stdio and forwards SIGINT, SIGTERM and SIGHUP to it.
+ * Check the command first with {@link resolveCommand} (before starting the sensors).
  *
  * @param runtime Spawns the process.
  * @param command The command and its arguments.
@@ -153,10 +154,9 @@ export interface Child extends AsyncDisposable {
  * @returns The child.
  * @throws {ChildStartError} When it cannot start (126, 127 or 125).
  */
-export async function spawnChild(runtime: Runtime, command: string[], cwd: string): Promise<Child> {
+export function spawnChild(runtime: Runtime, command: string[], cwd: string): Child {
   const [name, ...args] = command;
   if (name === undefined) throw new ChildStartError("No command given", ExitCode.cannotRun);
-  await resolveCommand(name, runtime.env("PATH"));
   // Listen before spawning: a signal that arrives while the child starts is held and
   // delivered once it exists, instead of killing impact with no summary written.
   const holder: { child?: Deno.ChildProcess } = {};

@@ -17,7 +17,7 @@ import type { RunContext, RunHooks } from "./hooks.ts";
 import type { RunExtension } from "./extensions.ts";
 
 /** Declares `--metrics` and `--cgroup` on `impact run`. */
-export function clusterFlags(command: Command): void {
+function clusterFlags(command: Command): void {
   command
     .option(
       "--metrics <[host:]port>",

@@ -20,10 +20,10 @@ import type { ResolveDeps } from "../geo/resolve.ts";
 import type { LivePoller, LiveProvider } from "../geo/live/poller.ts";
 
 /** The live intensity sources. */
-export const LIVE_PROVIDERS: LiveProvider[] = ["electricitymaps", "uk", "caiso"];
+const LIVE_PROVIDERS: LiveProvider[] = ["electricitymaps", "uk", "caiso"];
 
 /** Seconds between live polls unless `--live-intensity-every` says otherwise. */
-export const DEFAULT_LIVE_POLL_SECONDS = 300;
+const DEFAULT_LIVE_POLL_SECONDS = 300;
 
 /** A live request that takes longer than this counts as failed (falls back to the yearly value). */
 const LIVE_TIMEOUT_MS = 15_000;
@@ -35,7 +35,7 @@ const REGION_FLAGS = ["zone", "country", "lat", "lon", "address", "cloud", "loca
  *
  * @param command The `run` command.
  */
-export function defineRegionFlags(command: Command): void {
+function defineRegionFlags(command: Command): void {
   command
     .option("--zone <id>", "grid zone of the electricity, e.g. DE, US-CAL-CISO (or $IMPACT_ZONE)")
     .option("--country <iso3>", "country of the electricity (ISO 3166-1 alpha-3 or alpha-2)")

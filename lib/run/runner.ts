@@ -5,14 +5,12 @@
  *
  * @module
  */
-import { basename } from "node:path";
 import { CliError, ExitCode } from "../cli/exit_codes.ts";
 import { assertCpus, assertGpus, HardwareMismatchError } from "../hardware.ts";
 import type { SampleRecord } from "../log/schema.ts";
 import { chooseLogDir, LogDirError, LogWriter } from "../log/write.ts";
-import { type Runtime, systemPaths } from "../runtime.ts";
+import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
-import type { SystemPaths } from "../runtime.ts";
 import { ChildStartError, exitCodeOf, resolveCommand, spawnChild } from "./child.ts";
 import type { RunContext, RunHooks } from "./hooks.ts";
 import type { RunOptions } from "./options.ts";
@@ -171,7 +169,7 @@ async function measure(
   let exitCode: number;
   let signal: string | null = null;
   try {
-    const child = await spawnChild(runtime, command, cwd);
+    const child = spawnChild(runtime, command, cwd);
     session.sampler.setRootPid(child.pid);
     const first = await Promise.race([child.status, session.failed]);
     if (first instanceof Error) {
@@ -206,11 +204,6 @@ async function measure(
     return ExitCode.sensor;
   }
   return exitCode;
-}
-
-/** The command name used in log directory names. */
-export function commandName(command: string[]): string {
-  return basename(command[0] ?? "run");
 }
 
 function withoutUsage(discovery: Discovery): Discovery {

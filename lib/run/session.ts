@@ -126,8 +126,6 @@ export interface Session {
 export async function startSession(options: SessionOptions): Promise<Session> {
   const { runtime, discovery, writer } = options;
   const observers = options.observers ?? [];
-  // GPUs the sampler saw the job use (compute-apps pids, CUDA_VISIBLE_DEVICES), by device id.
-  const gpuUse = new Map<string, boolean>();
   const sampler = createSampler({
     runtime,
     sensors: discovery.sensors,
@@ -137,11 +135,6 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     attribution: options.info.attribution,
     cudaVisibleDevices: options.cudaVisibleDevices,
     async onSample(record) {
-      for (const d of record.devices) {
-        if (d.component === "gpu" && d.usedByJob !== undefined) {
-          gpuUse.set(d.device, (gpuUse.get(d.device) ?? false) || d.usedByJob);
-        }
-      }
       for (const decorate of options.beforeWrite ?? []) await decorate(record);
       await writer.appendSample(record);
       for (const observe of observers) await observe(record);
@@ -174,8 +167,11 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       exitCode: end.exitCode,
     };
     if (end.signal !== undefined) info.signal = end.signal;
+    // The sampler keeps a GPU the job's once it saw it used (compute-apps pids,
+    // CUDA_VISIBLE_DEVICES), so the newest record says which GPUs the job used at all.
+    const gpuUse = sampler.latest()?.devices.filter((d) => d.component === "gpu") ?? [];
     info.gpus = info.gpus.map((gpu) => {
-      const used = gpuUse.get(`gpu-${gpu.index}`);
+      const used = gpuUse.find((d) => d.device === `gpu-${gpu.index}`)?.usedByJob;
       return gpu.usedByJob !== undefined || used === undefined ? gpu : { ...gpu, usedByJob: used };
     });
     const summary = finishSummary(sampler.summaryState(), {

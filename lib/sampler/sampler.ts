@@ -62,7 +62,7 @@ export interface Sampler {
  * @param sensors The sensors to read.
  * @returns The interval, ms.
  */
-export function effectiveIntervalMs(requestedMs: number, sensors: EnergySensor[]): number {
+function effectiveIntervalMs(requestedMs: number, sensors: EnergySensor[]): number {
   let ms = requestedMs;
   for (const sensor of sensors) {
     const max = sensor.maxReadIntervalMs?.();

@@ -33,7 +33,7 @@ const IDENTITY_FIELDS = ["index", "uuid", "name", "driver_version", "power.limit
 const NEW_POWER_FIELDS = ["power.draw.instant", "power.draw.average", "power.draw"];
 const OLD_POWER_FIELDS = ["power.draw"];
 const STREAM_EXTRA_FIELDS = ["utilization.gpu", "memory.used"];
-/** Bytes read from the stream at once: 8 GPUs print about 600 bytes a row set. */
+/** Bytes in a MiB (`memory.used` is in MiB). */
 const MIB = 1024 * 1024;
 const INSTALL_FIX =
   "Install the NVIDIA driver (it ships nvidia-smi), or set IMPACT_NVIDIA_SMI to the nvidia-smi executable";
@@ -111,10 +111,8 @@ export function createNvidiaSmiSensor(
     warnings.push(message);
     options.onWarning?.(message);
   };
-  const unavailable = (reason: string, fix?: string): SensorStatus => {
-    const result = unavailableStatus(NAME, reason, { fix });
-    return result;
-  };
+  const unavailable = (reason: string, fix?: string): SensorStatus =>
+    unavailableStatus(NAME, reason, { fix });
 
   async function run(args: string[]) {
     const out = await runtime.output(smi, { args });
@@ -255,11 +253,7 @@ export function createNvidiaSmiSensor(
     }
     // Zero-order hold: the previous power covers the time since the last row. The first row
     // also covers the time since start(), when no reading existed yet.
-    const held = device.powerWatts ?? power;
-    if (held !== undefined) {
-      device.energyJoules += held * Math.max(0, nowMs - device.integratedUntilMs) / 1000;
-      device.integratedUntilMs = nowMs;
-    }
+    integrate(device, device.powerWatts ?? power, nowMs);
     if (power !== undefined) device.powerWatts = power;
     const utilization = numberField(row, "utilization.gpu");
     if (utilization !== undefined) device.utilization = utilization / 100;
@@ -383,11 +377,7 @@ export function createNvidiaSmiSensor(
             new SensorError(NAME, `gpu-${device.index} reported ${device.lost}`),
           );
         }
-        if (device.powerWatts !== undefined) {
-          device.energyJoules += device.powerWatts * Math.max(0, nowMs - device.integratedUntilMs) /
-            1000;
-          device.integratedUntilMs = nowMs;
-        }
+        integrate(device, device.powerWatts, nowMs);
         const energy: DeviceEnergy = {
           component: "gpu",
           device: `gpu-${device.index}`,
@@ -412,6 +402,13 @@ export function createNvidiaSmiSensor(
       streamDone = undefined;
     },
   };
+}
+
+/** Adds `watts` held since the device's last integration up to `nowMs`; none without a power. */
+function integrate(device: DeviceState, watts: number | undefined, nowMs: number): void {
+  if (watts === undefined) return;
+  device.energyJoules += watts * Math.max(0, nowMs - device.integratedUntilMs) / 1000;
+  device.integratedUntilMs = nowMs;
 }
 
 function placeholderOf(row: Map<string, CellValue>, field: string): string {

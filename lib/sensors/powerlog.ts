@@ -176,7 +176,7 @@ export function parsePowerLog(
  * @param values Column (or footer key) -> value.
  * @returns Energy per domain and package.
  */
-export function domainEnergy(values: Map<string, number | string>): PowerLogDomainEnergy[] {
+function domainEnergy(values: Map<string, number | string>): PowerLogDomainEnergy[] {
   const found = new Map<string, PowerLogDomainEnergy & { unit: string }>();
   for (const [key, value] of values) {
     const match = CUMULATIVE.exec(key);

@@ -13,6 +13,8 @@
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import type { CpuInfo } from "../log/schema.ts";
+import type { JobUsage, SystemCpu } from "../sampler/types.ts";
+import { unavailableStatus } from "./status.ts";
 import type { SensorStatus } from "./types.ts";
 import { SensorError } from "./types.ts";
 
@@ -21,30 +23,13 @@ const SENSOR = "procfs";
 const DEFAULT_CLOCK_TICKS = 100;
 const PAGE_BYTES = 4096;
 
-/** The job's cumulative CPU time and current memory. */
-export interface JobUsage {
-  /** Cumulative user+system seconds of the whole tree, reaped children included; never decreases. */
-  cpuSeconds: number;
-  /** Memory of the tree now, bytes. */
-  memoryBytes: number;
-  /** `pss` when every process's smaps_rollup was readable, else `rss` (shared pages counted per process). */
-  memoryKind: "pss" | "rss";
-  /** Processes in the tree now. */
-  pids: number[];
-}
-
-/** Cumulative machine CPU time from /proc/stat. */
-export interface SystemCpu {
-  /** All CPUs' time minus idle and iowait, seconds. */
-  busySeconds: number;
-  totalSeconds: number;
-  /** Logical CPUs (per-CPU lines). */
-  cpus: number;
-}
-
 /** Reads the job's tree, the machine's CPU time and its inventory. */
 export interface ProcfsReader {
-  /** Cumulative CPU time and current memory of `rootPid` and all its descendants. */
+  /**
+   * Cumulative CPU time and current memory of `rootPid` and all its descendants: memory is
+   * `pss` when every process's smaps_rollup was readable, else `rss` (shared pages counted
+   * per process).
+   */
   jobUsage(rootPid: number): Promise<JobUsage>;
   /** Cumulative machine CPU time. */
   systemCpu(): Promise<SystemCpu>;
@@ -195,7 +180,7 @@ export function parseCpuinfo(text: string): CpuInfo {
  * @param text The content of /proc/meminfo.
  * @returns Bytes, or undefined when the line is missing.
  */
-export function parseMemTotalBytes(text: string): number | undefined {
+function parseMemTotalBytes(text: string): number | undefined {
   const kib = /^MemTotal:\s+(\d+)\s*kB/m.exec(text)?.[1];
   return kib === undefined ? undefined : Number(kib) * 1024;
 }
@@ -395,14 +380,9 @@ export function createProcfsReader(
           detail: { procfsRoot: proc, clockTicksPerSecond: clockTicks, cpus: cpu.cpus },
         };
       } catch (error) {
-        return {
-          sensor: SENSOR,
-          available: false,
-          reason: `Cannot read ${path}: ${messageOf(error)}`,
+        return unavailableStatus(SENSOR, `Cannot read ${path}: ${messageOf(error)}`, {
           fix: "Run on Linux with /proc mounted, or set IMPACT_PROCFS_ROOT to where it is",
-          methods: [],
-          devices: [],
-        };
+        });
       }
     },
   };

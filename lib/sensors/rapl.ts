@@ -33,7 +33,7 @@ import { SensorError } from "./types.ts";
 const SENSOR = "rapl";
 
 /** The combination scheme, recorded in the sensor's status detail. */
-export const RAPL_SCHEME =
+const RAPL_SCHEME =
   "package-N = package counter (core and uncore are inside it and not emitted); " +
   "dram-N = DRAM counter of socket N; psys (where present) = psys - packages - DRAM, " +
   "so the devices sum to the platform total; without psys the total is packages + DRAM";
@@ -78,7 +78,7 @@ interface Discovery {
  * @param zoneDirs Zone folders, e.g. `intel-rapl:0`, `intel-rapl:0:0`.
  * @returns The commands and config lines that make the counters readable.
  */
-export function raplPermissionFix(zoneDirs: string[]): string {
+function raplPermissionFix(zoneDirs: string[]): string {
   const dirs = zoneDirs.length > 0 ? zoneDirs : ["intel-rapl:0"];
   const sysfsConf = dirs.map((d) => `mode class/powercap/${d}/energy_uj = 0444`).join("; ");
   return [

@@ -6,10 +6,10 @@
  * @module
  */
 import type { CpuInfo, GpuInfo } from "../log/schema.ts";
-import type { UsageSource } from "../sampler/types.ts";
+import type { SystemCpu, UsageSource } from "../sampler/types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { createCpuEstimateSensor } from "./estimate.ts";
-import { createProcfsReader, type ProcfsReader, type SystemCpu } from "./procfs.ts";
+import { createProcfsReader, type ProcfsReader } from "./procfs.ts";
 import { createRaplSensor } from "./rapl.ts";
 import { discoverGpuSensors } from "./registry_gpu.ts";
 import type { EnergySensor, SensorStatus } from "./types.ts";
@@ -50,7 +50,7 @@ export async function discoverSensors(
   options: DiscoverOptions,
 ): Promise<Discovery> {
   const os = options.os ?? Deno.build.os;
-  const procfs = os === "linux" ? createProcfsReader(runtime, paths) : undefined;
+  const procfs = os === "linux" ? sharingSystemCpu(createProcfsReader(runtime, paths)) : undefined;
   const rapl = os === "linux" ? createRaplSensor(runtime, paths) : undefined;
   const [procStatus, cpu, raplStatus, gpu] = await Promise.all([
     procfs?.probe(),
@@ -89,6 +89,19 @@ export async function discoverSensors(
   };
   if (usable) discovery.usage = usageSource(runtime, usable, cpu);
   return discovery;
+}
+
+/**
+ * The reader, with concurrent `systemCpu()` calls sharing one read of /proc/stat: each
+ * interval the sampler and the estimate sensor both ask for it at the same instant.
+ */
+function sharingSystemCpu(procfs: ProcfsReader): ProcfsReader {
+  let inFlight: Promise<SystemCpu> | undefined;
+  const systemCpu = () =>
+    inFlight ??= procfs.systemCpu().finally(() => {
+      inFlight = undefined;
+    });
+  return { ...procfs, systemCpu };
 }
 
 /** The estimate sensor, fed the machine's CPU utilisation over each interval. */

@@ -13,7 +13,7 @@ import type { RegisterCommand } from "./mod.ts";
  * @param nowMs The clock.
  * @returns The number of primes found.
  */
-export function busyWork(seconds: number, nowMs: () => number = () => performance.now()): number {
+function busyWork(seconds: number, nowMs: () => number = () => performance.now()): number {
   const endMs = nowMs() + seconds * 1000;
   let primes = 0;
   let n = 2;
