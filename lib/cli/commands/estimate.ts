@@ -159,9 +159,6 @@ export const register: RegisterCommand = (program, ctx) => {
         ) {
           throw await addressNotFound(where.address, error);
         }
-        if (error instanceof Error && /^(UnknownGpuError|RegionInputError)$/.test(error.name)) {
-          throw new CliError(error.message, ExitCode.input, { cause: error });
-        }
         throw logsCliError(error);
       }
       if (!region.zone) {

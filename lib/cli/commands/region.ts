@@ -8,6 +8,7 @@ import type { RegisterCommand } from "./mod.ts";
 import { parseYearOption } from "../year_option.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../exit_codes.ts";
+import { logsCliError } from "./summary.ts";
 import type { Place, ZoneIntensity } from "../../geo/types.ts";
 import type { ResolveDeps } from "../../geo/resolve.ts";
 
@@ -176,10 +177,7 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
       zone = info.zone ?? resolve.countryZone(first.country).zone;
     }
   } catch (error) {
-    if (error instanceof resolve.RegionInputError) {
-      throw new CliError(error.message, ExitCode.input);
-    }
-    throw error;
+    throw logsCliError(error);
   }
   const row = intensity.intensityFor(zone, year);
   if (!row) {

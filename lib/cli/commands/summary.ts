@@ -39,23 +39,28 @@ export function parseYearFlag(text: string): number {
   return Number(text);
 }
 
+/** The names of the errors that mean bad input data (exit 3), not a bug. */
+const INPUT_ERRORS: ReadonlySet<string> = new Set([
+  "LogsInputError",
+  "LogFormatError",
+  "UnknownCountryError",
+  "UnknownZoneError",
+  "UnknownCloudRegionError",
+  "UnknownGpuError",
+  "RegionInputError",
+  "RangeError",
+]);
+
 /**
- * Turns the errors of reading logs and looking up regions into the CLI's input error.
+ * Turns the errors of reading logs and looking up regions, countries, cloud regions and GPUs
+ * into the CLI's input error: the one mapping every command uses.
  *
  * @param error What was thrown.
  * @returns A CliError with {@link ExitCode.input}, or the error itself when it is a bug.
  */
 export function logsCliError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof CliError) return error;
-  const inputErrors = [
-    "LogsInputError",
-    "LogFormatError",
-    "UnknownCountryError",
-    "UnknownZoneError",
-    "UnknownCloudRegionError",
-    "RangeError",
-  ];
-  if (inputErrors.includes(error.name)) {
+  if (INPUT_ERRORS.has(error.name)) {
     return new CliError(error.message, ExitCode.input, { cause: error });
   }
   if (error instanceof Deno.errors.NotFound) {
