@@ -80,7 +80,12 @@ export function logsCliError(error: unknown): unknown {
 export async function readLogsForCli(
   ctx: CliContext,
   dirs: string[],
-  options: { pue?: number; year?: number; country?: string; readSamples?: "always" },
+  options: {
+    pue?: number | undefined;
+    year?: number | undefined;
+    country?: string | undefined;
+    readSamples?: "always";
+  },
 ): Promise<LogsFigures> {
   const { readLogs } = await import("../../accounting/embedded.ts");
   const overridePue = ctx.runtime.env("OVERRIDE_PUE");
