@@ -107,6 +107,20 @@ export function hasCpuMeasurement(summary: RunSummary): boolean {
   );
 }
 
+/**
+ * The intensity a set of figures works out to: grams CO2e per facility kWh.
+ *
+ * @param figures Their carbon and energy.
+ * @param otherwise The intensity to report when there is no energy, gCO2e/kWh.
+ * @returns `kgCO2e * 1000 / energyKwh`, or `otherwise` when the energy is 0.
+ */
+export function meanIntensityGramsPerKwh(
+  figures: Pick<Figures, "kgCO2e" | "energyKwh">,
+  otherwise: number,
+): number {
+  return figures.energyKwh > 0 ? (figures.kgCO2e * 1000) / figures.energyKwh : otherwise;
+}
+
 /** What one run's figures are computed from. */
 export interface RunFiguresInput {
   summary: RunSummary;
