@@ -20,7 +20,8 @@ import { carbonGrams, type LiveInterval } from "./carbon.ts";
 export const FIGURE_QUANTUM = 1e-7;
 const SCALE = 1e7;
 
-const COMPONENTS: readonly Component[] = ["cpu", "dram", "gpu", "psys"];
+/** Every energy component, in the order figures list them. */
+export const COMPONENTS: readonly Component[] = ["cpu", "dram", "gpu", "psys"];
 
 /** Whole quanta in a figure (exact for figures produced by this module). */
 function quanta(value: number): number {

@@ -12,7 +12,7 @@
 import type { Component } from "../sensors/types.ts";
 import type { SampleRecord, SlurmInfo } from "../log/schema.ts";
 import type { Figures, RunFigures } from "./types.ts";
-import { meanIntensityGramsPerKwh, sumFigures } from "./figures.ts";
+import { COMPONENTS, meanIntensityGramsPerKwh, sumFigures } from "./figures.ts";
 
 /** One node's share of a merged job. */
 export interface NodeFigures {
@@ -47,8 +47,6 @@ export interface MergedRuns {
   /** Nodes without a sampler log, nodes sampled twice. */
   warnings: string[];
 }
-
-const COMPONENTS: Component[] = ["cpu", "dram", "gpu", "psys"];
 
 function isSampler(run: RunFigures): boolean {
   return run.info.slurm?.nodeSampler === true;
