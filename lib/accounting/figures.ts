@@ -20,7 +20,8 @@ import { carbonGrams, type LiveInterval } from "./carbon.ts";
 export const FIGURE_QUANTUM = 1e-7;
 const SCALE = 1e7;
 
-const COMPONENTS: readonly Component[] = ["cpu", "dram", "gpu", "psys"];
+/** Every energy component, in the order figures list them. */
+export const COMPONENTS: readonly Component[] = ["cpu", "dram", "gpu", "psys"];
 
 /** Whole quanta in a figure (exact for figures produced by this module). */
 function quanta(value: number): number {
@@ -105,6 +106,20 @@ export function hasCpuMeasurement(summary: RunSummary): boolean {
   return summary.components.some((c) =>
     (c.component === "cpu" || c.component === "psys") && c.method !== "estimate"
   );
+}
+
+/**
+ * The intensity a set of figures works out to: grams CO2e per facility kWh.
+ *
+ * @param figures Their carbon and energy.
+ * @param otherwise The intensity to report when there is no energy, gCO2e/kWh.
+ * @returns `kgCO2e * 1000 / energyKwh`, or `otherwise` when the energy is 0.
+ */
+export function meanIntensityGramsPerKwh(
+  figures: Pick<Figures, "kgCO2e" | "energyKwh">,
+  otherwise: number,
+): number {
+  return figures.energyKwh > 0 ? (figures.kgCO2e * 1000) / figures.energyKwh : otherwise;
 }
 
 /** What one run's figures are computed from. */

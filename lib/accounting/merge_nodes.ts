@@ -12,7 +12,7 @@
 import type { Component } from "../sensors/types.ts";
 import type { SampleRecord, SlurmInfo } from "../log/schema.ts";
 import type { Figures, RunFigures } from "./types.ts";
-import { sumFigures } from "./figures.ts";
+import { COMPONENTS, meanIntensityGramsPerKwh, sumFigures } from "./figures.ts";
 
 /** One node's share of a merged job. */
 export interface NodeFigures {
@@ -47,8 +47,6 @@ export interface MergedRuns {
   /** Nodes without a sampler log, nodes sampled twice. */
   warnings: string[];
 }
-
-const COMPONENTS: Component[] = ["cpu", "dram", "gpu", "psys"];
 
 function isSampler(run: RunFigures): boolean {
   return run.info.slurm?.nodeSampler === true;
@@ -159,9 +157,7 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
     nodes,
     dirs: group.map((r) => r.dir),
   };
-  merged.intensityGramsPerKwh = merged.energyKwh > 0
-    ? (merged.kgCO2e * 1000) / merged.energyKwh
-    : head.intensityGramsPerKwh;
+  merged.intensityGramsPerKwh = meanIntensityGramsPerKwh(merged, head.intensityGramsPerKwh);
   const exitCodes = group.map((r) => r.summary.exitCode);
   merged.summary.exitCode = exitCodes.find((c) => c !== 0 && c !== null) ??
     (exitCodes.includes(null) ? null : 0);

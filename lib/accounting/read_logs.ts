@@ -23,7 +23,7 @@ import type { IntensityLookup, ZoneIntensity } from "../geo/types.ts";
 import type { Figures, LogsFigures, RunFigures } from "./types.ts";
 import { choosePue } from "./energy.ts";
 import { liveIntervals } from "./carbon.ts";
-import { runFigures, sumFigures } from "./figures.ts";
+import { meanIntensityGramsPerKwh, runFigures, sumFigures } from "./figures.ts";
 import { mergeJobRuns } from "./merge_nodes.ts";
 
 /** The key `countryIntensity` answers with the world average. */
@@ -267,16 +267,13 @@ function figuresOfRun(
   const intensitySource = liveSources.length > 0
     ? `live: ${liveSources.join(", ")}; otherwise ${intensity.source}`
     : intensity.source;
-  const meanIntensity = figures.energyKwh > 0
-    ? (figures.kgCO2e * 1000) / figures.energyKwh
-    : intensity.intensityGramsPerKwh;
   const run: RunFigures = {
     ...figures,
     dir: log.dir,
     info,
     summary,
     pue: chosen.pue,
-    intensityGramsPerKwh: meanIntensity,
+    intensityGramsPerKwh: meanIntensityGramsPerKwh(figures, intensity.intensityGramsPerKwh),
     intensitySource,
     intensityYear: intensity.year,
     notes,

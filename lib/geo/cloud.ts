@@ -93,6 +93,3 @@ export function parseCloudSpec(spec: string): CloudRegion {
   }
   return cloudRegion(spec.slice(0, colon), spec.slice(colon + 1));
 }
-
-/** The providers' average PUE the table uses, with their source packages. */
-export const CLOUD_PUE: Readonly<Record<CloudProvider, number>> = table.pue;

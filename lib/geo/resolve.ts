@@ -8,6 +8,7 @@
  * @module
  */
 import type { RegionInfo } from "../log/schema.ts";
+import { describePlace } from "./address_candidates.ts";
 import { parseCloudSpec } from "./cloud.ts";
 import {
   alpha2FromAlpha3,
@@ -86,10 +87,6 @@ export async function defaultResolveDeps(): Promise<ResolveDeps> {
     searchPlaces: gazetteer.searchPlaces,
     geocodeOnline: (query, options) => nominatim.geocodeOnline(query, options),
   };
-}
-
-function describePlace(place: Place): string {
-  return [place.name, place.admin1, place.countryName].filter((s) => s).join(", ");
 }
 
 function fromPoint(

@@ -12,6 +12,7 @@
  */
 import type { LogsFigures, RunFigures } from "../accounting/types.ts";
 import type { GpuInfo } from "../log/schema.ts";
+import { JOULES_PER_KWH } from "../accounting/energy.ts";
 
 /** Export formats. */
 export type ExportFormat = "codecarbon" | "csv" | "jsonl";
@@ -138,7 +139,7 @@ function isoSeconds(iso: string): string {
 export function codecarbonRow(run: RunFigures): Record<string, Cell> {
   const { info, summary } = run;
   const seconds = summary.durationSeconds;
-  const watts = (kwh: number) => (seconds > 0 ? (kwh * 3.6e6) / seconds : 0);
+  const watts = (kwh: number) => (seconds > 0 ? (kwh * JOULES_PER_KWH) / seconds : 0);
   const region = info.region;
   const used = info.gpus.filter((g) => g.usedByJob !== false);
   const os = [info.host.os, info.host.kernel, info.host.arch].filter(Boolean).join("-");

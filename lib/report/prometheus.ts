@@ -11,6 +11,7 @@
  */
 import type { Component, Method } from "../sensors/types.ts";
 import type { SampleRecord, SlurmInfo } from "../log/schema.ts";
+import { facilityKwh } from "../accounting/energy.ts";
 
 /** The content type Prometheus expects for the text format. */
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -162,7 +163,7 @@ export function createMetricsTotals(carbon: CarbonOptions = {}): MetricsTotals {
         joules += d.attributedEnergyJoules;
       }
       const intensity = sample.intensity?.gramsPerKwh ?? carbon.intensityGramsPerKwh;
-      if (intensity !== undefined) totals.carbonGrams += (joules / 3.6e6) * pue * intensity;
+      if (intensity !== undefined) totals.carbonGrams += facilityKwh(joules, pue) * intensity;
       totals.cpuSeconds += sample.cpu.jobCpuSeconds;
       totals.durationSeconds += sample.intervalSeconds;
       totals.samples++;

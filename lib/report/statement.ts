@@ -10,7 +10,7 @@
  */
 import type { Figures, LogsFigures } from "../accounting/types.ts";
 import type { SocialCost } from "../geo/types.ts";
-import { sumFigures } from "../accounting/figures.ts";
+import { meanIntensityGramsPerKwh, sumFigures } from "../accounting/figures.ts";
 import { type SocialCostUsd2005, socialCostUsd2005 } from "../accounting/social_cost.ts";
 import { CITATION_KEYS, statementBibtex } from "./bibtex.ts";
 
@@ -99,9 +99,7 @@ export function statementData(logs: LogsFigures, options: StatementOptions): Sta
     hours: total.hours,
     pue,
     zone: zones.length === 1 ? zones[0]!.zone : null,
-    intensityGramsPerKwh: total.energyKwh > 0
-      ? (total.kgCO2e * 1000) / total.energyKwh
-      : zones[0]?.intensityGramsPerKwh ?? 0,
+    intensityGramsPerKwh: meanIntensityGramsPerKwh(total, zones[0]?.intensityGramsPerKwh ?? 0),
     intensitySource: sources.join("; "),
     intensityYear: years.size === 1 ? [...years][0]! : null,
     country: options.country,
@@ -138,9 +136,7 @@ function zoneShares(logs: LogsFigures): ZoneShare[] {
       runs: figures.runs,
       energyKwh: figures.energyKwh,
       kgCO2e: figures.kgCO2e,
-      intensityGramsPerKwh: figures.energyKwh > 0
-        ? (figures.kgCO2e * 1000) / figures.energyKwh
-        : runs[0]!.intensityGramsPerKwh,
+      intensityGramsPerKwh: meanIntensityGramsPerKwh(figures, runs[0]!.intensityGramsPerKwh),
       intensitySource: [...new Set(runs.map((r) => r.intensitySource))].join("; "),
       intensityYear: years.size === 1 ? [...years][0]! : null,
     };

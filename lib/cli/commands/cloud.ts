@@ -6,7 +6,7 @@
 import type { RegisterCommand } from "./mod.ts";
 import { parseYearOption } from "../year_option.ts";
 import type { CliContext } from "../context.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
+import { logsCliError } from "./summary.ts";
 
 interface CloudJson {
   provider: string;
@@ -37,10 +37,7 @@ async function run(
       ? cloud.cloudRegions(provider)
       : [cloud.cloudRegion(provider, region)];
   } catch (error) {
-    if (error instanceof cloud.UnknownCloudRegionError) {
-      throw new CliError(error.message, ExitCode.input);
-    }
-    throw error;
+    throw logsCliError(error);
   }
   const rows: CloudJson[] = regions.map((r) => {
     const figure = intensity.intensityFor(r.zone, year);

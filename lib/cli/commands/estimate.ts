@@ -13,7 +13,7 @@ import type { RegisterCommand } from "./mod.ts";
 import type { RegionInfo } from "../../log/schema.ts";
 import type { RegionOptions } from "../../geo/resolve.ts";
 import { CliError, ExitCode } from "../exit_codes.ts";
-import { logsCliError, parsePueFlag, parseYearFlag } from "./summary.ts";
+import { logsCliError, parsePueFlag, parseYearFlag, shortFigure } from "./summary.ts";
 
 function positive(name: string) {
   return (text: string): number => {
@@ -159,9 +159,6 @@ export const register: RegisterCommand = (program, ctx) => {
         ) {
           throw await addressNotFound(where.address, error);
         }
-        if (error instanceof Error && /^(UnknownGpuError|RegionInputError)$/.test(error.name)) {
-          throw new CliError(error.message, ExitCode.input, { cause: error });
-        }
         throw logsCliError(error);
       }
       if (!region.zone) {
@@ -211,27 +208,24 @@ export const register: RegisterCommand = (program, ctx) => {
         );
         return;
       }
-      const f = (
-        x: number,
-      ) => (Math.abs(x) >= 100 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
       const lines = [
         "ESTIMATE (not measured): " + method,
         `  ${options.count} x ${gpu.name} at ${gpu.tdpWatts} W${
           options.cpu ? ` + CPU at ${options.cpu} W` : ""
-        }, ${f(options.hours)} h, ${
-          f(options.utilization * 100)
+        }, ${shortFigure(options.hours)} h, ${
+          shortFigure(options.utilization * 100)
         }% of TDP, PUE ${pue.pue} (${pue.source})`,
         `  Zone ${intensity.zone}${region.place ? ` (${region.place})` : ""}: ${
-          f(intensity.intensityGramsPerKwh)
+          shortFigure(intensity.intensityGramsPerKwh)
         } gCO2e/kWh, ${intensity.source}, ${intensity.year}${
           intensity.fallbackFrom
             ? ` (zone ${intensity.fallbackFrom} has no figures; its country's used)`
             : ""
         }`,
-        `  Energy: ${f(figures.energyKwh)} kWh (GPU ${f(figures.gpuKwh)} kWh, CPU ${
-          f(figures.cpuKwh)
-        } kWh)`,
-        `  Carbon: ${f(figures.kgCO2e)} kg CO2e`,
+        `  Energy: ${shortFigure(figures.energyKwh)} kWh (GPU ${
+          shortFigure(figures.gpuKwh)
+        } kWh, CPU ${shortFigure(figures.cpuKwh)} kWh)`,
+        `  Carbon: ${shortFigure(figures.kgCO2e)} kg CO2e`,
         ...(gpu.assumed ? [`  Assumed: ${gpu.assumed}`] : []),
         "This is a rough estimate from nameplate power; track the job with `impact run` to measure it.",
       ];

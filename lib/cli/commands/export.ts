@@ -28,10 +28,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .option("--year <y>", "year of the yearly grid intensities (latest by default)", parseYearFlag)
     .action(async (dirs, options) => {
       const [logs, { exportRuns }] = await Promise.all([
-        readLogsForCli(ctx, dirs, {
-          ...(options.pue !== undefined ? { pue: options.pue } : {}),
-          ...(options.year !== undefined ? { year: options.year } : {}),
-        }),
+        readLogsForCli(ctx, dirs, { pue: options.pue, year: options.year }),
         import("../../report/export.ts"),
       ]);
       const text = exportRuns(logs, options.format);

@@ -8,6 +8,7 @@ import type { RegisterCommand } from "./mod.ts";
 import { parseYearOption } from "../year_option.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../exit_codes.ts";
+import { logsCliError } from "./summary.ts";
 import type { Place, ZoneIntensity } from "../../geo/types.ts";
 import type { ResolveDeps } from "../../geo/resolve.ts";
 
@@ -70,10 +71,6 @@ function describe(row: ZoneIntensity, place?: string): string {
   return lines.join("\n") + "\n";
 }
 
-function placeName(p: Place): string {
-  return [p.name, p.admin1, p.countryName].filter((s) => s).join(", ");
-}
-
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) {
@@ -88,6 +85,7 @@ function positiveInt(text: string, flag: string): number {
 async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
   const intensity = await import("../../geo/intensity.ts");
   const resolve = await import("../../geo/resolve.ts");
+  const { closestPlaces, describePlace } = await import("../../geo/address_candidates.ts");
   const year = parseYearOption(options.year, intensity.INTENSITY_YEARS);
   const chosen = ["address", "lat", "zone", "top", "bottom"].filter((k) =>
     options[k as keyof RegionOptions] !== undefined
@@ -164,15 +162,14 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
       }
       const first = candidates[0];
       if (!first) {
-        const words = address.split(/[,\s]+/).filter((w) => w.length > 2);
-        const near = words.flatMap((w) => deps.searchPlaces(w, 3)).slice(0, 5);
+        const near = closestPlaces(address, deps.searchPlaces);
         throw new CliError(
           `No place found for ${JSON.stringify(address)}` +
-            (near.length ? `; closest candidates: ${near.map(placeName).join("; ")}` : ""),
+            (near.length ? `; closest candidates: ${near.map(describePlace).join("; ")}` : ""),
           ExitCode.input,
         );
       }
-      place = placeName(first);
+      place = describePlace(first);
       const info = await resolve.resolveRegion({
         latitude: first.latitude,
         longitude: first.longitude,
@@ -180,10 +177,7 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
       zone = info.zone ?? resolve.countryZone(first.country).zone;
     }
   } catch (error) {
-    if (error instanceof resolve.RegionInputError) {
-      throw new CliError(error.message, ExitCode.input);
-    }
-    throw error;
+    throw logsCliError(error);
   }
   const row = intensity.intensityFor(zone, year);
   if (!row) {
@@ -199,7 +193,7 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
   ctx.stdout(describe(row, place));
   if (candidates.length > 1) {
     ctx.stdout(`Other matches (give a fuller address to choose):\n`);
-    for (const c of candidates.slice(1)) ctx.stdout(`  ${placeName(c)}\n`);
+    for (const c of candidates.slice(1)) ctx.stdout(`  ${describePlace(c)}\n`);
   }
 }
 

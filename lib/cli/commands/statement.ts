@@ -7,7 +7,6 @@
 import { Option } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "./mod.ts";
 import { VERSION } from "../../version.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
 import { logsCliError, parsePueFlag, parseYearFlag, readLogsForCli } from "./summary.ts";
 
 /** Registers `impact statement`. */
@@ -37,14 +36,11 @@ export const register: RegisterCommand = (program, ctx) => {
       } catch (error) {
         throw logsCliError(error);
       }
-      if (socialCost.fallbackFrom === undefined && socialCost.iso3 !== country) {
-        throw new CliError(`Unknown country code "${options.country}"`, ExitCode.input);
-      }
       const logs = await readLogsForCli(ctx, dirs, {
-        ...(options.pue !== undefined ? { pue: options.pue } : {}),
-        ...(options.year !== undefined ? { year: options.year } : {}),
+        pue: options.pue,
+        year: options.year,
         // The world average stands in for unknown regions; WLD is the social cost's only.
-        ...(country !== "WLD" ? { country } : {}),
+        country: country !== "WLD" ? country : undefined,
       });
       const data = statementData(logs, { country, socialCost, version: VERSION });
       ctx.stdout(renderStatement(data, options.format, VERSION));

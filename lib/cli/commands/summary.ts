@@ -39,23 +39,28 @@ export function parseYearFlag(text: string): number {
   return Number(text);
 }
 
+/** The names of the errors that mean bad input data (exit 3), not a bug. */
+const INPUT_ERRORS: ReadonlySet<string> = new Set([
+  "LogsInputError",
+  "LogFormatError",
+  "UnknownCountryError",
+  "UnknownZoneError",
+  "UnknownCloudRegionError",
+  "UnknownGpuError",
+  "RegionInputError",
+  "RangeError",
+]);
+
 /**
- * Turns the errors of reading logs and looking up regions into the CLI's input error.
+ * Turns the errors of reading logs and looking up regions, countries, cloud regions and GPUs
+ * into the CLI's input error: the one mapping every command uses.
  *
  * @param error What was thrown.
  * @returns A CliError with {@link ExitCode.input}, or the error itself when it is a bug.
  */
 export function logsCliError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof CliError) return error;
-  const inputErrors = [
-    "LogsInputError",
-    "LogFormatError",
-    "UnknownCountryError",
-    "UnknownZoneError",
-    "UnknownCloudRegionError",
-    "RangeError",
-  ];
-  if (inputErrors.includes(error.name)) {
+  if (INPUT_ERRORS.has(error.name)) {
     return new CliError(error.message, ExitCode.input, { cause: error });
   }
   if (error instanceof Deno.errors.NotFound) {
@@ -75,7 +80,12 @@ export function logsCliError(error: unknown): unknown {
 export async function readLogsForCli(
   ctx: CliContext,
   dirs: string[],
-  options: { pue?: number; year?: number; country?: string; readSamples?: "always" },
+  options: {
+    pue?: number | undefined;
+    year?: number | undefined;
+    country?: string | undefined;
+    readSamples?: "always";
+  },
 ): Promise<LogsFigures> {
   const { readLogs } = await import("../../accounting/embedded.ts");
   const overridePue = ctx.runtime.env("OVERRIDE_PUE");
@@ -93,7 +103,13 @@ export async function readLogsForCli(
   }
 }
 
-function fmt(x: number): string {
+/**
+ * A figure for a terminal table: whole numbers from 100 up, three significant digits below.
+ *
+ * @param x The figure.
+ * @returns Its text, e.g. `1234`, `5.2`, `0.0123`.
+ */
+export function shortFigure(x: number): string {
   if (x === 0) return "0";
   if (Math.abs(x) >= 100) return x.toFixed(0);
   return String(Number(x.toPrecision(3)));
@@ -117,13 +133,15 @@ export function summaryText(logs: LogsFigures, cwd: string): string {
   const measuredPercent = t.energyKwh > 0 ? (t.measuredEnergyKwh / t.energyKwh) * 100 : 100;
   const pues = [...new Set(logs.runs.map((r) => r.pue))];
   const lines = [
-    `${t.runs} run${t.runs === 1 ? "" : "s"}: ${fmt(t.energyKwh)} kWh (PUE ${
-      pues.map(fmt).join(", ")
-    }), ${fmt(t.kgCO2e)} kg CO2e, ${fmt(t.hours)} h (CPU ${fmt(t.cpuHours)} h, GPU ${
-      fmt(t.gpuHours)
-    } h)`,
-    `Measured ${fmt(t.measuredEnergyKwh)} kWh (${fmt(measuredPercent)}%), estimated ${
-      fmt(t.estimatedEnergyKwh)
+    `${t.runs} run${t.runs === 1 ? "" : "s"}: ${shortFigure(t.energyKwh)} kWh (PUE ${
+      pues.map(shortFigure).join(", ")
+    }), ${shortFigure(t.kgCO2e)} kg CO2e, ${shortFigure(t.hours)} h (CPU ${
+      shortFigure(t.cpuHours)
+    } h, GPU ${shortFigure(t.gpuHours)} h)`,
+    `Measured ${shortFigure(t.measuredEnergyKwh)} kWh (${
+      shortFigure(measuredPercent)
+    }%), estimated ${
+      shortFigure(t.estimatedEnergyKwh)
     } kWh; ${t.runsWithoutCpuCounter} run(s) without a readable CPU energy counter`,
     "",
   ];
@@ -164,10 +182,10 @@ function nodeDetail(job: MergedJobFigures, cwd: string): string {
     rows.push([
       node.node,
       node.taskRanks.join(",") || "-",
-      fmt(node.energyKwh),
-      fmt(node.kgCO2e),
-      fmt(node.cpuHours),
-      fmt(node.gpuHours),
+      shortFigure(node.energyKwh),
+      shortFigure(node.kgCO2e),
+      shortFigure(node.cpuHours),
+      shortFigure(node.gpuHours),
       node.samplerDir ? relative(cwd, node.samplerDir) || "." : "nobody (energy missing)",
     ]);
   }
@@ -181,13 +199,13 @@ function runRow(run: RunFigures, cwd: string): string[] {
   return [
     name ?? (relative(cwd, run.dir) || "."),
     run.summary.start.slice(0, 16).replace("T", " "),
-    fmt(run.hours),
-    fmt(run.energyKwh),
-    fmt(run.kgCO2e),
+    shortFigure(run.hours),
+    shortFigure(run.energyKwh),
+    shortFigure(run.kgCO2e),
     run.zone ?? "unknown",
-    fmt(run.intensityGramsPerKwh),
-    fmt(run.pue),
-    `${fmt(measured)}%`,
+    shortFigure(run.intensityGramsPerKwh),
+    shortFigure(run.pue),
+    `${shortFigure(measured)}%`,
   ];
 }
 
