@@ -108,7 +108,7 @@ export async function readLogDir(dir: string, runtime: Runtime = denoRuntime): P
  * @param warnings Receives one sentence per skipped line.
  * @returns The well-formed records in order.
  */
-function parseSamples(path: string, text: string, warnings: string[]): SampleRecord[] {
+export function parseSamples(path: string, text: string, warnings: string[]): SampleRecord[] {
   const lines = text.split("\n");
   const endsClean = text.endsWith("\n") || text === "";
   if (endsClean) lines.pop();
