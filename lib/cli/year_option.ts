@@ -1,5 +1,7 @@
 /**
- * The `--year` flag of `impact region` and `impact cloud`: which year's grid intensity to show.
+ * The `--year` flag: which year's grid intensity to use. Every command that takes it checks it
+ * against the years the data covers, so a year without data is a usage error, never a silent
+ * fall back to the world average.
  *
  * @module
  */

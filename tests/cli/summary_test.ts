@@ -103,3 +103,18 @@ Deno.test(
     equal(parsed.total.runs, 2);
   },
 );
+
+Deno.test("a --year without intensity data is a usage error, not a silent world average", async () => {
+  for (const command of [["summary", "."], ["statement", ".", "--country", "USA"]]) {
+    const ctx = captureContext();
+    equal(await runCli([...command, "--year", "2019"], ctx), 2, command[0]);
+    match(ctx.err(), /--year must be one of 2021, 2022, 2023, 2024, 2025, got "2019"/);
+  }
+  const ctx = captureContext();
+  const code = await runCli(
+    ["estimate", "--gpu", "A100", "--hours", "1", "--location", "DE", "--year", "2019"],
+    ctx,
+  );
+  equal(code, 2);
+  match(ctx.err(), /--year must be one of/);
+});

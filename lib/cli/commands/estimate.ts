@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "./mod.ts";
 import type { RegionInfo } from "../../log/schema.ts";
@@ -130,14 +131,20 @@ export const register: RegisterCommand = (program, ctx) => {
     .option("--year <y>", "year of the yearly grid intensity (latest by default)", parseYearFlag)
     .option("--json", "print JSON")
     .action(async (options) => {
-      const [{ gpuTdp }, { resolveRegion }, { canonicalZone, intensityFor }, est, energy] =
-        await Promise.all([
-          import("../../geo/gpu_tdp.ts"),
-          import("../../geo/resolve.ts"),
-          import("../../geo/intensity.ts"),
-          import("../../accounting/estimate.ts"),
-          import("../../accounting/energy.ts"),
-        ]);
+      const [
+        { gpuTdp },
+        { resolveRegion },
+        { canonicalZone, intensityFor, INTENSITY_YEARS },
+        est,
+        energy,
+      ] = await Promise.all([
+        import("../../geo/gpu_tdp.ts"),
+        import("../../geo/resolve.ts"),
+        import("../../geo/intensity.ts"),
+        import("../../accounting/estimate.ts"),
+        import("../../accounting/energy.ts"),
+      ]);
+      if (options.year !== undefined) parseYearOption(String(options.year), INTENSITY_YEARS);
       let region: RegionInfo;
       let gpu;
       let pue;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { relative } from "node:path";
 import type { RegisterCommand } from "./mod.ts";
@@ -87,7 +88,12 @@ export async function readLogsForCli(
     readSamples?: "always";
   },
 ): Promise<LogsFigures> {
-  const { readLogs } = await import("../../accounting/embedded.ts");
+  const [{ readLogs }, { INTENSITY_YEARS }] = await Promise.all([
+    import("../../accounting/embedded.ts"),
+    import("../../geo/intensity.ts"),
+  ]);
+  // A year without data would silently charge every run at the world average.
+  if (options.year !== undefined) parseYearOption(String(options.year), INTENSITY_YEARS);
   const overridePue = ctx.runtime.env("OVERRIDE_PUE");
   try {
     return await readLogs(dirs, {
