@@ -20,6 +20,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import intensity from "../../data/intensity.json" with { type: "json" };
+import type { CloudRegion as Region } from "../../lib/geo/types.ts";
 
 const IF_PLUGINS = "@grnsft/if-plugins@0.3.2";
 const CCF_AWS = "@cloud-carbon-footprint/aws@0.15.0";
@@ -92,17 +93,6 @@ const AZURE_LOCATIONS: Record<string, [string, string, number, number]> = {
   australiacentral: ["Canberra, Australia", "AU-NSW", -35.28, 149.13],
   australiacentral2: ["Canberra, Australia", "AU-NSW", -35.28, 149.13],
 };
-
-interface Region {
-  provider: "aws" | "gcp" | "azure";
-  region: string;
-  location: string;
-  zone: string;
-  pue: number;
-  latitude?: number;
-  longitude?: number;
-  source: string;
-}
 
 /**
  * Splits one CSV line with quoted fields (the table quotes its "lat,lon" column).
