@@ -60,15 +60,7 @@ export async function readLogDir(dir: string, runtime: Runtime = denoRuntime): P
   requireField(infoPath, info, "start", "string");
   requireField(infoPath, info, "command", "array");
 
-  const samplesPath = join(dir, LOG_FILES.samples);
-  let samplesText = "";
-  try {
-    samplesText = await runtime.readTextFile(samplesPath);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    warnings.push(`${samplesPath}: missing, read as no samples`);
-  }
-  const samples = parseSamples(samplesPath, samplesText, warnings);
+  const samples = await readSamples(dir, runtime, warnings);
 
   const summaryPath = join(dir, LOG_FILES.summary);
   let summary: RunSummary;
@@ -101,6 +93,30 @@ export async function readLogDir(dir: string, runtime: Runtime = denoRuntime): P
 }
 
 /**
+ * Reads a log directory's `samples.jsonl` alone (a missing file is no samples, said so).
+ *
+ * @param dir The log directory.
+ * @param runtime Where files are read (the real file system by default).
+ * @param warnings Receives one sentence per skipped line, and one for a missing file.
+ * @returns The well-formed records in order.
+ */
+export async function readSamples(
+  dir: string,
+  runtime: Runtime = denoRuntime,
+  warnings: string[] = [],
+): Promise<SampleRecord[]> {
+  const path = join(dir, LOG_FILES.samples);
+  let text = "";
+  try {
+    text = await runtime.readTextFile(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    warnings.push(`${path}: missing, read as no samples`);
+  }
+  return parseSamples(path, text, warnings);
+}
+
+/**
  * Parses `samples.jsonl` text, skipping bad lines with a warning each.
  *
  * @param path The file, for messages.
@@ -108,7 +124,7 @@ export async function readLogDir(dir: string, runtime: Runtime = denoRuntime): P
  * @param warnings Receives one sentence per skipped line.
  * @returns The well-formed records in order.
  */
-export function parseSamples(path: string, text: string, warnings: string[]): SampleRecord[] {
+function parseSamples(path: string, text: string, warnings: string[]): SampleRecord[] {
   const lines = text.split("\n");
   const endsClean = text.endsWith("\n") || text === "";
   if (endsClean) lines.pop();

@@ -26,11 +26,10 @@ export interface AppendixDeps {
 /** Where the command gets its readers; tests replace `load`. */
 export const appendixCommandDeps: { load: (country?: string) => Promise<AppendixDeps> } = {
   load: async (country) => {
-    const [{ readLogs }, social, { parseSamples }, { LOG_FILES }] = await Promise.all([
+    const [{ readLogs }, social, { readSamples }] = await Promise.all([
       import("../../accounting/embedded.ts"),
       import("../../geo/social_cost.ts"),
       import("../../log/read.ts"),
-      import("../../log/schema.ts"),
     ]);
     let cost;
     try {
@@ -49,16 +48,7 @@ export const appendixCommandDeps: { load: (country?: string) => Promise<Appendix
     return {
       readLogs: (dirs, options) => readLogs(dirs, options),
       // Only samples.jsonl: readLogs has already read and checked impact.json and summary.json.
-      readSamples: async (dir) => {
-        const path = join(dir, LOG_FILES.samples);
-        let text = "";
-        try {
-          text = await Deno.readTextFile(path);
-        } catch (error) {
-          if (!(error instanceof Deno.errors.NotFound)) throw error;
-        }
-        return parseSamples(path, text, []);
-      },
+      readSamples: (dir) => readSamples(dir),
       socialCost: {
         usdPerTonne: cost.p50,
         source:
