@@ -9,8 +9,7 @@
  *
  * @module
  */
-import type { Component, Method } from "../sensors/types.ts";
-import type { SampleRecord, SlurmInfo } from "../log/schema.ts";
+import type { DeviceSample, SampleRecord, SlurmInfo } from "../log/schema.ts";
 import { facilityKwh } from "../accounting/energy.ts";
 
 /** The content type Prometheus expects for the text format. */
@@ -97,16 +96,16 @@ export function renderExposition(families: MetricFamily[]): string {
   return lines.join("\n") + "\n";
 }
 
-/** One device's running totals. */
-export interface DeviceTotals {
-  component: Component;
-  device: string;
-  method: Method;
-  machineEnergyJoules: number;
-  attributedEnergyJoules: number;
-  /** Mean machine power over the latest interval. */
-  powerWatts: number;
-}
+/** One device's running totals: energies summed over the run, power of the latest interval. */
+export type DeviceTotals = Pick<
+  DeviceSample,
+  | "component"
+  | "device"
+  | "method"
+  | "machineEnergyJoules"
+  | "attributedEnergyJoules"
+  | "powerWatts"
+>;
 
 /** A run's running totals, as the metrics endpoint shows them. */
 export interface MetricsTotals {
