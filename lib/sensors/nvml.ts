@@ -1,8 +1,14 @@
 /**
  * NVIDIA GPUs through NVML, loaded with Deno FFI: the total-energy counter (mJ, Volta and
- * newer) gives exact energy between reads (method `counter`); older GPUs give power (mW)
- * integrated between reads. When the library does not load, `probe()` says why and the
- * caller falls back to nvidia-smi.
+ * newer) gives exact energy between reads (method `counter`); a GPU whose counter fails gives
+ * power (mW) integrated between reads. When the library does not load, `probe()` says why and
+ * the caller falls back to nvidia-smi.
+ *
+ * Errors are per GPU: a GPU the job may not open (`NVML_ERROR_NO_PERMISSION` from
+ * `nvmlDeviceGetHandleByIndex_v2` for a GPU outside the job's device cgroup, the normal case
+ * under SLURM), one that is lost, or one with neither counter nor power is left out with its
+ * reason while the others are measured. The process list is read with the call and entry
+ * width the driver branch dictates (see nvml_abi.ts for the header history).
  *
  * FFI has no place in the {@link Runtime} adapter (it is not portable to fakes), so this file
  * calls `Deno.dlopen` itself; tests point `nvmlLibrary` at a stub library instead.
@@ -20,66 +26,70 @@ import {
   SensorError,
   type SensorStatus,
 } from "./types.ts";
+import {
+  chooseProcessLayout,
+  decodeProcessIds,
+  NvmlReturn,
+  PROCESS_ENTRY_ALLOC_BYTES,
+  type ProcessLayout,
+} from "./nvml_abi.ts";
+import {
+  DRIVER_BUFFER_BYTES,
+  migMode,
+  type Nvml,
+  powerScopes,
+  readText,
+  SYMBOLS,
+  TEXT_BUFFER_BYTES,
+} from "./nvml_library.ts";
 
 const NAME = "nvml";
-const NVML_SUCCESS = 0;
-const NVML_ERROR_NOT_SUPPORTED = 3;
-const NVML_ERROR_INSUFFICIENT_SIZE = 7;
-/** NVML_DEVICE_NAME_V2_BUFFER_SIZE / NVML_DEVICE_UUID_V2_BUFFER_SIZE. */
-const TEXT_BUFFER_BYTES = 96;
-/** NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE. */
-const DRIVER_BUFFER_BYTES = 80;
-/**
- * nvmlProcessInfo_v3_t: `unsigned int pid` (4, then 4 bytes of padding), `unsigned long long
- * usedGpuMemory` (8), `unsigned int gpuInstanceId` (4), `unsigned int computeInstanceId` (4).
- */
-const PROCESS_INFO_BYTES = 24;
-
-const SYMBOLS = {
-  nvmlInit_v2: { parameters: [], result: "i32" },
-  nvmlShutdown: { parameters: [], result: "i32" },
-  nvmlDeviceGetCount_v2: { parameters: ["buffer"], result: "i32" },
-  nvmlDeviceGetHandleByIndex_v2: { parameters: ["u32", "buffer"], result: "i32" },
-  nvmlDeviceGetName: { parameters: ["pointer", "buffer", "u32"], result: "i32" },
-  nvmlDeviceGetUUID: { parameters: ["pointer", "buffer", "u32"], result: "i32" },
-  nvmlSystemGetDriverVersion: { parameters: ["buffer", "u32"], result: "i32" },
-  nvmlSystemGetCudaDriverVersion: { parameters: ["buffer"], result: "i32", optional: true },
-  nvmlDeviceGetTotalEnergyConsumption: { parameters: ["pointer", "buffer"], result: "i32" },
-  nvmlDeviceGetPowerUsage: { parameters: ["pointer", "buffer"], result: "i32" },
-  nvmlDeviceGetEnforcedPowerLimit: {
-    parameters: ["pointer", "buffer"],
-    result: "i32",
-    optional: true,
-  },
-  nvmlDeviceGetUtilizationRates: { parameters: ["pointer", "buffer"], result: "i32" },
-  nvmlDeviceGetMemoryInfo: { parameters: ["pointer", "buffer"], result: "i32" },
-  nvmlDeviceGetComputeRunningProcesses_v3: {
-    parameters: ["pointer", "buffer", "buffer"],
-    result: "i32",
-    optional: true,
-  },
-  nvmlErrorString: { parameters: ["i32"], result: "pointer", optional: true },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-type Nvml = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+/** Process entries asked for first; a GPU's last count plus headroom after that. */
+const FIRST_PROCESS_CAPACITY = 16;
 
 interface Device {
   index: number;
   handle: Deno.PointerValue;
   method: Method;
   uuid?: string;
-  /** Counter devices: total energy (mJ) at start(). */
-  baselineMillijoules?: bigint;
+  /** Counter devices: the last raw counter value (mJ). */
+  lastMillijoules?: bigint;
+  /** Counter devices: millijoules counted since start(), resets excluded. */
+  countedMillijoules: bigint;
   /** Integrated devices: joules so far, last power and when it was read. */
   energyJoules: number;
   powerWatts?: number;
   powerAtMs?: number;
+  /** Process entries the driver reported last time, to size the next buffer. */
+  lastProcessCount: number;
+}
+
+/** An energy counter that went backwards (a driver reload): that interval counted nothing. */
+export interface CounterReset {
+  /** The device, `gpu-N`. */
+  device: string;
+  /** When it was seen, on the runtime's monotonic clock (ms). */
+  atMs: number;
+  /** The counter before (mJ). */
+  beforeMillijoules: number;
+  /** The counter after, where counting restarted (mJ). */
+  afterMillijoules: number;
+}
+
+/** Options of {@link createNvmlSensor}. */
+export interface NvmlOptions {
+  /** Receives problems worth reporting that do not stop the sensor (a counter reset). */
+  onWarning?: (message: string) => void;
 }
 
 /** The NVML sensor, with the GPUs it found. */
 export type NvmlSensor = EnergySensor & {
   /** GPUs found by `probe()` (name, uuid, driver and CUDA versions, power limit). */
   gpus(): GpuInfo[];
+  /** Energy-counter resets seen since start(), oldest first. */
+  counterResets(): CounterReset[];
+  /** Problems reported so far (counter resets). */
+  warnings(): string[];
 };
 
 /**
@@ -87,14 +97,23 @@ export type NvmlSensor = EnergySensor & {
  *
  * @param runtime Where time is read.
  * @param paths `nvmlLibrary` names the library (`IMPACT_NVML_LIB`, default `libnvidia-ml.so.1`).
- * @returns The sensor (method `counter` where the energy counter exists, else `integrated`).
+ * @param options Where warnings go.
+ * @returns The sensor (method `counter` where the energy counter works, else `integrated`).
  */
-export function createNvmlSensor(runtime: Runtime, paths: SystemPaths): NvmlSensor {
+export function createNvmlSensor(
+  runtime: Runtime,
+  paths: SystemPaths,
+  options: NvmlOptions = {},
+): NvmlSensor {
   let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
   let nvml: Nvml | undefined;
   let status: SensorStatus | undefined;
   let devices: Device[] = [];
   let gpuList: GpuInfo[] = [];
+  let layout: ProcessLayout | undefined;
+  let processBuffer = new Uint8Array(0);
+  const resets: CounterReset[] = [];
+  const warnings: string[] = [];
 
   const errorText = (code: number): string => {
     const pointer = nvml?.nvmlErrorString?.(code);
@@ -102,7 +121,9 @@ export function createNvmlSensor(runtime: Runtime, paths: SystemPaths): NvmlSens
     return text === "" ? `NVML error ${code}` : `${text} (NVML error ${code})`;
   };
   const check = (code: number, call: string) => {
-    if (code !== NVML_SUCCESS) throw new NvmlCallError(code, `${call} failed: ${errorText(code)}`);
+    if (code !== NvmlReturn.SUCCESS) {
+      throw new NvmlCallError(code, `${call} failed: ${errorText(code)}`);
+    }
   };
 
   function release() {
@@ -139,53 +160,77 @@ export function createNvmlSensor(runtime: Runtime, paths: SystemPaths): NvmlSens
 
   function probeOnce(): SensorStatus {
     library = Deno.dlopen(paths.nvmlLibrary, SYMBOLS);
-    nvml = library.symbols;
-    check(nvml.nvmlInit_v2(), "nvmlInit_v2");
+    const lib = nvml = library.symbols;
+    check(lib.nvmlInit_v2(), "nvmlInit_v2");
     const count = new Uint32Array(1);
-    check(nvml.nvmlDeviceGetCount_v2(count), "nvmlDeviceGetCount_v2");
+    check(lib.nvmlDeviceGetCount_v2(count), "nvmlDeviceGetCount_v2");
     const driverVersion = readText(
       DRIVER_BUFFER_BYTES,
-      (b, n) => nvml!.nvmlSystemGetDriverVersion(b, n),
+      (b, n) => lib.nvmlSystemGetDriverVersion(b, n),
     );
     let cudaVersion: string | undefined;
     const cuda = new Int32Array(1);
-    if (nvml.nvmlSystemGetCudaDriverVersion?.(cuda) === NVML_SUCCESS) {
+    if (lib.nvmlSystemGetCudaDriverVersion?.(cuda) === NvmlReturn.SUCCESS) {
       cudaVersion = `${Math.floor(cuda[0]! / 1000)}.${Math.floor((cuda[0]! % 1000) / 10)}`;
     }
+    layout = chooseProcessLayout(
+      (symbol) => (lib as Record<string, unknown>)[symbol] != null,
+      driverVersion,
+    );
     devices = [];
     gpuList = [];
     const skipped: string[] = [];
+    const notes: string[] = [];
+    const gpuDetail: Record<string, Record<string, unknown>> = {};
     for (let index = 0; index < count[0]!; index++) {
+      const id = `gpu-${index}`;
       const out = new BigUint64Array(1);
-      check(nvml.nvmlDeviceGetHandleByIndex_v2(index, out), "nvmlDeviceGetHandleByIndex_v2");
-      const handle = Deno.UnsafePointer.create(out[0]!);
-      const name = readText(TEXT_BUFFER_BYTES, (b, n) => nvml!.nvmlDeviceGetName(handle, b, n));
-      const uuid = readText(TEXT_BUFFER_BYTES, (b, n) => nvml!.nvmlDeviceGetUUID(handle, b, n));
-      const energy = new BigUint64Array(1);
-      const power = new Uint32Array(1);
-      const energyCode = nvml.nvmlDeviceGetTotalEnergyConsumption(handle, energy);
-      let method: Method;
-      if (energyCode === NVML_SUCCESS) {
-        method = "counter";
-      } else if (
-        energyCode === NVML_ERROR_NOT_SUPPORTED &&
-        nvml.nvmlDeviceGetPowerUsage(handle, power) === NVML_SUCCESS
-      ) {
-        method = "integrated";
-      } else {
-        skipped.push(`gpu-${index}: no energy counter or power reading (${errorText(energyCode)})`);
+      const handleCode = lib.nvmlDeviceGetHandleByIndex_v2(index, out);
+      if (handleCode !== NvmlReturn.SUCCESS) {
+        const hint = handleCode === NvmlReturn.NO_PERMISSION
+          ? "; this job may not open it (outside its device cgroup, as under SLURM)"
+          : "";
+        skipped.push(
+          `${id}: nvmlDeviceGetHandleByIndex_v2 failed: ${errorText(handleCode)}${hint}`,
+        );
         continue;
       }
+      const handle = Deno.UnsafePointer.create(out[0]!);
+      const energyCode = lib.nvmlDeviceGetTotalEnergyConsumption?.(handle, new BigUint64Array(1));
+      let method: Method = "counter";
+      if (energyCode !== NvmlReturn.SUCCESS) {
+        // Any counter error (not only NOT_SUPPORTED): the power reading may still work.
+        const why = energyCode === undefined
+          ? "nvmlDeviceGetTotalEnergyConsumption is not exported"
+          : errorText(energyCode);
+        const powerCode = lib.nvmlDeviceGetPowerUsage(handle, new Uint32Array(1));
+        if (powerCode !== NvmlReturn.SUCCESS) {
+          skipped.push(`${id}: no energy counter (${why}) and no power (${errorText(powerCode)})`);
+          continue;
+        }
+        method = "integrated";
+        notes.push(`${id}: no energy counter (${why}), so its power is integrated`);
+      }
+      const name = readText(TEXT_BUFFER_BYTES, (b, n) => lib.nvmlDeviceGetName(handle, b, n));
+      const uuid = readText(TEXT_BUFFER_BYTES, (b, n) => lib.nvmlDeviceGetUUID(handle, b, n));
       const gpu: GpuInfo = { index, name: name ?? "unknown" };
       if (uuid !== undefined) gpu.uuid = uuid;
       if (driverVersion !== undefined) gpu.driverVersion = driverVersion;
       if (cudaVersion !== undefined) gpu.cudaVersion = cudaVersion;
       const limit = new Uint32Array(1);
-      if (nvml.nvmlDeviceGetEnforcedPowerLimit?.(handle, limit) === NVML_SUCCESS) {
+      if (lib.nvmlDeviceGetEnforcedPowerLimit?.(handle, limit) === NvmlReturn.SUCCESS) {
         gpu.powerLimitWatts = limit[0]! / 1000;
       }
       gpuList.push(gpu);
-      const device: Device = { index, handle, method, energyJoules: 0 };
+      gpuDetail[id] = { method, ...migMode(lib, handle), ...powerScopes(lib, handle, errorText) };
+      const device: Device = {
+        index,
+        handle,
+        method,
+        energyJoules: 0,
+        countedMillijoules: 0n,
+        lastProcessCount: 0,
+      };
       if (uuid !== undefined) device.uuid = uuid;
       devices.push(device);
     }
@@ -208,22 +253,24 @@ export function createNvmlSensor(runtime: Runtime, paths: SystemPaths): NvmlSens
         library: paths.nvmlLibrary,
         driverVersion,
         cudaVersion,
-        methodByDevice: Object.fromEntries(devices.map((d) => [`gpu-${d.index}`, d.method])),
+        processInfo: layout ?? "no compute-process call exported: no job pids on the GPUs",
+        gpuDetail,
+        skipped,
         gpus: gpuList,
       },
     };
-    if (skipped.length > 0) result.reason = `Some GPUs were left out: ${skipped.join("; ")}`;
-    if (methods.includes("integrated")) {
-      const note = "GPUs older than Volta have no energy counter: their power is integrated";
-      result.reason = result.reason ? `${result.reason}. ${note}` : note;
-    }
+    const reasons = [
+      ...(skipped.length > 0 ? [`Some GPUs were left out: ${skipped.join("; ")}`] : []),
+      ...notes,
+    ];
+    if (reasons.length > 0) result.reason = reasons.join(". ");
     return result;
   }
 
   function readEnergyMillijoules(device: Device): bigint {
     const energy = new BigUint64Array(1);
-    const code = nvml!.nvmlDeviceGetTotalEnergyConsumption(device.handle, energy);
-    if (code !== NVML_SUCCESS) {
+    const code = nvml!.nvmlDeviceGetTotalEnergyConsumption!(device.handle, energy);
+    if (code !== NvmlReturn.SUCCESS) {
       throw new SensorError(NAME, `gpu-${device.index} energy counter: ${errorText(code)}`);
     }
     return energy[0]!;
@@ -232,46 +279,54 @@ export function createNvmlSensor(runtime: Runtime, paths: SystemPaths): NvmlSens
   function readPowerWatts(device: Device): number {
     const power = new Uint32Array(1);
     const code = nvml!.nvmlDeviceGetPowerUsage(device.handle, power);
-    if (code !== NVML_SUCCESS) {
+    if (code !== NvmlReturn.SUCCESS) {
       throw new SensorError(NAME, `gpu-${device.index} power usage: ${errorText(code)}`);
     }
     return power[0]! / 1000;
   }
 
   function processIds(device: Device): number[] | undefined {
-    const call = nvml!.nvmlDeviceGetComputeRunningProcesses_v3;
-    if (!call) return undefined;
-    let capacity = 8;
+    const call = layout && nvml![layout.call];
+    if (!layout || !call) return undefined;
+    let capacity = Math.max(FIRST_PROCESS_CAPACITY, device.lastProcessCount + 8);
     for (let attempt = 0; attempt < 4; attempt++) {
+      // Sized for the widest entry any driver writes, whatever stride is read back.
+      const bytes = capacity * PROCESS_ENTRY_ALLOC_BYTES;
+      if (processBuffer.byteLength < bytes) processBuffer = new Uint8Array(bytes);
       const count = new Uint32Array([capacity]);
-      const infos = new Uint8Array(capacity * PROCESS_INFO_BYTES);
-      const code = call(device.handle, count, infos);
-      if (code === NVML_ERROR_INSUFFICIENT_SIZE) {
+      const code = call(device.handle, count, processBuffer);
+      if (code === NvmlReturn.INSUFFICIENT_SIZE) {
         // Processes may start between the calls: leave headroom.
         capacity = count[0]! + 8;
         continue;
       }
-      if (code !== NVML_SUCCESS) return undefined;
-      const view = new DataView(infos.buffer);
-      const pids: number[] = [];
-      for (let i = 0; i < count[0]!; i++) pids.push(view.getUint32(i * PROCESS_INFO_BYTES, true));
-      return pids;
+      if (code !== NvmlReturn.SUCCESS) return undefined;
+      device.lastProcessCount = count[0]!;
+      return decodeProcessIds(processBuffer, Math.min(count[0]!, capacity), layout.entryBytes);
     }
     return undefined;
+  }
+
+  function warn(message: string) {
+    warnings.push(message);
+    options.onWarning?.(message);
   }
 
   return {
     name: NAME,
     probe,
     gpus: () => gpuList.map((g) => ({ ...g })),
+    counterResets: () => resets.map((r) => ({ ...r })),
+    warnings: () => [...warnings],
     async start() {
       const found = await probe();
       if (!found.available || !nvml) throw new SensorError(NAME, found.reason ?? "unavailable");
       const nowMs = runtime.monotonicMs();
       for (const device of devices) {
         device.energyJoules = 0;
+        device.countedMillijoules = 0n;
         if (device.method === "counter") {
-          device.baselineMillijoules = readEnergyMillijoules(device);
+          device.lastMillijoules = readEnergyMillijoules(device);
         } else {
           device.powerWatts = readPowerWatts(device);
           device.powerAtMs = nowMs;
@@ -293,18 +348,37 @@ export function createNvmlSensor(runtime: Runtime, paths: SystemPaths): NvmlSens
   };
 
   function readDevice(device: Device): DeviceEnergy {
+    const id = `gpu-${device.index}`;
     const result: DeviceEnergy = {
       component: "gpu",
-      device: `gpu-${device.index}`,
+      device: id,
       method: device.method,
       energyJoules: 0,
     };
     if (device.method === "counter") {
       const now = readEnergyMillijoules(device);
-      // Exact to the millijoule: bigint difference, then joules.
-      result.energyJoules = Number(now - (device.baselineMillijoules ?? now)) / 1000;
+      const last = device.lastMillijoules ?? now;
+      if (now >= last) {
+        // Exact to the millijoule: bigint differences, then joules.
+        device.countedMillijoules += now - last;
+      } else {
+        // The counter restarts when the driver reloads: when in the interval is unknown, so
+        // the interval counts nothing and counting goes on from the new value.
+        const reset = {
+          device: id,
+          atMs: runtime.monotonicMs(),
+          beforeMillijoules: Number(last),
+          afterMillijoules: Number(now),
+        };
+        resets.push(reset);
+        warn(
+          `${NAME}: ${id} energy counter went back from ${reset.beforeMillijoules} to ${reset.afterMillijoules} mJ (driver reload?); the interval before it counts nothing`,
+        );
+      }
+      device.lastMillijoules = now;
+      result.energyJoules = Number(device.countedMillijoules) / 1000;
       const power = new Uint32Array(1);
-      if (nvml!.nvmlDeviceGetPowerUsage(device.handle, power) === NVML_SUCCESS) {
+      if (nvml!.nvmlDeviceGetPowerUsage(device.handle, power) === NvmlReturn.SUCCESS) {
         result.powerWatts = power[0]! / 1000;
       }
     } else {
@@ -318,12 +392,13 @@ export function createNvmlSensor(runtime: Runtime, paths: SystemPaths): NvmlSens
       result.energyJoules = device.energyJoules;
       result.powerWatts = watts;
     }
+    // Utilisation is NOT_SUPPORTED in MIG mode: left out, the rest stands.
     const utilization = new Uint32Array(2);
-    if (nvml!.nvmlDeviceGetUtilizationRates(device.handle, utilization) === NVML_SUCCESS) {
+    if (nvml!.nvmlDeviceGetUtilizationRates(device.handle, utilization) === NvmlReturn.SUCCESS) {
       result.utilization = utilization[0]! / 100;
     }
     const memory = new BigUint64Array(3);
-    if (nvml!.nvmlDeviceGetMemoryInfo(device.handle, memory) === NVML_SUCCESS) {
+    if (nvml!.nvmlDeviceGetMemoryInfo(device.handle, memory) === NvmlReturn.SUCCESS) {
       result.memoryUsedBytes = Number(memory[2]!);
     }
     const pids = processIds(device);
@@ -339,14 +414,4 @@ class NvmlCallError extends Error {
     super(message);
     this.name = "NvmlCallError";
   }
-}
-
-function readText(
-  bytes: number,
-  call: (buffer: Uint8Array, length: number) => number,
-): string | undefined {
-  const buffer = new Uint8Array(bytes);
-  if (call(buffer, bytes) !== NVML_SUCCESS) return undefined;
-  const end = buffer.indexOf(0);
-  return new TextDecoder().decode(buffer.subarray(0, end < 0 ? bytes : end));
 }

@@ -6,18 +6,60 @@ import { SensorError } from "../../lib/sensors/types.ts";
 
 const STUB_SOURCE = fileURLToPath(new URL("../fixtures/nvml_stub.c", import.meta.url));
 
-/** Compiles the stub NVML library once for this file; undefined when there is no `cc`. */
-async function buildStub(): Promise<{ library: string; dir: string } | undefined> {
+/** The driver branches the stub can be built as (see nvml_stub.c), with what NVML's header says of each. */
+const BRANCHES = [
+  { branch: 440033, driver: "440.33.01", call: "nvmlDeviceGetComputeRunningProcesses", entry: 16 },
+  {
+    branch: 470199,
+    driver: "470.199.02",
+    call: "nvmlDeviceGetComputeRunningProcesses_v2",
+    entry: 24,
+  },
+  {
+    branch: 525147,
+    driver: "525.147.05",
+    call: "nvmlDeviceGetComputeRunningProcesses_v3",
+    entry: 24,
+  },
+  {
+    branch: 535054,
+    driver: "535.54.03",
+    call: "nvmlDeviceGetComputeRunningProcesses_v3",
+    entry: 32,
+  },
+  { branch: 535098, driver: "535.98", call: "nvmlDeviceGetComputeRunningProcesses_v2", entry: 24 },
+  {
+    branch: 580065,
+    driver: "580.65.06",
+    call: "nvmlDeviceGetComputeRunningProcesses_v3",
+    entry: 24,
+  },
+] as const;
+
+/** Compiles the stub as each branch; undefined when there is no `cc`. */
+async function buildStubs(): Promise<{ dir: string; libraries: Map<number, string> } | undefined> {
   const dir = await Deno.makeTempDir({ prefix: "impact-nvml-" });
-  const library = `${dir}/libnvidia-ml-stub.so`;
+  const libraries = new Map<number, string>();
   try {
-    const out = await new Deno.Command("cc", {
-      args: ["-shared", "-fPIC", "-o", library, STUB_SOURCE],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-    return { library, dir };
+    for (const { branch } of BRANCHES) {
+      const library = `${dir}/libnvidia-ml-${branch}.so`;
+      const out = await new Deno.Command("cc", {
+        args: [
+          "-shared",
+          "-fPIC",
+          "-Wl,-Bsymbolic",
+          `-DSTUB_BRANCH=${branch}`,
+          "-o",
+          library,
+          STUB_SOURCE,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+      libraries.set(branch, library);
+    }
+    return { dir, libraries };
   } catch (error) {
     await Deno.remove(dir, { recursive: true });
     if (error instanceof Deno.errors.NotFound) return undefined;
@@ -25,12 +67,12 @@ async function buildStub(): Promise<{ library: string; dir: string } | undefined
   }
 }
 
-const stub = await buildStub();
-if (!stub) {
+const stubs = await buildStubs();
+if (!stubs) {
   console.warn("nvml_test: no C compiler (`cc`) found, so the NVML stub tests are skipped");
 }
 globalThis.addEventListener("unload", () => {
-  if (stub) Deno.removeSync(stub.dir, { recursive: true });
+  if (stubs) Deno.removeSync(stubs.dir, { recursive: true });
 });
 
 const STUB_VARS = [
@@ -38,22 +80,28 @@ const STUB_VARS = [
   "STUB_NVML_GPUS",
   "STUB_NVML_ENERGY_MJ_PER_CALL",
   "STUB_NVML_ENERGY_MJ_PER_S",
-  "STUB_NVML_NO_ENERGY",
+  "STUB_NVML_ENERGY_START_MJ",
+  "STUB_NVML_ENERGY_ERROR",
   "STUB_NVML_POWER_MW",
+  "STUB_NVML_MODULE_MW",
   "STUB_NVML_FAIL_GPU",
   "STUB_NVML_FAIL_AFTER",
+  "STUB_NVML_HANDLE_ERRORS",
+  "STUB_NVML_MIG_GPUS",
+  "STUB_NVML_RESET",
   "STUB_NVML_PROCS",
 ];
 
 /** A sensor on the stub, with the stub's settings in this process's environment (it reads them at init). */
-function stubSensor(env: Record<string, string>, library = stub!.library) {
+function stubSensor(env: Record<string, string>, branch = 580065, library?: string) {
   for (const name of STUB_VARS) Deno.env.delete(name);
   for (const [name, value] of Object.entries(env)) Deno.env.set(name, value);
-  return createNvmlSensor(denoRuntime, { ...systemPaths(denoRuntime), nvmlLibrary: library });
+  const nvmlLibrary = library ?? stubs!.libraries.get(branch)!;
+  return createNvmlSensor(denoRuntime, { ...systemPaths(denoRuntime), nvmlLibrary });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const test = (name: string, fn: () => Promise<void>) => Deno.test({ name, ignore: !stub, fn });
+const test = (name: string, fn: () => Promise<void>) => Deno.test({ name, ignore: !stubs, fn });
 
 test("probe records the GPUs, driver and CUDA versions and the counter method", async () => {
   const sensor = stubSensor({ STUB_NVML_GPUS: "2" });
@@ -62,12 +110,13 @@ test("probe records the GPUs, driver and CUDA versions and the counter method", 
     equal(status.available, true);
     deepEqual(status.methods, ["counter"]);
     deepEqual(status.devices, ["gpu-0", "gpu-1"]);
+    equal(status.reason, undefined);
     deepEqual(sensor.gpus()[1], {
       index: 1,
       name: "NVIDIA Stub H100 80GB HBM3",
       uuid: "GPU-5705b000-0000-4000-8000-000000000001",
-      driverVersion: "560.35.03",
-      cudaVersion: "12.6",
+      driverVersion: "580.65.06",
+      cudaVersion: "13.0",
       powerLimitWatts: 700,
     });
   } finally {
@@ -94,42 +143,221 @@ test("the energy counter gives exact deltas since start()", async () => {
   }
 });
 
+/** Reads `sensor` from start() for 400 ms and checks its integrated energy at `watts`. */
+async function expectIntegrated(sensor: ReturnType<typeof stubSensor>, watts: number) {
+  const beforeStart = performance.now();
+  await sensor.start();
+  const t0 = performance.now();
+  await sleep(400);
+  const t1 = performance.now();
+  const [gpu] = await sensor.read();
+  const afterRead = performance.now();
+  equal(gpu!.method, "integrated");
+  // The integration window lies between [t0, t1] and [beforeStart, afterRead]: bracketing
+  // it keeps the check exact without depending on how promptly a loaded machine runs us.
+  const joules = gpu!.energyJoules;
+  ok(joules >= watts * (t1 - t0) / 1000 * 0.995, `${joules}`);
+  ok(joules <= watts * (afterRead - beforeStart) / 1000 * 1.005, `${joules}`);
+}
+
 test("without an energy counter, power is integrated over time", async () => {
-  const sensor = stubSensor({ STUB_NVML_NO_ENERGY: "1", STUB_NVML_POWER_MW: "212500" });
+  const sensor = stubSensor({ STUB_NVML_ENERGY_ERROR: "3", STUB_NVML_POWER_MW: "212500" });
   try {
     const status = await sensor.probe();
     deepEqual(status.methods, ["integrated"]);
-    match(status.reason!, /no energy counter: their power is integrated/);
-    const beforeStart = performance.now();
-    await sensor.start();
-    const t0 = performance.now();
-    await sleep(400);
-    const t1 = performance.now();
-    const [gpu] = await sensor.read();
-    const afterRead = performance.now();
-    equal(gpu!.method, "integrated");
-    // The integration window lies between [t0, t1] and [beforeStart, afterRead]: bracketing
-    // it keeps the check exact without depending on how promptly a loaded machine runs us.
-    const joules = gpu!.energyJoules;
-    ok(joules >= 212.5 * (t1 - t0) / 1000 * 0.995, `${joules}`);
-    ok(joules <= 212.5 * (afterRead - beforeStart) / 1000 * 1.005, `${joules}`);
+    equal(
+      status.reason,
+      "gpu-0: no energy counter (Not Supported (NVML error 3)), so its power is integrated",
+    );
+    await expectIntegrated(sensor, 212.5);
   } finally {
     await sensor.close();
   }
 });
 
-test("compute processes are read with the v3 struct layout, past the first buffer", async () => {
-  const many = Array.from({ length: 11 }, (_, i) => `0:${30000 + i}`).join(",");
+test("an energy-counter error other than NOT_SUPPORTED also falls back to power", async () => {
+  const sensor = stubSensor({ STUB_NVML_ENERGY_ERROR: "999", STUB_NVML_POWER_MW: "80000" });
+  try {
+    const status = await sensor.probe();
+    equal(status.available, true);
+    deepEqual(status.methods, ["integrated"]);
+    match(status.reason!, /gpu-0: no energy counter \(Unknown Error \(NVML error 999\)\)/);
+    await expectIntegrated(sensor, 80);
+  } finally {
+    await sensor.close();
+  }
+});
+
+test("compute processes are read past the first buffer", async () => {
+  const many = Array.from({ length: 20 }, (_, i) => `0:${30000 + i}`).join(",");
   const sensor = stubSensor({ STUB_NVML_GPUS: "3", STUB_NVML_PROCS: `${many},2:4242` });
   try {
     await sensor.start();
     const devices = await sensor.read();
-    deepEqual(devices[0]!.processIds, Array.from({ length: 11 }, (_, i) => 30000 + i));
+    deepEqual(devices[0]!.processIds, Array.from({ length: 20 }, (_, i) => 30000 + i));
     deepEqual(devices[1]!.processIds, []);
     deepEqual(devices[2]!.processIds, [4242]);
   } finally {
     await sensor.close();
   }
+});
+
+for (const { branch, driver, call, entry } of BRANCHES) {
+  test(`driver ${driver}: every GPU the job may open is counted, and its pid is read last of 9`, async () => {
+    // GPU 1 runs 8 other processes, then the job; GPU 2 lies outside the job's cgroup.
+    const others = Array.from({ length: 8 }, (_, i) => 51000 + i * 7);
+    const procs = [
+      "0:61001",
+      "0:61002",
+      ...others.map((pid) => `1:${pid}`),
+      `1:${Deno.pid}`,
+    ];
+    const sensor = stubSensor({
+      STUB_NVML_GPUS: "3",
+      STUB_NVML_HANDLE_ERRORS: "2:4",
+      STUB_NVML_ENERGY_MJ_PER_CALL: "1000",
+      STUB_NVML_PROCS: procs.join(","),
+    }, branch);
+    try {
+      const status = await sensor.probe();
+      equal(status.available, true);
+      deepEqual(status.methods, ["counter"]);
+      deepEqual(status.devices, ["gpu-0", "gpu-1"]);
+      equal(status.detail?.driverVersion, driver);
+      deepEqual(
+        [
+          (status.detail?.processInfo as { call: string }).call,
+          (status.detail?.processInfo as {
+            entryBytes: number;
+          }).entryBytes,
+        ],
+        [call, entry],
+      );
+      await sensor.start();
+      await sensor.read();
+      const devices = await sensor.read();
+      deepEqual(devices.map((d) => [d.device, d.method, d.energyJoules]), [
+        ["gpu-0", "counter", 2],
+        ["gpu-1", "counter", 4],
+      ]);
+      deepEqual(devices[0]!.processIds, [61001, 61002]);
+      deepEqual(devices[1]!.processIds, [...others, Deno.pid]);
+    } finally {
+      await sensor.close();
+    }
+  });
+}
+
+test("a GPU the job may not open, or a lost one, is left out with its reason", async () => {
+  const sensor = stubSensor({ STUB_NVML_GPUS: "3", STUB_NVML_HANDLE_ERRORS: "1:4,2:15" });
+  try {
+    const status = await sensor.probe();
+    equal(status.available, true);
+    deepEqual(status.devices, ["gpu-0"]);
+    deepEqual(sensor.gpus().map((g) => g.index), [0]);
+    const skipped = [
+      "gpu-1: nvmlDeviceGetHandleByIndex_v2 failed: Insufficient Permissions (NVML error 4); this job may not open it (outside its device cgroup, as under SLURM)",
+      "gpu-2: nvmlDeviceGetHandleByIndex_v2 failed: GPU is lost (NVML error 15)",
+    ];
+    deepEqual(status.detail?.skipped, skipped);
+    equal(status.reason, `Some GPUs were left out: ${skipped.join("; ")}`);
+    await sensor.start();
+    deepEqual((await sensor.read()).map((d) => d.device), ["gpu-0"]);
+  } finally {
+    await sensor.close();
+  }
+});
+
+test("when the job may open no GPU, NVML is unavailable and says why", async () => {
+  const sensor = stubSensor({ STUB_NVML_GPUS: "2", STUB_NVML_HANDLE_ERRORS: "0:4,1:4" });
+  const status = await sensor.probe();
+  equal(status.available, false);
+  match(
+    status.reason!,
+    /^no GPU gives energy or power through NVML \(gpu-0: .*NVML error 4.*; gpu-1:/,
+  );
+  await sensor.close();
+});
+
+test("MIG mode is recorded per GPU and its missing utilisation breaks nothing", async () => {
+  const sensor = stubSensor({
+    STUB_NVML_GPUS: "2",
+    STUB_NVML_MIG_GPUS: "0",
+    STUB_NVML_ENERGY_MJ_PER_CALL: "500",
+  });
+  try {
+    const status = await sensor.probe();
+    const detail = status.detail?.gpuDetail as Record<string, { migMode?: string }>;
+    deepEqual([detail["gpu-0"]!.migMode, detail["gpu-1"]!.migMode], ["enabled", "disabled"]);
+    await sensor.start();
+    const devices = await sensor.read();
+    deepEqual(devices.map((d) => [d.method, d.energyJoules, d.utilization]), [
+      ["counter", 0.5, undefined],
+      ["counter", 1, 0.87],
+    ]);
+  } finally {
+    await sensor.close();
+  }
+  // Before R450 there is no MIG and no nvmlDeviceGetMigMode: nothing is recorded.
+  const old = stubSensor({}, 440033);
+  const detail = (await old.probe()).detail?.gpuDetail as Record<string, object>;
+  equal("migMode" in detail["gpu-0"]!, false);
+  await old.close();
+});
+
+test("a counter that goes back (driver reload) counts nothing for that interval and is reported", async () => {
+  const warnings: string[] = [];
+  for (const name of STUB_VARS) Deno.env.delete(name);
+  Deno.env.set("STUB_NVML_GPUS", "2");
+  Deno.env.set("STUB_NVML_ENERGY_MJ_PER_CALL", "1000");
+  // probe() and start() make GPU 0's first two counter reads; its 4th (the second read())
+  // finds the counter restarted at 5000 mJ (plus this call's 1000).
+  Deno.env.set("STUB_NVML_RESET", "0:3:5000");
+  const sensor = createNvmlSensor(
+    denoRuntime,
+    { ...systemPaths(denoRuntime), nvmlLibrary: stubs!.libraries.get(580065)! },
+    { onWarning: (m) => warnings.push(m) },
+  );
+  try {
+    await sensor.start();
+    const series: number[][] = [];
+    for (let i = 0; i < 3; i++) series.push((await sensor.read()).map((d) => d.energyJoules));
+    deepEqual(series, [[1, 2], [1, 4], [2, 6]]);
+    const resets = sensor.counterResets();
+    equal(resets.length, 1);
+    deepEqual(
+      { ...resets[0]!, atMs: 0 },
+      { device: "gpu-0", atMs: 0, beforeMillijoules: 123459789, afterMillijoules: 6000 },
+    );
+    deepEqual(warnings, sensor.warnings());
+    match(warnings[0]!, /^nvml: gpu-0 energy counter went back from 123459789 to 6000 mJ/);
+  } finally {
+    await sensor.close();
+  }
+});
+
+test("module power (GH200) is recorded beside GPU power where the driver has power scopes", async () => {
+  const scopes = async (env: Record<string, string>, branch?: number) => {
+    const sensor = stubSensor(env, branch);
+    const detail = (await sensor.probe()).detail?.gpuDetail as Record<
+      string,
+      { powerScopes?: unknown }
+    >;
+    await sensor.close();
+    return detail["gpu-0"]!.powerScopes;
+  };
+  deepEqual(await scopes({ STUB_NVML_POWER_MW: "87880", STUB_NVML_MODULE_MW: "169770" }), {
+    gpu: 87.88,
+    module: 169.77,
+  });
+  deepEqual(await scopes({ STUB_NVML_POWER_MW: "87880" }), {
+    gpu: 87.88,
+    module: "Not Supported (NVML error 3)",
+  });
+  deepEqual(await scopes({}, 470199), {
+    gpu: "Not Supported (NVML error 3)",
+    module: "Not Supported (NVML error 3)",
+  });
 });
 
 test("a GPU that fails after start makes read() throw SensorError naming it", async () => {
@@ -149,7 +377,7 @@ test("a GPU that fails after start makes read() throw SensorError naming it", as
 });
 
 test("a library that does not load or init is unavailable with the reason", async () => {
-  const missing = await stubSensor({}, "/nonexistent/libnvidia-ml.so.1").probe();
+  const missing = await stubSensor({}, 580065, "/nonexistent/libnvidia-ml.so.1").probe();
   equal(missing.available, false);
   match(missing.reason!, /the NVML library \/nonexistent\/libnvidia-ml.so.1 did not load/);
   match(missing.fix!, /nvidia-smi is used instead/);
