@@ -12,10 +12,9 @@ import type { GpuInfo } from "../log/schema.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { type DeviceEnergy, type EnergySensor, SensorError, type SensorStatus } from "./types.ts";
 import {
-  type CellValue,
+  type CsvRow,
   failureReason,
   fatalPlaceholder,
-  isPlaceholder,
   numberField,
   NvidiaSmiParseError,
   parseComputeApps,
@@ -218,7 +217,7 @@ export function createNvidiaSmiSensor(
 
   function handleLine(line: string, lineNumber: number) {
     if (line.trim() === "") return;
-    let row: Map<string, CellValue>;
+    let row: CsvRow;
     try {
       row = parseCsvRow(line, streamFields, "nvidia-smi -lms", lineNumber);
     } catch (error) {
@@ -301,8 +300,8 @@ export function createNvidiaSmiSensor(
         return;
       }
       const next = new Map<string, number[]>();
-      for (const app of parseComputeApps(out.stdout)) {
-        next.set(app.gpuUuid, [...(next.get(app.gpuUuid) ?? []), app.pid]);
+      for (const { gpuUuid, pid } of parseComputeApps(out.stdout)) {
+        if (gpuUuid !== undefined) next.set(gpuUuid, [...(next.get(gpuUuid) ?? []), pid]);
       }
       pidsByUuid = next;
     } catch (error) {
@@ -411,7 +410,7 @@ function integrate(device: DeviceState, watts: number | undefined, nowMs: number
   device.integratedUntilMs = nowMs;
 }
 
-function placeholderOf(row: Map<string, CellValue>, field: string): string {
-  const value = row.get(field);
-  return isPlaceholder(value) ? value.placeholder : String(value);
+/** The cell as printed, for a message (`[N/A]`, `[Not Supported]`). */
+function placeholderOf(row: CsvRow, field: string): string {
+  return row.get(field) ?? "nothing";
 }

@@ -14,6 +14,13 @@ export interface Placeholder {
 /** One cell of a query row: a number, a text, or a placeholder. */
 export type CellValue = number | string | Placeholder;
 
+/**
+ * One data row of a query: each field's cell as printed (trimmed). Cells are read through
+ * {@link numberField} and {@link textField}, so text that looks like a number stays the text
+ * nvidia-smi printed (`595.80`, serial `0000000000000`).
+ */
+export type CsvRow = Map<string, string>;
+
 /** A query column: the field name and the unit the header announced (`W`, `%`, `MiB`). */
 export interface CsvColumn {
   field: string;
@@ -109,14 +116,14 @@ export function parseCell(raw: string): CellValue {
  * @param fields The queried fields, in order.
  * @param source What produced it, for error messages.
  * @param lineNumber 1-based line number, for error messages.
- * @returns Each field's value.
+ * @returns Each field's cell.
  */
 export function parseCsvRow(
   line: string,
   fields: readonly string[],
   source = "nvidia-smi",
   lineNumber = 1,
-): Map<string, CellValue> {
+): CsvRow {
   const cells = splitCsvLine(line);
   if (cells.length !== fields.length) {
     throw new NvidiaSmiParseError(
@@ -127,8 +134,8 @@ export function parseCsvRow(
       }`,
     );
   }
-  const row = new Map<string, CellValue>();
-  fields.forEach((field, i) => row.set(field, parseCell(cells[i]!)));
+  const row: CsvRow = new Map();
+  fields.forEach((field, i) => row.set(field, cells[i]!));
   return row;
 }
 
@@ -139,14 +146,14 @@ export function parseCsvRow(
  * @param text The command's stdout.
  * @param fields The queried fields, in order.
  * @param source What produced it, for error messages.
- * @returns One map per data row.
+ * @returns One row per data line.
  */
 export function parseCsvTable(
   text: string,
   fields: readonly string[],
   source = "nvidia-smi",
-): Map<string, CellValue>[] {
-  const rows: Map<string, CellValue>[] = [];
+): CsvRow[] {
+  const rows: CsvRow[] = [];
   const lines = text.split("\n");
   lines.forEach((raw, i) => {
     const line = raw.replace(/\r$/, "");
@@ -157,12 +164,37 @@ export function parseCsvTable(
   return rows;
 }
 
+/** nvidia-smi names `used_memory` `used_gpu_memory` in headers; both name one field. */
+const normaliseField = (field: string) => field === "used_gpu_memory" ? "used_memory" : field;
+
 function isHeaderOf(line: string, fields: readonly string[]): boolean {
   const columns = parseCsvHeader(line).map((c) => c.field);
-  // nvidia-smi names `used_memory` `used_gpu_memory` in headers.
-  const normalise = (f: string) => f === "used_memory" ? "used_gpu_memory" : f;
   return columns.length === fields.length &&
-    columns.every((c, i) => normalise(c) === normalise(fields[i]!));
+    columns.every((c, i) => normaliseField(c) === normaliseField(fields[i]!));
+}
+
+/**
+ * The fields a header line names, or undefined when the line is data (a header's cells are
+ * all field names such as `power.draw [W]`).
+ *
+ * @param line A first output line.
+ * @returns The field names without units, or undefined.
+ */
+export function headerFields(line: string): string[] | undefined {
+  const fields = parseCsvHeader(line).map((c) => c.field);
+  return fields.every((f) => /^[a-z][a-z0-9_.]*$/.test(f)) ? fields : undefined;
+}
+
+/**
+ * Reads a cell as nvidia-smi printed it: a number, a placeholder or text.
+ *
+ * @param row A parsed row.
+ * @param field The field to read.
+ * @returns The cell's value, or undefined for a field the row does not have.
+ */
+export function cellValue(row: CsvRow, field: string): CellValue | undefined {
+  const raw = row.get(field);
+  return raw === undefined ? undefined : parseCell(raw);
 }
 
 /**
@@ -172,22 +204,22 @@ function isHeaderOf(line: string, fields: readonly string[]): boolean {
  * @param field The field to read.
  * @returns The number, or undefined.
  */
-export function numberField(row: Map<string, CellValue>, field: string): number | undefined {
-  const value = row.get(field);
+export function numberField(row: CsvRow, field: string): number | undefined {
+  const value = cellValue(row, field);
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
 /**
- * Reads a cell as text, or undefined for a placeholder or a missing field.
+ * Reads a cell as text, exactly as printed, or undefined for a placeholder or a missing field.
  *
  * @param row A parsed row.
  * @param field The field to read.
- * @returns The text (numbers as written), or undefined.
+ * @returns The text (numbers as written: `595.80` stays `595.80`), or undefined.
  */
-export function textField(row: Map<string, CellValue>, field: string): string | undefined {
-  const value = row.get(field);
+export function textField(row: CsvRow, field: string): string | undefined {
+  const value = cellValue(row, field);
   if (value === undefined || isPlaceholder(value)) return undefined;
-  return String(value);
+  return row.get(field);
 }
 
 /** Placeholders that mean the GPU itself is gone, not that one field is unsupported. */
@@ -199,37 +231,50 @@ const FATAL_PLACEHOLDERS = ["[GPU is lost]", "[GPU requires reset]"];
  * @param row A parsed row.
  * @returns The placeholder text, or undefined when the GPU still answers.
  */
-export function fatalPlaceholder(row: Map<string, CellValue>): string | undefined {
-  for (const value of row.values()) {
-    if (isPlaceholder(value) && FATAL_PLACEHOLDERS.includes(value.placeholder)) {
-      return value.placeholder;
-    }
-  }
+export function fatalPlaceholder(row: CsvRow): string | undefined {
+  for (const raw of row.values()) if (FATAL_PLACEHOLDERS.includes(raw)) return raw;
   return undefined;
 }
 
-/** One process on a GPU from `--query-compute-apps=gpu_uuid,pid,used_memory`. */
+/** One process on a GPU from `--query-compute-apps`. */
 export interface ComputeApp {
-  gpuUuid: string;
   pid: number;
+  /** The GPU's uuid, where the query asked for `gpu_uuid`. */
+  gpuUuid?: string;
+  /** `process_name`, where asked for and readable (not `[Insufficient Permissions]`). */
+  processName?: string;
+  /** `used_memory` / `used_gpu_memory`, where known (not `[N/A]`, as under WDDM). */
   usedMemoryMiB?: number;
 }
 
 /**
- * Parses `--query-compute-apps=gpu_uuid,pid,used_memory` output (header optional; an idle
- * machine prints nothing, or the header only).
+ * Parses `--query-compute-apps` output. With a header the columns are read by its names (any
+ * order, `used_memory` or `used_gpu_memory`); without one they are `fields`. An idle machine
+ * prints nothing, or the header only.
  *
  * @param text The command's stdout.
- * @returns The processes.
+ * @param fields The queried fields when there is no header (default `gpu_uuid,pid,used_memory`).
+ * @returns The processes, in the printed order.
  */
-export function parseComputeApps(text: string): ComputeApp[] {
-  const fields = ["gpu_uuid", "pid", "used_memory"];
-  return parseCsvTable(text, fields, "nvidia-smi --query-compute-apps").flatMap((row) => {
-    const gpuUuid = textField(row, "gpu_uuid");
-    const pid = numberField(row, "pid");
-    if (gpuUuid === undefined || pid === undefined) return [];
-    const usedMemoryMiB = numberField(row, "used_memory");
-    return [usedMemoryMiB === undefined ? { gpuUuid, pid } : { gpuUuid, pid, usedMemoryMiB }];
+export function parseComputeApps(
+  text: string,
+  fields: readonly string[] = ["gpu_uuid", "pid", "used_memory"],
+): ComputeApp[] {
+  const first = text.split("\n").find((line) => line.trim() !== "");
+  const columns = (first === undefined ? undefined : headerFields(first)) ?? fields;
+  const table = parseCsvTable(text, columns, "nvidia-smi --query-compute-apps");
+  return table.flatMap((row) => {
+    const cells = new Map([...row].map(([field, raw]) => [normaliseField(field), raw]));
+    const pid = numberField(cells, "pid");
+    if (pid === undefined) return [];
+    const app: ComputeApp = { pid };
+    const gpuUuid = textField(cells, "gpu_uuid");
+    const processName = textField(cells, "process_name");
+    const usedMemoryMiB = numberField(cells, "used_memory");
+    if (gpuUuid !== undefined) app.gpuUuid = gpuUuid;
+    if (processName !== undefined) app.processName = processName;
+    if (usedMemoryMiB !== undefined) app.usedMemoryMiB = usedMemoryMiB;
+    return [app];
   });
 }
 

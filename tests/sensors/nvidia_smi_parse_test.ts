@@ -1,8 +1,11 @@
-import { deepEqual, equal, ok, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { readFixture } from "../helpers/fixture_files.ts";
+import { blockAfter, queriedFields, readCapture } from "../helpers/captures.ts";
 import {
+  cellValue,
   failureReason,
   fatalPlaceholder,
+  headerFields,
   isPlaceholder,
   numberField,
   parseCell,
@@ -59,7 +62,7 @@ Deno.test("a placeholder in one field leaves the others readable", () => {
   equal(textField(row, "uuid"), "GPU-abc");
   equal(numberField(row, "power.draw"), 211.07);
   equal(numberField(row, "utilization.gpu"), undefined);
-  ok(isPlaceholder(row.get("memory.used")));
+  ok(isPlaceholder(cellValue(row, "memory.used")));
   equal(fatalPlaceholder(row), undefined);
   equal(fatalPlaceholder(parseCsvRow("3, GPU-abc, [GPU is lost], 0, 0", fields)), "[GPU is lost]");
 });
@@ -152,4 +155,366 @@ Deno.test("CUDA_VISIBLE_DEVICES selects GPUs by index or uuid prefix, as CUDA do
   // CUDA stops at the first id it cannot match.
   deepEqual(visibleGpuIndices("1,7,2", gpus), [1]);
   deepEqual(visibleGpuIndices("MIG-4f1c0000-aaaa-bbbb-cccc-000000000000", gpus), []);
+});
+
+Deno.test("text that looks like a number stays the text nvidia-smi printed", () => {
+  const row = parseCsvRow("0, 595.80, 0000000000000, 12.50 W", [
+    "index",
+    "driver_version",
+    "serial",
+    "power.draw",
+  ]);
+  equal(textField(row, "driver_version"), "595.80");
+  equal(textField(row, "serial"), "0000000000000");
+  equal(numberField(row, "power.draw"), 12.5);
+  equal(textField(row, "index"), "0");
+});
+
+// ---- real captures (tests/fixtures/nvidia-smi_*, copied from shared/reference/hw) ------
+
+/** Each row's fields as a person reads them: numbers as numbers, text as printed. */
+function rowsOf(text: string, fields: readonly string[], numeric: readonly string[]) {
+  return parseCsvTable(text, fields).map((row) =>
+    Object.fromEntries(
+      fields.map((f) => [f, numeric.includes(f) ? numberField(row, f) : textField(row, f)]),
+    )
+  );
+}
+
+const H100_FIELDS_NUMERIC = [
+  "index",
+  "power.draw",
+  "power.limit",
+  "utilization.gpu",
+  "utilization.memory",
+  "memory.used",
+  "memory.total",
+  "temperature.gpu",
+];
+const H100 = {
+  uuid: "GPU-00000000-0000-0000-0000-000000000000",
+  name: "NVIDIA H100 80GB HBM3",
+};
+const H100_IDLE = {
+  index: 0,
+  ...H100,
+  "power.draw": 69.85,
+  "power.limit": 700,
+  "utilization.gpu": 0,
+  "utilization.memory": 0,
+  "memory.used": 0,
+  "memory.total": 81559,
+  "temperature.gpu": 41,
+};
+const H100_LOAD = {
+  ...H100_IDLE,
+  "power.draw": 631.95,
+  "utilization.gpu": 100,
+  "utilization.memory": 11,
+  "memory.used": 19818,
+  "temperature.gpu": 59,
+};
+
+Deno.test("H100 --query-gpu, with header and units, and noheader,nounits", async () => {
+  for (
+    const name of [
+      "nvidia-smi_query-gpu_h100_csv.txt",
+      "nvidia-smi_query-gpu_h100_noheader_nounits.txt",
+    ]
+  ) {
+    const capture = await readCapture(name);
+    match(capture.source, /^SOURCE: utkuozdemir\/nvidia_gpu_exporter@e656cd81/);
+    const [idle, load] = capture.blocks.map((block) =>
+      rowsOf(block.text, queriedFields(capture, block), H100_FIELDS_NUMERIC)
+    );
+    deepEqual(idle, [H100_IDLE], name);
+    deepEqual(load, [H100_LOAD], name);
+  }
+});
+
+Deno.test("a mixed V100/A800/A100 node: every row, units on values, exact version text", async () => {
+  const capture = await readCapture("nvidia-smi_query-gpu_multigpu_v100_a100_a800.txt");
+  const [v100, a800, a800Apps, a100] = capture.blocks;
+  const v100Rows = rowsOf(v100!.text, queriedFields(capture, v100!), [
+    "index",
+    "memory.total",
+    "memory.used",
+    "utilization.gpu",
+    "temperature.gpu",
+  ]);
+  deepEqual(v100Rows.map((r) => r.index), [0, 1, 2, 3, 4, 5, 6, 7]);
+  deepEqual(v100Rows.map((r) => r["memory.total"]), [
+    32768,
+    32768,
+    32768,
+    32768,
+    32768,
+    32764,
+    32768,
+    32768,
+  ]);
+  deepEqual(v100Rows.map((r) => r["temperature.gpu"]), [35, 36, 33, 41, 40, 37, 51, 40]);
+  deepEqual(v100Rows[6], {
+    index: 6,
+    name: "Tesla V100-SXM2-32GB",
+    "memory.total": 32768,
+    "memory.used": 13928,
+    "utilization.gpu": 100,
+    "temperature.gpu": 51,
+  });
+  // Block (2) is noheader with units; its note gives the column order.
+  const a800Fields = [
+    "index",
+    "uuid",
+    "utilization.gpu",
+    "memory.total",
+    "memory.used",
+    "memory.free",
+    "driver_version",
+    "name",
+    "serial",
+    "power.draw",
+    "power.limit",
+    "temperature.gpu",
+    "timestamp",
+  ];
+  const a800Rows = rowsOf(a800!.text, a800Fields, [
+    "index",
+    "utilization.gpu",
+    "memory.total",
+    "memory.used",
+    "memory.free",
+    "power.draw",
+    "power.limit",
+    "temperature.gpu",
+  ]);
+  deepEqual(a800Rows.map((r) => r["power.draw"]), [
+    61.89,
+    59.46,
+    60.74,
+    59.55,
+    62.17,
+    61.95,
+    359.75,
+    71.08,
+  ]);
+  deepEqual(a800Rows[6], {
+    index: 6,
+    uuid: "GPU-105ee81f-dddd-aaf0-2e30-ca1593fdbf18",
+    "utilization.gpu": 100,
+    "memory.total": 81920,
+    "memory.used": 74829,
+    "memory.free": 6399,
+    driver_version: "535.104.12",
+    name: "NVIDIA A800-SXM4-80GB",
+    serial: "1321923002833",
+    "power.draw": 359.75,
+    "power.limit": 400,
+    "temperature.gpu": 70,
+    timestamp: "2024/03/12 17:48:47.008",
+  });
+  deepEqual(parseComputeApps(a800Apps!.text, queriedFields(capture, a800Apps!)), [{
+    pid: 44141,
+    gpuUuid: "GPU-67fc57fc-34ad-4126-2f66-0b8d29144c75",
+    processName: "/opt/miniconda/bin/python",
+    usedMemoryMiB: 74736,
+  }]);
+  deepEqual(
+    rowsOf(a100!.text, queriedFields(capture, a100!), [
+      "memory.total",
+      "memory.used",
+      "memory.free",
+      "utilization.gpu",
+      "temperature.gpu",
+    ]),
+    [{
+      driver_version: "535.129.03",
+      name: "NVIDIA A100-SXM4-40GB",
+      "memory.total": 40960,
+      "memory.used": 4,
+      "memory.free": 40334,
+      "utilization.gpu": 0,
+      "temperature.gpu": 31,
+    }],
+  );
+});
+
+const H100_APPS = [
+  { pid: 11327, processName: "/root/tools/memhog", usedMemoryMiB: 2566 },
+  { pid: 11328, processName: "/root/tools/memhog", usedMemoryMiB: 1542 },
+  { pid: 11345, processName: "./gpu_burn", usedMemoryMiB: 15690 },
+];
+
+Deno.test("H100 --query-compute-apps: idle prints the header only, load every process", async () => {
+  const idle = await readCapture("nvidia-smi_query-compute-apps_h100_idle_empty.txt");
+  deepEqual(parseComputeApps(idle.blocks[0]!.text), []);
+  const full = await readCapture("nvidia-smi_query-compute-apps_h100_load_full.txt");
+  const block = full.blocks[0]!;
+  deepEqual(parseComputeApps(block.text), H100_APPS.map((app) => ({ ...app, gpuUuid: H100.uuid })));
+  const rows = parseCsvTable(block.text, queriedFields(full, block));
+  deepEqual(rows.map((r) => textField(r, "gpu_serial")), [
+    "0000000000000",
+    "0000000000000",
+    "0000000000000",
+  ]);
+  deepEqual(rows.map((r) => textField(r, "gpu_bus_id")), [
+    "00000000:00:09.0",
+    "00000000:00:09.0",
+    "00000000:00:09.0",
+  ]);
+  equal(textField(rows[2]!, "timestamp"), "2026/07/14 08:12:53.500");
+  const projected = await readCapture("nvidia-smi_query-compute-apps_pid-name-mem_h100.txt");
+  const [withHeader, noHeader] = projected.blocks;
+  deepEqual(parseComputeApps(withHeader!.text), H100_APPS);
+  deepEqual(parseComputeApps(noHeader!.text, queriedFields(projected, noHeader!)), H100_APPS);
+});
+
+Deno.test("-q -x from drivers 515 and 595: versions, names and power where each keeps it", async () => {
+  const t4 = await readCapture("nvidia-smi_q_x_tesla-t4_v11_drv515.xml.txt");
+  match(t4.source, /^SOURCE: influxdata\/telegraf@b2726314 .*tesla-t4\.xml/);
+  deepEqual(parseSmiXml(t4.text), {
+    driverVersion: "515.105.01",
+    cudaVersion: "11.7",
+    gpus: [{
+      name: "Tesla T4",
+      uuid: "GPU-d37e67a5-91dd-3774-a5cb-99096249601a",
+      minorNumber: 0,
+      powerLimitWatts: 70,
+      powerDrawWatts: 26.78,
+    }],
+  });
+  const ada = await readCapture("nvidia-smi_q_x_rtx4000ada_v13_drv595.xml.txt");
+  deepEqual(parseSmiXml(ada.text), {
+    driverVersion: "595.84",
+    cudaVersion: "13.2",
+    gpus: [{
+      name: "NVIDIA RTX 4000 SFF Ada Generation",
+      uuid: "GPU-37037c3f-65c8-ec4d-24a9-420204ad8026",
+      minorNumber: 0,
+      powerLimitWatts: 70,
+      powerDrawWatts: 8.44,
+    }],
+  });
+});
+
+Deno.test("loop mode: one header, then rows; nounits keeps the header's units", async () => {
+  const capture = await readCapture("nvidia-smi_loop_mode_samples.txt");
+  const tables = capture.blocks.map((block) => {
+    const fields = headerFields(block.text.split("\n")[0]!)!;
+    return { fields, rows: parseCsvTable(block.text, fields, "nvidia-smi -l") };
+  });
+  const [rtx, v100, gtx] = tables;
+  deepEqual(rtx!.rows.map((r) => numberField(r, "power.draw")), [542.18, 571.9, 563.44, 575.02]);
+  deepEqual(rtx!.rows.map((r) => numberField(r, "temperature.gpu")), [68, 70, 71, 71]);
+  deepEqual(v100!.rows.map((r) => [textField(r, "timestamp"), numberField(r, "memory.used")]), [
+    ["2025/05/22 09:42:33.587", 1],
+    ["2025/05/22 09:42:38.588", 4],
+    ["2025/05/22 09:42:43.588", 4],
+  ]);
+  deepEqual(gtx!.fields.slice(0, 3), ["name", "utilization.gpu", "utilization.memory"]);
+  deepEqual(
+    gtx!.rows.map((
+      r,
+    ) => [textField(r, "name"), numberField(r, "power.draw"), textField(r, "pstate")]),
+    [
+      ["GeForce GTX 1080 Ti", 211.44, "P2"],
+      ["GeForce GTX 1080 Ti", 212.56, "P2"],
+    ],
+  );
+  equal(numberField(gtx!.rows[1]!, "clocks.current.graphics"), 1784);
+});
+
+Deno.test("--version on driver 590: the driver and CUDA versions", async () => {
+  const capture = await readCapture("nvidia-smi_version_h100.txt");
+  deepEqual(parseSmiVersion(capture.blocks[0]!.text), {
+    driverVersion: "590.48.01",
+    cudaVersion: "13.1",
+  });
+});
+
+Deno.test("failure texts from real drivers become the reason a user reads", async () => {
+  const capture = await readCapture("nvidia-smi_errors_and_edge_values.txt");
+  const said = (note: RegExp, code: number) => failureReason(code, blockAfter(capture, note).text);
+  equal(
+    said(/^\[1\]/, 9),
+    "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver (nvidia-smi exit code 9)",
+  );
+  equal(
+    said(/^\[2\]/, 18),
+    "Failed to initialize NVML: Driver/library version mismatch (nvidia-smi exit code 18)",
+  );
+  equal(said(/^\[3\]/, 255), "Failed to initialize NVML: Unknown Error (nvidia-smi exit code 255)");
+  equal(said(/^\[4\]/, 6), "No devices were found (nvidia-smi exit code 6)");
+  equal(unknownField(blockAfter(capture, /^\[5\]/).text), "power.draw.average");
+  equal(unknownField(blockAfter(capture, /^\[1\]/).text), undefined);
+});
+
+Deno.test("placeholders inside real rows leave the other fields readable", async () => {
+  const capture = await readCapture("nvidia-smi_errors_and_edge_values.txt");
+  // GTX 770, older driver: [Not Supported] in most columns (the note gives no field names).
+  const gtx = blockAfter(capture, /GTX 770/).text.trim();
+  const columns = gtx.split(",").map((_, i) => `c${i}`);
+  const old = parseCsvRow(gtx, columns);
+  deepEqual([
+    textField(old, "c0"),
+    numberField(old, "c3"),
+    numberField(old, "c6"),
+    textField(old, "c7"),
+  ], [
+    "GeForce GTX 770",
+    52,
+    52,
+    "P0",
+  ]);
+  equal(columns.filter((c) => isPlaceholder(cellValue(old, c))).length, 8);
+  // Newer driver, nounits: fan.speed is [N/A].
+  const small = parseCsvRow(
+    blockAfter(capture, /i3pystatus PR #776\): memory/).text.trim(),
+    [
+      "memory.total",
+      "memory.free",
+      "memory.used",
+      "temperature.gpu",
+      "fan.speed",
+      "utilization.gpu",
+      "utilization.memory",
+    ],
+  );
+  deepEqual(
+    ["memory.total", "memory.used", "temperature.gpu", "fan.speed", "utilization.gpu"].map((f) =>
+      numberField(small, f)
+    ),
+    [2004, 0, 44, undefined, 0],
+  );
+  // H100 in MIG mode: utilisation is [N/A], power and memory are there, the GPU is not lost.
+  const h100Capture = await readCapture("nvidia-smi_query-gpu_h100_csv.txt");
+  const mig = parseCsvRow(
+    blockAfter(capture, /H100 in MIG mode/).text.trim(),
+    queriedFields(h100Capture, h100Capture.blocks[0]!),
+  );
+  deepEqual(
+    ["power.draw", "power.limit", "utilization.gpu", "utilization.memory", "memory.used"].map((f) =>
+      numberField(mig, f)
+    ),
+    [71.15, 700, undefined, undefined, 59],
+  );
+  equal(fatalPlaceholder(mig), undefined);
+  // GB10: the header is in the note; power.limit and memory are [N/A].
+  const gb10Block = blockAfter(capture, /GB10/);
+  const gb10Fields = headerFields(gb10Block.notes.at(-1)!)!;
+  const [gb10] = parseCsvTable(gb10Block.text, gb10Fields);
+  deepEqual(
+    [
+      textField(gb10!, "driver_version"),
+      numberField(gb10!, "power.draw"),
+      numberField(gb10!, "power.limit"),
+      numberField(gb10!, "memory.used"),
+    ],
+    ["580.173.02", 5.04, undefined, undefined],
+  );
+  // Windows WDDM compute apps: no used memory, a name behind [Insufficient Permissions].
+  deepEqual(parseComputeApps(blockAfter(capture, /^Windows \(WDDM\)/).text), [
+    { pid: 2248 },
+    { pid: 15840, processName: "C:\\Windows\\explorer.exe" },
+  ]);
 });

@@ -107,6 +107,39 @@ Deno.test("output the parser cannot read makes the sensor unavailable, naming th
   }
 });
 
+Deno.test("the driver version is recorded as printed: 595.80 stays 595.80", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Values of the RTX 4000 Ada in the 595 capture (nvidia-smi_q_x_rtx4000ada_v13_drv595.xml.txt),
+    // with a driver version whose last digit is 0.
+    const smi = await writeExecutable(
+      dir,
+      "nvidia-smi",
+      `#!/bin/sh
+case "$1" in
+  --query-gpu=*) echo "0, GPU-37037c3f-65c8-ec4d-24a9-420204ad8026, NVIDIA RTX 4000 SFF Ada Generation, 595.80, 70.00, 8.44, 8.81, 8.81" ;;
+  --version) printf 'NVIDIA-SMI version  : 595.80\\nNVML version        : 595.80\\nDRIVER version      : 595.80\\nCUDA Version        : 13.2\\n' ;;
+  *) exit 2 ;;
+esac
+`,
+    );
+    const sensor = sensorWith({}, { intervalMs: 50 }, smi);
+    const status = await sensor.probe();
+    equal(status.detail?.driverVersion, "595.80");
+    deepEqual(sensor.gpus(), [{
+      index: 0,
+      name: "NVIDIA RTX 4000 SFF Ada Generation",
+      uuid: "GPU-37037c3f-65c8-ec4d-24a9-420204ad8026",
+      driverVersion: "595.80",
+      cudaVersion: "13.2",
+      powerLimitWatts: 70,
+    }]);
+    await sensor.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("energy matches the injected watts x time within 0.5%, per GPU", async () => {
   const log = await Deno.makeTempFile();
   const sensor = sensorWith({
