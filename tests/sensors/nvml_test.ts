@@ -2,6 +2,7 @@ import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { denoRuntime, systemPaths } from "../../lib/runtime.ts";
 import { createNvmlSensor } from "../../lib/sensors/nvml.ts";
+import type { ProcessLayout } from "../../lib/sensors/nvml_abi.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
 
 const STUB_SOURCE = fileURLToPath(new URL("../fixtures/nvml_stub.c", import.meta.url));
@@ -224,15 +225,8 @@ for (const { branch, driver, call, entry } of BRANCHES) {
       deepEqual(status.methods, ["counter"]);
       deepEqual(status.devices, ["gpu-0", "gpu-1"]);
       equal(status.detail?.driverVersion, driver);
-      deepEqual(
-        [
-          (status.detail?.processInfo as { call: string }).call,
-          (status.detail?.processInfo as {
-            entryBytes: number;
-          }).entryBytes,
-        ],
-        [call, entry],
-      );
+      const { call: used, entryBytes } = status.detail?.processInfo as ProcessLayout;
+      deepEqual([used, entryBytes], [call, entry]);
       await sensor.start();
       await sensor.read();
       const devices = await sensor.read();
