@@ -72,6 +72,11 @@ export interface ZoneMatch {
   zone: string;
   /** ISO 3166-1 alpha-3. */
   country: string;
+  /**
+   * Other zones whose utilities also serve the area (US counties served by several balancing
+   * authorities, largest first); absent where one zone serves it all.
+   */
+  alsoServedBy?: string[];
 }
 
 /** A gazetteer hit. */

@@ -4,9 +4,8 @@
  *
  * These are approximations by whole admin-1 units (states, provinces, prefectures), plus a
  * few rectangles carved out of a unit for islands and utilities that the admin-1 map cannot
- * show. US balancing areas are approximated by the balancing area that serves most of each
- * state's population; the smaller ones (most of Florida's, the Pacific Northwest's public
- * utilities) are not reachable by coordinates and must be chosen with `--zone`.
+ * show. The United States are not here: their zones come by county from EIA-861
+ * (us_counties.ts).
  *
  * @module
  */
@@ -14,58 +13,6 @@ import type { BBox } from "../../lib/geo/polygon_index.ts";
 
 /** ISO 3166-2 code (as Natural Earth spells it) -> zone. */
 export const ADMIN1_ZONES: Record<string, string> = {
-  // United States: the main balancing area of each state (EIA-930 service territories).
-  "US-AL": "US-SE-SOCO",
-  "US-AK": "US-AK",
-  "US-AZ": "US-SW-AZPS",
-  "US-AR": "US-MIDW-MISO",
-  "US-CA": "US-CAL-CISO",
-  "US-CO": "US-NW-PSCO",
-  "US-CT": "US-NE-ISNE",
-  "US-DE": "US-MIDA-PJM",
-  "US-DC": "US-MIDA-PJM",
-  "US-FL": "US-FLA-FPL",
-  "US-GA": "US-SE-SOCO",
-  "US-HI": "US-HI",
-  "US-ID": "US-NW-IPCO",
-  "US-IL": "US-MIDA-PJM",
-  "US-IN": "US-MIDW-MISO",
-  "US-IA": "US-MIDW-MISO",
-  "US-KS": "US-CENT-SWPP",
-  "US-KY": "US-MIDW-LGEE",
-  "US-LA": "US-MIDW-MISO",
-  "US-ME": "US-NE-ISNE",
-  "US-MD": "US-MIDA-PJM",
-  "US-MA": "US-NE-ISNE",
-  "US-MI": "US-MIDW-MISO",
-  "US-MN": "US-MIDW-MISO",
-  "US-MS": "US-MIDW-MISO",
-  "US-MO": "US-MIDW-MISO",
-  "US-MT": "US-NW-NWMT",
-  "US-NE": "US-CENT-SWPP",
-  "US-NV": "US-NW-NEVP",
-  "US-NH": "US-NE-ISNE",
-  "US-NJ": "US-MIDA-PJM",
-  "US-NM": "US-SW-PNM",
-  "US-NY": "US-NY-NYIS",
-  "US-NC": "US-CAR-DUK",
-  "US-ND": "US-MIDW-MISO",
-  "US-OH": "US-MIDA-PJM",
-  "US-OK": "US-CENT-SWPP",
-  "US-OR": "US-NW-PGE",
-  "US-PA": "US-MIDA-PJM",
-  "US-RI": "US-NE-ISNE",
-  "US-SC": "US-CAR-SCEG",
-  "US-SD": "US-CENT-SWPP",
-  "US-TN": "US-TEN-TVA",
-  "US-TX": "US-TEX-ERCO",
-  "US-UT": "US-NW-PACE",
-  "US-VT": "US-NE-ISNE",
-  "US-VA": "US-MIDA-PJM",
-  "US-WA": "US-NW-BPAT",
-  "US-WV": "US-MIDA-PJM",
-  "US-WI": "US-MIDW-MISO",
-  "US-WY": "US-NW-PACE",
   // Australia: NEM regions and the WA/NT grids; the ACT and Jervis Bay sit in the NSW region.
   "AU-NSW": "AU-NSW",
   "AU-ACT": "AU-NSW",
@@ -250,29 +197,5 @@ export const CARVES: ZoneCarve[] = [
     parent: "US-AK",
     bbox: [-133.7, 54.6, -129.9, 57.0],
     note: "Ketchikan, Wrangell, Petersburg",
-  },
-  {
-    zone: "US-SW-EPE",
-    parent: "US-TEX-ERCO",
-    bbox: [-106.7, 31.0, -105.9, 32.01],
-    note: "El Paso County",
-  },
-  {
-    zone: "US-CENT-SWPP",
-    parent: "US-TEX-ERCO",
-    bbox: [-103.1, 34.5, -99.9, 36.6],
-    note: "Texas Panhandle",
-  },
-  {
-    zone: "US-CAL-IID",
-    parent: "US-CAL-CISO",
-    bbox: [-116.1, 32.5, -114.4, 33.43],
-    note: "Imperial County",
-  },
-  {
-    zone: "US-CAL-BANC",
-    parent: "US-CAL-CISO",
-    bbox: [-121.6, 38.0, -121.0, 38.75],
-    note: "Sacramento County",
   },
 ];
