@@ -25,8 +25,10 @@ export interface ZoneIntensity {
   source: string;
   /** The data's licence, e.g. `ODbL-1.0`. */
   licence: string;
-  /** Set when the zone had no data and its country's figure was used. */
+  /** Set when the zone had no data and its country's (or grid neighbour's) figure was used. */
   fallbackFrom?: string;
+  /** Why this figure stands for the zone asked, where that needs saying. */
+  note?: string;
 }
 
 /** Looks up a zone's intensity (latest year unless `year` is given). */
@@ -95,4 +97,8 @@ export interface Place {
   longitude: number;
   /** Population (GeoNames); 0 when unknown. */
   population: number;
+  /** Set when the query named this place exactly (its name or another name of it). */
+  exactMatch?: boolean;
+  /** Where the coordinates come from, for a research site (not a GeoNames place). */
+  source?: string;
 }
