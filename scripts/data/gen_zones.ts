@@ -121,7 +121,8 @@ const carved = new Map<string, Polygon[]>();
 for (const carve of CARVES) {
   const parent = shapes.get(carve.parent);
   if (!parent) throw new Error(`Carve ${carve.zone} names an unknown parent zone ${carve.parent}`);
-  const pieces = parent.flatMap((poly) => clipPolygon(poly, carve.bbox));
+  const pieces = parent.flatMap((poly) => clipPolygon(poly, carve.bbox))
+    .flatMap((poly) => carve.eastOf ? clipEastOf(poly, carve.eastOf) : [poly]);
   if (pieces.length === 0) throw new Error(`Carve ${carve.zone} (${carve.note}) is empty`);
   carved.set(carve.zone, [...(carved.get(carve.zone) ?? []), ...pieces]);
 }
@@ -284,6 +285,31 @@ function clipPolygon(poly: Polygon, bbox: BBox): Polygon[] {
   if (outer.length === 0) return [];
   const holes = poly.slice(1).map((r) => clipRing(r.flat(), bbox)).filter((r) => r.length > 0);
   return [[outer, ...holes]];
+}
+
+/** Keeps the part of a polygon east of a line (a river border), running south to north. */
+function clipEastOf(poly: Polygon, [[x1, y1], [x2, y2]]: [number[], number[]]): Polygon[] {
+  const side = ([x, y]: number[]) => (x2! - x1!) * (y! - y1!) - (y2! - y1!) * (x! - x1!) <= 0;
+  const cut = (ring: Ring): Ring => {
+    const out: Ring = [];
+    const points = ring.slice(0, -1);
+    let prev = points[points.length - 1]!;
+    for (const cur of points) {
+      if (side(cur) !== side(prev)) {
+        // Where the edge prev -> cur crosses the line.
+        const dx = cur[0]! - prev[0]!, dy = cur[1]! - prev[1]!;
+        const t = ((x2! - x1!) * (y1! - prev[1]!) - (y2! - y1!) * (x1! - prev[0]!)) /
+          ((x2! - x1!) * dy - (y2! - y1!) * dx);
+        out.push([prev[0]! + t * dx, prev[1]! + t * dy]);
+      }
+      if (side(cur)) out.push(cur);
+      prev = cur;
+    }
+    return out.length >= 3 ? [...out, out[0]!] : [];
+  };
+  const outer = cut(poly[0]!);
+  if (outer.length === 0) return [];
+  return [[outer, ...poly.slice(1).map(cut).filter((r) => r.length > 0)]];
 }
 
 /**

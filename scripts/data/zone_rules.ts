@@ -47,8 +47,9 @@ export const ADMIN1_ZONES: Record<string, string> = {
     // Japan: the ten general transmission areas, by prefecture.
     ["JP-01", "JP-HKD"],
     ...["02", "03", "04", "05", "06", "07", "15"].map((s) => [`JP-${s}`, "JP-TH"]),
-    ...["08", "09", "10", "11", "12", "13", "14", "19", "22"].map((s) => [`JP-${s}`, "JP-TK"]),
-    ...["20", "21", "23", "24"].map((s) => [`JP-${s}`, "JP-CB"]),
+    ...["08", "09", "10", "11", "12", "13", "14", "19"].map((s) => [`JP-${s}`, "JP-TK"]),
+    // Shizuoka: Chubu Electric west of the Fuji River, TEPCO east of it (carved below).
+    ...["20", "21", "22", "23", "24"].map((s) => [`JP-${s}`, "JP-CB"]),
     ...["16", "17", "18"].map((s) => [`JP-${s}`, "JP-HR"]),
     ...["25", "26", "27", "28", "29", "30"].map((s) => [`JP-${s}`, "JP-KN"]),
     ...["31", "32", "33", "34", "35"].map((s) => [`JP-${s}`, "JP-CG"]),
@@ -159,8 +160,24 @@ export interface ZoneCarve {
   zone: string;
   parent: string;
   bbox: BBox;
+  /** Within the rectangle, only what lies east of this line (south point, north point). */
+  eastOf?: [number[], number[]];
   note: string;
 }
+
+/**
+ * The line of the Fuji River from its mouth in Suruga Bay (35.10 N, 138.645 E) north to the
+ * Yamanashi border (35.40 N, 138.47 E), read off the river's course on the Geospatial
+ * Information Authority of Japan's map (https://maps.gsi.go.jp/). TEPCO Power Grid supplies
+ * Shizuoka east of it (Fuji, Fujinomiya, Numazu, Mishima, Gotemba, Atami, the Izu peninsula)
+ * and Chubu Electric Power Grid the rest (Shizuoka city, Hamamatsu): TEPCO's service area page,
+ * https://www.tepco.co.jp/pg/company/summary/area-j.html, and Chubu's,
+ * https://powergrid.chuden.co.jp/corporate/area/. The frequency border also crosses Niigata
+ * (Itoigawa) and Nagano, but there it runs inside one utility's area (Tohoku Electric serves
+ * all of Niigata, Chubu Electric all of Nagano, TEPCO all of Yamanashi), and Electricity Maps'
+ * zones follow the utilities, so those prefectures stay whole.
+ */
+const FUJI_RIVER: [number[], number[]] = [[138.645, 35.1], [138.47, 35.4]];
 
 /** Islands and utilities smaller than an admin-1 unit. */
 export const CARVES: ZoneCarve[] = [
@@ -178,6 +195,19 @@ export const CARVES: ZoneCarve[] = [
     note: "Rottnest Island",
   },
   { zone: "DK-BHM", parent: "DK-DK2", bbox: [14.6, 54.9, 15.3, 55.4], note: "Bornholm" },
+  {
+    zone: "JP-TK",
+    parent: "JP-CB",
+    bbox: [138.35, 35.05, 139.5, 35.6],
+    eastOf: FUJI_RIVER,
+    note: "Shizuoka east of the Fuji River",
+  },
+  {
+    zone: "JP-TK",
+    parent: "JP-CB",
+    bbox: [138.674, 34.4, 139.5, 35.05],
+    note: "Shizuoka east of Suruga Bay: the Izu peninsula, Numazu",
+  },
   { zone: "ES-CN-LP", parent: "ES-CN-TE", bbox: [-18.1, 28.4, -17.6, 28.9], note: "La Palma" },
   { zone: "ES-CN-HI", parent: "ES-CN-TE", bbox: [-18.2, 27.6, -17.8, 27.9], note: "El Hierro" },
   { zone: "ES-CN-IG", parent: "ES-CN-TE", bbox: [-17.4, 27.9, -17.05, 28.25], note: "La Gomera" },

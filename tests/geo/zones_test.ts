@@ -217,3 +217,28 @@ Deno.test("the zones file records its source, year and licence", () => {
   ok(p.licence.includes("public domain"));
   ok(p.year >= 2000);
 });
+
+Deno.test("Shizuoka is split at the Fuji River: Chubu to the west, TEPCO to the east", () => {
+  // Municipalities by their offices' coordinates; utilities from TEPCO Power Grid's and Chubu
+  // Electric Power Grid's service-area pages (see FUJI_RIVER in scripts/data/zone_rules.ts).
+  const want: [string, number, number, string][] = [
+    ["Hamamatsu", 34.71, 137.726, "JP-CB"],
+    ["Shizuoka", 34.976, 138.383, "JP-CB"],
+    ["Shimizu-ku", 35.016, 138.49, "JP-CB"],
+    ["Fujieda", 34.867, 138.257, "JP-CB"],
+    ["Kakegawa", 34.769, 137.998, "JP-CB"],
+    ["Fuji", 35.161, 138.676, "JP-TK"],
+    ["Fujinomiya", 35.222, 138.621, "JP-TK"],
+    ["Numazu", 35.096, 138.864, "JP-TK"],
+    ["Mishima", 35.118, 138.918, "JP-TK"],
+    ["Gotemba", 35.309, 138.935, "JP-TK"],
+    ["Atami", 35.096, 139.072, "JP-TK"],
+    ["Shimoda", 34.68, 138.945, "JP-TK"],
+    ["Kofu (Yamanashi)", 35.662, 138.568, "JP-TK"],
+    ["Matsumoto (Nagano)", 36.238, 137.972, "JP-CB"],
+    ["Itoigawa (Niigata)", 37.039, 137.862, "JP-TH"],
+  ];
+  const wrong = want.filter(([, lat, lon, zone]) => zoneAt(lat, lon)?.zone !== zone)
+    .map(([name, lat, lon, zone]) => `${name}: ${zoneAt(lat, lon)?.zone} (${zone})`);
+  equal(wrong.join("; "), "");
+});
