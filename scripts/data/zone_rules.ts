@@ -196,6 +196,15 @@ export const CARVES: ZoneCarve[] = [
   },
   { zone: "DK-BHM", parent: "DK-DK2", bbox: [14.6, 54.9, 15.3, 55.4], note: "Bornholm" },
   {
+    // Svenska kraftnät's bidding-zone map (https://www.svk.se/en/national-grid/the-control-
+    // room/bidding-zones/) draws the SE2/SE3 line north of Gävle and Sandviken, through
+    // Gävleborg county, which the admin-1 rules give wholly to SE2.
+    zone: "SE-SE3",
+    parent: "SE-SE2",
+    bbox: [15.9, 60.0, 17.8, 60.8],
+    note: "southern Gävleborg: Gävle, Sandviken, Hofors",
+  },
+  {
     zone: "JP-TK",
     parent: "JP-CB",
     bbox: [138.35, 35.05, 139.5, 35.6],
