@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import intensity from "../../data/intensity.json" with { type: "json" };
 import type { CloudRegion as Region } from "../../lib/geo/types.ts";
 import { AWS_LOCATIONS, AZURE_LOCATIONS, GCP_LOCATIONS } from "./cloud_locations.ts";
+import { splitCsvLine } from "./csv.ts";
 
 const IF_PLUGINS = "@grnsft/if-plugins@0.3.2";
 const CCF_AWS = "@cloud-carbon-footprint/aws@0.15.0";
@@ -30,27 +31,6 @@ const CCF_AZURE = "@cloud-carbon-footprint/azure@1.8.0";
 /** Google's fleet-wide trailing-twelve-month PUE (CCF's GCP constant uses the same 1.1). */
 const GCP_PUE = 1.1;
 const GCP_PUE_SOURCE = "https://www.google.com/about/datacenters/efficiency/";
-
-/**
- * Splits one CSV line with quoted fields (the table quotes its "lat,lon" column).
- *
- * @param line One line.
- * @returns Its fields.
- */
-export function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === "," && !quoted) {
-      fields.push(field);
-      field = "";
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields;
-}
 
 async function unpack(spec: string, into: string): Promise<string> {
   const dir = join(into, spec.replace(/[^a-z0-9.]+/gi, "_"));

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { splitCsvLine } from "./csv.ts";
 
 /** One county's zones. */
 export interface CountyZone {
@@ -74,26 +75,6 @@ const HOME_COUNTIES: Record<string, [string, string]> = {
 const NO_BA = new Set(["Missing", "NA", ""]);
 
 /**
- * Splits one CSV line with double-quoted fields ("Southern Company Services, Inc.").
- *
- * @param line One line of the table.
- * @returns Its fields, quotes removed.
- */
-export function splitQuotedCsv(line: string): string[] {
-  const out: string[] = [];
-  let field = "", quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === "," && !quoted) {
-      out.push(field);
-      field = "";
-    } else field += ch;
-  }
-  out.push(field);
-  return out;
-}
-
-/**
  * Reads the county table and picks each county's zones.
  *
  * @param csv The text of county_utility_ba_2018.csv.
@@ -127,7 +108,7 @@ export function countyZones(
   };
 
   const [header = "", ...lines] = csv.split(/\r?\n/);
-  const columns = splitQuotedCsv(header);
+  const columns = splitCsvLine(header);
   const col = (name: string) => {
     const i = columns.indexOf(name);
     if (i < 0) throw new Error(`county table: no column ${name}`);
@@ -140,7 +121,7 @@ export function countyZones(
   const allCounties = new Set<string>();
   lines.forEach((text, i) => {
     if (text.trim() === "") return;
-    const f = splitQuotedCsv(text);
+    const f = splitCsvLine(text);
     const fips = (f[cFips] ?? "").padStart(5, "0");
     if (!/^\d{5}$/.test(fips)) throw new Error(`county table line ${i + 2}: bad FIPS ${f[cFips]}`);
     // Sales are per utility and state (PacifiCorp's Oregon and Wyoming rows differ), so a

@@ -7,7 +7,7 @@ import {
 } from "../../lib/geo/cloud.ts";
 import { intensityFor } from "../../lib/geo/intensity.ts";
 import { zoneAt } from "../../lib/geo/zones.ts";
-import { splitCsvLine } from "../../scripts/data/gen_cloud.ts";
+import { splitCsvLine } from "../../scripts/data/csv.ts";
 
 Deno.test("each provider has regions with a zone that has an intensity, and a PUE", () => {
   for (const provider of ["aws", "gcp", "azure"]) {
