@@ -12,6 +12,7 @@ import { logsCliError } from "./summary.ts";
 import type { Place, ZoneIntensity, ZoneMatch } from "../../geo/types.ts";
 import type { ResolveDeps } from "../../geo/resolve.ts";
 import { describePlace } from "../../geo/address_candidates.ts";
+import { resolve as resolvePath } from "node:path";
 
 /** Where the command gets its geo lookups; tests replace `load`. */
 export const regionCommandDeps: { load: () => Promise<ResolveDeps> } = {
@@ -288,7 +289,7 @@ async function runPoints(file: string, year: number | undefined, ctx: CliContext
   const intensity = await import("../../geo/intensity.ts");
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = await ctx.runtime.readTextFile(resolvePath(ctx.cwd, file));
   } catch (error) {
     throw new CliError(`Cannot read --points ${file}: ${(error as Error).message}`, ExitCode.input);
   }
