@@ -8,6 +8,7 @@
 import gazetteerText from "../../data/gazetteer.tsv" with { type: "text" };
 import { canonicalAlpha3 } from "./country_codes.ts";
 import { foldText } from "./fold_text.ts";
+import { type ResearchSite, researchSites } from "./research_sites.ts";
 import type { Place } from "./types.ts";
 
 interface Country {
@@ -31,6 +32,8 @@ export interface Gazetteer {
   admin1Names: Map<string, string>;
   /** Folded admin-1 names by `CC.code`, filled on first use. */
   admin1Folded: Map<string, string>;
+  /** Folded other names ("münchen", "東京") -> rows. */
+  aliases: Map<string, number[]>;
 }
 
 const COLUMNS = [
@@ -56,6 +59,7 @@ let loaded: Gazetteer | undefined;
 export function parseGazetteer(text: string): Gazetteer {
   const countryTable = new Map<string, Country>();
   const admin1Names = new Map<string, string>();
+  const aliases = new Map<string, number[]>();
   const columns = new Map<string, string[]>();
   let lineNo = 0;
   for (const line of text.split("\n")) {
@@ -75,6 +79,9 @@ export function parseGazetteer(text: string): Gazetteer {
       countryTable.set(f[1]!, { iso2: f[1]!, iso3, name: names[0] ?? f[1]!, keys });
     } else if (label === "A" && f.length === 3) {
       admin1Names.set(f[1]!, f[2]!);
+    } else if (label === "L" && f.length === 3 && /^\d+$/.test(f[2]!)) {
+      const key = foldText(f[1]!);
+      aliases.set(key, [...(aliases.get(key) ?? []), Number(f[2])]);
     } else {
       throw new Error(
         `Gazetteer line ${lineNo}: malformed row ${JSON.stringify(line.slice(0, 60))}`,
@@ -100,6 +107,7 @@ export function parseGazetteer(text: string): Gazetteer {
     countryTable,
     admin1Names,
     admin1Folded: new Map(),
+    aliases,
   };
 }
 
@@ -167,31 +175,80 @@ export function placeAt(g: Gazetteer, i: number): Place {
   return place;
 }
 
-/** Rows matching a folded name and qualifiers, best first. */
-function search(g: Gazetteer, name: string, qualifiers: string[], limit: number): number[] {
-  const scored: { i: number; score: number }[] = [];
+/** A scored hit: a gazetteer row or a research site. */
+interface Hit {
+  score: number;
+  row?: number;
+  site?: ResearchSite;
+}
+
+/** Rows matching a folded name (or another name of the place) and qualifiers, best first. */
+function search(g: Gazetteer, name: string, qualifiers: string[], limit: number): Hit[] {
+  const scored: Hit[] = [];
+  const aliasRows = new Set(g.aliases.get(name) ?? []);
   let exact = 0;
   for (let i = 0; i < g.folded.length; i++) {
-    const score = nameScore(g.folded[i]!, name);
+    const score = aliasRows.has(i) ? 3 : nameScore(g.folded[i]!, name);
     if (score === 0 || !qualifiers.every((q) => qualifies(g, i, q))) continue;
-    scored.push({ i, score });
+    scored.push({ row: i, score });
     if (score === 3 && ++exact >= limit) break;
   }
-  // Rows are in population order and the sort is stable.
+  for (const site of researchSites()) {
+    const score = Math.max(...site.keys.map((k) => nameScore(k, name)));
+    if (score > 0 && qualifiers.every((q) => siteQualifies(g, site, q))) {
+      scored.push({ site, score });
+    }
+  }
+  // Rows are in population order, sites after them, and the sort is stable.
   scored.sort((a, b) => b.score - a.score);
-  return scored.slice(0, limit).map((s) => s.i);
+  return scored.slice(0, limit);
+}
+
+/** Whether a qualifier ("Cambridge MA", "Illinois", "USA") fits a research site. */
+function siteQualifies(g: Gazetteer, site: ResearchSite, qualifier: string): boolean {
+  const country = g.countryTable.get(site.country);
+  if (country?.keys.has(qualifier)) return true;
+  const code = [...g.admin1Names].find(([key, name]) =>
+    key.startsWith(`${site.country}.`) && name === site.admin1
+  )?.[0].slice(3).toLowerCase();
+  return qualifier.split(" ").every((word) =>
+    site.placeWords.has(word) || word === code || (country?.keys.has(word) ?? false)
+  );
+}
+
+function hitPlace(g: Gazetteer, hit: Hit): Place {
+  let place: Place;
+  if (hit.site) {
+    const s = hit.site;
+    const country = g.countryTable.get(s.country);
+    place = {
+      name: `${s.name}, ${s.city}`,
+      admin1: s.admin1,
+      country: country?.iso3 ?? s.country,
+      countryName: country?.name ?? s.country,
+      latitude: s.latitude,
+      longitude: s.longitude,
+      population: 0,
+      source: s.source,
+    };
+  } else place = placeAt(g, hit.row!);
+  if (hit.score === 3) place.exactMatch = true;
+  return place;
 }
 
 /**
  * Finds places by name, offline. A query is a place name, optionally followed by commas
  * and qualifiers: admin-1 names or codes and country names or codes ("Paris, Texas",
  * "Stanford, CA", "Cambridge, UK"). Matching ignores case and accents ("Zurich" finds
- * "Zürich"). Without commas, trailing words are tried as qualifiers when the whole query
- * names no place ("Paris Texas").
+ * "Zürich"); other names of large cities count as their names ("München", "東京", "Kiev");
+ * research sites match by name or acronym ("Argonne", "NCSA", "MIT, Cambridge MA"). Without
+ * commas, trailing words are tried as qualifiers when the whole query names no place
+ * ("Paris Texas").
  *
  * @param query The place to look for.
  * @param limit The most candidates to return.
- * @returns Candidates, best first: exact names before prefixes, then by population.
+ * @returns Candidates, best first: exact names (marked `exactMatch`) before prefixes, then by
+ *   population, research sites after towns of the same match.
  *
  * @example Geocode an address offline
  * ```ts
@@ -205,16 +262,16 @@ export function searchPlaces(query: string, limit = 5): Place[] {
   if (parts.length === 0 || limit <= 0) return [];
   const [name = "", ...qualifiers] = parts;
   let hits = search(g, name, qualifiers, limit);
-  if (qualifiers.length === 0 && !hits.some((i) => g.folded[i] === name)) {
+  if (qualifiers.length === 0 && !hits.some((h) => h.score === 3)) {
     const words = name.split(" ");
     for (let cut = words.length - 1; cut >= 1; cut--) {
       const head = words.slice(0, cut).join(" "), tail = words.slice(cut).join(" ");
       const split = search(g, head, [tail], limit);
-      if (split.length > 0 && (hits.length === 0 || g.folded[split[0]!] === head)) {
+      if (split.length > 0 && (hits.length === 0 || split[0]!.score === 3)) {
         hits = split;
         break;
       }
     }
   }
-  return hits.map((i) => placeAt(g, i));
+  return hits.map((h) => hitPlace(g, h));
 }

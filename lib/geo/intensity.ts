@@ -1,9 +1,11 @@
 /**
  * Yearly grid carbon intensity per zone, from data/intensity.json (Electricity Maps yearly
- * averages 2021-2025 and Ember country averages, as packaged in `@tgwf/co2` 0.19.0).
+ * averages 2021-2025 and Ember country averages with the year of each, as packaged in
+ * `@tgwf/co2` 0.19.0).
  *
- * A zone without figures falls back to its country's, and the result says so in
- * `fallbackFrom`; nothing falls back silently.
+ * A zone without figures falls back to its country's, a territory without any (Monaco, Jersey)
+ * to its grid neighbour's, and the result says so in `fallbackFrom` and `note`; nothing falls
+ * back silently.
  *
  * @module
  */
@@ -19,6 +21,9 @@ interface ZoneRow {
 
 const zones = table.zones as unknown as Record<string, ZoneRow>;
 const emberCountries = table.ember.countries as Record<string, number>;
+const emberYears = table.ember.years as Record<string, number>;
+const emberRevised = new Set(table.ember.revised as string[]);
+const neighbours = table.neighbours as Record<string, { zone: string; note: string }>;
 const alpha2ToAlpha3 = table.alpha2ToAlpha3 as Record<string, string>;
 const alpha3ToAlpha2 = new Map(Object.entries(alpha2ToAlpha3).map(([a2, a3]) => [a3, a2]));
 const byUpper = new Map(Object.keys(zones).map((z) => [z.toUpperCase(), z]));
@@ -62,17 +67,30 @@ function fromElectricityMaps(zone: string, year: number): ZoneIntensity | undefi
   return result;
 }
 
-function fromEmber(alpha3: string): ZoneIntensity | undefined {
+function fromEmber(alpha3: string, year?: number): ZoneIntensity | undefined {
   const grams = emberCountries[alpha3];
-  if (grams === undefined) return undefined;
+  const emberYear = emberYears[alpha3];
+  if (grams === undefined || emberYear === undefined) return undefined;
+  if (year !== undefined && year !== emberYear) return undefined;
+  const revised = emberRevised.has(alpha3) ? `; ${EMBER.revisedNote}` : "";
   return {
     zone: alpha3ToAlpha2.get(alpha3) ?? alpha3,
     country: alpha3,
-    year: EMBER.year,
+    year: emberYear,
     intensityGramsPerKwh: grams,
-    source: `${EMBER.source}; year assumed: ${EMBER.yearNote}`,
+    source: `${EMBER.source}; year from ${EMBER.yearSource}${revised}`,
     licence: EMBER.licence,
   };
+}
+
+/**
+ * The Ember year of a country's figure (Ember has one year per country, 2022-2024).
+ *
+ * @param alpha3 ISO 3166-1 alpha-3 code.
+ * @returns The year, or undefined when Ember has no figure for the country.
+ */
+export function emberYear(alpha3: string): number | undefined {
+  return emberYears[alpha3.toUpperCase()];
 }
 
 /**
@@ -91,7 +109,7 @@ export function countryOfZone(zone: string): string | undefined {
  * A country's own figure: its country-level Electricity Maps zone for `year`, else Ember's.
  *
  * @param alpha3 ISO 3166-1 alpha-3 code.
- * @param year The year (latest by default); Ember figures have one year only.
+ * @param year The year (latest by default); an Ember figure answers only for its own year.
  * @returns The intensity, or undefined when neither source has the country.
  */
 export function intensityForCountry(alpha3: string, year?: number): ZoneIntensity | undefined {
@@ -99,8 +117,12 @@ export function intensityForCountry(alpha3: string, year?: number): ZoneIntensit
   const alpha2 = alpha3ToAlpha2.get(code);
   const em = alpha2 ? fromElectricityMaps(alpha2, year ?? LATEST_INTENSITY_YEAR) : undefined;
   if (em) return em;
-  if (year !== undefined && year !== EMBER.year) return undefined;
-  return fromEmber(code);
+  const ember = fromEmber(code, year);
+  if (ember || !alpha2) return ember;
+  const neighbour = neighbours[alpha2];
+  if (!neighbour) return undefined;
+  const figure = fromElectricityMaps(neighbour.zone, year ?? LATEST_INTENSITY_YEAR);
+  return figure && { ...figure, fallbackFrom: alpha2, note: neighbour.note };
 }
 
 /**
@@ -120,7 +142,9 @@ export const intensityFor: IntensityLookup = (zone, year) => {
   if (!country) return undefined;
   const fallback = intensityForCountry(country, year);
   if (!fallback) return undefined;
-  return fallback.zone === id ? fallback : { ...fallback, fallbackFrom: id };
+  return fallback.zone === id || fallback.fallbackFrom === id
+    ? fallback
+    : { ...fallback, fallbackFrom: id };
 };
 
 /**

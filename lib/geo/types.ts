@@ -25,8 +25,10 @@ export interface ZoneIntensity {
   source: string;
   /** The data's licence, e.g. `ODbL-1.0`. */
   licence: string;
-  /** Set when the zone had no data and its country's figure was used. */
+  /** Set when the zone had no data and its country's (or grid neighbour's) figure was used. */
   fallbackFrom?: string;
+  /** Why this figure stands for the zone asked, where that needs saying. */
+  note?: string;
 }
 
 /** Looks up a zone's intensity (latest year unless `year` is given). */
@@ -72,6 +74,11 @@ export interface ZoneMatch {
   zone: string;
   /** ISO 3166-1 alpha-3. */
   country: string;
+  /**
+   * Other zones whose utilities also serve the area (US counties served by several balancing
+   * authorities, largest first); absent where one zone serves it all.
+   */
+  alsoServedBy?: string[];
 }
 
 /** A gazetteer hit. */
@@ -90,4 +97,8 @@ export interface Place {
   longitude: number;
   /** Population (GeoNames); 0 when unknown. */
   population: number;
+  /** Set when the query named this place exactly (its name or another name of it). */
+  exactMatch?: boolean;
+  /** Where the coordinates come from, for a research site (not a GeoNames place). */
+  source?: string;
 }

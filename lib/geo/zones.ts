@@ -19,7 +19,14 @@ import type { ZoneMatch } from "./types.ts";
 export interface ZonesFile {
   meta: { source: string; year: number; licence: string };
   transform: { scale: number[]; translate: number[] };
-  zones: { id: string; country: string; bboxes: number[][]; polygons: number[][][] }[];
+  zones: {
+    id: string;
+    country: string;
+    /** Other zones serving the area (US counties with several balancing authorities). */
+    also?: string[];
+    bboxes: number[][];
+    polygons: number[][][];
+  }[];
   arcs: string[];
 }
 
@@ -96,7 +103,9 @@ export function decodeZones(file: ZonesFile): { zones: ZoneMatch[]; parts: Polyg
   const zones: ZoneMatch[] = [];
   const parts: PolygonPart[] = [];
   file.zones.forEach((z, owner) => {
-    zones.push({ zone: z.id, country: canonicalAlpha3(z.country) });
+    const match: ZoneMatch = { zone: z.id, country: canonicalAlpha3(z.country) };
+    if (z.also?.length) match.alsoServedBy = z.also;
+    zones.push(match);
     z.polygons.forEach((polygon, p) => {
       const [w = 0, s = 0, e = 0, n = 0] = z.bboxes[p] ?? [];
       parts.push({
@@ -136,7 +145,9 @@ function load(): LoadedZones {
 }
 
 /**
- * Finds the grid zone at a point, from the embedded zone shapes (no network).
+ * Finds the grid zone at a point, from the embedded zone shapes (no network). In the United
+ * States zones follow counties (EIA-861): a county served by several balancing authorities
+ * gives the one with the most sales, and the others in `alsoServedBy`.
  *
  * @param latitude Degrees north, -90 to 90.
  * @param longitude Degrees east, -180 to 180 (other values are wrapped).
@@ -158,7 +169,9 @@ export function zoneAt(latitude: number, longitude: number): ZoneMatch | undefin
     : ((longitude + 180) % 360 + 360) % 360 - 180;
   const { zones, index } = load();
   const owner = index.lookup(lon, latitude) ?? index.nearest(lon, latitude, COAST_SNAP_KM)?.owner;
-  return owner === undefined ? undefined : { ...zones[owner]! };
+  if (owner === undefined) return undefined;
+  const { zone, country, alsoServedBy } = zones[owner]!;
+  return alsoServedBy ? { zone, country, alsoServedBy: [...alsoServedBy] } : { zone, country };
 }
 
 /**
@@ -167,7 +180,8 @@ export function zoneAt(latitude: number, longitude: number): ZoneMatch | undefin
  * @returns Zone ids (Electricity Maps keys, e.g. `DE`, `US-CAL-CISO`).
  */
 export function zoneIds(): string[] {
-  return load().zones.map((z) => z.zone).sort();
+  // A US zone has several entries, one per set of other zones serving its counties.
+  return [...new Set(load().zones.map((z) => z.zone))].sort();
 }
 
 /**

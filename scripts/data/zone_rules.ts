@@ -4,9 +4,8 @@
  *
  * These are approximations by whole admin-1 units (states, provinces, prefectures), plus a
  * few rectangles carved out of a unit for islands and utilities that the admin-1 map cannot
- * show. US balancing areas are approximated by the balancing area that serves most of each
- * state's population; the smaller ones (most of Florida's, the Pacific Northwest's public
- * utilities) are not reachable by coordinates and must be chosen with `--zone`.
+ * show. The United States are not here: their zones come by county from EIA-861
+ * (us_counties.ts).
  *
  * @module
  */
@@ -14,58 +13,6 @@ import type { BBox } from "../../lib/geo/polygon_index.ts";
 
 /** ISO 3166-2 code (as Natural Earth spells it) -> zone. */
 export const ADMIN1_ZONES: Record<string, string> = {
-  // United States: the main balancing area of each state (EIA-930 service territories).
-  "US-AL": "US-SE-SOCO",
-  "US-AK": "US-AK",
-  "US-AZ": "US-SW-AZPS",
-  "US-AR": "US-MIDW-MISO",
-  "US-CA": "US-CAL-CISO",
-  "US-CO": "US-NW-PSCO",
-  "US-CT": "US-NE-ISNE",
-  "US-DE": "US-MIDA-PJM",
-  "US-DC": "US-MIDA-PJM",
-  "US-FL": "US-FLA-FPL",
-  "US-GA": "US-SE-SOCO",
-  "US-HI": "US-HI",
-  "US-ID": "US-NW-IPCO",
-  "US-IL": "US-MIDA-PJM",
-  "US-IN": "US-MIDW-MISO",
-  "US-IA": "US-MIDW-MISO",
-  "US-KS": "US-CENT-SWPP",
-  "US-KY": "US-MIDW-LGEE",
-  "US-LA": "US-MIDW-MISO",
-  "US-ME": "US-NE-ISNE",
-  "US-MD": "US-MIDA-PJM",
-  "US-MA": "US-NE-ISNE",
-  "US-MI": "US-MIDW-MISO",
-  "US-MN": "US-MIDW-MISO",
-  "US-MS": "US-MIDW-MISO",
-  "US-MO": "US-MIDW-MISO",
-  "US-MT": "US-NW-NWMT",
-  "US-NE": "US-CENT-SWPP",
-  "US-NV": "US-NW-NEVP",
-  "US-NH": "US-NE-ISNE",
-  "US-NJ": "US-MIDA-PJM",
-  "US-NM": "US-SW-PNM",
-  "US-NY": "US-NY-NYIS",
-  "US-NC": "US-CAR-DUK",
-  "US-ND": "US-MIDW-MISO",
-  "US-OH": "US-MIDA-PJM",
-  "US-OK": "US-CENT-SWPP",
-  "US-OR": "US-NW-PGE",
-  "US-PA": "US-MIDA-PJM",
-  "US-RI": "US-NE-ISNE",
-  "US-SC": "US-CAR-SCEG",
-  "US-SD": "US-CENT-SWPP",
-  "US-TN": "US-TEN-TVA",
-  "US-TX": "US-TEX-ERCO",
-  "US-UT": "US-NW-PACE",
-  "US-VT": "US-NE-ISNE",
-  "US-VA": "US-MIDA-PJM",
-  "US-WA": "US-NW-BPAT",
-  "US-WV": "US-MIDA-PJM",
-  "US-WI": "US-MIDW-MISO",
-  "US-WY": "US-NW-PACE",
   // Australia: NEM regions and the WA/NT grids; the ACT and Jervis Bay sit in the NSW region.
   "AU-NSW": "AU-NSW",
   "AU-ACT": "AU-NSW",
@@ -100,8 +47,9 @@ export const ADMIN1_ZONES: Record<string, string> = {
     // Japan: the ten general transmission areas, by prefecture.
     ["JP-01", "JP-HKD"],
     ...["02", "03", "04", "05", "06", "07", "15"].map((s) => [`JP-${s}`, "JP-TH"]),
-    ...["08", "09", "10", "11", "12", "13", "14", "19", "22"].map((s) => [`JP-${s}`, "JP-TK"]),
-    ...["20", "21", "23", "24"].map((s) => [`JP-${s}`, "JP-CB"]),
+    ...["08", "09", "10", "11", "12", "13", "14", "19"].map((s) => [`JP-${s}`, "JP-TK"]),
+    // Shizuoka: Chubu Electric west of the Fuji River, TEPCO east of it (carved below).
+    ...["20", "21", "22", "23", "24"].map((s) => [`JP-${s}`, "JP-CB"]),
     ...["16", "17", "18"].map((s) => [`JP-${s}`, "JP-HR"]),
     ...["25", "26", "27", "28", "29", "30"].map((s) => [`JP-${s}`, "JP-KN"]),
     ...["31", "32", "33", "34", "35"].map((s) => [`JP-${s}`, "JP-CG"]),
@@ -212,8 +160,24 @@ export interface ZoneCarve {
   zone: string;
   parent: string;
   bbox: BBox;
+  /** Within the rectangle, only what lies east of this line (south point, north point). */
+  eastOf?: [number[], number[]];
   note: string;
 }
+
+/**
+ * The line of the Fuji River from its mouth in Suruga Bay (35.10 N, 138.645 E) north to the
+ * Yamanashi border (35.40 N, 138.47 E), read off the river's course on the Geospatial
+ * Information Authority of Japan's map (https://maps.gsi.go.jp/). TEPCO Power Grid supplies
+ * Shizuoka east of it (Fuji, Fujinomiya, Numazu, Mishima, Gotemba, Atami, the Izu peninsula)
+ * and Chubu Electric Power Grid the rest (Shizuoka city, Hamamatsu): TEPCO's service area page,
+ * https://www.tepco.co.jp/pg/company/summary/area-j.html, and Chubu's,
+ * https://powergrid.chuden.co.jp/corporate/area/. The frequency border also crosses Niigata
+ * (Itoigawa) and Nagano, but there it runs inside one utility's area (Tohoku Electric serves
+ * all of Niigata, Chubu Electric all of Nagano, TEPCO all of Yamanashi), and Electricity Maps'
+ * zones follow the utilities, so those prefectures stay whole.
+ */
+const FUJI_RIVER: [number[], number[]] = [[138.645, 35.1], [138.47, 35.4]];
 
 /** Islands and utilities smaller than an admin-1 unit. */
 export const CARVES: ZoneCarve[] = [
@@ -231,6 +195,28 @@ export const CARVES: ZoneCarve[] = [
     note: "Rottnest Island",
   },
   { zone: "DK-BHM", parent: "DK-DK2", bbox: [14.6, 54.9, 15.3, 55.4], note: "Bornholm" },
+  {
+    // Svenska kraftnät's bidding-zone map (https://www.svk.se/en/national-grid/the-control-
+    // room/bidding-zones/) draws the SE2/SE3 line north of Gävle and Sandviken, through
+    // Gävleborg county, which the admin-1 rules give wholly to SE2.
+    zone: "SE-SE3",
+    parent: "SE-SE2",
+    bbox: [15.9, 60.0, 17.8, 60.8],
+    note: "southern Gävleborg: Gävle, Sandviken, Hofors",
+  },
+  {
+    zone: "JP-TK",
+    parent: "JP-CB",
+    bbox: [138.35, 35.05, 139.5, 35.6],
+    eastOf: FUJI_RIVER,
+    note: "Shizuoka east of the Fuji River",
+  },
+  {
+    zone: "JP-TK",
+    parent: "JP-CB",
+    bbox: [138.674, 34.4, 139.5, 35.05],
+    note: "Shizuoka east of Suruga Bay: the Izu peninsula, Numazu",
+  },
   { zone: "ES-CN-LP", parent: "ES-CN-TE", bbox: [-18.1, 28.4, -17.6, 28.9], note: "La Palma" },
   { zone: "ES-CN-HI", parent: "ES-CN-TE", bbox: [-18.2, 27.6, -17.8, 27.9], note: "El Hierro" },
   { zone: "ES-CN-IG", parent: "ES-CN-TE", bbox: [-17.4, 27.9, -17.05, 28.25], note: "La Gomera" },
@@ -250,29 +236,5 @@ export const CARVES: ZoneCarve[] = [
     parent: "US-AK",
     bbox: [-133.7, 54.6, -129.9, 57.0],
     note: "Ketchikan, Wrangell, Petersburg",
-  },
-  {
-    zone: "US-SW-EPE",
-    parent: "US-TEX-ERCO",
-    bbox: [-106.7, 31.0, -105.9, 32.01],
-    note: "El Paso County",
-  },
-  {
-    zone: "US-CENT-SWPP",
-    parent: "US-TEX-ERCO",
-    bbox: [-103.1, 34.5, -99.9, 36.6],
-    note: "Texas Panhandle",
-  },
-  {
-    zone: "US-CAL-IID",
-    parent: "US-CAL-CISO",
-    bbox: [-116.1, 32.5, -114.4, 33.43],
-    note: "Imperial County",
-  },
-  {
-    zone: "US-CAL-BANC",
-    parent: "US-CAL-CISO",
-    bbox: [-121.6, 38.0, -121.0, 38.75],
-    note: "Sacramento County",
   },
 ];

@@ -5,6 +5,7 @@ import type { Place } from "../../lib/geo/types.ts";
 import { stanford } from "../helpers/places.ts";
 import { captureContext } from "../helpers/context.ts";
 
+const realLoad = regionCommandDeps.load;
 const stanfordKy: Place = { ...stanford, admin1: "Kentucky", latitude: 37.53, longitude: -84.66 };
 
 function fake() {
@@ -111,4 +112,88 @@ Deno.test("a failing online geocoder exits 6", async () => {
   const ctx = captureContext();
   equal(await runCli(["region", "--address", "Stanford", "--online"], ctx), 6);
   match(ctx.err(), /Online geocoding failed: connection refused/);
+});
+
+Deno.test("the places the issue names give their zones by address", async () => {
+  regionCommandDeps.load = realLoad;
+  const want: [string, string][] = [
+    ["NCSA", "US-MIDW-MISO"],
+    ["Argonne", "US-MIDA-PJM"],
+    ["Oak Ridge, Tennessee", "US-TEN-TVA"],
+    ["St. Louis", "US-MIDW-MISO"],
+    ["Kansas City", "US-CENT-SWPP"],
+    ["Tempe", "US-SW-SRP"],
+    ["Tampa", "US-FLA-TEC"],
+    ["Seattle", "US-NW-SCL"],
+    ["Hamamatsu", "JP-CB"],
+  ];
+  const wrong: string[] = [];
+  for (const [address, zone] of want) {
+    const ctx = captureContext();
+    await runCli(["region", "--address", address, "--json"], ctx);
+    const got = JSON.parse(ctx.out() || "{}").zone;
+    if (got !== zone) wrong.push(`${address}: ${got} (want ${zone}) ${ctx.err()}`);
+  }
+  deepEqual(wrong, []);
+});
+
+Deno.test("an ambiguous address lists alternatives with zones; --pick chooses", async () => {
+  regionCommandDeps.load = realLoad;
+  const ctx = captureContext();
+  equal(await runCli(["region", "--address", "Springfield", "--json"], ctx), 0);
+  const body = JSON.parse(ctx.out());
+  match(body.place, /^Springfield, Missouri/);
+  ok(body.alternatives.length >= 2);
+  const illinois = body.alternatives.find((a: { place: string }) => a.place.includes("Illinois"));
+  equal(illinois.zone, "US-MIDW-MISO");
+  match(ctx.err(), /"Springfield" is ambiguous; using Springfield, Missouri.*\n.*--pick 2: /);
+  const picked = captureContext();
+  equal(
+    await runCli(["region", "--address", "Springfield", "--pick", String(illinois.pick)], picked),
+    0,
+  );
+  match(picked.out(), /Place: +Springfield, Illinois/);
+  equal(picked.err(), "");
+  equal(await runCli(["region", "--address", "Springfield", "--pick", "99"], captureContext()), 2);
+  equal(await runCli(["region", "--zone", "DE", "--pick", "2"], captureContext()), 2);
+  // A qualified address is not ambiguous.
+  const qualified = captureContext();
+  equal(await runCli(["region", "--address", "Springfield, Illinois", "--json"], qualified), 0);
+  equal(JSON.parse(qualified.out()).alternatives, undefined);
+});
+
+Deno.test("a point served by several balancing areas says which", async () => {
+  regionCommandDeps.load = realLoad;
+  const ctx = captureContext();
+  equal(await runCli(["region", "--lat", "47.6062", "--lon", "-122.3321"], ctx), 0);
+  match(ctx.out(), /Zone: +US-NW-SCL \(USA\)\n +also served by .*US-NW-PSEI/);
+  const json = captureContext();
+  equal(await runCli(["region", "--lat", "47.6062", "--lon", "-122.3321", "--json"], json), 0);
+  ok(JSON.parse(json.out()).alsoServedBy.includes("US-NW-PSEI"));
+});
+
+Deno.test("--points prints one JSON line per point and names bad lines", async () => {
+  regionCommandDeps.load = realLoad;
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/sites.csv`;
+  await Deno.writeTextFile(
+    file,
+    "lat,lon\n40.1149,-88.2249\nnorth,-88\n\n# a comment\n0,-30\n35.931,-84.31,ORNL\n91,0\n",
+  );
+  const ctx = captureContext();
+  equal(await runCli(["region", "--points", file, "--year", "2024"], ctx), 0);
+  const lines = ctx.out().trim().split("\n").map((l) => JSON.parse(l));
+  deepEqual(lines.map((l) => [l.line, l.zone]), [
+    [2, "US-MIDW-MISO"],
+    [6, null],
+    [7, "US-TEN-TVA"],
+  ]);
+  equal(lines[0].year, 2024);
+  ok(lines[0].intensityGramsPerKwh > 0);
+  match(ctx.err(), /sites\.csv:3: latitude "north" is not a number; line skipped/);
+  match(ctx.err(), /sites\.csv:8: latitude 91 is outside \+-90; line skipped/);
+  await Deno.writeTextFile(file, "x,y,z\n");
+  equal(await runCli(["region", "--points", file], captureContext()), 3);
+  equal(await runCli(["region", "--points", `${dir}/missing.csv`], captureContext()), 3);
+  await Deno.remove(dir, { recursive: true });
 });

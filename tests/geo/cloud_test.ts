@@ -6,7 +6,8 @@ import {
   UnknownCloudRegionError,
 } from "../../lib/geo/cloud.ts";
 import { intensityFor } from "../../lib/geo/intensity.ts";
-import { splitCsvLine } from "../../scripts/data/gen_cloud.ts";
+import { zoneAt } from "../../lib/geo/zones.ts";
+import { splitCsvLine } from "../../scripts/data/csv.ts";
 
 Deno.test("each provider has regions with a zone that has an intensity, and a PUE", () => {
   for (const provider of ["aws", "gcp", "azure"]) {
@@ -51,4 +52,35 @@ Deno.test("parseCloudSpec takes provider:region or a bare region one provider ha
 
 Deno.test("splitCsvLine keeps a quoted lat,lon field whole", () => {
   equal(splitCsvLine('2022,a,"1.5,-2",x').join("|"), "2022|a|1.5,-2|x");
+});
+
+/** Regions whose site the county-level US map cannot show, and why. */
+const ZONE_EXCEPTIONS: Record<string, string> = {
+  "azure:westus3": "Goodyear is APS (AZPS); the county map gives all of Maricopa to SRP",
+};
+
+Deno.test("every region's coordinates lie in its zone", () => {
+  const wrong: string[] = [];
+  for (const provider of ["aws", "gcp", "azure"]) {
+    for (const r of cloudRegions(provider)) {
+      const key = `${provider}:${r.region}`;
+      ok(r.latitude !== undefined && r.longitude !== undefined, `${key} has coordinates`);
+      const got = zoneAt(r.latitude, r.longitude)?.zone;
+      if (got !== r.zone && !ZONE_EXCEPTIONS[key]) wrong.push(`${key}: ${got} (table ${r.zone})`);
+    }
+  }
+  equal(wrong.join("; "), "");
+});
+
+Deno.test("regions use bidding zones and balancing areas where the data has them", () => {
+  equal(cloudRegion("aws", "eu-north-1").zone, "SE-SE3");
+  equal(cloudRegion("aws", "eu-south-1").zone, "IT-NO");
+  equal(cloudRegion("gcp", "europe-west8").zone, "IT-NO");
+  equal(cloudRegion("azure", "swedencentral").zone, "SE-SE3");
+  equal(cloudRegion("gcp", "us-south1").zone, "US-TEX-ERCO");
+  ok(cloudRegion("gcp", "us-south1").latitude! < 34, "Dallas is in Texas");
+  ok(cloudRegion("gcp", "us-east5").longitude! > -85, "Columbus is in Ohio");
+  ok(cloudRegion("aws", "sa-east-1").latitude! < -20, "São Paulo is not in the Amazon");
+  equal(cloudRegion("aws", "sa-east-1").location, "South America (São Paulo)");
+  equal(cloudRegion("gcp", "northamerica-northeast1").location, "Montréal, Québec, Canada");
 });

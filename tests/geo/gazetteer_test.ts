@@ -90,3 +90,47 @@ Deno.test("parseGazetteer reads its format and names what is malformed", () => {
   );
   throws(() => parseGazetteer([...head, "C\tXB"].join("\n")), /line 4: malformed row/);
 });
+
+Deno.test("other names, native scripts and exonyms find the city a person means", () => {
+  const first = (q: string) => searchPlaces(q)[0];
+  const want: [string, string, string][] = [
+    ["München", "Munich", "DEU"],
+    ["Milano", "Milan", "ITA"],
+    ["Geneva", "Genève", "CHE"],
+    ["Cologne", "Köln", "DEU"],
+    ["Kiev", "Kyiv", "UKR"],
+    ["東京", "Tokyo", "JPN"],
+    ["北京", "Beijing", "CHN"],
+    ["Bangalore", "Bengaluru", "IND"],
+    ["Bombay", "Mumbai", "IND"],
+    ["浜松", "Hamamatsu", "JPN"],
+  ];
+  const wrong = want.filter(([q, name, country]) =>
+    first(q)?.name !== name || first(q)?.country !== country
+  ).map(([q]) => `${q}: ${first(q)?.name}, ${first(q)?.country}`);
+  deepEqual(wrong, []);
+  ok(first("München")?.exactMatch);
+});
+
+Deno.test("an exact name comes before places that only start with it", () => {
+  equal(searchPlaces("Tempe")[0]?.name, "Tempe");
+  const geneva = searchPlaces("Geneva", 5);
+  ok(geneva.filter((p) => p.exactMatch).length >= 2, "Geneva is ambiguous");
+  ok(!searchPlaces("Münchenstein")[0]?.name.startsWith("Munich"));
+});
+
+Deno.test("research sites are found by name, acronym and qualifier, with their source", () => {
+  const argonne = searchPlaces("Argonne")[0];
+  equal(argonne?.name, "Argonne National Laboratory, Lemont");
+  equal(argonne?.country, "USA");
+  ok(argonne?.source?.startsWith("https://"));
+  ok(Math.abs(argonne!.latitude - 41.72) < 0.05);
+  equal(searchPlaces("NCSA")[0]?.admin1, "Illinois");
+  equal(
+    searchPlaces("MIT, Cambridge MA")[0]?.name,
+    "Massachusetts Institute of Technology, Cambridge",
+  );
+  ok(!searchPlaces("MIT, Germany").some((p) => p.name.startsWith("Massachusetts")));
+  // A town of that name still comes first where one exists.
+  equal(searchPlaces("Stanford, California")[0]?.name, "Stanford");
+});

@@ -89,3 +89,34 @@ Deno.test("nearest ranks prefix matches, then edit distance", () => {
   equal(nearest("us", ["DE", "US", "US-HI", "UY"], 2).join(","), "US,US-HI");
   equal(nearest("SE-SE5", ["SE-SE1", "DE", "SE-SE4"], 1)[0], "SE-SE1");
 });
+
+Deno.test("an Ember country shows its own year, and --year takes that year only", () => {
+  const ua = intensityFor("UA");
+  ok(ua);
+  equal(ua.year, 2022);
+  ok(ua.source.includes("Ember") && ua.source.includes("co2.js"));
+  equal(intensityFor("UA", 2022)?.intensityGramsPerKwh, ua.intensityGramsPerKwh);
+  equal(intensityFor("UA", 2025), undefined);
+  equal(intensityForCountry("RUS")!.year, 2024);
+});
+
+Deno.test("micro-states take their grid neighbour's figure with a note", () => {
+  const cases: [string, string][] = [
+    ["MC", "FR"],
+    ["SM", "IT"],
+    ["VA", "IT"],
+    ["LI", "CH"],
+    ["AD", "ES"],
+    ["JE", "FR"],
+    ["GG", "FR"],
+    ["IM", "GB"],
+  ];
+  for (const [micro, neighbour] of cases) {
+    const row = intensityFor(micro, 2024);
+    ok(row, micro);
+    equal(row.zone, neighbour, micro);
+    equal(row.fallbackFrom, micro);
+    ok(row.note && row.note.length > 10, micro);
+    equal(row.intensityGramsPerKwh, intensityFor(neighbour, 2024)!.intensityGramsPerKwh);
+  }
+});

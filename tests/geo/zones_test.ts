@@ -91,34 +91,59 @@ const CITIES: Record<string, [string, number, number]> = {
   "SE-SE2": ["Ostersund", 63.18, 14.64],
   "SE-SE3": ["Stockholm", 59.33, 18.07],
   "SE-SE4": ["Malmo", 55.6, 13.0],
-  "US-AK": ["Anchorage", 61.22, -149.9],
-  "US-AK-SEAPA": ["Ketchikan", 55.34, -131.64],
-  "US-CAL-BANC": ["Sacramento", 38.58, -121.49],
-  "US-CAL-CISO": ["San Francisco", 37.77, -122.42],
-  "US-CAL-IID": ["El Centro", 32.79, -115.56],
-  "US-CAR-DUK": ["Charlotte", 35.23, -80.84],
-  "US-CAR-SCEG": ["Columbia", 34.0, -81.03],
-  "US-CENT-SWPP": ["Oklahoma City", 35.47, -97.52],
-  "US-FLA-FPL": ["Miami", 25.76, -80.19],
-  "US-HI": ["Honolulu", 21.31, -157.86],
-  "US-MIDA-PJM": ["Philadelphia", 39.95, -75.17],
-  "US-MIDW-LGEE": ["Louisville", 38.25, -85.76],
-  "US-MIDW-MISO": ["Minneapolis", 44.98, -93.27],
-  "US-NE-ISNE": ["Boston", 42.36, -71.06],
-  "US-NW-BPAT": ["Spokane", 47.66, -117.43],
-  "US-NW-IPCO": ["Boise", 43.62, -116.2],
-  "US-NW-NEVP": ["Las Vegas", 36.17, -115.14],
-  "US-NW-NWMT": ["Helena", 46.59, -112.04],
-  "US-NW-PACE": ["Salt Lake City", 40.76, -111.89],
-  "US-NW-PGE": ["Portland", 45.52, -122.68],
-  "US-NW-PSCO": ["Denver", 39.74, -104.99],
-  "US-NY-NYIS": ["Albany", 42.65, -73.76],
-  "US-SE-SOCO": ["Atlanta", 33.75, -84.39],
-  "US-SW-AZPS": ["Phoenix", 33.45, -112.07],
-  "US-SW-EPE": ["El Paso", 31.76, -106.49],
-  "US-SW-PNM": ["Albuquerque", 35.08, -106.65],
-  "US-TEN-TVA": ["Nashville", 36.16, -86.78],
-  "US-TEX-ERCO": ["Austin", 30.27, -97.74],
+  "US-AK": ["Anchorage", 61.218, -149.9],
+  "US-AK-SEAPA": ["Ketchikan", 55.342, -131.648],
+  "US-CAL-BANC": ["Sacramento", 38.582, -121.494],
+  "US-CAL-CISO": ["San Diego", 32.716, -117.165],
+  "US-CAL-IID": ["El Centro", 32.792, -115.563],
+  "US-CAL-LDWP": ["Los Angeles", 34.052, -118.244],
+  "US-CAR-CPLE": ["Fayetteville", 35.053, -78.878],
+  "US-CAR-DUK": ["Charlotte", 35.227, -80.843],
+  "US-CAR-SC": ["Charleston", 32.777, -79.931],
+  "US-CAR-SCEG": ["Columbia", 34.001, -81.035],
+  "US-CENT-SPA": ["Joplin", 37.084, -94.513],
+  "US-CENT-SWPP": ["Oklahoma City", 35.468, -97.516],
+  "US-FLA-FMPP": ["Kissimmee", 28.305, -81.417],
+  "US-FLA-FPC": ["The Villages", 28.934, -81.96],
+  "US-FLA-FPL": ["Miami", 25.774, -80.194],
+  "US-FLA-GVL": ["Gainesville", 29.652, -82.325],
+  "US-FLA-JEA": ["Jacksonville", 30.332, -81.656],
+  "US-FLA-SEC": ["Spring Hill", 28.477, -82.525],
+  "US-FLA-TAL": ["Tallahassee", 30.438, -84.281],
+  "US-FLA-TEC": ["Tampa", 27.948, -82.458],
+  "US-HI": ["Honolulu", 21.307, -157.858],
+  "US-MIDA-PJM": ["Chicago", 41.85, -87.65],
+  "US-MIDW-AECI": ["Lebanon", 37.681, -92.664],
+  "US-MIDW-LGEE": ["Lexington-Fayette", 38.05, -84.459],
+  "US-MIDW-MISO": ["Indianapolis", 39.768, -86.158],
+  "US-NE-ISNE": ["Boston", 42.358, -71.06],
+  "US-NW-AVA": ["Spokane", 47.66, -117.429],
+  "US-NW-BPAT": ["Vancouver", 45.639, -122.661],
+  "US-NW-CHPD": ["Wenatchee", 47.423, -120.31],
+  "US-NW-DOPD": ["East Wenatchee", 47.416, -120.293],
+  "US-NW-GCPD": ["Moses Lake", 47.13, -119.278],
+  "US-NW-IPCO": ["Boise", 43.614, -116.203],
+  "US-NW-NEVP": ["Las Vegas", 36.175, -115.137],
+  "US-NW-NWMT": ["Missoula", 46.872, -113.994],
+  "US-NW-PACE": ["Salt Lake City", 40.761, -111.891],
+  "US-NW-PACW": ["Yakima", 46.602, -120.506],
+  "US-NW-PGE": ["Portland", 45.523, -122.676],
+  "US-NW-PSCO": ["Denver", 39.739, -104.985],
+  "US-NW-PSEI": ["Tacoma", 47.253, -122.444],
+  "US-NW-SCL": ["Seattle", 47.606, -122.332],
+  "US-NW-TPWR": ["Centralia", 46.716, -122.954],
+  "US-NW-WACM": ["Colorado Springs", 38.834, -104.821],
+  "US-NW-WAUW": ["Billings", 45.783, -108.501],
+  "US-NY-NYIS": ["New York City", 40.714, -74.006],
+  "US-SE-SOCO": ["Atlanta", 33.749, -84.388],
+  "US-SW-AZPS": ["Yuma", 32.725, -114.624],
+  "US-SW-EPE": ["El Paso", 31.759, -106.487],
+  "US-SW-PNM": ["Albuquerque", 35.084, -106.651],
+  "US-SW-SRP": ["Phoenix", 33.448, -112.074],
+  "US-SW-TEPC": ["Tucson", 32.222, -110.926],
+  "US-SW-WALC": ["Duncan", 32.72, -109.1],
+  "US-TEN-TVA": ["Memphis", 35.15, -90.049],
+  "US-TEX-ERCO": ["Houston", 29.763, -95.363],
 };
 
 Deno.test("zoneAt puts a city in each sub-national zone", () => {
@@ -137,6 +162,9 @@ Deno.test("every sub-national zone in the data has a test city", () => {
 
 Deno.test("zoneAt separates border towns", () => {
   equal(zoneAt(31.7619, -106.485)?.zone, "US-SW-EPE"); // El Paso
+  equal(zoneAt(38.627, -90.1994)?.zone, "US-MIDW-MISO"); // St. Louis, across from Illinois
+  equal(zoneAt(38.6245, -90.1509)?.zone, "US-MIDW-MISO"); // East St. Louis
+  equal(zoneAt(39.0997, -94.5786)?.zone, "US-CENT-SWPP"); // Kansas City, Missouri
   equal(zoneAt(31.69, -106.42)?.zone, "MX"); // Ciudad Juarez
   equal(zoneAt(42.3314, -83.0458)?.zone, "US-MIDW-MISO"); // Detroit
   equal(zoneAt(42.3, -83.02)?.zone, "CA-ON"); // Windsor
@@ -174,9 +202,43 @@ Deno.test("zones carry their ISO 3166-1 alpha-3 country", () => {
   ok(zoneIds().length > 300);
 });
 
+Deno.test("a US county served by several balancing areas says which", () => {
+  const seattle = zoneAt(47.6062, -122.3321);
+  equal(seattle?.zone, "US-NW-SCL");
+  ok(seattle?.alsoServedBy?.includes("US-NW-PSEI"), JSON.stringify(seattle));
+  equal(zoneAt(52.52, 13.4)?.alsoServedBy, undefined);
+  equal(zoneIds().filter((z) => z === "US-MIDW-MISO").length, 1);
+});
+
 Deno.test("the zones file records its source, year and licence", () => {
   const p = zonesProvenance();
   ok(p.source.includes("Natural Earth"));
+  ok(p.source.includes("EIA-861"));
   ok(p.licence.includes("public domain"));
   ok(p.year >= 2000);
+});
+
+Deno.test("Shizuoka is split at the Fuji River: Chubu to the west, TEPCO to the east", () => {
+  // Municipalities by their offices' coordinates; utilities from TEPCO Power Grid's and Chubu
+  // Electric Power Grid's service-area pages (see FUJI_RIVER in scripts/data/zone_rules.ts).
+  const want: [string, number, number, string][] = [
+    ["Hamamatsu", 34.71, 137.726, "JP-CB"],
+    ["Shizuoka", 34.976, 138.383, "JP-CB"],
+    ["Shimizu-ku", 35.016, 138.49, "JP-CB"],
+    ["Fujieda", 34.867, 138.257, "JP-CB"],
+    ["Kakegawa", 34.769, 137.998, "JP-CB"],
+    ["Fuji", 35.161, 138.676, "JP-TK"],
+    ["Fujinomiya", 35.222, 138.621, "JP-TK"],
+    ["Numazu", 35.096, 138.864, "JP-TK"],
+    ["Mishima", 35.118, 138.918, "JP-TK"],
+    ["Gotemba", 35.309, 138.935, "JP-TK"],
+    ["Atami", 35.096, 139.072, "JP-TK"],
+    ["Shimoda", 34.68, 138.945, "JP-TK"],
+    ["Kofu (Yamanashi)", 35.662, 138.568, "JP-TK"],
+    ["Matsumoto (Nagano)", 36.238, 137.972, "JP-CB"],
+    ["Itoigawa (Niigata)", 37.039, 137.862, "JP-TH"],
+  ];
+  const wrong = want.filter(([, lat, lon, zone]) => zoneAt(lat, lon)?.zone !== zone)
+    .map(([name, lat, lon, zone]) => `${name}: ${zoneAt(lat, lon)?.zone} (${zone})`);
+  equal(wrong.join("; "), "");
 });

@@ -9,8 +9,10 @@ import { parseYearOption } from "../year_option.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../exit_codes.ts";
 import { logsCliError } from "./summary.ts";
-import type { Place, ZoneIntensity } from "../../geo/types.ts";
+import type { Place, ZoneIntensity, ZoneMatch } from "../../geo/types.ts";
 import type { ResolveDeps } from "../../geo/resolve.ts";
+import { describePlace } from "../../geo/address_candidates.ts";
+import { resolve as resolvePath } from "node:path";
 
 /** Where the command gets its geo lookups; tests replace `load`. */
 export const regionCommandDeps: { load: () => Promise<ResolveDeps> } = {
@@ -28,6 +30,19 @@ interface RegionOptions {
   nominatimUrl?: string;
   year?: string;
   json?: boolean;
+  pick?: string;
+  points?: string;
+}
+
+/** Another place an ambiguous address could mean, with its zone. */
+interface Alternative {
+  /** The `--pick` number that chooses it. */
+  pick: number;
+  place: string;
+  latitude: number;
+  longitude: number;
+  zone: string | null;
+  country: string;
 }
 
 /** The `--json` shape of one answer. */
@@ -39,10 +54,20 @@ interface RegionJson {
   source: string;
   renewableShare?: number;
   fallbackFrom?: string;
+  note?: string;
+  alsoServedBy?: string[];
   place?: string;
+  alternatives?: Alternative[];
 }
 
-function toJson(row: ZoneIntensity, place?: string): RegionJson {
+/** What the lookup found besides the zone's figures. */
+interface Found {
+  place?: string;
+  alsoServedBy?: string[];
+  alternatives?: Alternative[];
+}
+
+function toJson(row: ZoneIntensity, found: Found = {}): RegionJson {
   const out: RegionJson = {
     zone: row.zone,
     country: row.country,
@@ -52,16 +77,24 @@ function toJson(row: ZoneIntensity, place?: string): RegionJson {
   };
   if (row.renewableShare !== undefined) out.renewableShare = row.renewableShare;
   if (row.fallbackFrom !== undefined) out.fallbackFrom = row.fallbackFrom;
-  if (place !== undefined) out.place = place;
+  if (row.note !== undefined) out.note = row.note;
+  if (found.alsoServedBy?.length) out.alsoServedBy = found.alsoServedBy;
+  if (found.place !== undefined) out.place = found.place;
+  if (found.alternatives?.length) out.alternatives = found.alternatives;
   return out;
 }
 
-function describe(row: ZoneIntensity, place?: string): string {
+function describe(row: ZoneIntensity, found: Found = {}): string {
   const lines = [];
-  if (place) lines.push(`Place:      ${place}`);
+  if (found.place) lines.push(`Place:      ${found.place}`);
   lines.push(`Zone:       ${row.zone} (${row.country})`);
+  if (found.alsoServedBy?.length) {
+    lines.push(`            also served by ${found.alsoServedBy.join(", ")}`);
+  }
   if (row.fallbackFrom) {
-    lines.push(`            ${row.fallbackFrom} has no figures; its country's are used`);
+    lines.push(
+      `            ${row.fallbackFrom} has no figures; ${row.note ?? "its country's are used"}`,
+    );
   }
   lines.push(`Intensity:  ${row.intensityGramsPerKwh} gCO2e/kWh (${row.year})`);
   if (row.renewableShare !== undefined) {
@@ -85,16 +118,23 @@ function positiveInt(text: string, flag: string): number {
 async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
   const intensity = await import("../../geo/intensity.ts");
   const resolve = await import("../../geo/resolve.ts");
-  const { closestPlaces, describePlace } = await import("../../geo/address_candidates.ts");
+  const { closestPlaces } = await import("../../geo/address_candidates.ts");
   const year = parseYearOption(options.year, intensity.INTENSITY_YEARS);
-  const chosen = ["address", "lat", "zone", "top", "bottom"].filter((k) =>
+  const chosen = ["address", "lat", "zone", "top", "bottom", "points"].filter((k) =>
     options[k as keyof RegionOptions] !== undefined
   );
   if (chosen.length !== 1) {
     throw new CliError(
-      "Give exactly one of --address, --lat/--lon, --zone, --top, --bottom",
+      "Give exactly one of --address, --lat/--lon, --zone, --top, --bottom, --points",
       ExitCode.usage,
     );
+  }
+  if (options.pick !== undefined && options.address === undefined) {
+    throw new CliError("--pick chooses among the places --address finds", ExitCode.usage);
+  }
+  if (options.points !== undefined) {
+    await runPoints(options.points, year, ctx);
+    return;
   }
   if (options.top !== undefined || options.bottom !== undefined) {
     const n = positiveInt(options.top ?? options.bottom!, options.top ? "--top" : "--bottom");
@@ -125,7 +165,7 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
   }
 
   let zone: string | undefined;
-  let place: string | undefined;
+  const found: Found = {};
   let candidates: Place[] = [];
   try {
     if (options.zone !== undefined) {
@@ -135,14 +175,15 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
         { lat: options.lat, lon: options.lon } as never,
         () => undefined,
       );
-      const info = await resolve.resolveRegion(parsed, await regionCommandDeps.load());
-      if (!info.zone) {
+      const match = (await regionCommandDeps.load()).zoneAt(parsed.latitude!, parsed.longitude!);
+      if (!match) {
         throw new CliError(
           `No grid zone at ${parsed.latitude}, ${parsed.longitude} (open ocean or outside every zone)`,
           ExitCode.input,
         );
       }
-      zone = info.zone;
+      zone = match.zone;
+      if (match.alsoServedBy) found.alsoServedBy = match.alsoServedBy;
     } else {
       const deps = await regionCommandDeps.load();
       const address = options.address!;
@@ -169,12 +210,12 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
           ExitCode.input,
         );
       }
-      place = describePlace(first);
-      const info = await resolve.resolveRegion({
-        latitude: first.latitude,
-        longitude: first.longitude,
-      }, deps);
-      zone = info.zone ?? resolve.countryZone(first.country).zone;
+      const chosenPlace = pickPlace(address, candidates, options.pick, deps, found, ctx);
+      found.place = describePlace(chosenPlace);
+      const match = deps.zoneAt(chosenPlace.latitude, chosenPlace.longitude);
+      // A coastal city's point can fall just outside the simplified shapes: use its country.
+      zone = match?.zone ?? resolve.countryZone(chosenPlace.country).zone;
+      if (match?.alsoServedBy) found.alsoServedBy = match.alsoServedBy;
     }
   } catch (error) {
     throw logsCliError(error);
@@ -187,13 +228,91 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
     );
   }
   if (options.json) {
-    ctx.stdout(JSON.stringify(toJson(row, place), null, 2) + "\n");
+    ctx.stdout(JSON.stringify(toJson(row, found), null, 2) + "\n");
     return;
   }
-  ctx.stdout(describe(row, place));
-  if (candidates.length > 1) {
+  ctx.stdout(describe(row, found));
+  if (candidates.length > 1 && !found.alternatives) {
     ctx.stdout(`Other matches (give a fuller address to choose):\n`);
     for (const c of candidates.slice(1)) ctx.stdout(`  ${describePlace(c)}\n`);
+  }
+}
+
+/**
+ * Chooses among the places an address found: `--pick N`, else the best. A name several places
+ * carry exactly ("Springfield") is ambiguous: the others go into `found.alternatives` with their
+ * zones, and stderr says so.
+ */
+function pickPlace(
+  address: string,
+  candidates: Place[],
+  pickText: string | undefined,
+  deps: ResolveDeps,
+  found: Found,
+  ctx: CliContext,
+): Place {
+  const pick = pickText === undefined ? 1 : positiveInt(pickText, "--pick");
+  const chosen = candidates[pick - 1];
+  if (!chosen) {
+    throw new CliError(
+      `--pick ${pick}: ${JSON.stringify(address)} found only ${candidates.length} place(s)`,
+      ExitCode.usage,
+    );
+  }
+  const exact = candidates.filter((c) => c.exactMatch).length;
+  if (address.includes(",") || exact < 2) return chosen;
+  found.alternatives = candidates.flatMap((c, i) => {
+    if (i === pick - 1) return [];
+    const match: ZoneMatch | undefined = deps.zoneAt(c.latitude, c.longitude);
+    return [{
+      pick: i + 1,
+      place: describePlace(c),
+      latitude: c.latitude,
+      longitude: c.longitude,
+      zone: match?.zone ?? null,
+      country: match?.country ?? c.country,
+    }];
+  });
+  if (pickText === undefined) {
+    ctx.stderr(
+      `${JSON.stringify(address)} is ambiguous; using ${describePlace(chosen)}. Others:\n` +
+        found.alternatives.map((a) => `  --pick ${a.pick}: ${a.place} (${a.zone ?? "no zone"})\n`)
+          .join(""),
+    );
+  }
+  return chosen;
+}
+
+/** `--points file.csv`: one JSON line per point, bad lines named on stderr and skipped. */
+async function runPoints(file: string, year: number | undefined, ctx: CliContext) {
+  const { parsePoints } = await import("../../geo/points.ts");
+  const intensity = await import("../../geo/intensity.ts");
+  let text: string;
+  try {
+    text = await ctx.runtime.readTextFile(resolvePath(ctx.cwd, file));
+  } catch (error) {
+    throw new CliError(`Cannot read --points ${file}: ${(error as Error).message}`, ExitCode.input);
+  }
+  const { points, errors } = parsePoints(text, file);
+  for (const e of errors) ctx.stderr(`${e}\n`);
+  if (points.length === 0) {
+    throw new CliError(`--points ${file}: no latitude,longitude lines`, ExitCode.input);
+  }
+  // The shapes and their index load once, on the first lookup.
+  const deps = await regionCommandDeps.load();
+  for (const p of points) {
+    const match = deps.zoneAt(p.latitude, p.longitude);
+    const row = match ? intensity.intensityFor(match.zone, year) : undefined;
+    ctx.stdout(
+      JSON.stringify({
+        line: p.line,
+        latitude: p.latitude,
+        longitude: p.longitude,
+        ...(row
+          ? toJson(row, match)
+          : { zone: match?.zone ?? null, country: match?.country ?? null }),
+      }) + "\n",
+    );
   }
 }
 
@@ -210,6 +329,8 @@ export const register: RegisterCommand = (program, ctx) => {
     .option("--bottom <n>", "the n zones with the highest intensity")
     .option("--online", "geocode --address with Nominatim (network)")
     .option("--nominatim-url <url>", "the Nominatim server for --online")
+    .option("--pick <n>", "choose the n-th place an ambiguous --address finds")
+    .option("--points <file>", "a CSV of latitude,longitude lines: one JSON line per point")
     .option("--year <year>", "the year of the figures (latest by default)")
     .option("--json", "print JSON")
     .action((options) => run(options, ctx));
