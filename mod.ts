@@ -148,11 +148,8 @@ export { LOG_FILES, LOG_SCHEMA_VERSION } from "./lib/log/schema.ts";
  * ```
  */
 export type {
-  Attribution,
   ComponentTotal,
-  CpuInfo,
   DeviceSample,
-  GpuInfo,
   RegionInfo,
   RunInfo,
   RunSummary,
@@ -160,8 +157,11 @@ export type {
   SlurmInfo,
 } from "./lib/log/schema.ts";
 /**
- * The sensor contract: what each figure is about ({@link Component}), how it was obtained
- * ({@link Method}: `counter`, `integrated` or `estimate`), and what a sensor reports.
+ * The vocabulary the log and the sensors share: what each figure is about
+ * ({@link Component}), how it was obtained ({@link Method}: `counter`, `integrated` or
+ * `estimate`), what a sensor found ({@link SensorStatus}) and read ({@link DeviceEnergy}), the
+ * CPU and GPUs a run saw ({@link CpuInfo}, {@link GpuInfo}) and how the job's share was
+ * decided ({@link Attribution}).
  *
  * @example List the unavailable sensors of a run, with their fixes
  * ```ts
@@ -173,12 +173,43 @@ export type {
  * ```
  */
 export type {
+  Attribution,
   Component,
+  CpuInfo,
   DeviceEnergy,
-  EnergySensor,
+  GpuInfo,
   Method,
   SensorStatus,
-} from "./lib/sensors/types.ts";
+} from "./lib/types.ts";
+/**
+ * The contract of a source of energy figures: `probe()` never throws, `read()` gives
+ * cumulative joules per device since `start()`, and a failure after a good start is a
+ * {@link SensorError}.
+ *
+ * @example A sensor that reports a constant 10 W
+ * ```ts
+ * import type { EnergySensor } from "./mod.ts";
+ *
+ * let startMs = 0;
+ * const steady: EnergySensor = {
+ *   name: "steady",
+ *   probe: () =>
+ *     Promise.resolve({ sensor: "steady", available: true, methods: ["integrated"], devices: ["psys"] }),
+ *   start: () => Promise.resolve(void (startMs = Date.now())),
+ *   read: () =>
+ *     Promise.resolve([{
+ *       component: "psys",
+ *       device: "psys",
+ *       method: "integrated",
+ *       energyJoules: 10 * (Date.now() - startMs) / 1000,
+ *     }]),
+ *   close: () => Promise.resolve(),
+ * };
+ * await steady.start();
+ * console.log(await steady.read());
+ * ```
+ */
+export type { EnergySensor } from "./lib/sensors/types.ts";
 /**
  * Thrown by a sensor that was available and then failed; a run never records a silent zero.
  *

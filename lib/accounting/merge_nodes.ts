@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Component } from "../sensors/types.ts";
+import type { Component } from "../types.ts";
 import type { SampleRecord, SlurmInfo } from "../log/schema.ts";
 import type { Figures, RunFigures } from "./types.ts";
 import { COMPONENTS, meanIntensityGramsPerKwh, sumFigures } from "./figures.ts";

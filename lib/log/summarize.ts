@@ -5,9 +5,8 @@
  *
  * @module
  */
-import type { Method } from "../sensors/types.ts";
+import type { Attribution, Method } from "../types.ts";
 import {
-  type Attribution,
   type ComponentTotal,
   LOG_SCHEMA_VERSION,
   type RunSummary,

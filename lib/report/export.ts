@@ -11,7 +11,7 @@
  * @module
  */
 import type { LogsFigures, RunFigures } from "../accounting/types.ts";
-import type { GpuInfo } from "../log/schema.ts";
+import type { GpuInfo } from "../types.ts";
 import { JOULES_PER_KWH } from "../accounting/energy.ts";
 
 /** Export formats. */

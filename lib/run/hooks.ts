@@ -7,7 +7,7 @@
  */
 import type { RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
 import type { Runtime } from "../runtime.ts";
-import type { UsageSource } from "../sampler/types.ts";
+import type { UsageSource } from "../types.ts";
 import type { EnergySensor } from "../sensors/types.ts";
 import type { RunOptions } from "./options.ts";
 

@@ -9,7 +9,7 @@
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
-import type { Attribution } from "../log/schema.ts";
+import type { Attribution } from "../types.ts";
 import { type HardwareRequirement, parseHardwareRequirement } from "../hardware.ts";
 import { runExtensions } from "./extensions.ts";
 

@@ -6,8 +6,8 @@
  * @module
  */
 import type { LogWriter } from "../log/write.ts";
+import type { Attribution } from "../types.ts";
 import {
-  type Attribution,
   LOG_SCHEMA_VERSION,
   type RunInfo,
   type RunSummary,

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { Attribution, DeviceSample } from "../log/schema.ts";
-import type { DeviceEnergy } from "../sensors/types.ts";
+import type { Attribution, DeviceEnergy } from "../types.ts";
+import type { DeviceSample } from "../log/schema.ts";
 
 /** One device's energy over an interval, before attribution. */
 export interface DeviceDelta {

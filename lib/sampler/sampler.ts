@@ -8,13 +8,13 @@
  *
  * @module
  */
-import type { Attribution, SampleRecord } from "../log/schema.ts";
+import type { Attribution, DeviceEnergy, JobUsage, SystemCpu, UsageSource } from "../types.ts";
+import type { SampleRecord } from "../log/schema.ts";
 import { addSample, emptySummaryState, type SummaryState } from "../log/summarize.ts";
 import type { Runtime } from "../runtime.ts";
-import type { DeviceEnergy, EnergySensor } from "../sensors/types.ts";
+import type { EnergySensor } from "../sensors/types.ts";
 import { visibleGpuIndices } from "../sensors/nvidia_smi_parse.ts";
 import { attributeDevices, cpuTimeShare, type DeviceDelta, gpuUsedByJob } from "./attribution.ts";
-import type { JobUsage, SystemCpu, UsageSource } from "./types.ts";
 
 /** How to sample. */
 export interface SamplerOptions {

@@ -11,15 +11,9 @@
  */
 
 import { unavailableStatus } from "./status.ts";
-import type { GpuInfo } from "../log/schema.ts";
+import type { DeviceEnergy, GpuInfo, Method, SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
-import {
-  type DeviceEnergy,
-  type EnergySensor,
-  type Method,
-  SensorError,
-  type SensorStatus,
-} from "./types.ts";
+import { type EnergySensor, SensorError } from "./types.ts";
 
 const NAME = "nvml";
 const NVML_SUCCESS = 0;

@@ -20,7 +20,8 @@
 import { unavailableStatus } from "./status.ts";
 import { stopChild } from "./child_stream.ts";
 import type { Runtime } from "../runtime.ts";
-import { type DeviceEnergy, type EnergySensor, SensorError, type SensorStatus } from "./types.ts";
+import type { DeviceEnergy, SensorStatus } from "../types.ts";
+import { type EnergySensor, SensorError } from "./types.ts";
 
 /** A PowerLog file line that could not be parsed. */
 export class PowerLogParseError extends Error {

@@ -17,13 +17,8 @@
 import { unavailableStatus } from "./status.ts";
 import type { Runtime } from "../runtime.ts";
 import { readChildLines, stopChild } from "./child_stream.ts";
-import {
-  type Component,
-  type DeviceEnergy,
-  type EnergySensor,
-  SensorError,
-  type SensorStatus,
-} from "./types.ts";
+import type { Component, DeviceEnergy, SensorStatus } from "../types.ts";
+import { type EnergySensor, SensorError } from "./types.ts";
 
 /** One powermetrics sample. Powers in watts; absent when the line was not printed. */
 export interface PowermetricsSample {

@@ -12,10 +12,8 @@
 
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
-import type { CpuInfo } from "../log/schema.ts";
-import type { JobUsage, SystemCpu } from "../sampler/types.ts";
+import type { CpuInfo, JobUsage, SensorStatus, SystemCpu } from "../types.ts";
 import { unavailableStatus } from "./status.ts";
-import type { SensorStatus } from "./types.ts";
 import { SensorError } from "./types.ts";
 
 const SENSOR = "procfs";

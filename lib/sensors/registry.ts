@@ -5,14 +5,13 @@
  *
  * @module
  */
-import type { CpuInfo, GpuInfo } from "../log/schema.ts";
-import type { SystemCpu, UsageSource } from "../sampler/types.ts";
+import type { CpuInfo, GpuInfo, SensorStatus, SystemCpu, UsageSource } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { createCpuEstimateSensor } from "./estimate.ts";
 import { createProcfsReader, type ProcfsReader } from "./procfs.ts";
 import { createRaplSensor } from "./rapl.ts";
 import { discoverGpuSensors } from "./registry_gpu.ts";
-import type { EnergySensor, SensorStatus } from "./types.ts";
+import type { EnergySensor } from "./types.ts";
 
 /** What discovery found. */
 export interface Discovery {

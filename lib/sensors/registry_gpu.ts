@@ -4,13 +4,13 @@
  *
  * @module
  */
-import type { GpuInfo } from "../log/schema.ts";
+import type { GpuInfo, SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { createNvidiaSmiSensor } from "./nvidia_smi.ts";
 import { createNvmlSensor } from "./nvml.ts";
 import { createPowerLogSensor } from "./powerlog.ts";
 import { createPowermetricsSensor } from "./powermetrics.ts";
-import type { EnergySensor, SensorStatus } from "./types.ts";
+import type { EnergySensor } from "./types.ts";
 
 /** GPU (and macOS platform) sensors found. */
 export interface GpuDiscovery {

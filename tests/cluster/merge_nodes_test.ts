@@ -6,7 +6,8 @@ import {
   mergeNodeSamples,
 } from "../../lib/accounting/merge_nodes.ts";
 import type { RunFigures } from "../../lib/accounting/types.ts";
-import type { Attribution, SampleRecord, SlurmInfo } from "../../lib/log/schema.ts";
+import type { Attribution } from "../../lib/types.ts";
+import type { SampleRecord, SlurmInfo } from "../../lib/log/schema.ts";
 
 function run(
   dir: string,

@@ -27,7 +27,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { Component, Method } from "../../lib/sensors/types.ts";
+import type { Component, Method } from "../../lib/types.ts";
 import {
   type ComponentTotal,
   type DeviceSample,
