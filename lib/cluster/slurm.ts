@@ -85,68 +85,6 @@ export function parseSlurmEnv(
   return task;
 }
 
-/** Which GPUs a task may use, and how that was decided. */
-export interface TaskGpus {
-  /** Physical indices as `nvidia-smi` numbers them on the node. */
-  indices?: number[];
-  /** UUIDs (`GPU-...`, `MIG-...`) when `CUDA_VISIBLE_DEVICES` names devices that way. */
-  uuids?: string[];
-  /** The variables the answer came from. */
-  source: string;
-}
-
-function indexList(name: string, value: string): number[] {
-  // SLURM writes plain lists ("0,1,3"); ranges ("0-3") appear in hand-set values.
-  const out: number[] = [];
-  for (const part of value.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
-    const range = /^(\d+)-(\d+)$/.exec(part);
-    if (range) {
-      for (let i = Number(range[1]); i <= Number(range[2]); i++) out.push(i);
-    } else if (/^\d+$/.test(part)) out.push(Number(part));
-    else throw new Error(`${name} is not a list of GPU indices: "${value}"`);
-  }
-  return out;
-}
-
-/**
- * Maps a task to its GPUs through `CUDA_VISIBLE_DEVICES`, `SLURM_STEP_GPUS` and `SLURM_JOB_GPUS`.
- *
- * SLURM's lists are physical indices. Under `ConstrainDevices` a task sees its GPUs renumbered
- * from 0, so a `CUDA_VISIBLE_DEVICES` that is not a subset of SLURM's list is read as positions
- * in it. This works without the node's GPU list, so it keeps ranges and UUIDs as written;
- * matching them to the node's GPUs is `visibleGpuIndices` (lib/sensors/nvidia_smi_parse.ts).
- *
- * @param env Returns an environment variable.
- * @returns The task's GPUs, or undefined when nothing restricts them (all GPUs are visible).
- */
-export function taskGpus(env: (name: string) => string | undefined): TaskGpus | undefined {
-  const cuda = text(env, "CUDA_VISIBLE_DEVICES");
-  const slurmName = text(env, "SLURM_STEP_GPUS") !== undefined
-    ? "SLURM_STEP_GPUS"
-    : "SLURM_JOB_GPUS";
-  const slurmValue = text(env, slurmName);
-  const slurm = slurmValue === undefined ? undefined : indexList(slurmName, slurmValue);
-  if (cuda === undefined || cuda === "NoDevFiles") {
-    return slurm ? { indices: slurm, source: slurmName } : undefined;
-  }
-  const entries = cuda.split(",").map((p) => p.trim()).filter((p) => p !== "");
-  if (entries.some((e) => /^(GPU|MIG)-/.test(e))) {
-    return { uuids: entries, source: "CUDA_VISIBLE_DEVICES" };
-  }
-  const visible = indexList("CUDA_VISIBLE_DEVICES", cuda);
-  if (!slurm) return { indices: visible, source: "CUDA_VISIBLE_DEVICES" };
-  if (visible.every((i) => slurm.includes(i))) {
-    return { indices: visible, source: `CUDA_VISIBLE_DEVICES within ${slurmName}` };
-  }
-  if (visible.every((i) => i < slurm.length)) {
-    return {
-      indices: visible.map((i) => slurm[i]!),
-      source: `CUDA_VISIBLE_DEVICES as positions in ${slurmName}`,
-    };
-  }
-  throw new Error(`CUDA_VISIBLE_DEVICES "${cuda}" does not fit ${slurmName} "${slurmValue}"`);
-}
-
 /** Where a task's logs go. */
 export interface SlurmLogLayout {
   /** `<log-dir>/<job id>`: every node's logs. */

@@ -55,7 +55,10 @@ export function clusterHooks(): RunHooks {
   async function slurm(context: RunContext): Promise<boolean> {
     const { runtime, info, options } = context;
     const env = (name: string) => runtime.env(name);
-    const { parseSlurmEnv, slurmLogLayout, taskGpus } = await import("../cluster/slurm.ts");
+    const [{ parseSlurmEnv, slurmLogLayout }, { taskGpus, visibleGpuIndices }] = await Promise.all([
+      import("../cluster/slurm.ts"),
+      import("../sensors/gpu_visibility.ts"),
+    ]);
     let task;
     try {
       task = parseSlurmEnv(env, info.host.hostname);
@@ -96,7 +99,6 @@ export function clusterHooks(): RunHooks {
       context.sampling.cudaVisibleDevices = (gpus.indices ?? gpus.uuids ?? []).join(",");
       info.options.gpus = { ...gpus };
       // UUIDs name the node's GPUs as CUDA matches them (a unique prefix, up to the first miss).
-      const { visibleGpuIndices } = await import("../sensors/nvidia_smi_parse.ts");
       const used = gpus.indices ?? visibleGpuIndices(gpus.uuids?.join(","), info.gpus);
       for (const gpu of info.gpus) {
         if (used.includes(gpu.index)) gpu.usedByJob = true;

@@ -13,7 +13,7 @@ import type { SampleRecord } from "../log/schema.ts";
 import { addSample, emptySummaryState, type SummaryState } from "../log/summarize.ts";
 import type { Runtime } from "../runtime.ts";
 import type { EnergySensor } from "../sensors/types.ts";
-import { visibleGpuIndices } from "../sensors/nvidia_smi_parse.ts";
+import { visibleGpuDevices } from "../sensors/gpu_visibility.ts";
 import { attributeDevices, cpuTimeShare, type DeviceDelta, gpuUsedByJob } from "./attribution.ts";
 
 /** How to sample. */
@@ -69,17 +69,6 @@ function effectiveIntervalMs(requestedMs: number, sensors: EnergySensor[]): numb
     if (max !== undefined && max > 0 && max < ms) ms = max;
   }
   return ms;
-}
-
-/** Resolves `CUDA_VISIBLE_DEVICES` to device ids once GPUs have been read (CUDA's rules). */
-function visibleGpuDevices(value: string, readings: DeviceEnergy[]): Set<string> | undefined {
-  const gpus = readings.filter((r) => r.component === "gpu").map((r) =>
-    r.uuid === undefined
-      ? { index: Number(r.device.slice("gpu-".length)) }
-      : { index: Number(r.device.slice("gpu-".length)), uuid: r.uuid }
-  );
-  if (gpus.length === 0) return undefined;
-  return new Set(visibleGpuIndices(value, gpus).map((index) => `gpu-${index}`));
 }
 
 /**
