@@ -149,7 +149,7 @@ async function measure(
     ),
     observers: live
       ? [(record) => {
-        const state = session.sampler.summaryState();
+        const state = session.summaryState();
         const line = formatStatusLine(
           (runtime.monotonicMs() - startedMs) / 1000,
           record,

@@ -10,7 +10,6 @@
  */
 import type { Attribution, DeviceEnergy, JobUsage, SystemCpu, UsageSource } from "../types.ts";
 import type { SampleRecord } from "../log/schema.ts";
-import { addSample, emptySummaryState, type SummaryState } from "../log/summarize.ts";
 import type { Runtime } from "../runtime.ts";
 import type { EnergySensor } from "../sensors/types.ts";
 import { visibleGpuDevices } from "../sensors/gpu_visibility.ts";
@@ -49,8 +48,6 @@ export interface Sampler {
   run(signal: AbortSignal): Promise<void>;
   /** The newest record, if any. */
   latest(): SampleRecord | undefined;
-  /** Totals of every record so far. */
-  summaryState(): SummaryState;
   /** Sets the tracked process (a child started after `start()`: its CPU time counts from 0). */
   setRootPid(pid: number): void;
 }
@@ -89,7 +86,6 @@ export function createSampler(options: SamplerOptions): Sampler {
   let previousJob: JobUsage | undefined;
   let previousSystem: SystemCpu | undefined;
   let latest: SampleRecord | undefined;
-  let state = emptySummaryState();
   let rootPid = options.rootPid;
 
   async function readUsage(): Promise<[JobUsage | undefined, SystemCpu | undefined]> {
@@ -169,7 +165,6 @@ export function createSampler(options: SamplerOptions): Sampler {
       },
     };
     latest = record;
-    state = addSample(state, record);
     await options.onSample?.(record);
   }
 
@@ -207,6 +202,5 @@ export function createSampler(options: SamplerOptions): Sampler {
     setRootPid(pid) {
       rootPid = pid;
     },
-    summaryState: () => state,
   };
 }
