@@ -11,7 +11,7 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { CliError, ExitCode } from "../cli/exit_codes.ts";
+import { ExitCode, RunError } from "./errors.ts";
 import type { SampleRecord } from "../log/schema.ts";
 import type { RunContext, RunHooks } from "./hooks.ts";
 import type { RunExtension } from "./extensions.ts";
@@ -29,8 +29,8 @@ function clusterFlags(command: Command): void {
     );
 }
 
-function usageError(flag: string, error: unknown): CliError {
-  return new CliError(
+function usageError(flag: string, error: unknown): RunError {
+  return new RunError(
     `${flag}: ${error instanceof Error ? error.message : String(error)}`,
     ExitCode.usage,
   );

@@ -13,7 +13,7 @@
  */
 import { type Command, Option } from "commander";
 import type { RegionInfo, RunSummary, SampleRecord } from "../log/schema.ts";
-import { CliError, ExitCode } from "../cli/exit_codes.ts";
+import { ExitCode, RunError } from "./errors.ts";
 import type { RunContext, RunHooks } from "./hooks.ts";
 import type { RunExtension } from "./extensions.ts";
 import type { ResolveDeps } from "../geo/resolve.ts";
@@ -78,8 +78,8 @@ interface LiveTally {
   notedFailures: number;
 }
 
-function usage(message: string): CliError {
-  return new CliError(message, ExitCode.usage);
+function usage(message: string): RunError {
+  return new RunError(message, ExitCode.usage);
 }
 
 function positiveSeconds(value: unknown, flag: string, fallback: number): number {
@@ -345,7 +345,7 @@ async function regionFailure(
         import("../geo/address_candidates.ts"),
       ]);
       const near = closestPlaces(address, searchPlaces);
-      throw new CliError(
+      throw new RunError(
         `${error.message}${
           near.length > 0 ? `; closest candidates: ${near.map(describePlace).join("; ")}` : ""
         }; the command was not started`,
@@ -354,7 +354,7 @@ async function regionFailure(
       );
     }
     const usageError = /must be|must be given together/.test(error.message);
-    throw new CliError(
+    throw new RunError(
       `${error.message}; the command was not started`,
       usageError ? ExitCode.usage : ExitCode.input,
       { cause: error },

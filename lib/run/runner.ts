@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CliError, ExitCode } from "../cli/exit_codes.ts";
+import { ExitCode, RunError } from "./errors.ts";
 import { assertCpus, assertGpus, HardwareMismatchError } from "../hardware.ts";
 import type { SampleRecord } from "../log/schema.ts";
 import { chooseLogDir, LogDirError, LogWriter } from "../log/write.ts";
@@ -35,7 +35,7 @@ export interface RunDeps {
  * @param options Parsed `impact run` options.
  * @param deps Runtime, output and sensor discovery.
  * @returns The exit code: the child's (128 + N for signal N), 126/127, or an ExitCode.
- * @throws {CliError} For a hardware mismatch, an unusable log directory or a sensor that cannot start.
+ * @throws {RunError} For a hardware mismatch, an unusable log directory or a sensor that cannot start.
  */
 export async function runJob(options: RunOptions, deps: RunDeps): Promise<number> {
   const { runtime, cwd } = deps;
@@ -62,7 +62,7 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
   } catch (error) {
     await discovery.close();
     if (error instanceof HardwareMismatchError) {
-      throw new CliError(`${error.message}; the command was not started`, ExitCode.hardware);
+      throw new RunError(`${error.message}; the command was not started`, ExitCode.hardware);
     }
     throw error;
   }
@@ -123,7 +123,7 @@ async function measure(
     );
   } catch (error) {
     await discovery.close();
-    if (error instanceof LogDirError) throw new CliError(error.message, ExitCode.usage);
+    if (error instanceof LogDirError) throw new RunError(error.message, ExitCode.usage);
     throw error;
   }
   await writer.writeInfo(info);
@@ -162,7 +162,7 @@ async function measure(
   }).catch(async (error) => {
     writer.close();
     await environment;
-    throw new CliError(`A sensor failed to start: ${(error as Error).message}`, ExitCode.sensor, {
+    throw new RunError(`A sensor failed to start: ${(error as Error).message}`, ExitCode.sensor, {
       cause: error,
     });
   });

@@ -5,7 +5,7 @@ import type { RunContext } from "../../lib/run/hooks.ts";
 import { toRunOptions } from "../../lib/run/options.ts";
 import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
 import type { RunInfo, SampleRecord } from "../../lib/log/schema.ts";
-import { CliError } from "../../lib/cli/exit_codes.ts";
+import { RunError } from "../../lib/run/errors.ts";
 import type { EnergySensor } from "../../lib/sensors/types.ts";
 import { writeFakeCgroupJob } from "../helpers/fake_cgroup.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
@@ -180,7 +180,7 @@ Deno.test("--cgroup names a v1 cgroup; a missing one is a usage error naming it"
 
   const missing = contextOf(runtime, dir.path, { cgroup: "/slurm/nope" });
   await rejects(async () => await clusterHooks().beforeStart!(missing), (error: unknown) => {
-    ok(error instanceof CliError);
+    ok(error instanceof RunError);
     match(error.message, /--cgroup "\/slurm\/nope"/);
     return true;
   });

@@ -1,5 +1,5 @@
 import { equal, match, ok, rejects } from "node:assert/strict";
-import { CliError, ExitCode } from "../../lib/cli/exit_codes.ts";
+import { ExitCode, RunError } from "../../lib/run/errors.ts";
 import type { RunContext } from "../../lib/run/hooks.ts";
 import { parseRunArgv } from "../../lib/run/options.ts";
 import { createRegionHooks } from "../../lib/run/region_extension.ts";
@@ -96,14 +96,14 @@ Deno.test("--live-intensity electricitymaps without a token or zone is a usage e
   await rejects(
     () => Promise.resolve(hooks.beforeStart!(noToken)),
     (e) =>
-      e instanceof CliError && e.exitCode === ExitCode.usage &&
+      e instanceof RunError && e.exitCode === ExitCode.usage &&
       /ELECTRICITYMAPS_TOKEN/.test(e.message),
   );
   const noZone =
     context(["--live-intensity", "electricitymaps"], { ELECTRICITYMAPS_TOKEN: "t" }).ctx;
   await rejects(
     () => Promise.resolve(hooks.beforeStart!(noZone)),
-    (e) => e instanceof CliError && /needs the run's zone/.test(e.message),
+    (e) => e instanceof RunError && /needs the run's zone/.test(e.message),
   );
 });
 
@@ -112,7 +112,7 @@ Deno.test("an unknown country is an input error listing the nearest codes", asyn
   await rejects(
     () => Promise.resolve(hooks.beforeStart!(context(["--country", "DEX"]).ctx)),
     (e) =>
-      e instanceof CliError && e.exitCode === ExitCode.input &&
+      e instanceof RunError && e.exitCode === ExitCode.input &&
       /Unknown country code "DEX"; nearest valid codes: .*DEU/.test(e.message),
   );
 });

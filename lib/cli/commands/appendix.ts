@@ -9,7 +9,8 @@ import { join, relative, resolve } from "node:path";
 import type { RegisterCommand } from "./mod.ts";
 import type { CliContext } from "../context.ts";
 import { folderWriter } from "../folder_writer.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
 import type { LogsFigures } from "../../accounting/types.ts";
 import type { SampleRecord } from "../../log/schema.ts";
 

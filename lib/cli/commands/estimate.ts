@@ -13,7 +13,8 @@ import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "./mod.ts";
 import type { RegionInfo } from "../../log/schema.ts";
 import type { RegionOptions } from "../../geo/resolve.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
 import { logsCliError, parsePueFlag, parseYearFlag, shortFigure } from "./summary.ts";
 
 function positive(name: string) {

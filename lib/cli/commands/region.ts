@@ -7,7 +7,8 @@
 import type { RegisterCommand } from "./mod.ts";
 import { parseYearOption } from "../year_option.ts";
 import type { CliContext } from "../context.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
 import { logsCliError } from "./summary.ts";
 import type { Place, ZoneIntensity } from "../../geo/types.ts";
 import type { ResolveDeps } from "../../geo/resolve.ts";

@@ -6,7 +6,8 @@
  * @module
  */
 import { Command } from "commander";
-import { CliError, ExitCode } from "../exit_codes.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
 import { defineRunCommand, RunUsageError, toRunOptions } from "../../run/options.ts";
 import { createRunHooks } from "../../run/extensions.ts";
 import type { RegisterCommand } from "./mod.ts";

@@ -9,7 +9,8 @@ import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { relative } from "node:path";
 import type { RegisterCommand } from "./mod.ts";
 import type { CliContext } from "../context.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
 import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
 
