@@ -130,6 +130,8 @@ export function createRegionHooks(deps: RegionHookDeps = {}): RunHooks {
     } catch (error) {
       region = await regionFailure(error, flags, ctx);
     }
+    // The log's region is the resolved one plus what the run adds: its yearly intensity and,
+    // with --live-intensity, how the polls went.
     const yearly = region.zone
       ? intensity.intensityFor(region.zone)
       : region.country

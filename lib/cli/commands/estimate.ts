@@ -11,7 +11,7 @@
 import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "./mod.ts";
-import type { RegionInfo } from "../../log/schema.ts";
+import type { ResolvedRegion } from "../../geo/types.ts";
 import type { RegionOptions } from "../../geo/resolve.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
@@ -146,7 +146,7 @@ export const register: RegisterCommand = (program, ctx) => {
         import("../../accounting/energy.ts"),
       ]);
       if (options.year !== undefined) parseYearOption(String(options.year), INTENSITY_YEARS);
-      let region: RegionInfo;
+      let region: ResolvedRegion;
       let gpu;
       let pue;
       const where = locationOptions(options.location, (z) => canonicalZone(z) !== undefined);
