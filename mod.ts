@@ -322,7 +322,7 @@ export type { SummaryMeta } from "./lib/log/summarize.ts";
  * for (const run of logs.runs) console.log(run.dir, run.zone ?? "unknown", run.notes);
  * ```
  */
-export { readLogs } from "./lib/accounting/embedded.ts";
+export { readLogs } from "./lib/report/read_logs.ts";
 /**
  * Options of {@link readLogs}.
  *
@@ -332,7 +332,7 @@ export { readLogs } from "./lib/accounting/embedded.ts";
  * const options: EmbeddedReadLogsOptions = { fallbackCountry: "FRA", year: 2024 };
  * ```
  */
-export type { EmbeddedReadLogsOptions } from "./lib/accounting/embedded.ts";
+export type { EmbeddedReadLogsOptions } from "./lib/report/read_logs.ts";
 /**
  * The figures `readLogs` returns: additive {@link Figures} (kWh, kg CO2e, hours, measured vs
  * estimated kWh), per run ({@link RunFigures}: its PUE, zone, intensity and notes) and in

@@ -28,7 +28,7 @@ export interface AppendixDeps {
 export const appendixCommandDeps: { load: (country?: string) => Promise<AppendixDeps> } = {
   load: async (country) => {
     const [{ readLogs }, social, { readSamples }] = await Promise.all([
-      import("../../accounting/embedded.ts"),
+      import("../../report/read_logs.ts"),
       import("../../geo/social_cost.ts"),
       import("../../log/read.ts"),
     ]);

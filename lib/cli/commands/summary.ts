@@ -90,7 +90,7 @@ export async function readLogsForCli(
   },
 ): Promise<LogsFigures> {
   const [{ readLogs }, { INTENSITY_YEARS }] = await Promise.all([
-    import("../../accounting/embedded.ts"),
+    import("../../report/read_logs.ts"),
     import("../../geo/intensity.ts"),
   ]);
   // A year without data would silently charge every run at the world average.
