@@ -6,8 +6,7 @@
  */
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { join, relative, resolve } from "node:path";
-import type { RegisterCommand } from "./mod.ts";
-import type { CliContext } from "../context.ts";
+import type { CliContext, RegisterCommand } from "../context.ts";
 import { folderWriter } from "../folder_writer.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";

@@ -3,9 +3,8 @@
  *
  * @module
  */
-import type { RegisterCommand } from "./mod.ts";
+import type { CliContext, RegisterCommand } from "../context.ts";
 import { parseYearOption } from "../year_option.ts";
-import type { CliContext } from "../context.ts";
 import { logsCliError } from "./summary.ts";
 
 interface CloudJson {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RegisterCommand } from "./mod.ts";
+import type { RegisterCommand } from "../context.ts";
 import type { CpuInfo, GpuInfo, SensorStatus } from "../../types.ts";
 
 /** What `impact doctor --json` prints. */

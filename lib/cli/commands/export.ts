@@ -6,7 +6,7 @@
  */
 import { Option } from "@commander-js/extra-typings";
 import { resolve } from "node:path";
-import type { RegisterCommand } from "./mod.ts";
+import type { RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { parsePueFlag, parseYearFlag, readLogsForCli } from "./summary.ts";

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import type { RegisterCommand } from "./mod.ts";
+import type { CliContext, RegisterCommand } from "../context.ts";
 import { parseYearOption } from "../year_option.ts";
-import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { logsCliError } from "./summary.ts";

@@ -10,7 +10,7 @@ import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { defineRunCommand, RunUsageError, toRunOptions } from "../../run/options.ts";
 import { createRunHooks } from "../../run/extensions.ts";
-import type { RegisterCommand } from "./mod.ts";
+import type { RegisterCommand } from "../context.ts";
 
 /** Registers `impact run`. */
 export const register: RegisterCommand = (program, ctx, setExitCode) => {

@@ -7,8 +7,7 @@
 import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { relative } from "node:path";
-import type { RegisterCommand } from "./mod.ts";
-import type { CliContext } from "../context.ts";
+import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
