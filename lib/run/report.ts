@@ -3,8 +3,11 @@
  *
  * @module
  */
-import type { RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
-import { JOULES_PER_KWH } from "../accounting/energy.ts";
+import type { RegionInfo, RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
+import { carbonGrams } from "../accounting/carbon.ts";
+import { choosePue, facilityKwh, JOULES_PER_KWH } from "../accounting/energy.ts";
+import { shortFigure } from "../report/plain_text.ts";
+import type { LiveTally } from "./live_intensity.ts";
 
 const JOULES_PER_WH = JOULES_PER_KWH / 1000;
 
@@ -95,7 +98,7 @@ export function formatStatusLine(
  * @param summary The run's totals.
  * @param info impact.json (command, sensors).
  * @param logDir Where the log went.
- * @param extraLines Lines from the run's hooks (carbon, live intensity), before the log line.
+ * @param extraLines Lines from the run's steps (carbon, live intensity), before the log line.
  * @returns Several lines, ending in a newline.
  */
 export function formatSummary(
@@ -177,4 +180,80 @@ export function formatSummary(
   lines.push(...extraLines);
   lines.push(`  log: ${logDir}`);
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The summary's carbon lines: the run's kg CO2e from its attributed energy, PUE and the
+ * region's intensity (time-weighted over the live samples, when polled), or why there is none;
+ * then how the live polls went.
+ *
+ * @param summary The run's totals.
+ * @param region impact.json's region.
+ * @param live What the live samples added up to, when `--live-intensity` polled.
+ * @param overridePue The `OVERRIDE_PUE` environment variable, if set.
+ * @returns Lines starting with two spaces.
+ */
+export function carbonSummaryLines(
+  summary: Pick<RunSummary, "totals" | "samples">,
+  region: RegionInfo | undefined,
+  live?: LiveTally,
+  overridePue?: string,
+): string[] {
+  const lines: string[] = [];
+  if (region?.live) {
+    const { polls, failures, lastFailure } = region.live;
+    if (failures > 0) {
+      lines.push(
+        `  live intensity: ${failures} of ${polls} poll(s) failed${
+          lastFailure ? ` (last: ${lastFailure})` : ""
+        }; those intervals used the yearly figure`,
+      );
+    }
+  }
+  if (!region || (!region.zone && !region.country)) {
+    lines.unshift(
+      "  carbon: region unknown, so no kg CO2e here (give --zone, --country, --address, " +
+        "--cloud or IMPACT_ZONE; `impact statement --country ISO3` charges it later)",
+    );
+    return lines;
+  }
+  const where = region.zone ?? region.country!;
+  if (!region.intensity) {
+    lines.unshift(`  carbon: no grid intensity for ${where}, so no kg CO2e here`);
+    return lines;
+  }
+  let pue;
+  try {
+    pue = choosePue({
+      ...(overridePue !== undefined ? { overridePue } : {}),
+      ...(region.cloud?.pue !== undefined ? { cloudPue: region.cloud.pue } : {}),
+    });
+  } catch (error) {
+    lines.unshift(`  carbon: not computed: ${(error as Error).message}`);
+    return lines;
+  }
+  const energyKwh = facilityKwh(summary.totals.attributedEnergyJoules, pue.pue);
+  const liveIntervals = live && live.joules > 0
+    ? [{
+      energyKwh: facilityKwh(live.joules, pue.pue),
+      intensityGramsPerKwh: live.gramJoules / live.joules,
+      source: live.sources.join(", "),
+    }]
+    : [];
+  const carbon = carbonGrams(energyKwh, region.intensity.gramsPerKwh, liveIntervals);
+  const meanIntensity = energyKwh > 0 ? carbon.gramsCO2e / energyKwh : region.intensity.gramsPerKwh;
+  const yearly = `${region.intensity.source} ${region.intensity.year}`;
+  const intensityWords = live && liveIntervals.length > 0
+    ? `${shortFigure(meanIntensity)} gCO2e/kWh time-weighted (live ${
+      live.sources.join(", ")
+    } for ${live.samples} of ${summary.samples} intervals, otherwise ${
+      shortFigure(region.intensity.gramsPerKwh)
+    } from ${yearly})`
+    : `${shortFigure(region.intensity.gramsPerKwh)} gCO2e/kWh (${yearly})`;
+  lines.unshift(
+    `  carbon: ${formatCarbon(carbon.gramsCO2e)} = ${
+      formatEnergy(energyKwh * JOULES_PER_KWH)
+    } (job x PUE ${pue.pue}, ${pue.source}) x ${intensityWords}; zone ${region.intensity.zone} from ${region.source}`,
+  );
+  return lines;
 }

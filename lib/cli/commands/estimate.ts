@@ -15,7 +15,8 @@ import type { ResolvedRegion } from "../../geo/types.ts";
 import type { RegionOptions } from "../../geo/resolve.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { logsCliError, parsePueFlag, parseYearFlag, shortFigure } from "./summary.ts";
+import { logsCliError, parsePueFlag, parseYearFlag } from "./summary.ts";
+import { shortFigure } from "../../report/plain_text.ts";
 
 function positive(name: string) {
   return (text: string): number => {

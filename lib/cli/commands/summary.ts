@@ -10,6 +10,7 @@ import { relative } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
+import { shortFigure } from "../../report/plain_text.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
 import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
 
@@ -107,18 +108,6 @@ export async function readLogsForCli(
   } catch (error) {
     throw logsCliError(error);
   }
-}
-
-/**
- * A figure for a terminal table: whole numbers from 100 up, three significant digits below.
- *
- * @param x The figure.
- * @returns Its text, e.g. `1234`, `5.2`, `0.0123`.
- */
-export function shortFigure(x: number): string {
-  if (x === 0) return "0";
-  if (Math.abs(x) >= 100) return x.toFixed(0);
-  return String(Number(x.toPrecision(3)));
 }
 
 function table(rows: string[][]): string {
