@@ -62,7 +62,7 @@ export { VERSION } from "./lib/version.ts";
  * } // summary.json is written here
  * ```
  */
-export { track } from "./lib/track.ts";
+export { track } from "./lib/run/track.ts";
 /**
  * A running tracker and its options (see {@link track}).
  *
@@ -76,7 +76,7 @@ export { track } from "./lib/track.ts";
  * console.log(summary.totals.attributedEnergyJoules, "J");
  * ```
  */
-export type { Tracker, TrackOptions } from "./lib/track.ts";
+export type { Tracker, TrackOptions } from "./lib/run/track.ts";
 
 /**
  * Hardware assertions, as experiment-impact-tracker's `assert_gpus_by_attributes`: throw
