@@ -7,6 +7,7 @@
  */
 import type { CpuInfo, GpuInfo, SensorStatus, SystemCpu, UsageSource } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
+import { readCpuInventory } from "./cpu_inventory.ts";
 import { createCpuEstimateSensor } from "./estimate.ts";
 import { createProcfsReader, type ProcfsReader } from "./procfs.ts";
 import { createRaplSensor } from "./rapl.ts";
@@ -53,7 +54,9 @@ export async function discoverSensors(
   const rapl = os === "linux" ? createRaplSensor(runtime, paths) : undefined;
   const [procStatus, cpu, raplStatus, gpu] = await Promise.all([
     procfs?.probe(),
-    procfs ? procfs.cpuInfo().catch((): CpuInfo => ({})) : Promise.resolve<CpuInfo>({}),
+    os === "linux"
+      ? readCpuInventory(runtime, paths).catch((): CpuInfo => ({}))
+      : Promise.resolve<CpuInfo>({}),
     rapl?.probe(),
     discoverGpuSensors(runtime, paths, { intervalMs: options.intervalMs, os }),
   ]);
