@@ -1,11 +1,12 @@
 /**
- * Intel Power Gadget's `PowerLog` file: CSV with every field quoted, numbers space-padded
+ * Intel Power Gadget's `PowerLog` file: RFC CSV (read with lib/csv.ts) with every field quoted, numbers space-padded
  * inside the quotes, a blank line, then a footer of `"Key (unit) = value"` lines with the run's
  * totals (written only when PowerLog finishes on its own). Pure: text in, values out, errors
  * naming the file, line and column.
  *
  * @module
  */
+import { type CsvRow, CsvSyntaxError, parseCsv } from "../csv.ts";
 import type { DeviceEnergy } from "../types.ts";
 /** A PowerLog file line that could not be parsed. */
 export class PowerLogParseError extends Error {
@@ -41,40 +42,6 @@ export interface PowerLog {
   elapsedSeconds?: number;
 }
 
-/**
- * Splits one CSV line with double-quoted fields (`""` inside quotes is a quote).
- *
- * @param line One line.
- * @returns The fields, unquoted and trimmed.
- */
-export function splitQuotedCsv(line: string): string[] {
-  const fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i]!;
-    if (quoted) {
-      if (char === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') {
-        quoted = false;
-      } else {
-        field += char;
-      }
-    } else if (char === '"') {
-      quoted = true;
-    } else if (char === ",") {
-      fields.push(field.trim());
-      field = "";
-    } else {
-      field += char;
-    }
-  }
-  fields.push(field.trim());
-  return fields;
-}
-
 const NUMBER = /^-?\d+(?:\.\d+)?(?:e[-+]?\d+)?$/i;
 /** Data column `Cumulative Processor Energy_0(Joules)`; footer key has a space before `(`. */
 const CUMULATIVE = /^Cumulative (.+) Energy_(\d+)\s?\((Joules|mWh)\)$/;
@@ -94,32 +61,43 @@ export function parsePowerLog(
   source = "PowerLog",
   options: { partial?: boolean } = {},
 ): PowerLog {
-  const lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
-  if (options.partial && !text.endsWith("\n")) lines.pop();
-  const headerIndex = lines.findIndex((l) => l.trim() !== "");
+  // While PowerLog writes, the last line may be cut short: read up to the last line end.
+  const complete = options.partial && !text.endsWith("\n")
+    ? text.slice(0, text.lastIndexOf("\n") + 1)
+    : text;
+  let records: CsvRow[];
+  try {
+    records = parseCsv(complete);
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    throw new PowerLogParseError(source, error.line, error.message);
+  }
+  // Numbers are space-padded inside their quotes.
+  const lines = records.map((r) => ({ line: r.line, fields: r.fields.map((f) => f.trim()) }));
+  const blank = (fields: string[]) => fields.length === 1 && fields[0] === "";
+  const headerIndex = lines.findIndex((l) => !blank(l.fields));
   if (headerIndex < 0) return { columns: [], rows: [], footer: new Map(), energy: [] };
-  const columns = splitQuotedCsv(lines[headerIndex]!);
+  const header = lines[headerIndex]!;
+  const columns = header.fields;
   if (!columns.includes("Elapsed Time (sec)")) {
     throw new PowerLogParseError(
       source,
-      headerIndex + 1,
-      `expected a header with "Elapsed Time (sec)" but found ${JSON.stringify(lines[headerIndex])}`,
+      header.line,
+      `expected a header with "Elapsed Time (sec)" but found ${JSON.stringify(columns.join(","))}`,
     );
   }
   const rows: Map<string, number | string>[] = [];
   const footer = new Map<string, number | string>();
   let inFooter = false;
-  for (let i = headerIndex + 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === "") {
+  for (const { line, fields } of lines.slice(headerIndex + 1)) {
+    if (blank(fields)) {
       if (rows.length > 0) inFooter = true;
       continue;
     }
-    const fields = splitQuotedCsv(line);
     const footerMatch = fields.length === 1 ? /^(.+?)\s*=\s*(.*)$/.exec(fields[0]!) : null;
     if (inFooter || footerMatch) {
       if (!footerMatch) {
-        throw new PowerLogParseError(source, i + 1, `expected "Key (unit) = value" in the footer`);
+        throw new PowerLogParseError(source, line, `expected "Key (unit) = value" in the footer`);
       }
       inFooter = true;
       const value = footerMatch[2]!.trim();
@@ -129,7 +107,7 @@ export function parsePowerLog(
     if (fields.length !== columns.length) {
       throw new PowerLogParseError(
         source,
-        i + 1,
+        line,
         `expected ${columns.length} columns but found ${fields.length}`,
       );
     }
@@ -139,7 +117,7 @@ export function parsePowerLog(
       if (CUMULATIVE.test(column) && !NUMBER.test(value)) {
         throw new PowerLogParseError(
           source,
-          i + 1,
+          line,
           `column "${column}" is not a number: "${value}"`,
         );
       }
