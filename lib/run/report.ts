@@ -6,7 +6,7 @@
 import type { RegionInfo, RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
 import { carbonGrams } from "../accounting/carbon.ts";
 import { choosePue, facilityKwh, JOULES_PER_KWH } from "../accounting/energy.ts";
-import { shortFigure } from "../report/plain_text.ts";
+import { formatDuration, shortFigure, textTable } from "../report/plain_text.ts";
 import type { LiveTally } from "./live_intensity.ts";
 
 const JOULES_PER_WH = JOULES_PER_KWH / 1000;
@@ -54,21 +54,6 @@ export function formatCarbon(gramsCO2e: number): string {
   return Math.abs(gramsCO2e) < 1000
     ? `${threeFigures(gramsCO2e)} g CO2e`
     : `${threeFigures(gramsCO2e / 1000)} kg CO2e`;
-}
-
-/**
- * Formats seconds as `1h02m03s`, `2m03s` or `3.0s`.
- *
- * @param seconds A duration.
- * @returns The duration in words.
- */
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = Math.floor(seconds % 60);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return h > 0 ? `${h}h${pad(m)}m${pad(s)}s` : `${m}m${pad(s)}s`;
 }
 
 /**
@@ -139,10 +124,7 @@ export function formatSummary(
       formatEnergy(summary.totals.machineEnergyJoules),
       formatEnergy(summary.totals.attributedEnergyJoules),
     ]);
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const row of rows) {
-      lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()}`);
-    }
+    lines.push(...textTable(rows, { indent: "  " }));
     lines.push(
       `  power (machine): mean ${summary.power.meanWatts.toFixed(1)} W, peak ${
         summary.power.peakWatts.toFixed(1)

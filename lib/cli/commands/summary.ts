@@ -10,7 +10,7 @@ import { relative } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { shortFigure } from "../../report/plain_text.ts";
+import { shortFigure, textTable } from "../../report/plain_text.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
 import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
 
@@ -110,12 +110,6 @@ export async function readLogsForCli(
   }
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd())
-    .join("\n") + "\n";
-}
-
 /**
  * The text `impact summary` prints.
  *
@@ -152,7 +146,7 @@ export function summaryText(logs: LogsFigures, cwd: string): string {
     "measured",
   ]];
   for (const run of logs.runs) rows.push(runRow(run, cwd));
-  let text = lines.join("\n") + "\n" + table(rows);
+  let text = lines.join("\n") + "\n" + textTable(rows).join("\n") + "\n";
   for (const run of logs.runs) if (isMergedJob(run)) text += "\n" + nodeDetail(run, cwd);
   const notes = logs.runs.filter((r) => r.notes.length > 0);
   if (notes.length > 0) {
@@ -185,7 +179,8 @@ function nodeDetail(job: MergedJobFigures, cwd: string): string {
     ]);
   }
   const tasks = job.nodes.reduce((s, n) => s + n.dirs.length, 0);
-  return `SLURM job ${job.jobId}: ${job.nodes.length} node(s), ${tasks} log(s)\n` + table(rows);
+  return `SLURM job ${job.jobId}: ${job.nodes.length} node(s), ${tasks} log(s)\n` +
+    textTable(rows).join("\n") + "\n";
 }
 
 function runRow(run: RunFigures, cwd: string): string[] {
