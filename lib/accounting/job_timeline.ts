@@ -89,18 +89,6 @@ function emptyBuckets(length: number): Record<Component, Float64Array> {
   };
 }
 
-/**
- * Merges many nodes' sample streams into one job timeline, e.g. to plot a multi-node job.
- *
- * @param streams Each node's samples, in any order.
- * @returns The summed timeline.
- */
-export function mergeNodeSamples(streams: Iterable<Iterable<SampleRecord>>): JobTimeline {
-  const builder = createJobTimeline();
-  for (const stream of streams) for (const sample of stream) builder.add(sample);
-  return builder.finish();
-}
-
 const COMPONENT_KEY = '"component":"';
 const ENERGY_KEY = '"attributedEnergyJoules":';
 const COMPONENT_SET: ReadonlySet<string> = new Set(COMPONENTS);

@@ -1,7 +1,7 @@
 /**
  * `impact run`'s flags: declared once on a commander command (for the CLI and its help) and
  * turned into the typed {@link RunOptions} by a pure function, so the parser is unit-tested
- * without spawning anything. Every flag of the run is here, region, live intensity and
+ * without spawning anything (tests/helpers/run_argv.ts parses a whole argv the same way). Every flag of the run is here, region, live intensity and
  * cluster flags included; the run itself (lib/run/) reads the typed options only.
  *
  * This module is loaded at start-up (with the command list), so it imports types only from
@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
 import type { RegionFlags } from "../geo/resolve.ts";
 import type { LiveProvider } from "../geo/live/poller.ts";
 import { parseHardwareRequirement } from "../hardware.ts";
@@ -185,24 +185,4 @@ function regionFlags(flags: RunFlags): RegionFlags {
   if (flags.online) region.online = true;
   if (flags.locateByIp !== undefined) region.locateByIp = flags.locateByIp;
   return region;
-}
-
-/**
- * Parses `impact run`'s arguments (everything after `run`) without running anything.
- *
- * @param argv The arguments, e.g. `["--interval", "2", "--", "sleep", "3"]`.
- * @returns The options.
- * @throws {CliError} A usage error on an unknown flag or a malformed value.
- */
-export function parseRunArgv(argv: string[]): RunOptions {
-  const command = runCommand()
-    .exitOverride()
-    .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  try {
-    command.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) throw usage(error.message.replace(/^error: /, ""));
-    throw error;
-  }
-  return toRunOptions(command.opts(), command.args);
 }

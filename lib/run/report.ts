@@ -17,18 +17,6 @@ function threeFigures(value: number): string {
 }
 
 /**
- * Formats joules as kWh with enough digits for short runs.
- *
- * @param joules Energy in joules.
- * @returns E.g. `0.000123 kWh`.
- */
-export function formatKwh(joules: number): string {
-  const kwh = joules / JOULES_PER_KWH;
-  if (kwh === 0) return "0 kWh";
-  return `${kwh >= 1 ? kwh.toFixed(3) : kwh.toPrecision(3)} kWh`;
-}
-
-/**
  * Formats energy in the unit its size reads best in: J below 1 Wh, Wh below 1 kWh, then kWh;
  * three significant figures.
  *

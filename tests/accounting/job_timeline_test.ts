@@ -1,12 +1,8 @@
 import { deepEqual, equal } from "node:assert/strict";
-import {
-  addSampleLine,
-  createJobTimeline,
-  mergeNodeSamples,
-} from "../../lib/accounting/job_timeline.ts";
+import { addSampleLine, createJobTimeline } from "../../lib/accounting/job_timeline.ts";
 import type { SampleRecord } from "../../lib/log/schema.ts";
 
-Deno.test("mergeNodeSamples sums nodes' attributed joules per second", () => {
+Deno.test("a job timeline sums nodes' attributed joules per second", () => {
   const sample = (t: string, j: number): SampleRecord => ({
     t,
     intervalSeconds: 1,
@@ -21,10 +17,13 @@ Deno.test("mergeNodeSamples sums nodes' attributed joules per second", () => {
     cpu: { jobShare: 1, jobCpuSeconds: 0, utilization: 0 },
     memory: { jobBytes: 0, kind: "rss" },
   });
-  const timeline = mergeNodeSamples([
+  const builder = createJobTimeline();
+  const nodes = [
     [sample("2025-01-01T00:00:01.100Z", 100), sample("2025-01-01T00:00:02.100Z", 100)],
     [sample("2025-01-01T00:00:01.900Z", 250)],
-  ]);
+  ];
+  for (const node of nodes) for (const s of node) builder.add(s);
+  const timeline = builder.finish();
   equal(timeline.samples, 3);
   deepEqual([...timeline.joules.gpu], [350, 100]);
 });

@@ -1,6 +1,6 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { CliError } from "../../lib/cli/errors.ts";
-import { parseRunArgv } from "../../lib/cli/run_flags.ts";
+import { parseRunArgv } from "../helpers/run_argv.ts";
 import { ExitCode } from "../../lib/run/errors.ts";
 
 Deno.test("run options: defaults and the command after --", () => {

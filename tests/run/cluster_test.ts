@@ -1,7 +1,7 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { planCgroup, planSlurm, startMetrics } from "../../lib/run/cluster.ts";
-import { parseRunArgv } from "../../lib/cli/run_flags.ts";
+import { parseRunArgv } from "../helpers/run_argv.ts";
 import { RunError } from "../../lib/run/errors.ts";
 import { plannedInfo } from "../../lib/run/runner.ts";
 import { denoRuntime, type Runtime } from "../../lib/runtime.ts";

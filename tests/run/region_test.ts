@@ -1,6 +1,6 @@
 import { equal, match, ok, rejects } from "node:assert/strict";
 import type { ResolveDeps } from "../../lib/geo/resolve.ts";
-import { parseRunArgv } from "../../lib/cli/run_flags.ts";
+import { parseRunArgv } from "../helpers/run_argv.ts";
 import { ExitCode, RunError } from "../../lib/run/errors.ts";
 import { startLiveIntensity } from "../../lib/run/live_intensity.ts";
 import { resolveRunRegion } from "../../lib/run/region.ts";
