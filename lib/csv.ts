@@ -40,11 +40,12 @@ export class CsvSyntaxError extends Error {
  * @throws {CsvSyntaxError} For a quote that is never closed.
  * @example Quoted commas and quotes
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { parseCsv } from "./csv.ts";
  *
  * const rows = parseCsv('name,note\nada,"says ""hi"", twice"\n');
- * console.assert(rows[1]!.fields[1] === 'says "hi", twice');
- * console.assert(rows[1]!.line === 2);
+ * equal(rows[1]!.fields[1], 'says "hi", twice');
+ * equal(rows[1]!.line, 2);
  * ```
  */
 export function parseCsv(text: string, options: { trim?: boolean } = {}): CsvRow[] {
@@ -78,10 +79,11 @@ export type CsvCell = string | number | boolean | undefined;
  * @returns The CSV text, ending in a newline.
  * @example Only the fields that need it are quoted
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { formatCsv } from "./csv.ts";
  *
  * const text = formatCsv(["run", "note", "kwh"], [{ run: "a", note: "x, y", kwh: 1.5 }]);
- * console.assert(text === 'run,note,kwh\na,"x, y",1.5\n');
+ * equal(text, 'run,note,kwh\na,"x, y",1.5\n');
  * ```
  */
 export function formatCsv(columns: readonly string[], rows: Record<string, CsvCell>[]): string {

@@ -59,6 +59,22 @@ function setIfGiven<T, K extends keyof T>(target: T, key: K, value: T[K] | undef
  * @param env Returns an environment variable (e.g. `runtime.env`).
  * @param hostname The node's name when `SLURMD_NODENAME` is absent.
  * @returns The context, or undefined outside a SLURM job (no `SLURM_JOB_ID`/`SLURM_JOBID`).
+ * @example A task of a batch job
+ * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
+ * import { parseSlurmEnv } from "./slurm.ts";
+ *
+ * const env: Record<string, string> = {
+ *   SLURM_JOB_ID: "812",
+ *   SLURM_STEP_ID: "4294967291",
+ *   SLURM_PROCID: "3",
+ *   SLURM_NTASKS: "8",
+ * };
+ * const task = parseSlurmEnv((name) => env[name], "gpu-n3");
+ * deepEqual(task?.info, { jobId: "812", stepId: "batch", node: "gpu-n3", taskRank: 3 });
+ * equal(task?.ntasks, 8);
+ * equal(parseSlurmEnv(() => undefined), undefined); // not in a SLURM job
+ * ```
  */
 export function parseSlurmEnv(
   env: (name: string) => string | undefined,
@@ -110,6 +126,14 @@ export const DEFAULT_STEP = "batch";
  * @param info The task's SLURM info (job id and node are required).
  * @param nodeSampler Whether this task samples the node's devices.
  * @returns The job, node and run folders.
+ * @example Where task 5 of job 812 writes
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { slurmLogLayout } from "./slurm.ts";
+ *
+ * const layout = slurmLogLayout("logs", { jobId: "812", node: "n3", stepId: "0", taskRank: 5 }, false);
+ * equal(layout.runDir, "logs/812/n3/step-0/task-5");
+ * ```
  */
 export function slurmLogLayout(
   logDir: string,

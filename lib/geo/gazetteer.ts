@@ -195,7 +195,7 @@ function search(g: Gazetteer, name: string, qualifiers: string[], limit: number)
  *
  * @example Geocode an address offline
  * ```ts
- * import { searchPlaces } from "./mod.ts";
+ * import { searchPlaces } from "../../mod.ts";
  * const [paris] = searchPlaces("Paris, Texas"); // { name: "Paris", admin1: "Texas", ... }
  * ```
  */

@@ -13,10 +13,11 @@
  * @returns Its text, e.g. `1234`, `5.2`, `0.0123`.
  * @example Figures of every size
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { shortFigure } from "./plain_text.ts";
- * console.assert(shortFigure(1234.5) === "1235");
- * console.assert(shortFigure(5.2) === "5.2");
- * console.assert(shortFigure(0.012345) === "0.0123");
+ * equal(shortFigure(1234.5), "1235");
+ * equal(shortFigure(5.2), "5.2");
+ * equal(shortFigure(0.012345), "0.0123");
  * ```
  */
 export function shortFigure(x: number): string {
@@ -32,10 +33,11 @@ export function shortFigure(x: number): string {
  * @returns The duration in words.
  * @example Short and long runs
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { formatDuration } from "./plain_text.ts";
- * console.assert(formatDuration(3) === "3.0s");
- * console.assert(formatDuration(123) === "2m03s");
- * console.assert(formatDuration(3723) === "1h02m03s");
+ * equal(formatDuration(3), "3.0s");
+ * equal(formatDuration(123), "2m03s");
+ * equal(formatDuration(3723), "1h02m03s");
  * ```
  */
 export function formatDuration(seconds: number): string {
@@ -64,12 +66,13 @@ export interface TextTableOptions {
  * @returns One line per row, without newlines.
  * @example A left and a right-aligned column
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { textTable } from "./plain_text.ts";
  *
  * const lines = textTable([["zone", "gCO2e/kWh"], ["DE", "381"], ["FR", "56"]], {
  *   align: ["left", "right"],
  * });
- * console.assert(lines.join("\n") === "zone  gCO2e/kWh\nDE          381\nFR           56");
+ * equal(lines.join("\n"), "zone  gCO2e/kWh\nDE          381\nFR           56");
  * ```
  */
 export function textTable(rows: readonly string[][], options: TextTableOptions = {}): string[] {

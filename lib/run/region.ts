@@ -37,6 +37,16 @@ export interface RegionPlan {
  * @param resolved Where the electricity came from.
  * @param yearly The zone's (or country's) yearly intensity, if the data has one.
  * @returns impact.json's `region`.
+ * @example A zone and its yearly intensity
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { intensityFor } from "../geo/intensity.ts";
+ * import { regionInfo } from "./region.ts";
+ *
+ * const region = regionInfo({ zone: "DE", country: "DEU", source: "--zone" }, intensityFor("DE"));
+ * equal(region.intensity?.zone, "DE");
+ * equal(region.source, "--zone");
+ * ```
  */
 export function regionInfo(resolved: ResolvedRegion, yearly?: ZoneIntensity): RegionInfo {
   const region: RegionInfo = { ...resolved };

@@ -22,6 +22,15 @@ function threeFigures(value: number): string {
  *
  * @param joules Energy in joules.
  * @returns E.g. `22.2 J`, `6.17 Wh`, `2.50 kWh`.
+ * @example Joules in the unit they read best in
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatEnergy } from "./report.ts";
+ *
+ * equal(formatEnergy(22.2), "22.2 J");
+ * equal(formatEnergy(22_200), "6.17 Wh");
+ * equal(formatEnergy(9_000_000), "2.50 kWh");
+ * ```
  */
 export function formatEnergy(joules: number): string {
   const size = Math.abs(joules);
@@ -36,6 +45,14 @@ export function formatEnergy(joules: number): string {
  *
  * @param gramsCO2e The emission in grams of CO2 equivalent.
  * @returns E.g. `3.12 g CO2e`, `1.40 kg CO2e`.
+ * @example Grams below a kilogram
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatCarbon } from "./report.ts";
+ *
+ * equal(formatCarbon(3.12), "3.12 g CO2e");
+ * equal(formatCarbon(1400), "1.40 kg CO2e");
+ * ```
  */
 export function formatCarbon(gramsCO2e: number): string {
   if (gramsCO2e === 0) return "0 g CO2e";

@@ -26,6 +26,14 @@ export interface DeviceDelta {
  * @param jobCpuSeconds CPU seconds the job used in the interval.
  * @param busySeconds Busy CPU seconds of the machine in the interval.
  * @returns The share, clamped to [0, 1]; 0 when the machine was idle.
+ * @example One busy core of four
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { cpuTimeShare } from "./attribution.ts";
+ *
+ * equal(cpuTimeShare(1, 4), 0.25);
+ * equal(cpuTimeShare(1, 0), 0); // an idle machine: nothing to share
+ * ```
  */
 export function cpuTimeShare(jobCpuSeconds: number, busySeconds: number): number {
   if (!(busySeconds > 0) || !(jobCpuSeconds > 0)) return 0;

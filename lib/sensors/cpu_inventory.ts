@@ -34,6 +34,22 @@ const ARM_PARTS: Record<string, string> = {
  *
  * @param text The content of /proc/cpuinfo.
  * @returns Model, vendor, and the sockets/cores/threads cpuinfo can tell.
+ * @example Two sockets of an x86 machine
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { parseCpuinfo } from "./cpu_inventory.ts";
+ *
+ * const block = (cpu: number, socket: number) =>
+ *   `processor\t: ${cpu}\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 9654\n` +
+ *   `physical id\t: ${socket}\ncore id\t: 0\n`;
+ * deepEqual(parseCpuinfo([block(0, 0), block(1, 1)].join("\n")), {
+ *   model: "AMD EPYC 9654",
+ *   vendor: "AuthenticAMD",
+ *   threads: 2,
+ *   sockets: 2,
+ *   cores: 2,
+ * });
+ * ```
  */
 export function parseCpuinfo(text: string): CpuInfo {
   const blocks = text.split(/\n\s*\n/).map((block) => {

@@ -27,6 +27,16 @@ import type { DeviceEnergy } from "../types.ts";
  * @param value The variable's value, or undefined when unset.
  * @param gpus The machine's GPUs (index and uuid).
  * @returns The indices of the visible GPUs, in the order CUDA numbers them.
+ * @example Indices, UUID prefixes, and where CUDA stops
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { visibleGpuIndices } from "./gpu_visibility.ts";
+ *
+ * const gpus = [0, 1, 2].map((index) => ({ index, uuid: `GPU-${index}aaa-0000` }));
+ * deepEqual(visibleGpuIndices(undefined, gpus), [0, 1, 2]); // unset: every GPU
+ * deepEqual(visibleGpuIndices("GPU-2a,0", gpus), [2, 0]);
+ * deepEqual(visibleGpuIndices("1,7,2", gpus), [1]); // 7 names no GPU: CUDA stops there
+ * ```
  */
 export function visibleGpuIndices(
   value: string | undefined,
@@ -113,6 +123,17 @@ function indexList(name: string, value: string): number[] {
  *
  * @param env Returns an environment variable.
  * @returns The task's GPUs, or undefined when nothing restricts them (all GPUs are visible).
+ * @example A task renumbered by ConstrainDevices
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { taskGpus } from "./gpu_visibility.ts";
+ *
+ * const env: Record<string, string> = { SLURM_JOB_GPUS: "4,5,6", CUDA_VISIBLE_DEVICES: "1" };
+ * deepEqual(taskGpus((name) => env[name]), {
+ *   indices: [5],
+ *   source: "CUDA_VISIBLE_DEVICES as positions in SLURM_JOB_GPUS",
+ * });
+ * ```
  */
 export function taskGpus(env: (name: string) => string | undefined): TaskGpus | undefined {
   const cuda = setting(env, "CUDA_VISIBLE_DEVICES");

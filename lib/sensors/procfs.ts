@@ -60,6 +60,17 @@ export interface ProcStat {
  * @param text The file's content.
  * @param path The file, for error messages.
  * @returns The fields used for CPU time and the tree.
+ * @example A command name with spaces and parentheses
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { parseProcStat } from "./procfs.ts";
+ *
+ * const text = "42 (my (odd) job) S 1 42 42 0 -1 0 0 0 0 0 150 25 3 1 20 0 1 0 900 0 512";
+ * const stat = parseProcStat(text, "/proc/42/stat");
+ * equal(stat.comm, "my (odd) job");
+ * equal(stat.utime + stat.stime, 175);
+ * equal(stat.rssPages, 512);
+ * ```
  */
 export function parseProcStat(text: string, path: string): ProcStat {
   const open = text.indexOf("(");
@@ -93,6 +104,14 @@ export function parseProcStat(text: string, path: string): ProcStat {
  * @param text The content of /proc/stat.
  * @param clockTicks Ticks per second (USER_HZ).
  * @returns Cumulative busy and total seconds and the CPU count.
+ * @example Busy and total CPU time
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { parseSystemStat } from "./procfs.ts";
+ *
+ * const text = "cpu  300 0 100 500 100 0 0 0 0 0\ncpu0 150 0 50 250 50 0 0 0 0 0\ncpu1 150 0 50 250 50 0 0 0 0 0\n";
+ * deepEqual(parseSystemStat(text), { busySeconds: 4, totalSeconds: 10, cpus: 2 });
+ * ```
  */
 export function parseSystemStat(text: string, clockTicks = DEFAULT_CLOCK_TICKS): SystemCpu {
   const lines = text.split("\n");

@@ -122,10 +122,11 @@ const SCHEMA_VALUES = [
  *   every keyword is one the validator implements or an annotation.
  * @example A misspelt keyword is found
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { unsupportedKeywords } from "./json_schema.ts";
  *
  * const problems = unsupportedKeywords({ type: "object", properties: { a: { patern: "x" } } });
- * console.assert(problems.join() === "#/properties/a/patern");
+ * equal(problems.join(), "#/properties/a/patern");
  * ```
  */
 export function unsupportedKeywords(schema: unknown, pointer = "#"): string[] {
@@ -157,9 +158,10 @@ export function unsupportedKeywords(schema: unknown, pointer = "#"): string[] {
  * @returns The child's path.
  * @example Plain and quoted keys
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { childPath } from "./json_schema.ts";
- * console.assert(childPath(childPath("$", "Pong PPO"), "filter") === '$["Pong PPO"].filter');
- * console.assert(childPath("$.items", 2) === "$.items[2]");
+ * equal(childPath(childPath("$", "Pong PPO"), "filter"), '$["Pong PPO"].filter');
+ * equal(childPath("$.items", 2), "$.items[2]");
  * ```
  */
 export function childPath(path: string, key: string | number): string {
@@ -178,6 +180,7 @@ export function childPath(path: string, key: string | number): string {
  * @throws {Error} When the schema uses a keyword the validator does not implement.
  * @example Errors name the JSON path
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { createSchemaValidator } from "./json_schema.ts";
  *
  * const validate = createSchemaValidator({
@@ -185,8 +188,8 @@ export function childPath(path: string, key: string | number): string {
  *   properties: { runs: { type: "array", items: { type: "string" } } },
  * });
  * const [error] = validate({ runs: ["a", 3] });
- * console.assert(error!.path === "$.runs[1]");
- * console.assert(error!.message === "expected a string, found number 3");
+ * equal(error!.path, "$.runs[1]");
+ * equal(error!.message, "expected a string, found number 3");
  * ```
  */
 export function createSchemaValidator(
