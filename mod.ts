@@ -183,8 +183,9 @@ export type {
  * The vocabulary the log and the sensors share: what each figure is about
  * ({@link Component}), how it was obtained ({@link Method}: `counter`, `integrated` or
  * `estimate`), what a sensor found ({@link SensorStatus}) and read ({@link DeviceEnergy}), the
- * CPU and GPUs a run saw ({@link CpuInfo}, {@link GpuInfo}) and how the job's share was
- * decided ({@link Attribution}).
+ * CPU and GPUs a run saw ({@link CpuInfo}, {@link GpuInfo}), how the job's share was decided
+ * ({@link Attribution}) and where the electricity came from ({@link ResolvedRegion}, which the
+ * log's {@link RegionInfo} extends).
  *
  * @example List the unavailable sensors of a run, with their fixes
  * ```ts
@@ -207,6 +208,7 @@ export type {
   DeviceEnergy,
   GpuInfo,
   Method,
+  ResolvedRegion,
   SensorStatus,
 } from "./lib/types.ts";
 /**

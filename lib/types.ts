@@ -1,8 +1,8 @@
 /**
  * The vocabulary the layers share: what a figure is about ({@link Component}), how it was
  * obtained ({@link Method}), what a sensor found ({@link SensorStatus}) and read
- * ({@link DeviceEnergy}), the machine's CPU and GPUs, how the job's share is decided, and the
- * job's CPU time and memory. Sensors, the sampler, the log format and the reports all speak it,
+ * ({@link DeviceEnergy}), the machine's CPU and GPUs, how the job's share is decided, the
+ * job's CPU time and memory, and where the electricity came from ({@link ResolvedRegion}). Sensors, the sampler, the log format and the reports all speak it,
  * so it sits below all of them (docs/architecture.md).
  *
  * @module
@@ -119,4 +119,27 @@ export interface UsageSource {
   jobUsage(rootPid: number): Promise<JobUsage> | JobUsage;
   /** The machine's CPU time. */
   systemCpu(): Promise<SystemCpu> | SystemCpu;
+}
+
+/**
+ * Where a run's electricity came from, as the region flags resolve it; `source` names the flag
+ * that chose it (`--zone`, `--cloud`, `--lat/--lon`, `--address`, `--country`, `--locate-by-ip`,
+ * `IMPACT_ZONE`), or `unknown`. The geo layer resolves it; the log's `RegionInfo` is this plus
+ * what the run adds (the yearly intensity, the live polls).
+ */
+export interface ResolvedRegion {
+  /** Electricity Maps zone id (`DE`, `US-CAL-CISO`); absent when unknown. */
+  zone?: string;
+  /** ISO 3166-1 alpha-3. */
+  country?: string;
+  /** The flag that chose the zone, or `unknown`. */
+  source: string;
+  /** The cloud region given with `--cloud`, and its provider's PUE. */
+  cloud?: { provider: string; region: string; pue?: number };
+  /** The geocoded place, in words. */
+  place?: string;
+  /** Degrees north of the machine or place, where known. */
+  latitude?: number;
+  /** Degrees east of the machine or place, where known. */
+  longitude?: number;
 }

@@ -17,7 +17,8 @@ import {
   unknownZoneError,
 } from "./intensity.ts";
 import { nearest } from "./suggest.ts";
-import type { Place, ResolvedRegion, ZoneMatch } from "./types.ts";
+import type { Place, ZoneMatch } from "./types.ts";
+import type { ResolvedRegion } from "../types.ts";
 
 /** Options of the online geocoder (Nominatim). */
 export interface OnlineGeocodeOptions {

@@ -91,26 +91,3 @@ export interface Place {
   /** Population (GeoNames); 0 when unknown. */
   population: number;
 }
-
-/**
- * Where a run's electricity came from, as the region flags resolve it; `source` names the flag
- * that chose it (`--zone`, `--cloud`, `--lat/--lon`, `--address`, `--country`, `--locate-by-ip`,
- * `IMPACT_ZONE`), or `unknown`. The run records it, with the intensity it implies, as the log's
- * region.
- */
-export interface ResolvedRegion {
-  /** Electricity Maps zone id (`DE`, `US-CAL-CISO`); absent when unknown. */
-  zone?: string;
-  /** ISO 3166-1 alpha-3. */
-  country?: string;
-  /** The flag that chose the zone, or `unknown`. */
-  source: string;
-  /** The cloud region given with `--cloud`, and its provider's PUE. */
-  cloud?: { provider: string; region: string; pue?: number };
-  /** The geocoded place, in words. */
-  place?: string;
-  /** Degrees north of the machine or place, where known. */
-  latitude?: number;
-  /** Degrees east of the machine or place, where known. */
-  longitude?: number;
-}

@@ -9,7 +9,15 @@
  * @module
  */
 
-import type { Attribution, Component, CpuInfo, GpuInfo, Method, SensorStatus } from "../types.ts";
+import type {
+  Attribution,
+  Component,
+  CpuInfo,
+  GpuInfo,
+  Method,
+  ResolvedRegion,
+  SensorStatus,
+} from "../types.ts";
 
 /** The version of this format; readers refuse newer majors. */
 export const LOG_SCHEMA_VERSION = 1;
@@ -21,22 +29,11 @@ export const LOG_FILES = {
   summary: "summary.json",
 } as const;
 
-/** Where the run's electricity came from (filled by the accounting's region options). */
-export interface RegionInfo {
-  /** Electricity Maps zone id (`DE`, `US-CAL-CISO`); absent when unknown. */
-  zone?: string;
-  /** ISO 3166-1 alpha-3. */
-  country?: string;
-  /** How the zone was chosen: `--zone`, `--country`, `--lat/--lon`, `--address`, `--cloud`, `IMPACT_ZONE`, `unknown`. */
-  source: string;
-  /** The cloud region given with `--cloud`, and its provider's PUE. */
-  cloud?: { provider: string; region: string; pue?: number };
-  /** The geocoded place, in words. */
-  place?: string;
-  /** Degrees north of the machine or place, where known. */
-  latitude?: number;
-  /** Degrees east of the machine or place, where known. */
-  longitude?: number;
+/**
+ * Where the run's electricity came from: the resolved region (how the zone was chosen, the
+ * cloud region, the place) and what the run adds to it.
+ */
+export interface RegionInfo extends ResolvedRegion {
   /** The yearly grid intensity the region implies (what the summary's carbon line used). */
   intensity?: {
     /** gCO2e/kWh. */

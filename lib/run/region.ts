@@ -10,7 +10,8 @@
  * @module
  */
 import type { ResolveDeps } from "../geo/resolve.ts";
-import type { ResolvedRegion, ZoneIntensity } from "../geo/types.ts";
+import type { ResolvedRegion } from "../types.ts";
+import type { ZoneIntensity } from "../geo/types.ts";
 import type { RegionInfo } from "../log/schema.ts";
 import { ExitCode, RunError } from "./errors.ts";
 import type { RunOptions } from "./options.ts";

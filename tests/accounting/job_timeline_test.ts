@@ -1,22 +1,27 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { addSampleLine, createJobTimeline } from "../../lib/accounting/job_timeline.ts";
 import type { SampleRecord } from "../../lib/log/schema.ts";
+import type { Component } from "../../lib/types.ts";
 
-Deno.test("a job timeline sums nodes' attributed joules per second", () => {
-  const sample = (t: string, j: number): SampleRecord => ({
+/** A one-second sample ending at `t`, with `joules` on one device of `component`. */
+function sample(t: string, joules: number, component: Component = "gpu"): SampleRecord {
+  return {
     t,
     intervalSeconds: 1,
     devices: [{
-      component: "gpu",
-      device: "gpu-0",
+      component,
+      device: component === "gpu" ? "gpu-0" : "package-0",
       method: "counter",
-      machineEnergyJoules: j,
-      attributedEnergyJoules: j,
-      powerWatts: j,
+      machineEnergyJoules: joules,
+      attributedEnergyJoules: joules,
+      powerWatts: joules,
     }],
     cpu: { jobShare: 1, jobCpuSeconds: 0, utilization: 0 },
     memory: { jobBytes: 0, kind: "rss" },
-  });
+  };
+}
+
+Deno.test("a job timeline sums nodes' attributed joules per second", () => {
   const builder = createJobTimeline();
   const nodes = [
     [sample("2025-01-01T00:00:01.100Z", 100), sample("2025-01-01T00:00:02.100Z", 100)],
@@ -30,20 +35,8 @@ Deno.test("a job timeline sums nodes' attributed joules per second", () => {
 
 Deno.test("the timeline builder takes samples out of order and grows both ways", () => {
   const builder = createJobTimeline();
-  const at = (second: number, j: number): SampleRecord => ({
-    t: new Date(Date.UTC(2025, 0, 1) + second * 1000 + 500).toISOString(),
-    intervalSeconds: 1,
-    devices: [{
-      component: "cpu",
-      device: "package-0",
-      method: "counter",
-      machineEnergyJoules: j,
-      attributedEnergyJoules: j,
-      powerWatts: j,
-    }],
-    cpu: { jobShare: 1, jobCpuSeconds: 0, utilization: 0 },
-    memory: { jobBytes: 0, kind: "rss" },
-  });
+  const at = (second: number, j: number) =>
+    sample(new Date(Date.UTC(2025, 0, 1) + second * 1000 + 500).toISOString(), j, "cpu");
   builder.add(at(10, 1));
   builder.add(at(5000, 2));
   builder.add(at(3, 4));

@@ -1,22 +1,11 @@
 import { deepEqual } from "node:assert/strict";
-import { join } from "node:path";
-import { denoRuntime, type SystemPaths } from "../../lib/runtime.ts";
+import { denoRuntime } from "../../lib/runtime.ts";
 import { parseCpuinfo, readCpuInventory } from "../../lib/sensors/cpu_inventory.ts";
-import { createFakeProc, fakeCpuinfo } from "../helpers/fake_procfs.ts";
+import { createFakeProc, fakeCpuinfo, fakeMachinePaths } from "../helpers/fake_procfs.ts";
 import { writeFakeCpuTopology } from "../helpers/fake_sysfs.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
 const fixtures = new URL("../fixtures/", import.meta.url);
-
-function pathsFor(root: string): SystemPaths {
-  return {
-    sysfsRoot: join(root, "sys"),
-    procfsRoot: join(root, "proc"),
-    cgroupRoot: "/nonexistent",
-    nvidiaSmi: "nvidia-smi",
-    nvmlLibrary: "libnvidia-ml.so.1",
-  };
-}
 
 Deno.test("cpuinfo gives model, vendor, sockets, cores and threads (Intel, AMD, ARM)", async () => {
   const intel = parseCpuinfo(
@@ -47,7 +36,7 @@ Deno.test("cpuinfo gives model, vendor, sockets, cores and threads (Intel, AMD, 
 
 Deno.test("the inventory takes sockets and cores from sysfs topology and memory from meminfo", async () => {
   await using dir = await tempDir();
-  const paths = pathsFor(dir.path);
+  const paths = fakeMachinePaths(dir.path);
   await createFakeProc(paths.procfsRoot, {
     cpuinfo: await Deno.readTextFile(new URL("cpu_cpuinfo_arm64_neoverse.txt", fixtures)),
     memTotalKib: 1000,

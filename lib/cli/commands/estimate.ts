@@ -11,7 +11,7 @@
 import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "../context.ts";
-import type { ResolvedRegion } from "../../geo/types.ts";
+import type { ResolvedRegion } from "../../types.ts";
 import type { RegionOptions } from "../../geo/resolve.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
