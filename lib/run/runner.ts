@@ -10,6 +10,7 @@
  * @module
  */
 import { assertCpus, assertGpus, HardwareMismatchError } from "../hardware.ts";
+import type { LiveProvider } from "../geo/live/poller.ts";
 import type { RegionInfo, RunInfo, SampleRecord } from "../log/schema.ts";
 import { chooseLogDir, LogDirError, LogWriter } from "../log/write.ts";
 import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
@@ -163,7 +164,12 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
     system: discovery.usage,
   });
   cgroup?.notes.forEach(note);
-  const info = plannedInfo(state.info, options, { region, live, slurm, cgroup });
+  const info = plannedInfo(state.info, {
+    region: live ? { ...region, live: live.report() } : region,
+    liveIntensity: options.live?.provider,
+    slurm,
+    cgroup,
+  });
 
   const metrics = options.metrics === undefined ? undefined : await startMetrics(options.metrics, {
     hostname: info.host.hostname,
@@ -191,28 +197,26 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
 }
 
 /**
- * impact.json as the run's steps leave it: the region (with the live report), the SLURM task,
- * the GPUs it holds, the cgroup's status and attribution. Pure: returns a new record.
+ * impact.json as the run's steps leave it: the region (with the live report), the live source,
+ * the SLURM task and the GPUs it holds, the cgroup's status and attribution. Pure: returns a
+ * new record.
  *
  * @param info impact.json as the run started it.
- * @param options The run's options (`--live-intensity`).
  * @param steps What the steps returned.
  * @returns The run info to write.
  */
 export function plannedInfo(
   info: RunInfo,
-  options: RunOptions,
   steps: {
     region: RegionInfo;
-    live: LiveIntensity | undefined;
-    slurm: SlurmPlan | undefined;
-    cgroup: CgroupPlan | undefined;
+    liveIntensity?: LiveProvider | undefined;
+    slurm?: Pick<SlurmPlan, "slurm" | "gpus" | "usedGpuIndices"> | undefined;
+    cgroup?: Pick<CgroupPlan, "status" | "attribution"> | undefined;
   },
 ): RunInfo {
-  const { live, slurm, cgroup } = steps;
-  const planned: RunInfo = { ...info, options: { ...info.options } };
-  planned.region = live ? { ...steps.region, live: live.report() } : steps.region;
-  if (live && options.live) planned.options.liveIntensity = options.live.provider;
+  const { slurm, cgroup } = steps;
+  const planned: RunInfo = { ...info, options: { ...info.options }, region: steps.region };
+  if (steps.liveIntensity) planned.options.liveIntensity = steps.liveIntensity;
   if (slurm) {
     planned.slurm = slurm.slurm;
     if (slurm.gpus) planned.options.gpus = slurm.gpus;

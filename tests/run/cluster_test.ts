@@ -1,7 +1,6 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { planCgroup, planSlurm, startMetrics } from "../../lib/run/cluster.ts";
-import { parseRunArgv } from "../helpers/run_argv.ts";
 import { RunError } from "../../lib/run/errors.ts";
 import { plannedInfo } from "../../lib/run/runner.ts";
 import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
@@ -225,12 +224,7 @@ Deno.test("the runner merges the SLURM plan into impact.json: task, GPU mapping,
     runtimeWith(slurmEnv({ SLURM_LOCALID: "0", CUDA_VISIBLE_DEVICES: "GPU-2a,GPU-0aaa" })),
     task(dir.path, "logs"),
   );
-  const info = plannedInfo({ ...runInfo(), gpus }, parseRunArgv(["--", "true"]), {
-    region: { source: "unknown" },
-    live: undefined,
-    slurm: plan,
-    cgroup: undefined,
-  });
+  const info = plannedInfo({ ...runInfo(), gpus }, { region: { source: "unknown" }, slurm: plan });
   equal(info.slurm?.jobId, "812");
   deepEqual(info.options.gpus, { uuids: ["GPU-2a", "GPU-0aaa"], source: "CUDA_VISIBLE_DEVICES" });
   deepEqual(info.gpus.filter((gpu) => gpu.usedByJob).map((gpu) => gpu.index), [0, 2]);
