@@ -8,14 +8,17 @@
  *
  * @example Measure a block of work, then report it
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { readLogs, track } from "./mod.ts";
  *
+ * const logDir = `${await Deno.makeTempDir()}/train-1`;
  * {
- *   await using tracker = await track("impact-logs/train-1", { labels: { model: "resnet50" } });
+ *   await using tracker = await track(logDir, { labels: { model: "resnet50" } });
  *   // ... work ...
  *   tracker.latest(); // the newest sample; rethrows if a sensor failed
  * } // summary.json is written here
- * const { total } = await readLogs(["impact-logs/train-1"]);
+ * const { total } = await readLogs([logDir]);
+ * equal(total.runs, 1);
  * console.log(`${total.energyKwh} kWh, ${total.kgCO2e} kg CO2e`);
  * ```
  *
@@ -30,7 +33,10 @@
  *
  * @example Print the version
  * ```ts
+ * import { match } from "node:assert/strict";
  * import { VERSION } from "./mod.ts";
+ *
+ * match(VERSION, /^\d+\.\d+\.\d+/);
  * console.log(`impact ${VERSION}`);
  * ```
  */
@@ -52,31 +58,35 @@ export { VERSION } from "./lib/version.ts";
  * ```ts
  * import { track } from "./mod.ts";
  *
+ * const logDir = `${await Deno.makeTempDir()}/train-1`;
  * {
- *   await using tracker = await track("logs/train-1", { labels: { model: "resnet50" } });
+ *   await using tracker = await track(logDir, { labels: { model: "resnet50" } });
  *   for (let epoch = 0; epoch < 3; epoch++) {
  *     // ... train ...
  *     const sample = tracker.latest(); // rethrows if a sensor failed
  *     if (sample) console.log(sample.devices.map((d) => `${d.device}: ${d.powerWatts} W`));
  *   }
  * } // summary.json is written here
+ * await Deno.stat(`${logDir}/summary.json`);
  * ```
  */
-export { track } from "./lib/track.ts";
+export { track } from "./lib/run/track.ts";
 /**
  * A running tracker and its options (see {@link track}).
  *
  * @example Stop a tracker by hand
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { type RunSummary, track, type Tracker, type TrackOptions } from "./mod.ts";
  *
  * const options: TrackOptions = { intervalSeconds: 5, captureEnv: false };
- * const tracker: Tracker = await track("logs/eval", options);
+ * const tracker: Tracker = await track(`${await Deno.makeTempDir()}/eval`, options);
  * const summary: RunSummary = await tracker.stop();
+ * equal(summary.exitCode, null); // this process is still running
  * console.log(summary.totals.attributedEnergyJoules, "J");
  * ```
  */
-export type { Tracker, TrackOptions } from "./lib/track.ts";
+export type { Tracker, TrackOptions } from "./lib/run/track.ts";
 
 /**
  * Hardware assertions, as experiment-impact-tracker's `assert_gpus_by_attributes`: throw
@@ -86,11 +96,12 @@ export type { Tracker, TrackOptions } from "./lib/track.ts";
  *
  * @example Refuse to run a benchmark on the wrong hardware
  * ```ts
- * import { assertCpus, assertGpus, parseHardwareRequirement } from "./mod.ts";
+ * import { throws } from "node:assert/strict";
+ * import { assertCpus, assertGpus, HardwareMismatchError, parseHardwareRequirement } from "./mod.ts";
  *
- * assertGpus([parseHardwareRequirement("name=~H100", "name")], [
- *   { index: 0, name: "NVIDIA H100 80GB HBM3" },
- * ]);
+ * const h100 = parseHardwareRequirement("name=~H100", "name");
+ * assertGpus([h100], [{ index: 0, name: "NVIDIA H100 80GB HBM3" }]);
+ * throws(() => assertGpus([h100], [{ index: 0, name: "NVIDIA A100-SXM4-40GB" }]), HardwareMismatchError);
  * assertCpus([parseHardwareRequirement("model=~EPYC", "model")], { model: "AMD EPYC 9654" });
  * ```
  */
@@ -105,8 +116,11 @@ export {
  *
  * @example A requirement written out
  * ```ts
- * import type { HardwareRequirement } from "./mod.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * import { type HardwareRequirement, parseHardwareRequirement } from "./mod.ts";
+ *
  * const h100: HardwareRequirement = { key: "name", value: "H100", substring: true };
+ * deepEqual(parseHardwareRequirement("name=~H100", "name"), h100);
  * ```
  */
 export type { HardwareRequirement } from "./lib/hardware.ts";
@@ -121,11 +135,15 @@ export type { HardwareRequirement } from "./lib/hardware.ts";
  *
  * @example Read a summary.json without the library's reader
  * ```ts
- * import { LOG_FILES, LOG_SCHEMA_VERSION, type RunSummary } from "./mod.ts";
+ * import { ok } from "node:assert/strict";
+ * import { LOG_FILES, LOG_SCHEMA_VERSION, type RunSummary, track } from "./mod.ts";
  *
- * const text = await Deno.readTextFile(`impact-logs/run/${LOG_FILES.summary}`);
+ * const logDir = `${await Deno.makeTempDir()}/run`;
+ * await (await track(logDir, { captureEnv: false })).stop();
+ *
+ * const text = await Deno.readTextFile(`${logDir}/${LOG_FILES.summary}`);
  * const summary: RunSummary = JSON.parse(text);
- * if (summary.schemaVersion > LOG_SCHEMA_VERSION) throw new Error("newer log format");
+ * ok(summary.schemaVersion <= LOG_SCHEMA_VERSION, "newer log format");
  * for (const c of summary.components) {
  *   console.log(c.component, c.device, c.method, c.attributedEnergyJoules / 3.6e6, "kWh");
  * }
@@ -140,19 +158,21 @@ export { LOG_FILES, LOG_SCHEMA_VERSION } from "./lib/log/schema.ts";
  *
  * @example The GPUs a run used
  * ```ts
- * import type { GpuInfo, RunInfo } from "./mod.ts";
+ * import { ok } from "node:assert/strict";
+ * import { type GpuInfo, type RunInfo, track } from "./mod.ts";
  *
- * const info: RunInfo = JSON.parse(await Deno.readTextFile("impact-logs/run/impact.json"));
+ * const logDir = `${await Deno.makeTempDir()}/run`;
+ * await (await track(logDir, { captureEnv: false })).stop();
+ *
+ * const info: RunInfo = JSON.parse(await Deno.readTextFile(`${logDir}/impact.json`));
  * const used: GpuInfo[] = info.gpus.filter((gpu) => gpu.usedByJob);
+ * ok(used.length <= info.gpus.length);
  * console.log(used.map((gpu) => gpu.name), info.region?.zone ?? "region unknown");
  * ```
  */
 export type {
-  Attribution,
   ComponentTotal,
-  CpuInfo,
   DeviceSample,
-  GpuInfo,
   RegionInfo,
   RunInfo,
   RunSummary,
@@ -160,34 +180,77 @@ export type {
   SlurmInfo,
 } from "./lib/log/schema.ts";
 /**
- * The sensor contract: what each figure is about ({@link Component}), how it was obtained
- * ({@link Method}: `counter`, `integrated` or `estimate`), and what a sensor reports.
+ * The vocabulary the log and the sensors share: what each figure is about
+ * ({@link Component}), how it was obtained ({@link Method}: `counter`, `integrated` or
+ * `estimate`), what a sensor found ({@link SensorStatus}) and read ({@link DeviceEnergy}), the
+ * CPU and GPUs a run saw ({@link CpuInfo}, {@link GpuInfo}), how the job's share was decided
+ * ({@link Attribution}) and where the electricity came from ({@link ResolvedRegion}, which the
+ * log's {@link RegionInfo} extends).
  *
  * @example List the unavailable sensors of a run, with their fixes
  * ```ts
- * import type { RunInfo, SensorStatus } from "./mod.ts";
+ * import { ok } from "node:assert/strict";
+ * import { type RunInfo, type SensorStatus, track } from "./mod.ts";
  *
- * const info: RunInfo = JSON.parse(await Deno.readTextFile("impact-logs/run/impact.json"));
+ * const logDir = `${await Deno.makeTempDir()}/run`;
+ * await (await track(logDir, { captureEnv: false })).stop();
+ *
+ * const info: RunInfo = JSON.parse(await Deno.readTextFile(`${logDir}/impact.json`));
+ * ok(info.sensors.length > 0, "every sensor probed is listed, available or not");
  * const missing: SensorStatus[] = info.sensors.filter((s) => !s.available);
  * for (const s of missing) console.log(`${s.sensor}: ${s.reason ?? ""} ${s.fix ?? ""}`);
  * ```
  */
 export type {
+  Attribution,
   Component,
+  CpuInfo,
   DeviceEnergy,
-  EnergySensor,
+  GpuInfo,
   Method,
+  ResolvedRegion,
   SensorStatus,
-} from "./lib/sensors/types.ts";
+} from "./lib/types.ts";
+/**
+ * The contract of a source of energy figures: `probe()` never throws, `read()` gives
+ * cumulative joules per device since `start()`, and a failure after a good start is a
+ * {@link SensorError}.
+ *
+ * @example A sensor that reports a constant 10 W
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import type { EnergySensor } from "./mod.ts";
+ *
+ * let seconds = 0; // a clock the example advances by hand
+ * const steady: EnergySensor = {
+ *   name: "steady",
+ *   probe: () =>
+ *     Promise.resolve({ sensor: "steady", available: true, methods: ["integrated"], devices: ["psys"] }),
+ *   start: () => Promise.resolve(void (seconds = 0)),
+ *   read: () =>
+ *     Promise.resolve([
+ *       { component: "psys", device: "psys", method: "integrated", energyJoules: 10 * seconds },
+ *     ]),
+ *   close: () => Promise.resolve(),
+ * };
+ * await steady.start();
+ * seconds = 3;
+ * equal((await steady.read())[0]!.energyJoules, 30);
+ * ```
+ */
+export type { EnergySensor } from "./lib/sensors/types.ts";
 /**
  * Thrown by a sensor that was available and then failed; a run never records a silent zero.
  *
  * @example Tell a sensor failure from other errors
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { SensorError } from "./mod.ts";
  *
  * const error: unknown = new SensorError("rapl", "energy_uj became unreadable");
- * if (error instanceof SensorError) console.error(`sensor ${error.sensor} failed`);
+ * ok(error instanceof SensorError);
+ * equal(error.sensor, "rapl");
+ * equal(error.message, "rapl: energy_uj became unreadable");
  * ```
  */
 export { SensorError } from "./lib/sensors/types.ts";
@@ -199,9 +262,14 @@ export { SensorError } from "./lib/sensors/types.ts";
  *
  * @example Read a run's totals
  * ```ts
- * import { readLogDir } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ * import { readLogDir, track } from "./mod.ts";
  *
- * const log = await readLogDir("impact-logs/20260101T000000Z-python");
+ * const logDir = `${await Deno.makeTempDir()}/run`;
+ * await (await track(logDir, { captureEnv: false })).stop();
+ *
+ * const log = await readLogDir(logDir);
+ * equal(log.summary.samples, log.samples.length);
  * console.log(log.summary.totals.attributedEnergyJoules / 3.6e6, "kWh");
  * for (const warning of log.warnings) console.warn(warning);
  * ```
@@ -212,8 +280,14 @@ export { LogFormatError, readLogDir } from "./lib/log/read.ts";
  *
  * @example Count a run's samples
  * ```ts
- * import { type LogDir, readLogDir } from "./mod.ts";
- * const log: LogDir = await readLogDir("impact-logs/run");
+ * import { equal } from "node:assert/strict";
+ * import { type LogDir, readLogDir, track } from "./mod.ts";
+ *
+ * const logDir = `${await Deno.makeTempDir()}/run`;
+ * await (await track(logDir, { captureEnv: false })).stop();
+ *
+ * const log: LogDir = await readLogDir(logDir);
+ * equal(log.dir, logDir);
  * console.log(`${log.samples.length} samples in ${log.dir}`);
  * ```
  */
@@ -224,12 +298,17 @@ export type { LogDir } from "./lib/log/read.ts";
  *
  * @example Sum the energy of many runs
  * ```ts
- * import { findLogDirs, readLogDir } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ * import { findLogDirs, readLogDir, track } from "./mod.ts";
  *
- * let joules = 0;
- * for (const dir of await findLogDirs(["impact-logs"])) {
- *   joules += (await readLogDir(dir)).summary.totals.attributedEnergyJoules;
+ * const root = await Deno.makeTempDir();
+ * for (const name of ["a/seed-1", "b/seed-2"]) {
+ *   await (await track(`${root}/${name}`, { captureEnv: false })).stop();
  * }
+ * const dirs = await findLogDirs([root]);
+ * equal(dirs.length, 2);
+ * let joules = 0;
+ * for (const dir of dirs) joules += (await readLogDir(dir)).summary.totals.attributedEnergyJoules;
  * ```
  */
 export { findLogDirs } from "./lib/log/find.ts";
@@ -239,15 +318,20 @@ export { findLogDirs } from "./lib/log/find.ts";
  *
  * @example Recompute a summary
  * ```ts
- * import { readLogDir, summarizeSamples } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ * import { readLogDir, summarizeSamples, track } from "./mod.ts";
  *
- * const { info, samples } = await readLogDir("impact-logs/run");
+ * const logDir = `${await Deno.makeTempDir()}/run`;
+ * await (await track(logDir, { captureEnv: false })).stop();
+ *
+ * const { info, samples, summary: written } = await readLogDir(logDir);
  * const summary = summarizeSamples(samples, {
  *   start: info.start,
  *   end: info.end ?? samples.at(-1)!.t,
  *   exitCode: info.exitCode ?? null,
  *   attribution: info.attribution,
  * });
+ * equal(summary.totals.machineEnergyJoules, written.totals.machineEnergyJoules);
  * ```
  */
 export { summarizeSamples } from "./lib/log/summarize.ts";
@@ -256,13 +340,16 @@ export { summarizeSamples } from "./lib/log/summarize.ts";
  *
  * @example Metadata of a run that ended normally
  * ```ts
- * import type { SummaryMeta } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ * import { summarizeSamples, type SummaryMeta } from "./mod.ts";
+ *
  * const meta: SummaryMeta = {
  *   start: "2026-01-01T00:00:00Z",
  *   end: "2026-01-01T01:00:00Z",
  *   exitCode: 0,
  *   attribution: "cpu-time-share",
  * };
+ * equal(summarizeSamples([], meta).durationSeconds, 3600);
  * ```
  */
 export type { SummaryMeta } from "./lib/log/summarize.ts";
@@ -284,24 +371,36 @@ export type { SummaryMeta } from "./lib/log/summarize.ts";
  *
  * @example Totals of every run under logs/
  * ```ts
- * import { readLogs } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ * import { readLogs, track } from "./mod.ts";
  *
- * const logs = await readLogs(["logs/"], { pue: 1.2 });
- * console.log(`${logs.total.kgCO2e} kg CO2e from ${logs.total.energyKwh} kWh`);
- * for (const run of logs.runs) console.log(run.dir, run.zone ?? "unknown", run.notes);
+ * const logs = await Deno.makeTempDir();
+ * await (await track(`${logs}/run-1`, { captureEnv: false })).stop();
+ *
+ * const read = await readLogs([logs], { pue: 1.2 });
+ * equal(read.runs[0]!.pue, 1.2);
+ * console.log(`${read.total.kgCO2e} kg CO2e from ${read.total.energyKwh} kWh`);
+ * for (const run of read.runs) console.log(run.dir, run.zone ?? "unknown", run.notes);
  * ```
  */
-export { readLogs } from "./lib/accounting/embedded.ts";
+export { readLogs } from "./lib/report/read_logs.ts";
 /**
  * Options of {@link readLogs}.
  *
  * @example Charge runs of unknown region at France's intensity
  * ```ts
- * import type { EmbeddedReadLogsOptions } from "./mod.ts";
+ * import { match } from "node:assert/strict";
+ * import { type EmbeddedReadLogsOptions, readLogs, track } from "./mod.ts";
+ *
+ * const logs = await Deno.makeTempDir();
+ * await (await track(`${logs}/run-1`, { captureEnv: false })).stop(); // no region given
+ *
  * const options: EmbeddedReadLogsOptions = { fallbackCountry: "FRA", year: 2024 };
+ * const { runs } = await readLogs([logs], options);
+ * match(runs[0]!.notes.join(), /FRA/);
  * ```
  */
-export type { EmbeddedReadLogsOptions } from "./lib/accounting/embedded.ts";
+export type { EmbeddedReadLogsOptions } from "./lib/report/read_logs.ts";
 /**
  * The figures `readLogs` returns: additive {@link Figures} (kWh, kg CO2e, hours, measured vs
  * estimated kWh), per run ({@link RunFigures}: its PUE, zone, intensity and notes) and in
@@ -309,10 +408,15 @@ export type { EmbeddedReadLogsOptions } from "./lib/accounting/embedded.ts";
  *
  * @example The share of the energy that was measured
  * ```ts
- * import { type LogsFigures, readLogs } from "./mod.ts";
+ * import { ok } from "node:assert/strict";
+ * import { type LogsFigures, readLogs, track } from "./mod.ts";
  *
- * const { total }: LogsFigures = await readLogs(["logs/"]);
- * const measured: number = total.measuredEnergyKwh / total.energyKwh;
+ * const logs = await Deno.makeTempDir();
+ * await (await track(`${logs}/run-1`, { captureEnv: false })).stop();
+ *
+ * const { total }: LogsFigures = await readLogs([logs]);
+ * const measured: number = total.energyKwh > 0 ? total.measuredEnergyKwh / total.energyKwh : 1;
+ * ok(measured >= 0 && measured <= 1);
  * ```
  */
 export type { Figures, LogsFigures, RunFigures } from "./lib/accounting/types.ts";
@@ -325,9 +429,18 @@ export type { Figures, LogsFigures, RunFigures } from "./lib/accounting/types.ts
  *
  * @example Combine two experiments
  * ```ts
- * import { addFigures, type Figures, readLogs } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ * import { addFigures, type Figures, readLogs, track } from "./mod.ts";
  *
- * const both: Figures = addFigures((await readLogs(["a/"])).total, (await readLogs(["b/"])).total);
+ * const root = await Deno.makeTempDir();
+ * for (const name of ["a/run", "b/run"]) {
+ *   await (await track(`${root}/${name}`, { captureEnv: false })).stop();
+ * }
+ * const a = (await readLogs([`${root}/a`])).total;
+ * const b = (await readLogs([`${root}/b`])).total;
+ * const both: Figures = addFigures(a, b);
+ * equal(both.runs, 2);
+ * equal(both.kgCO2e, (await readLogs([root])).total.kgCO2e); // sums are exact
  * ```
  */
 export { addFigures } from "./lib/accounting/figures.ts";
@@ -341,10 +454,11 @@ export { addFigures } from "./lib/accounting/figures.ts";
  *
  * @example Find the grid zone of Stanford
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { zoneAt, zoneCountry } from "./mod.ts";
  *
- * const match = zoneAt(37.43, -122.17); // { zone: "US-CAL-CISO", country: "USA" }
- * console.log(match?.zone, zoneCountry("DE")); // "US-CAL-CISO" "DEU"
+ * equal(zoneAt(37.43, -122.17)?.zone, "US-CAL-CISO");
+ * equal(zoneCountry("DE"), "DEU");
  * ```
  */
 export { zoneAt, zoneCountry, zoneIds } from "./lib/geo/zones.ts";
@@ -355,11 +469,14 @@ export { zoneAt, zoneCountry, zoneIds } from "./lib/geo/zones.ts";
  *
  * @example Germany's intensity, latest year and 2022
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { intensityFor, LATEST_INTENSITY_YEAR } from "./mod.ts";
  *
  * const latest = intensityFor("DE");
  * const y2022 = intensityFor("DE", 2022);
- * console.log(LATEST_INTENSITY_YEAR, latest?.intensityGramsPerKwh, y2022?.intensityGramsPerKwh);
+ * equal(latest?.year, LATEST_INTENSITY_YEAR);
+ * equal(y2022?.year, 2022);
+ * ok((y2022?.intensityGramsPerKwh ?? 0) > 0);
  * ```
  */
 export {
@@ -377,11 +494,14 @@ export {
  *
  * @example The cleanest five zones
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { listIntensities, type ZoneIntensity } from "./mod.ts";
  *
  * const cleanest: ZoneIntensity[] = listIntensities()
  *   .sort((a, b) => a.intensityGramsPerKwh - b.intensityGramsPerKwh)
  *   .slice(0, 5);
+ * equal(cleanest.length, 5);
+ * ok(cleanest.every((zone) => zone.source !== "" && zone.year > 2000));
  * ```
  */
 export type {
@@ -399,9 +519,11 @@ export type {
  *
  * @example The social cost of 100 kg CO2e in the USA
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { socialCostFor } from "./mod.ts";
  *
  * const perTonne = socialCostFor("USA");
+ * equal(perTonne.iso3, "USA");
  * console.log(`$${(0.1 * perTonne.p50).toFixed(2)} (2005 US$)`);
  * ```
  */
@@ -414,9 +536,11 @@ export { listSocialCosts, socialCostFor, UnknownCountryError } from "./lib/geo/s
  *
  * @example The carbon of a kWh in eu-west-1
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { cloudRegion, intensityFor } from "./mod.ts";
  *
  * const region = cloudRegion("aws", "eu-west-1");
+ * equal(region.zone, "IE");
  * const grams = (intensityFor(region.zone)?.intensityGramsPerKwh ?? 0) * region.pue;
  * console.log(`${region.location}: ${grams} gCO2e per IT kWh`);
  * ```
@@ -433,10 +557,12 @@ export {
  *
  * @example Geocode an address offline
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { searchPlaces, zoneAt } from "./mod.ts";
  *
  * const [place] = searchPlaces("Stanford, California");
- * if (place) console.log(place.name, zoneAt(place.latitude, place.longitude)?.zone);
+ * equal(place?.country, "USA");
+ * equal(zoneAt(place!.latitude, place!.longitude)?.zone, "US-CAL-CISO");
  * ```
  */
 export { searchPlaces } from "./lib/geo/gazetteer.ts";
@@ -446,9 +572,22 @@ export { searchPlaces } from "./lib/geo/gazetteer.ts";
  *
  * @example Geocode with a local Nominatim
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { geocodeOnline } from "./mod.ts";
  *
- * const places = await geocodeOnline("Stanford, California", { baseUrl: "http://127.0.0.1:8080" });
+ * // A stand-in for a local server, answering as Nominatim's /search?format=jsonv2 does.
+ * const fetch = () =>
+ *   Promise.resolve(Response.json([{
+ *     lat: "37.4241",
+ *     lon: "-122.1661",
+ *     name: "Stanford",
+ *     address: { state: "California", country: "United States", country_code: "us" },
+ *   }]));
+ * const places = await geocodeOnline("Stanford, California", {
+ *   baseUrl: "http://127.0.0.1:8080",
+ *   fetch,
+ * });
+ * equal(places[0]?.country, "USA");
  * ```
  */
 export { geocodeOnline, GeocoderError } from "./lib/geo/nominatim.ts";
@@ -457,8 +596,11 @@ export { geocodeOnline, GeocoderError } from "./lib/geo/nominatim.ts";
  *
  * @example Point at a mirror
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import type { GeocodeOptions } from "./mod.ts";
- * const options: GeocodeOptions = { baseUrl: "https://nominatim.example.org" };
+ *
+ * const options: GeocodeOptions = { baseUrl: "https://nominatim.example.org", minIntervalMs: 1000 };
+ * equal(options.minIntervalMs, 1000); // Nominatim's policy: one request a second
  * ```
  */
 export type { GeocodeOptions } from "./lib/geo/nominatim.ts";
@@ -472,19 +614,32 @@ export type { GeocodeOptions } from "./lib/geo/nominatim.ts";
  *
  * @example Write an emissions.csv for CodeCarbon tools
  * ```ts
- * import { exportRuns, readLogs } from "./mod.ts";
+ * import { match } from "node:assert/strict";
+ * import { exportRuns, readLogs, track } from "./mod.ts";
  *
- * await Deno.writeTextFile("emissions.csv", exportRuns(await readLogs(["logs/"]), "codecarbon"));
+ * const logs = await Deno.makeTempDir();
+ * await (await track(`${logs}/run-1`, { captureEnv: false })).stop();
+ *
+ * const csv = exportRuns(await readLogs([logs]), "codecarbon");
+ * match(csv, /^timestamp,project_name,run_id,/);
+ * await Deno.writeTextFile(`${logs}/emissions.csv`, csv);
  * ```
  */
 export { exportRuns } from "./lib/report/export.ts";
 /**
  * A format of {@link exportRuns}: `codecarbon`, `csv` or `jsonl`.
  *
- * @example
+ * @example One JSON line per run
  * ```ts
- * import type { ExportFormat } from "./mod.ts";
+ * import { equal } from "node:assert/strict";
+ * import { type ExportFormat, exportRuns, readLogs, track } from "./mod.ts";
+ *
+ * const logs = await Deno.makeTempDir();
+ * await (await track(`${logs}/run-1`, { captureEnv: false })).stop();
+ *
  * const format: ExportFormat = "jsonl";
+ * const lines = exportRuns(await readLogs([logs]), format).trim().split("\n");
+ * equal(lines.length, 1);
  * ```
  */
 export type { ExportFormat } from "./lib/report/export.ts";
@@ -496,19 +651,24 @@ export type { ExportFormat } from "./lib/report/export.ts";
  *
  * @example An appendix in memory
  * ```ts
- * import { buildAppendix, parseSiteSpec, readLogs, VERSION } from "./mod.ts";
+ * import { ok } from "node:assert/strict";
+ * import { buildAppendix, parseSiteSpec, readLogDir, readLogs, track, VERSION } from "./mod.ts";
  *
- * const figures = await readLogs(["logs/"]);
- * const spec = parseSiteSpec(await Deno.readTextFile("spec.json"), "spec.json");
+ * const logs = await Deno.makeTempDir();
+ * await (await track(`${logs}/ppo/seed-1`, { captureEnv: false })).stop();
+ *
+ * const figures = await readLogs([logs]);
+ * const spec = parseSiteSpec('{"PPO": {"filter": "ppo/"}}', "spec.json");
  * const files = new Map<string, string | Uint8Array>();
  * await buildAppendix({
  *   title: "Compute appendix",
  *   spec,
  *   figures,
  *   version: VERSION,
- *   source: { samples: async () => [] },
+ *   source: { samples: async (run) => (await readLogDir(run.dir)).samples },
  *   write: async (path, data) => void files.set(path, data),
  * });
+ * ok(files.has("index.html"));
  * ```
  */
 export { buildAppendix } from "./lib/report/appendix/build.ts";
@@ -518,8 +678,15 @@ export { buildAppendix } from "./lib/report/appendix/build.ts";
  *
  * @example Read samples from the log directories
  * ```ts
- * import { readLogDir, type RunSource } from "./mod.ts";
+ * import { ok } from "node:assert/strict";
+ * import { readLogDir, readLogs, type RunSource, track } from "./mod.ts";
+ *
+ * const logs = await Deno.makeTempDir();
+ * await (await track(`${logs}/run-1`, { captureEnv: false })).stop();
+ *
  * const source: RunSource = { samples: async (run) => (await readLogDir(run.dir)).samples };
+ * const [run] = (await readLogs([logs])).runs;
+ * ok(Array.isArray(await source.samples(run!)));
  * ```
  */
 export type { AppendixOptions, AppendixResult, RunSource } from "./lib/report/appendix/build.ts";
@@ -530,11 +697,14 @@ export type { AppendixOptions, AppendixResult, RunSource } from "./lib/report/ap
  *
  * @example Parse a spec and select runs
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { matchesFilter, parseSiteSpec } from "./mod.ts";
  *
  * const spec = parseSiteSpec('{"PPO": {"filter": "ppo/"}}', "spec.json");
- * const set = spec.sets[0]!; // { name: "PPO", filter: /ppo\//, ... }
- * console.log(matchesFilter(set.filter, "logs/ppo/seed-1")); // true
+ * const set = spec.sets[0]!;
+ * equal(set.name, "PPO");
+ * ok(matchesFilter(set.filter, "logs/ppo/seed-1"));
+ * ok(!matchesFilter(set.filter, "logs/a2c/seed-1"));
  * ```
  */
 export { matchesFilter, parseSiteSpec, SiteSpecError } from "./lib/report/site_spec.ts";
@@ -543,9 +713,16 @@ export { matchesFilter, parseSiteSpec, SiteSpecError } from "./lib/report/site_s
  *
  * @example List a spec's sets
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { parseSiteSpec, type SiteSpec } from "./mod.ts";
- * const spec: SiteSpec = parseSiteSpec(await Deno.readTextFile("spec.json"), "spec.json");
- * for (const set of spec.sets) console.log(set.name, set.children.map((c) => c.name));
+ *
+ * const text = JSON.stringify({
+ *   Pong: { filter: "pong/", child_experiments: { small: { filter: "small" } } },
+ * });
+ * const spec: SiteSpec = parseSiteSpec(text, "spec.json");
+ * deepEqual(spec.sets.map((set) => [set.name, set.children.map((c) => c.name)]), [
+ *   ["Pong", ["small"]],
+ * ]);
  * ```
  */
 export type {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CpuInfo, GpuInfo } from "./log/schema.ts";
+import type { CpuInfo, GpuInfo } from "./types.ts";
 
 /** One required attribute: exact, or a substring when written with a leading `~`. */
 export interface HardwareRequirement {

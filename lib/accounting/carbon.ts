@@ -54,6 +54,14 @@ export function liveIntervals(samples: readonly SampleRecord[], pue: number): Li
  * @param yearlyGramsPerKwh The zone's yearly intensity, for energy no live value covers.
  * @param live The intervals with a live intensity (none: a plain product).
  * @returns Grams CO2e, and how much energy the live values covered.
+ * @example Half the energy at a live intensity, the rest at the yearly one
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { carbonGrams } from "./carbon.ts";
+ *
+ * const live = [{ energyKwh: 1, intensityGramsPerKwh: 100, source: "uk" }];
+ * equal(carbonGrams(2, 300, live).gramsCO2e, 1 * 100 + 1 * 300);
+ * ```
  */
 export function carbonGrams(
   energyKwh: number,

@@ -73,6 +73,14 @@ export function parseOverridePue(text: string | undefined): number | undefined {
  *
  * @param candidates The values known for a run.
  * @returns The PUE and where it came from.
+ * @example The most explicit PUE wins
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { choosePue } from "./energy.ts";
+ *
+ * deepEqual(choosePue({ overridePue: "1.2", cloudPue: 1.135 }), { pue: 1.2, source: "OVERRIDE_PUE" });
+ * deepEqual(choosePue({}), { pue: 1.58, source: "default" });
+ * ```
  */
 export function choosePue(candidates: PueCandidates): ChosenPue {
   if (candidates.flag !== undefined) {
@@ -92,6 +100,13 @@ export function choosePue(candidates: PueCandidates): ChosenPue {
  * @param energyJoules Attributed energy at the IT equipment, J.
  * @param pue Power usage effectiveness (>= 1).
  * @returns Facility energy, kWh.
+ * @example 3.6 MJ at the servers of a PUE 1.5 facility
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { facilityKwh } from "./energy.ts";
+ *
+ * equal(facilityKwh(3_600_000, 1.5), 1.5);
+ * ```
  */
 export function facilityKwh(energyJoules: number, pue: number): number {
   return (energyJoules / JOULES_PER_KWH) * pue;

@@ -11,7 +11,7 @@
  * @module
  */
 import type { Figures } from "./types.ts";
-import type { Component } from "../sensors/types.ts";
+import type { Component } from "../types.ts";
 import type { RunSummary } from "../log/schema.ts";
 import { facilityKwh, JOULES_PER_KWH } from "./energy.ts";
 import { carbonGrams, type LiveInterval } from "./carbon.ts";

@@ -2,7 +2,7 @@
  * `readLogs`: the figures of a set of log directories, per run and in total
  * (experiment-impact-tracker's DataInterface: kg CO2e, kWh, hours, CPU hours, GPU hours,
  * PUE). Everything it depends on (finding and reading log directories, the intensity
- * tables) is passed in, so it runs on small fake tables in tests; lib/accounting/embedded.ts
+ * tables) is passed in, so it runs on small fake tables in tests; lib/report/read_logs.ts
  * wires the real ones.
  *
  * Samples are read only when a run needs them (its summary.json is missing, or it polled a

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Component } from "../sensors/types.ts";
+import type { Component } from "../types.ts";
 import type { RunInfo, RunSummary } from "../log/schema.ts";
 
 /** Additive figures of one run or of a set of runs. Every field here is a sum. */

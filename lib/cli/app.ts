@@ -8,7 +8,7 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
-import { CliError, ExitCode } from "./exit_codes.ts";
+import { ExitCode, ExitError } from "../run/errors.ts";
 import { commands } from "./commands/mod.ts";
 
 /**
@@ -53,7 +53,8 @@ export async function runCli(args: string[], ctx: CliContext): Promise<number> {
       // Help and version end through here with code 0; everything else is a usage error.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    if (error instanceof CliError) {
+    // A command's CliError or a run's RunError: its message and its code.
+    if (error instanceof ExitError) {
       ctx.stderr(`impact: ${error.message}\n`);
       return error.exitCode;
     }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Command } from "@commander-js/extra-typings";
 import { denoRuntime, type Runtime } from "../runtime.ts";
 
 /** The CLI's effects: where text goes, the runtime for sensors, the working directory. */
@@ -14,6 +15,16 @@ export interface CliContext {
   stderrIsTerminal: boolean;
   cwd: string;
 }
+
+/**
+ * Registers one subcommand on the program; `setExitCode` receives the code the command chose.
+ * Each file under lib/cli/commands/ exports one, and commands/mod.ts lists them.
+ */
+export type RegisterCommand = (
+  program: Command,
+  ctx: CliContext,
+  setExitCode: (code: number) => void,
+) => void;
 
 const encoder = new TextEncoder();
 

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { CliError, ExitCode } from "./exit_codes.ts";
+import { CliError } from "./errors.ts";
+import { ExitCode } from "../run/errors.ts";
 
 /**
  * Checks `--year` against the years the intensity data covers.

@@ -59,6 +59,22 @@ function setIfGiven<T, K extends keyof T>(target: T, key: K, value: T[K] | undef
  * @param env Returns an environment variable (e.g. `runtime.env`).
  * @param hostname The node's name when `SLURMD_NODENAME` is absent.
  * @returns The context, or undefined outside a SLURM job (no `SLURM_JOB_ID`/`SLURM_JOBID`).
+ * @example A task of a batch job
+ * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
+ * import { parseSlurmEnv } from "./slurm.ts";
+ *
+ * const env: Record<string, string> = {
+ *   SLURM_JOB_ID: "812",
+ *   SLURM_STEP_ID: "4294967291",
+ *   SLURM_PROCID: "3",
+ *   SLURM_NTASKS: "8",
+ * };
+ * const task = parseSlurmEnv((name) => env[name], "gpu-n3");
+ * deepEqual(task?.info, { jobId: "812", stepId: "batch", node: "gpu-n3", taskRank: 3 });
+ * equal(task?.ntasks, 8);
+ * equal(parseSlurmEnv(() => undefined), undefined); // not in a SLURM job
+ * ```
  */
 export function parseSlurmEnv(
   env: (name: string) => string | undefined,
@@ -83,68 +99,6 @@ export function parseSlurmEnv(
   setIfGiven(task, "jobName", text(env, "SLURM_JOB_NAME"));
   setIfGiven(task, "cluster", text(env, "SLURM_CLUSTER_NAME"));
   return task;
-}
-
-/** Which GPUs a task may use, and how that was decided. */
-export interface TaskGpus {
-  /** Physical indices as `nvidia-smi` numbers them on the node. */
-  indices?: number[];
-  /** UUIDs (`GPU-...`, `MIG-...`) when `CUDA_VISIBLE_DEVICES` names devices that way. */
-  uuids?: string[];
-  /** The variables the answer came from. */
-  source: string;
-}
-
-function indexList(name: string, value: string): number[] {
-  // SLURM writes plain lists ("0,1,3"); ranges ("0-3") appear in hand-set values.
-  const out: number[] = [];
-  for (const part of value.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
-    const range = /^(\d+)-(\d+)$/.exec(part);
-    if (range) {
-      for (let i = Number(range[1]); i <= Number(range[2]); i++) out.push(i);
-    } else if (/^\d+$/.test(part)) out.push(Number(part));
-    else throw new Error(`${name} is not a list of GPU indices: "${value}"`);
-  }
-  return out;
-}
-
-/**
- * Maps a task to its GPUs through `CUDA_VISIBLE_DEVICES`, `SLURM_STEP_GPUS` and `SLURM_JOB_GPUS`.
- *
- * SLURM's lists are physical indices. Under `ConstrainDevices` a task sees its GPUs renumbered
- * from 0, so a `CUDA_VISIBLE_DEVICES` that is not a subset of SLURM's list is read as positions
- * in it. This works without the node's GPU list, so it keeps ranges and UUIDs as written;
- * matching them to the node's GPUs is `visibleGpuIndices` (lib/sensors/nvidia_smi_parse.ts).
- *
- * @param env Returns an environment variable.
- * @returns The task's GPUs, or undefined when nothing restricts them (all GPUs are visible).
- */
-export function taskGpus(env: (name: string) => string | undefined): TaskGpus | undefined {
-  const cuda = text(env, "CUDA_VISIBLE_DEVICES");
-  const slurmName = text(env, "SLURM_STEP_GPUS") !== undefined
-    ? "SLURM_STEP_GPUS"
-    : "SLURM_JOB_GPUS";
-  const slurmValue = text(env, slurmName);
-  const slurm = slurmValue === undefined ? undefined : indexList(slurmName, slurmValue);
-  if (cuda === undefined || cuda === "NoDevFiles") {
-    return slurm ? { indices: slurm, source: slurmName } : undefined;
-  }
-  const entries = cuda.split(",").map((p) => p.trim()).filter((p) => p !== "");
-  if (entries.some((e) => /^(GPU|MIG)-/.test(e))) {
-    return { uuids: entries, source: "CUDA_VISIBLE_DEVICES" };
-  }
-  const visible = indexList("CUDA_VISIBLE_DEVICES", cuda);
-  if (!slurm) return { indices: visible, source: "CUDA_VISIBLE_DEVICES" };
-  if (visible.every((i) => slurm.includes(i))) {
-    return { indices: visible, source: `CUDA_VISIBLE_DEVICES within ${slurmName}` };
-  }
-  if (visible.every((i) => i < slurm.length)) {
-    return {
-      indices: visible.map((i) => slurm[i]!),
-      source: `CUDA_VISIBLE_DEVICES as positions in ${slurmName}`,
-    };
-  }
-  throw new Error(`CUDA_VISIBLE_DEVICES "${cuda}" does not fit ${slurmName} "${slurmValue}"`);
 }
 
 /** Where a task's logs go. */
@@ -172,6 +126,14 @@ export const DEFAULT_STEP = "batch";
  * @param info The task's SLURM info (job id and node are required).
  * @param nodeSampler Whether this task samples the node's devices.
  * @returns The job, node and run folders.
+ * @example Where task 5 of job 812 writes
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { slurmLogLayout } from "./slurm.ts";
+ *
+ * const layout = slurmLogLayout("logs", { jobId: "812", node: "n3", stepId: "0", taskRank: 5 }, false);
+ * equal(layout.runDir, "logs/812/n3/step-0/task-5");
+ * ```
  */
 export function slurmLogLayout(
   logDir: string,

@@ -252,7 +252,7 @@ function hitPlace(g: Gazetteer, hit: Hit): Place {
  *
  * @example Geocode an address offline
  * ```ts
- * import { searchPlaces } from "./mod.ts";
+ * import { searchPlaces } from "../../mod.ts";
  * const [paris] = searchPlaces("Paris, Texas"); // { name: "Paris", admin1: "Texas", ... }
  * ```
  */

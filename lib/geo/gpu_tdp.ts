@@ -86,12 +86,3 @@ export function gpuTdp(name: string): GpuTdp {
   }
   return result;
 }
-
-/**
- * Every GPU in the table.
- *
- * @returns Name, board power and source of each part.
- */
-export function listGpuTdps(): GpuTdp[] {
-  return rows.map((r) => ({ name: r.name, tdpWatts: r.tdpWatts, source: r.source }));
-}

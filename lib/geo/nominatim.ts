@@ -70,8 +70,19 @@ const schedule = new Map<string, Promise<number>>();
  *
  * @example Geocode with a private Nominatim server
  * ```ts
- * import { geocodeOnline } from "./mod.ts";
- * const places = await geocodeOnline("Zurich", { baseUrl: "http://127.0.0.1:8080" });
+ * import { equal } from "node:assert/strict";
+ * import { geocodeOnline } from "./nominatim.ts";
+ *
+ * // A stand-in for the server, answering as Nominatim's /search?format=jsonv2 does.
+ * const fetch = () =>
+ *   Promise.resolve(Response.json([{
+ *     lat: "47.3744",
+ *     lon: "8.5410",
+ *     name: "Zurich",
+ *     address: { country: "Switzerland", country_code: "ch" },
+ *   }]));
+ * const places = await geocodeOnline("Zurich", { baseUrl: "http://127.0.0.1:8080", fetch });
+ * equal(places[0]?.country, "CHE");
  * ```
  */
 export async function geocodeOnline(query: string, options: GeocodeOptions = {}): Promise<Place[]> {

@@ -7,7 +7,6 @@
  *
  * @module
  */
-import type { RegionInfo } from "../log/schema.ts";
 import { describePlace } from "./address_candidates.ts";
 import { parseCloudSpec } from "./cloud.ts";
 import {
@@ -19,6 +18,7 @@ import {
 } from "./intensity.ts";
 import { nearest } from "./suggest.ts";
 import type { Place, ZoneMatch } from "./types.ts";
+import type { ResolvedRegion } from "../types.ts";
 
 /** Options of the online geocoder (Nominatim). */
 export interface OnlineGeocodeOptions {
@@ -94,7 +94,7 @@ function fromPoint(
   latitude: number,
   longitude: number,
   source: string,
-): RegionInfo {
+): ResolvedRegion {
   const match = deps.zoneAt(latitude, longitude);
   if (!match) return { source: "unknown", latitude, longitude };
   return { zone: match.zone, country: match.country, source, latitude, longitude };
@@ -180,7 +180,7 @@ async function locateByIp(
 export async function resolveRegion(
   options: RegionOptions,
   deps?: ResolveDeps,
-): Promise<RegionInfo> {
+): Promise<ResolvedRegion> {
   const needDeps = async () => deps ??= await defaultResolveDeps();
   if (options.zone !== undefined) {
     const zone = checkZone(options.zone, deps ?? { zoneIds: () => [] });
@@ -196,7 +196,7 @@ export async function resolveRegion(
         (error as { suggestions?: string[] }).suggestions,
       );
     }
-    const info: RegionInfo = withCountry({
+    const info: ResolvedRegion = withCountry({
       zone: region.zone,
       source: "--cloud",
       cloud: { provider: region.provider, region: region.region, pue: region.pue },
@@ -240,7 +240,7 @@ export async function resolveRegion(
   return { source: "unknown" };
 }
 
-function withCountry(info: RegionInfo): RegionInfo {
+function withCountry(info: ResolvedRegion): ResolvedRegion {
   const country = info.zone ? countryOfZone(info.zone) : undefined;
   return country ? { ...info, country } : info;
 }

@@ -157,7 +157,7 @@ function load(): LoadedZones {
  *
  * @example Find the grid zone of Stanford
  * ```ts
- * import { zoneAt } from "./mod.ts";
+ * import { zoneAt } from "../../mod.ts";
  * const match = zoneAt(37.43, -122.17); // { zone: "US-CAL-CISO", country: "USA" }
  * ```
  */

@@ -9,7 +9,15 @@
  * @module
  */
 
-import type { Component, Method, SensorStatus } from "../sensors/types.ts";
+import type {
+  Attribution,
+  Component,
+  CpuInfo,
+  GpuInfo,
+  Method,
+  ResolvedRegion,
+  SensorStatus,
+} from "../types.ts";
 
 /** The version of this format; readers refuse newer majors. */
 export const LOG_SCHEMA_VERSION = 1;
@@ -21,59 +29,11 @@ export const LOG_FILES = {
   summary: "summary.json",
 } as const;
 
-/** How the job's share of a device's energy is decided. */
-export type Attribution = "cpu-time-share" | "whole-machine" | "cgroup";
-
-/** A GPU found on the machine. */
-export interface GpuInfo {
-  /** The driver's index (`nvidia-smi -i`). */
-  index: number;
-  /** Product name, e.g. `NVIDIA H100 80GB HBM3`. */
-  name: string;
-  /** GPU UUID (`GPU-...`). */
-  uuid?: string;
-  /** Driver version. */
-  driverVersion?: string;
-  /** CUDA version the driver supports. */
-  cudaVersion?: string;
-  /** Board power limit, W. */
-  powerLimitWatts?: number;
-  /** Whether the job used it (compute-apps, CUDA_VISIBLE_DEVICES). */
-  usedByJob?: boolean;
-}
-
-/** The hardware the run saw. */
-export interface CpuInfo {
-  /** Model name, e.g. `AMD EPYC 9654 96-Core Processor`. */
-  model?: string;
-  /** Vendor id, e.g. `GenuineIntel`, `AuthenticAMD`. */
-  vendor?: string;
-  /** Physical packages. */
-  sockets?: number;
-  /** Physical cores, all sockets. */
-  cores?: number;
-  /** Hardware threads (logical CPUs), all sockets. */
-  threads?: number;
-  /** Installed memory, bytes. */
-  memoryTotalBytes?: number;
-}
-
-/** Where the run's electricity came from (filled by the accounting's region options). */
-export interface RegionInfo {
-  /** Electricity Maps zone id (`DE`, `US-CAL-CISO`); absent when unknown. */
-  zone?: string;
-  /** ISO 3166-1 alpha-3. */
-  country?: string;
-  /** How the zone was chosen: `--zone`, `--country`, `--lat/--lon`, `--address`, `--cloud`, `IMPACT_ZONE`, `unknown`. */
-  source: string;
-  /** The cloud region given with `--cloud`, and its provider's PUE. */
-  cloud?: { provider: string; region: string; pue?: number };
-  /** The geocoded place, in words. */
-  place?: string;
-  /** Degrees north of the machine or place, where known. */
-  latitude?: number;
-  /** Degrees east of the machine or place, where known. */
-  longitude?: number;
+/**
+ * Where the run's electricity came from: the resolved region (how the zone was chosen, the
+ * cloud region, the place) and what the run adds to it.
+ */
+export interface RegionInfo extends ResolvedRegion {
   /** The yearly grid intensity the region implies (what the summary's carbon line used). */
   intensity?: {
     /** gCO2e/kWh. */

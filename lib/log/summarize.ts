@@ -5,9 +5,8 @@
  *
  * @module
  */
-import type { Method } from "../sensors/types.ts";
+import type { Attribution, Method } from "../types.ts";
 import {
-  type Attribution,
   type ComponentTotal,
   LOG_SCHEMA_VERSION,
   type RunSummary,
@@ -68,6 +67,28 @@ export function emptySummaryState(): SummaryState {
  * @param state The totals so far.
  * @param sample The next sample.
  * @returns New totals; `state` is left as it was.
+ * @example Running totals, one record at a time
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { addSample, emptySummaryState } from "./summarize.ts";
+ *
+ * const record = {
+ *   t: "2026-01-01T00:00:01.000Z",
+ *   intervalSeconds: 1,
+ *   devices: [{
+ *     component: "cpu" as const,
+ *     device: "package-0",
+ *     method: "counter" as const,
+ *     machineEnergyJoules: 80,
+ *     attributedEnergyJoules: 20,
+ *     powerWatts: 80,
+ *   }],
+ *   cpu: { jobShare: 0.25, jobCpuSeconds: 1, utilization: 0.5 },
+ *   memory: { jobBytes: 0, kind: "rss" as const },
+ * };
+ * const state = [record, record].reduce(addSample, emptySummaryState());
+ * equal(state.attributedEnergyJoules, 40);
+ * ```
  */
 export function addSample(state: SummaryState, sample: SampleRecord): SummaryState {
   const components = state.components.map((c) => ({ ...c }));

@@ -11,8 +11,9 @@
  * @module
  */
 import type { LogsFigures, RunFigures } from "../accounting/types.ts";
-import type { GpuInfo } from "../log/schema.ts";
+import type { GpuInfo } from "../types.ts";
 import { JOULES_PER_KWH } from "../accounting/energy.ts";
+import { type CsvCell, formatCsv } from "../csv.ts";
 
 /** Export formats. */
 export type ExportFormat = "codecarbon" | "csv" | "jsonl";
@@ -90,34 +91,6 @@ export const IMPACT_COLUMNS = [
   "notes",
 ] as const;
 
-/** A cell: empty when unknown. */
-export type Cell = string | number | boolean | undefined;
-
-/**
- * Quotes a CSV field per RFC 4180 where needed (comma, quote, line break, outer spaces).
- *
- * @param value The cell.
- * @returns The field text.
- */
-export function csvField(value: Cell): string {
-  if (value === undefined) return "";
-  const text = typeof value === "number" && !Number.isFinite(value) ? "" : String(value);
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/**
- * Renders rows as CSV with a header line, CRLF-free (`\n`) like CodeCarbon's pandas output.
- *
- * @param columns The header.
- * @param rows One record per row, keyed by column.
- * @returns The CSV text.
- */
-export function toCsv(columns: readonly string[], rows: Record<string, Cell>[]): string {
-  const lines = [columns.map(csvField).join(",")];
-  for (const row of rows) lines.push(columns.map((c) => csvField(row[c])).join(","));
-  return lines.join("\n") + "\n";
-}
-
 function gpuModel(gpus: GpuInfo[]): string | undefined {
   if (gpus.length === 0) return undefined;
   const counts = new Map<string, number>();
@@ -136,7 +109,7 @@ function isoSeconds(iso: string): string {
  * @param run The run's figures (from `readLogs`).
  * @returns The row, keyed by {@link CODECARBON_COLUMNS}.
  */
-export function codecarbonRow(run: RunFigures): Record<string, Cell> {
+export function codecarbonRow(run: RunFigures): Record<string, CsvCell> {
   const { info, summary } = run;
   const seconds = summary.durationSeconds;
   const watts = (kwh: number) => (seconds > 0 ? (kwh * JOULES_PER_KWH) / seconds : 0);
@@ -193,7 +166,7 @@ export function codecarbonRow(run: RunFigures): Record<string, Cell> {
  * @param run The run's figures.
  * @returns The row, keyed by {@link IMPACT_COLUMNS}.
  */
-export function impactRow(run: RunFigures): Record<string, Cell> {
+export function impactRow(run: RunFigures): Record<string, CsvCell> {
   const { info, summary } = run;
   return {
     dir: run.dir,
@@ -236,9 +209,9 @@ export function impactRow(run: RunFigures): Record<string, Cell> {
 export function exportRuns(figures: LogsFigures, format: ExportFormat): string {
   switch (format) {
     case "codecarbon":
-      return toCsv(CODECARBON_COLUMNS, figures.runs.map(codecarbonRow));
+      return formatCsv(CODECARBON_COLUMNS, figures.runs.map(codecarbonRow));
     case "csv":
-      return toCsv(IMPACT_COLUMNS, figures.runs.map(impactRow));
+      return formatCsv(IMPACT_COLUMNS, figures.runs.map(impactRow));
     case "jsonl":
       return figures.runs.map((run) => {
         const row = impactRow(run);

@@ -47,16 +47,6 @@ export function parseListenAddress(text: string): ListenAddress {
   return { hostname, port };
 }
 
-/**
- * Whether an address only accepts connections from this machine.
- *
- * @param hostname A host name or IP address.
- * @returns True for 127.0.0.0/8, ::1 and localhost.
- */
-export function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "::1" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-
 /** Options for {@link serveMetrics}. */
 export interface MetricsServerOptions {
   /** Default 127.0.0.1. */

@@ -6,7 +6,7 @@
  * @module
  */
 import schema from "../../data/site_spec.schema.json" with { type: "json" };
-import { type JsonSchema, validateJson } from "./appendix/json_schema.ts";
+import { createSchemaValidator } from "./appendix/json_schema.ts";
 
 /** A named subset of an experiment set, compared side by side with its siblings. */
 export interface ChildExperiment {
@@ -38,6 +38,9 @@ export interface SiteSpec {
   sets: ExperimentSet[];
 }
 
+/** Checks a parsed spec against data/site_spec.schema.json (made once, at first use). */
+let validateSpec: ReturnType<typeof createSchemaValidator> | undefined;
+
 /** The variables a set summarises when its spec names none. */
 export const DEFAULT_SUMMARY_VARIABLES = ["energy_kwh", "hours", "kg_co2e"];
 
@@ -68,7 +71,8 @@ export function parseSiteSpec(text: string, file = "site spec"): SiteSpec {
     const why = error instanceof Error ? error.message : String(error);
     throw new SiteSpecError(`${file} is not valid JSON: ${why}`);
   }
-  const errors = validateJson(value, schema as JsonSchema);
+  validateSpec ??= createSchemaValidator(schema);
+  const errors = validateSpec(value);
   if (errors.length > 0) {
     const lines = errors.map((e) => `${file}: ${e.path}: ${e.message}`);
     throw new SiteSpecError(lines.join("\n"));

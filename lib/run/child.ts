@@ -6,7 +6,7 @@
  * @module
  */
 import { delimiter, join } from "node:path";
-import { ExitCode } from "../cli/exit_codes.ts";
+import { ExitCode } from "./errors.ts";
 import type { Runtime } from "../runtime.ts";
 
 /** The child could not be started; `exitCode` is 126, 127 or 125. */

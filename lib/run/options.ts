@@ -1,17 +1,27 @@
 /**
- * The options of `impact run`: declared once on a commander command (for the CLI and its
- * help) and turned into a typed {@link RunOptions} by a pure function, so the parser is
- * unit-tested without spawning anything.
- *
- * Other areas add flags through their entry in lib/run/extensions.ts; their raw values arrive
- * in `RunOptions.flags`.
+ * What `impact run` was asked to do, as typed values. The CLI declares the flags and builds
+ * these (lib/cli/run_flags.ts); the run reads them and nothing else, so it imports no CLI
+ * framework and nothing of lib/run itself.
  *
  * @module
  */
-import { Command, CommanderError, Option } from "commander";
-import type { Attribution } from "../log/schema.ts";
-import { type HardwareRequirement, parseHardwareRequirement } from "../hardware.ts";
-import { runExtensions } from "./extensions.ts";
+import type { RegionFlags } from "../geo/resolve.ts";
+import type { LiveProvider } from "../geo/live/poller.ts";
+import type { HardwareRequirement } from "../hardware.ts";
+import type { Attribution } from "../types.ts";
+
+/** Seconds between live polls unless `--live-intensity-every` says otherwise. */
+export const DEFAULT_LIVE_POLL_SECONDS = 300;
+
+/** `--live-intensity`: poll a live grid-intensity source while the job runs. */
+export interface LiveIntensityOptions {
+  /** The source. */
+  provider: LiveProvider;
+  /** `--live-intensity-url`: base URL, when not `$IMPACT_LIVE_INTENSITY_URL` or the public API. */
+  url?: string;
+  /** `--live-intensity-every`: seconds between polls ({@link DEFAULT_LIVE_POLL_SECONDS} when absent). */
+  everySeconds?: number;
+}
 
 /** Everything `impact run` was asked to do. */
 export interface RunOptions {
@@ -19,157 +29,31 @@ export interface RunOptions {
   command: string[];
   /** Run the built-in CPU workload instead of a command. */
   demo: boolean;
+  /** `--interval`, ms. */
   intervalMs: number;
+  /** `--log-dir`. */
   logDir?: string;
+  /** `--label key=value`. */
   labels: Record<string, string>;
+  /** `--require-gpu`. */
   requireGpu: HardwareRequirement[];
+  /** `--require-cpu`. */
   requireCpu: HardwareRequirement[];
+  /** `--attribution`. */
   attribution: Attribution;
+  /** `--quiet`: no live status line and no summary on stderr. */
   quiet: boolean;
   /** Capture git and pip/conda state into impact.json (`--no-env` turns it off). */
   captureEnv: boolean;
-  /** Every flag's raw value, including those the extensions (lib/run/extensions.ts) add. */
-  flags: Record<string, unknown>;
-}
-
-/** A usage error in `impact run`'s arguments. */
-export class RunUsageError extends Error {
-  /** @param message Names the flag and the value. */
-  constructor(message: string) {
-    super(message);
-    this.name = "RunUsageError";
-  }
-}
-
-const ATTRIBUTIONS: Attribution[] = ["cpu-time-share", "whole-machine", "cgroup"];
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-/**
- * Declares `impact run`'s arguments and flags on a command.
- *
- * @param command A command named `run`.
- * @returns The same command.
- */
-export function defineRunCommand<C extends Command>(command: C): C {
-  command
-    .description("Run a command and measure its energy use (`impact run [options] -- <command>`)")
-    .argument("[command...]", "the command to run and its arguments (after --)")
-    .option("--interval <seconds>", "seconds between samples", "1")
-    .option(
-      "--log-dir <dir>",
-      "log directory (default $IMPACT_LOG_DIR/ or ./impact-logs/<time>-<command>)",
-    )
-    .option(
-      "--label <key=value>",
-      "experiment metadata stored in impact.json (repeatable)",
-      collect,
-    )
-    .option(
-      "--require-gpu <name=...>",
-      "refuse to start unless every GPU matches (~ for a substring; repeatable)",
-      collect,
-    )
-    .option(
-      "--require-cpu <model=...>",
-      "refuse to start unless the CPU matches (~ for a substring; repeatable)",
-      collect,
-    )
-    .addOption(
-      new Option("--attribution <method>", "how the job's share is decided")
-        .choices(ATTRIBUTIONS)
-        .default("cpu-time-share"),
-    )
-    .option("--quiet", "no live status line and no summary on stderr")
-    .option("--no-env", "do not record git, pip or conda state")
-    .option("--demo", "run a built-in CPU workload of about 5 s instead of a command")
-    .passThroughOptions();
-  for (const extension of runExtensions) extension.flags(command);
-  return command;
-}
-
-/**
- * Turns commander's raw values into typed options.
- *
- * @param flags `command.opts()`.
- * @param args The command and its arguments.
- * @returns The options.
- * @throws {RunUsageError} Naming the flag and value that were wrong.
- */
-export function toRunOptions(flags: Record<string, unknown>, args: string[]): RunOptions {
-  const demo = flags.demo === true;
-  if (demo && args.length > 0) {
-    throw new RunUsageError(`--demo runs its own workload; drop the command "${args.join(" ")}"`);
-  }
-  if (!demo && args.length === 0) {
-    throw new RunUsageError("No command given; use `impact run [options] -- <command> [args...]`");
-  }
-  const intervalText = String(flags.interval ?? "1");
-  const intervalSeconds = Number(intervalText);
-  if (!Number.isFinite(intervalSeconds) || intervalSeconds < 0.05 || intervalSeconds > 3600) {
-    throw new RunUsageError(
-      `--interval "${intervalText}" must be a number of seconds from 0.05 to 3600`,
-    );
-  }
-  const labels: Record<string, string> = {};
-  for (const label of (flags.label as string[] | undefined) ?? []) {
-    const eq = label.indexOf("=");
-    const key = label.slice(0, eq).trim();
-    if (eq <= 0 || key === "") {
-      throw new RunUsageError(`--label "${label}" needs the form key=value`);
-    }
-    labels[key] = label.slice(eq + 1);
-  }
-  const requirements = (name: string, key: string) =>
-    ((flags[name] as string[] | undefined) ?? []).map((text) => {
-      try {
-        return parseHardwareRequirement(text, key);
-      } catch (error) {
-        throw new RunUsageError(
-          `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${(error as Error).message}`,
-        );
-      }
-    });
-  const attribution = String(flags.attribution ?? "cpu-time-share") as Attribution;
-  if (!ATTRIBUTIONS.includes(attribution)) {
-    throw new RunUsageError(
-      `--attribution "${attribution}" must be one of ${ATTRIBUTIONS.join(", ")}`,
-    );
-  }
-  const options: RunOptions = {
-    command: args,
-    demo,
-    intervalMs: Math.round(intervalSeconds * 1000),
-    labels,
-    requireGpu: requirements("requireGpu", "name"),
-    requireCpu: requirements("requireCpu", "model"),
-    attribution,
-    quiet: flags.quiet === true,
-    captureEnv: flags.env !== false,
-    flags: { ...flags },
-  };
-  if (typeof flags.logDir === "string") options.logDir = flags.logDir;
-  return options;
-}
-
-/**
- * Parses `impact run`'s arguments (everything after `run`) without running anything.
- *
- * @param argv The arguments, e.g. `["--interval", "2", "--", "sleep", "3"]`.
- * @returns The options.
- * @throws {RunUsageError} On an unknown flag or a malformed value.
- */
-export function parseRunArgv(argv: string[]): RunOptions {
-  const command = defineRunCommand(new Command("run"))
-    .exitOverride()
-    .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  try {
-    command.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      throw new RunUsageError(error.message.replace(/^error: /, ""));
-    }
-    throw error;
-  }
-  return toRunOptions(command.opts(), command.args);
+  /**
+   * Where the electricity comes from, as given (`--zone`, `--country`, `--lat/--lon`,
+   * `--address`, `--online`, `--cloud`, `--locate-by-ip`); resolved when the run starts.
+   */
+  region: RegionFlags;
+  /** `--live-intensity` and its settings, when given. */
+  live?: LiveIntensityOptions;
+  /** `--metrics [host:]port`: serve Prometheus metrics while the job runs. */
+  metrics?: string;
+  /** `--cgroup <path>`: the job's CPU time and memory from this cgroup. */
+  cgroup?: string;
 }

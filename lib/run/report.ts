@@ -3,8 +3,11 @@
  *
  * @module
  */
-import type { RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
-import { JOULES_PER_KWH } from "../accounting/energy.ts";
+import type { RegionInfo, RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
+import { carbonGrams } from "../accounting/carbon.ts";
+import { choosePue, facilityKwh, JOULES_PER_KWH } from "../accounting/energy.ts";
+import { formatDuration, shortFigure, textTable } from "../report/plain_text.ts";
+import type { LiveTally } from "./live_intensity.ts";
 
 const JOULES_PER_WH = JOULES_PER_KWH / 1000;
 
@@ -14,23 +17,20 @@ function threeFigures(value: number): string {
 }
 
 /**
- * Formats joules as kWh with enough digits for short runs.
- *
- * @param joules Energy in joules.
- * @returns E.g. `0.000123 kWh`.
- */
-export function formatKwh(joules: number): string {
-  const kwh = joules / JOULES_PER_KWH;
-  if (kwh === 0) return "0 kWh";
-  return `${kwh >= 1 ? kwh.toFixed(3) : kwh.toPrecision(3)} kWh`;
-}
-
-/**
  * Formats energy in the unit its size reads best in: J below 1 Wh, Wh below 1 kWh, then kWh;
  * three significant figures.
  *
  * @param joules Energy in joules.
  * @returns E.g. `22.2 J`, `6.17 Wh`, `2.50 kWh`.
+ * @example Joules in the unit they read best in
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatEnergy } from "./report.ts";
+ *
+ * equal(formatEnergy(22.2), "22.2 J");
+ * equal(formatEnergy(22_200), "6.17 Wh");
+ * equal(formatEnergy(9_000_000), "2.50 kWh");
+ * ```
  */
 export function formatEnergy(joules: number): string {
   const size = Math.abs(joules);
@@ -45,27 +45,20 @@ export function formatEnergy(joules: number): string {
  *
  * @param gramsCO2e The emission in grams of CO2 equivalent.
  * @returns E.g. `3.12 g CO2e`, `1.40 kg CO2e`.
+ * @example Grams below a kilogram
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatCarbon } from "./report.ts";
+ *
+ * equal(formatCarbon(3.12), "3.12 g CO2e");
+ * equal(formatCarbon(1400), "1.40 kg CO2e");
+ * ```
  */
 export function formatCarbon(gramsCO2e: number): string {
   if (gramsCO2e === 0) return "0 g CO2e";
   return Math.abs(gramsCO2e) < 1000
     ? `${threeFigures(gramsCO2e)} g CO2e`
     : `${threeFigures(gramsCO2e / 1000)} kg CO2e`;
-}
-
-/**
- * Formats seconds as `1h02m03s`, `2m03s` or `3.0s`.
- *
- * @param seconds A duration.
- * @returns The duration in words.
- */
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = Math.floor(seconds % 60);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return h > 0 ? `${h}h${pad(m)}m${pad(s)}s` : `${m}m${pad(s)}s`;
 }
 
 /**
@@ -95,7 +88,7 @@ export function formatStatusLine(
  * @param summary The run's totals.
  * @param info impact.json (command, sensors).
  * @param logDir Where the log went.
- * @param extraLines Lines from the run's hooks (carbon, live intensity), before the log line.
+ * @param extraLines Lines from the run's steps (carbon, live intensity), before the log line.
  * @returns Several lines, ending in a newline.
  */
 export function formatSummary(
@@ -136,10 +129,7 @@ export function formatSummary(
       formatEnergy(summary.totals.machineEnergyJoules),
       formatEnergy(summary.totals.attributedEnergyJoules),
     ]);
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const row of rows) {
-      lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()}`);
-    }
+    lines.push(...textTable(rows, { indent: "  " }));
     lines.push(
       `  power (machine): mean ${summary.power.meanWatts.toFixed(1)} W, peak ${
         summary.power.peakWatts.toFixed(1)
@@ -177,4 +167,80 @@ export function formatSummary(
   lines.push(...extraLines);
   lines.push(`  log: ${logDir}`);
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The summary's carbon lines: the run's kg CO2e from its attributed energy, PUE and the
+ * region's intensity (time-weighted over the live samples, when polled), or why there is none;
+ * then how the live polls went.
+ *
+ * @param summary The run's totals.
+ * @param region impact.json's region.
+ * @param live What the live samples added up to, when `--live-intensity` polled.
+ * @param overridePue The `OVERRIDE_PUE` environment variable, if set.
+ * @returns Lines starting with two spaces.
+ */
+export function carbonSummaryLines(
+  summary: Pick<RunSummary, "totals" | "samples">,
+  region: RegionInfo | undefined,
+  live?: LiveTally,
+  overridePue?: string,
+): string[] {
+  const lines: string[] = [];
+  if (region?.live) {
+    const { polls, failures, lastFailure } = region.live;
+    if (failures > 0) {
+      lines.push(
+        `  live intensity: ${failures} of ${polls} poll(s) failed${
+          lastFailure ? ` (last: ${lastFailure})` : ""
+        }; those intervals used the yearly figure`,
+      );
+    }
+  }
+  if (!region || (!region.zone && !region.country)) {
+    lines.unshift(
+      "  carbon: region unknown, so no kg CO2e here (give --zone, --country, --address, " +
+        "--cloud or IMPACT_ZONE; `impact statement --country ISO3` charges it later)",
+    );
+    return lines;
+  }
+  const where = region.zone ?? region.country!;
+  if (!region.intensity) {
+    lines.unshift(`  carbon: no grid intensity for ${where}, so no kg CO2e here`);
+    return lines;
+  }
+  let pue;
+  try {
+    pue = choosePue({
+      ...(overridePue !== undefined ? { overridePue } : {}),
+      ...(region.cloud?.pue !== undefined ? { cloudPue: region.cloud.pue } : {}),
+    });
+  } catch (error) {
+    lines.unshift(`  carbon: not computed: ${(error as Error).message}`);
+    return lines;
+  }
+  const energyKwh = facilityKwh(summary.totals.attributedEnergyJoules, pue.pue);
+  const liveIntervals = live && live.joules > 0
+    ? [{
+      energyKwh: facilityKwh(live.joules, pue.pue),
+      intensityGramsPerKwh: live.gramJoules / live.joules,
+      source: live.sources.join(", "),
+    }]
+    : [];
+  const carbon = carbonGrams(energyKwh, region.intensity.gramsPerKwh, liveIntervals);
+  const meanIntensity = energyKwh > 0 ? carbon.gramsCO2e / energyKwh : region.intensity.gramsPerKwh;
+  const yearly = `${region.intensity.source} ${region.intensity.year}`;
+  const intensityWords = live && liveIntervals.length > 0
+    ? `${shortFigure(meanIntensity)} gCO2e/kWh time-weighted (live ${
+      live.sources.join(", ")
+    } for ${live.samples} of ${summary.samples} intervals, otherwise ${
+      shortFigure(region.intensity.gramsPerKwh)
+    } from ${yearly})`
+    : `${shortFigure(region.intensity.gramsPerKwh)} gCO2e/kWh (${yearly})`;
+  lines.unshift(
+    `  carbon: ${formatCarbon(carbon.gramsCO2e)} = ${
+      formatEnergy(energyKwh * JOULES_PER_KWH)
+    } (job x PUE ${pue.pue}, ${pue.source}) x ${intensityWords}; zone ${region.intensity.zone} from ${region.source}`,
+  );
+  return lines;
 }

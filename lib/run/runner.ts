@@ -1,20 +1,29 @@
 /**
- * The `impact run` pipeline: check the command and the hardware, open the log directory,
- * start sampling, run the child with its signals forwarded, then write the summary and
- * print it. Returns the exit code (the child's, or one of ExitCode).
+ * The `impact run` pipeline: check the command and the hardware, then the run's steps, each a
+ * function returning a plain value merged here into impact.json and the sampling plan:
+ * resolve the region (lib/run/region.ts) and start its live intensity
+ * (lib/run/live_intensity.ts), plan the SLURM role, the cgroup and the metrics endpoint
+ * (lib/run/cluster.ts). Then open the log directory, start sampling, run the child with its
+ * signals forwarded, write the summary and print it. Returns the exit code (the child's, or
+ * one of ExitCode).
  *
  * @module
  */
-import { CliError, ExitCode } from "../cli/exit_codes.ts";
 import { assertCpus, assertGpus, HardwareMismatchError } from "../hardware.ts";
-import type { SampleRecord } from "../log/schema.ts";
+import type { LiveProvider } from "../geo/live/poller.ts";
+import type { RegionInfo, RunInfo, SampleRecord } from "../log/schema.ts";
 import { chooseLogDir, LogDirError, LogWriter } from "../log/write.ts";
 import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
+import type { EnergySensor } from "../sensors/types.ts";
+import type { UsageSource } from "../types.ts";
 import { ChildStartError, exitCodeOf, resolveCommand, spawnChild } from "./child.ts";
-import type { RunContext, RunHooks } from "./hooks.ts";
+import { type CgroupPlan, planCgroup, planSlurm, type SlurmPlan, startMetrics } from "./cluster.ts";
+import { ExitCode, RunError } from "./errors.ts";
+import { type LiveIntensity, startLiveIntensity } from "./live_intensity.ts";
 import type { RunOptions } from "./options.ts";
-import { formatStatusLine, formatSummary } from "./report.ts";
+import { type RegionStepDeps, resolveRunRegion } from "./region.ts";
+import { carbonSummaryLines, formatStatusLine, formatSummary } from "./report.ts";
 import { captureEnvironmentInfo, startingInfo, startSession } from "./session.ts";
 
 /** What the pipeline needs from outside. */
@@ -24,7 +33,8 @@ export interface RunDeps {
   stderr(text: string): void;
   stderrIsTerminal: boolean;
   discover(runtime: Runtime, paths: SystemPaths, options: DiscoverOptions): Promise<Discovery>;
-  hooks: RunHooks[];
+  /** Fakes for the region step (tests); the real geo modules by default. */
+  region?: RegionStepDeps;
   /** The `--demo` workload's command line. */
   demoCommand(): string[];
 }
@@ -35,7 +45,7 @@ export interface RunDeps {
  * @param options Parsed `impact run` options.
  * @param deps Runtime, output and sensor discovery.
  * @returns The exit code: the child's (128 + N for signal N), 126/127, or an ExitCode.
- * @throws {CliError} For a hardware mismatch, an unusable log directory or a sensor that cannot start.
+ * @throws {RunError} For a hardware mismatch, an unusable log directory or a sensor that cannot start.
  */
 export async function runJob(options: RunOptions, deps: RunDeps): Promise<number> {
   const { runtime, cwd } = deps;
@@ -62,7 +72,7 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
   } catch (error) {
     await discovery.close();
     if (error instanceof HardwareMismatchError) {
-      throw new CliError(`${error.message}; the command was not started`, ExitCode.hardware);
+      throw new RunError(`${error.message}; the command was not started`, ExitCode.hardware);
     }
     throw error;
   }
@@ -79,41 +89,159 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
     },
     labels: options.labels,
   });
-  const context: RunContext = {
-    options,
-    runtime,
-    info,
-    note,
-    sampling: {
-      sensors: discovery.sensors,
-      usage: discovery.usage,
-      cudaVisibleDevices: runtime.env("CUDA_VISIBLE_DEVICES"),
-    },
-  };
+  // What the steps took (a live poller, the node's lock, a metrics server), given back once
+  // the run is over, also when it failed on the way.
+  const releases: (() => Promise<void>)[] = [];
+  const releaseAll = () =>
+    Promise.all(releases.splice(0).map((release) => release().catch(() => {})));
   try {
-    return await measure(options, deps, context, discovery, command);
+    return await measure(options, deps, { info, discovery, command, note, releases, releaseAll });
   } finally {
-    for (const hook of deps.hooks) {
-      await Promise.resolve().then(() => hook.dispose?.(context)).catch(() => {});
-    }
+    await releaseAll();
   }
 }
 
-/** From the hooks' `beforeStart` to the summary: the part `dispose` hooks wrap. */
-async function measure(
-  options: RunOptions,
-  deps: RunDeps,
-  context: RunContext,
-  discovery: Discovery,
-  command: string[],
-): Promise<number> {
+/** What the run's steps decided: impact.json as it starts, and what the sampler reads. */
+interface RunPlan {
+  info: RunInfo;
+  /** The log folder the steps chose (a SLURM task's), else undefined. */
+  logDir?: string | undefined;
+  sensors: EnergySensor[];
+  usage?: UsageSource | undefined;
+  /** The GPUs the job may use, as `CUDA_VISIBLE_DEVICES` entries (physical indices or UUIDs). */
+  cudaVisibleDevices?: string | undefined;
+  live?: LiveIntensity | undefined;
+  /** Sets a record's optional fields (live intensity, SLURM task) and exports it (metrics). */
+  decorate(record: SampleRecord): void;
+}
+
+/** What {@link measure} works with. */
+interface RunState {
+  info: RunInfo;
+  discovery: Discovery;
+  command: string[];
+  note(text: string): void;
+  releases: (() => Promise<void>)[];
+  releaseAll(): Promise<unknown>;
+}
+
+/**
+ * The run's steps in order: region, live intensity, SLURM role, cgroup, metrics. Each returns
+ * a plain value; this merges them into impact.json and the sampling plan.
+ */
+async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Promise<RunPlan> {
+  const { runtime } = deps;
+  const { discovery, note, releases } = state;
+  const env = (name: string) => runtime.env(name);
+  const fetch = deps.region?.fetch;
+
+  const { region, notes } = await resolveRunRegion(options, env, deps.region);
+  notes.forEach(note);
+  let live: LiveIntensity | undefined;
+  if (options.live) {
+    live = await startLiveIntensity(options.live, region, {
+      env,
+      now: () => runtime.now(),
+      note,
+      ...(fetch ? { fetch } : {}),
+    });
+    releases.push(live.stop);
+  }
+  const slurm = await planSlurm(runtime, {
+    hostname: state.info.host.hostname,
+    cwd: state.info.cwd,
+    logDir: options.logDir,
+    gpus: state.info.gpus,
+  });
+  if (slurm) {
+    releases.push(slurm.release);
+    slurm.notes.forEach(note);
+  }
+  const cgroup = await planCgroup(runtime, {
+    cgroup: options.cgroup,
+    attribution: options.attribution,
+    nodeSampler: slurm?.samplesNode,
+    system: discovery.usage,
+  });
+  cgroup?.notes.forEach(note);
+  const info = plannedInfo(state.info, {
+    region: live ? { ...region, live: live.report() } : region,
+    liveIntensity: options.live?.provider,
+    slurm,
+    cgroup,
+  });
+
+  const metrics = options.metrics === undefined ? undefined : await startMetrics(options.metrics, {
+    hostname: info.host.hostname,
+    slurm: info.slurm,
+    labels: options.labels,
+  });
+  if (metrics) {
+    releases.push(metrics.stop);
+    note(`metrics at ${metrics.url}`);
+  }
+  return {
+    info,
+    logDir: slurm?.logDir,
+    // A SLURM task that is not its node's sampler reads no device: another task counts them.
+    sensors: slurm && !slurm.samplesNode ? [] : discovery.sensors,
+    usage: cgroup?.usage ?? discovery.usage,
+    cudaVisibleDevices: slurm?.cudaVisibleDevices ?? env("CUDA_VISIBLE_DEVICES"),
+    live,
+    decorate(record) {
+      live?.stamp(record);
+      if (slurm) record.slurm = slurm.slurm;
+      metrics?.add(record);
+    },
+  };
+}
+
+/**
+ * impact.json as the run's steps leave it: the region (with the live report), the live source,
+ * the SLURM task and the GPUs it holds, the cgroup's status and attribution. Pure: returns a
+ * new record.
+ *
+ * @param info impact.json as the run started it.
+ * @param steps What the steps returned.
+ * @returns The run info to write.
+ */
+export function plannedInfo(
+  info: RunInfo,
+  steps: {
+    region: RegionInfo;
+    liveIntensity?: LiveProvider | undefined;
+    slurm?: Pick<SlurmPlan, "slurm" | "gpus" | "usedGpuIndices"> | undefined;
+    cgroup?: Pick<CgroupPlan, "status" | "attribution"> | undefined;
+  },
+): RunInfo {
+  const { slurm, cgroup } = steps;
+  const planned: RunInfo = { ...info, options: { ...info.options }, region: steps.region };
+  if (steps.liveIntensity) planned.options.liveIntensity = steps.liveIntensity;
+  if (slurm) {
+    planned.slurm = slurm.slurm;
+    if (slurm.gpus) planned.options.gpus = slurm.gpus;
+    const used = slurm.usedGpuIndices ?? [];
+    planned.gpus = info.gpus.map((gpu) =>
+      used.includes(gpu.index) ? { ...gpu, usedByJob: true } : gpu
+    );
+  }
+  if (cgroup) {
+    planned.sensors = [...info.sensors, cgroup.status];
+    if (cgroup.attribution) planned.attribution = cgroup.attribution;
+  }
+  return planned;
+}
+
+/** From the steps to the summary: the part whose takings {@link runJob} gives back. */
+async function measure(options: RunOptions, deps: RunDeps, state: RunState): Promise<number> {
   const { runtime, cwd } = deps;
-  const { info } = context;
+  const { discovery, command } = state;
+  let plan: RunPlan;
   let writer: LogWriter;
   try {
-    for (const hook of deps.hooks) await hook.beforeStart?.(context);
+    plan = await planRun(options, deps, state);
     writer = await LogWriter.create(
-      context.logDir !== undefined ? { path: context.logDir, explicit: true } : chooseLogDir({
+      plan.logDir !== undefined ? { path: plan.logDir, explicit: true } : chooseLogDir({
         logDir: options.logDir,
         envLogDir: runtime.env("IMPACT_LOG_DIR"),
         cwd,
@@ -123,9 +251,10 @@ async function measure(
     );
   } catch (error) {
     await discovery.close();
-    if (error instanceof LogDirError) throw new CliError(error.message, ExitCode.usage);
+    if (error instanceof LogDirError) throw new RunError(error.message, ExitCode.usage);
     throw error;
   }
+  const { info } = plan;
   await writer.writeInfo(info);
   // Off the hot path: gathered while the job runs, awaited before the final write.
   const environment = captureEnvironmentInfo(runtime, options.captureEnv, { cwd, command });
@@ -137,19 +266,17 @@ async function measure(
     // The plan's sensors and usage; closing still closes every sensor discovery found.
     discovery: {
       ...withoutUsage(discovery),
-      sensors: context.sampling.sensors,
-      ...(context.sampling.usage ? { usage: context.sampling.usage } : {}),
+      sensors: plan.sensors,
+      ...(plan.usage ? { usage: plan.usage } : {}),
     },
     writer,
     info,
     intervalMs: options.intervalMs,
-    cudaVisibleDevices: context.sampling.cudaVisibleDevices,
-    beforeWrite: deps.hooks.filter((h) => h.onSample).map((h) => (r: SampleRecord) =>
-      h.onSample!(r, context)
-    ),
+    cudaVisibleDevices: plan.cudaVisibleDevices,
+    beforeWrite: [plan.decorate],
     observers: live
       ? [(record) => {
-        const state = session.sampler.summaryState();
+        const state = session.summaryState();
         const line = formatStatusLine(
           (runtime.monotonicMs() - startedMs) / 1000,
           record,
@@ -162,7 +289,7 @@ async function measure(
   }).catch(async (error) => {
     writer.close();
     await environment;
-    throw new CliError(`A sensor failed to start: ${(error as Error).message}`, ExitCode.sensor, {
+    throw new RunError(`A sensor failed to start: ${(error as Error).message}`, ExitCode.sensor, {
       cause: error,
     });
   });
@@ -186,14 +313,19 @@ async function measure(
     deps.stderr(`impact: ${error.message}\n`);
     exitCode = error.exitCode;
   }
-  const end = await session.stop({ exitCode, signal, info: await environment });
-  for (const hook of deps.hooks) await hook.afterEnd?.(end.summary, context);
+  const final: Partial<RunInfo> = { ...await environment };
+  // The live polls and failures as of the last sample.
+  if (plan.live && info.region) final.region = { ...info.region, live: plan.live.report() };
+  const end = await session.stop({ exitCode, signal, info: final });
+  await state.releaseAll();
   if (live) deps.stderr("\r\x1b[2K");
   if (!options.quiet) {
-    const extra: string[] = [];
-    for (const hook of deps.hooks) {
-      extra.push(...(await hook.summaryLines?.(end.summary, context) ?? []));
-    }
+    const extra = carbonSummaryLines(
+      end.summary,
+      end.info.region,
+      plan.live?.tally(),
+      runtime.env("OVERRIDE_PUE"),
+    );
     deps.stderr(formatSummary(end.summary, end.info, writer.dir, extra));
   }
   const failure = session.failure();

@@ -6,8 +6,8 @@
  * @module
  */
 import type { LogWriter } from "../log/write.ts";
+import type { Attribution } from "../types.ts";
 import {
-  type Attribution,
   LOG_SCHEMA_VERSION,
   type RunInfo,
   type RunSummary,
@@ -16,7 +16,12 @@ import {
 import { captureEnvironment } from "../environment.ts";
 import { VERSION } from "../version.ts";
 import { hostInfo } from "./host.ts";
-import { finishSummary } from "../log/summarize.ts";
+import {
+  addSample,
+  emptySummaryState,
+  finishSummary,
+  type SummaryState,
+} from "../log/summarize.ts";
 import { createSampler, type Sampler } from "../sampler/sampler.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Discovery } from "../sensors/registry.ts";
@@ -109,6 +114,8 @@ export interface SessionEnd {
 /** A running session. */
 export interface Session {
   sampler: Sampler;
+  /** The running totals of every record written so far (what summary.json will say). */
+  summaryState(): SummaryState;
   /** The sampler's failure, once it has failed (sampling has then stopped). */
   failure(): Error | undefined;
   /** Resolves when the sampler stops by itself (a sensor failed). */
@@ -126,6 +133,8 @@ export interface Session {
 export async function startSession(options: SessionOptions): Promise<Session> {
   const { runtime, discovery, writer } = options;
   const observers = options.observers ?? [];
+  // The sampler hands records on; the session keeps the running summary of what it wrote.
+  let state = emptySummaryState();
   const sampler = createSampler({
     runtime,
     sensors: discovery.sensors,
@@ -137,6 +146,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     async onSample(record) {
       for (const decorate of options.beforeWrite ?? []) await decorate(record);
       await writer.appendSample(record);
+      state = addSample(state, record);
       for (const observe of observers) await observe(record);
     },
   });
@@ -174,7 +184,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       const used = gpuUse.find((d) => d.device === `gpu-${gpu.index}`)?.usedByJob;
       return gpu.usedByJob !== undefined || used === undefined ? gpu : { ...gpu, usedByJob: used };
     });
-    const summary = finishSummary(sampler.summaryState(), {
+    const summary = finishSummary(state, {
       start: info.start,
       end: endTime,
       exitCode: end.exitCode,
@@ -195,6 +205,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 
   return {
     sampler,
+    summaryState: () => state,
     failure: () => failure,
     failed,
     stop: (end) => (stopped ??= stop(end)),

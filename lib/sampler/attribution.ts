@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { Attribution, DeviceSample } from "../log/schema.ts";
-import type { DeviceEnergy } from "../sensors/types.ts";
+import type { Attribution, DeviceEnergy } from "../types.ts";
+import type { DeviceSample } from "../log/schema.ts";
 
 /** One device's energy over an interval, before attribution. */
 export interface DeviceDelta {
@@ -26,6 +26,14 @@ export interface DeviceDelta {
  * @param jobCpuSeconds CPU seconds the job used in the interval.
  * @param busySeconds Busy CPU seconds of the machine in the interval.
  * @returns The share, clamped to [0, 1]; 0 when the machine was idle.
+ * @example One busy core of four
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { cpuTimeShare } from "./attribution.ts";
+ *
+ * equal(cpuTimeShare(1, 4), 0.25);
+ * equal(cpuTimeShare(1, 0), 0); // an idle machine: nothing to share
+ * ```
  */
 export function cpuTimeShare(jobCpuSeconds: number, busySeconds: number): number {
   if (!(busySeconds > 0) || !(jobCpuSeconds > 0)) return 0;

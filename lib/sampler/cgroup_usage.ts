@@ -6,7 +6,7 @@
  * @module
  */
 import type { CgroupReader } from "../sensors/cgroup.ts";
-import type { JobUsage, UsageSource } from "./types.ts";
+import type { JobUsage, UsageSource } from "../types.ts";
 
 /**
  * Wraps a probed cgroup reader as the sampler's usage source. The cgroup's CPU time counts

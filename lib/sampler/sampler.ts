@@ -8,13 +8,12 @@
  *
  * @module
  */
-import type { Attribution, SampleRecord } from "../log/schema.ts";
-import { addSample, emptySummaryState, type SummaryState } from "../log/summarize.ts";
+import type { Attribution, DeviceEnergy, JobUsage, SystemCpu, UsageSource } from "../types.ts";
+import type { SampleRecord } from "../log/schema.ts";
 import type { Runtime } from "../runtime.ts";
-import type { DeviceEnergy, EnergySensor } from "../sensors/types.ts";
-import { visibleGpuIndices } from "../sensors/nvidia_smi_parse.ts";
+import type { EnergySensor } from "../sensors/types.ts";
+import { visibleGpuDevices } from "../sensors/gpu_visibility.ts";
 import { attributeDevices, cpuTimeShare, type DeviceDelta, gpuUsedByJob } from "./attribution.ts";
-import type { JobUsage, SystemCpu, UsageSource } from "./types.ts";
 
 /** How to sample. */
 export interface SamplerOptions {
@@ -49,8 +48,6 @@ export interface Sampler {
   run(signal: AbortSignal): Promise<void>;
   /** The newest record, if any. */
   latest(): SampleRecord | undefined;
-  /** Totals of every record so far. */
-  summaryState(): SummaryState;
   /** Sets the tracked process (a child started after `start()`: its CPU time counts from 0). */
   setRootPid(pid: number): void;
 }
@@ -71,17 +68,6 @@ function effectiveIntervalMs(requestedMs: number, sensors: EnergySensor[]): numb
   return ms;
 }
 
-/** Resolves `CUDA_VISIBLE_DEVICES` to device ids once GPUs have been read (CUDA's rules). */
-function visibleGpuDevices(value: string, readings: DeviceEnergy[]): Set<string> | undefined {
-  const gpus = readings.filter((r) => r.component === "gpu").map((r) =>
-    r.uuid === undefined
-      ? { index: Number(r.device.slice("gpu-".length)) }
-      : { index: Number(r.device.slice("gpu-".length)), uuid: r.uuid }
-  );
-  if (gpus.length === 0) return undefined;
-  return new Set(visibleGpuIndices(value, gpus).map((index) => `gpu-${index}`));
-}
-
 /**
  * Creates a sampler over the given sensors.
  *
@@ -100,7 +86,6 @@ export function createSampler(options: SamplerOptions): Sampler {
   let previousJob: JobUsage | undefined;
   let previousSystem: SystemCpu | undefined;
   let latest: SampleRecord | undefined;
-  let state = emptySummaryState();
   let rootPid = options.rootPid;
 
   async function readUsage(): Promise<[JobUsage | undefined, SystemCpu | undefined]> {
@@ -180,7 +165,6 @@ export function createSampler(options: SamplerOptions): Sampler {
       },
     };
     latest = record;
-    state = addSample(state, record);
     await options.onSample?.(record);
   }
 
@@ -218,6 +202,5 @@ export function createSampler(options: SamplerOptions): Sampler {
     setRootPid(pid) {
       rootPid = pid;
     },
-    summaryState: () => state,
   };
 }

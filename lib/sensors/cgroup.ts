@@ -10,7 +10,8 @@
 import { unavailableStatus } from "./status.ts";
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
-import { SensorError, type SensorStatus } from "./types.ts";
+import { SensorError } from "./types.ts";
+import type { SensorStatus } from "../types.ts";
 
 /** The job's usage at one instant: the same shape as the process-tree reader's. */
 export interface CgroupUsage {

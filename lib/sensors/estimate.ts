@@ -18,9 +18,8 @@
  */
 
 import type { Runtime } from "../runtime.ts";
-import type { CpuInfo } from "../log/schema.ts";
-import type { DeviceEnergy, EnergySensor, SensorStatus } from "./types.ts";
-import { SensorError } from "./types.ts";
+import type { CpuInfo, DeviceEnergy, SensorStatus } from "../types.ts";
+import { type EnergySensor, SensorError } from "./types.ts";
 import { findCpuTdp, type TdpMatch } from "./cpu_tdp.ts";
 
 const SENSOR = "estimate";

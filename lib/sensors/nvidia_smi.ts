@@ -8,9 +8,9 @@
 
 import { unavailableStatus } from "./status.ts";
 import { readChildLines, stopChild } from "./child_stream.ts";
-import type { GpuInfo } from "../log/schema.ts";
+import type { DeviceEnergy, GpuInfo, SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
-import { type DeviceEnergy, type EnergySensor, SensorError, type SensorStatus } from "./types.ts";
+import { type EnergySensor, SensorError } from "./types.ts";
 import {
   type CsvRow,
   failureReason,

@@ -396,37 +396,3 @@ export function failureReason(code: number, text: string): string {
   const sentence = first.replace(/\.$/, "").split(/\.\s+/)[0]!;
   return `${sentence} (nvidia-smi exit code ${code})`;
 }
-
-/**
- * Which GPUs `CUDA_VISIBLE_DEVICES` lets a job see, as CUDA reads it: a comma-separated list
- * of indices or UUIDs (a unique `GPU-` prefix is enough); CUDA stops at the first entry it
- * cannot match; unset means every GPU, empty (or `-1`, `NoDevFiles`) none. MIG ids
- * (`MIG-...`) select part of a GPU that this list cannot name, so they match nothing.
- * Indices are CUDA ordinals, which equal nvidia-smi/NVML indices (PCI order) when
- * `CUDA_DEVICE_ORDER=PCI_BUS_ID` or the GPUs are all one model (CUDA's default "fastest
- * first" order then falls back to PCI order); UUIDs are exact either way.
- *
- * @param value The variable's value, or undefined when unset.
- * @param gpus The machine's GPUs (index and uuid).
- * @returns The indices of the visible GPUs, in the order CUDA numbers them.
- */
-export function visibleGpuIndices(
-  value: string | undefined,
-  gpus: readonly { index: number; uuid?: string }[],
-): number[] {
-  if (value === undefined) return gpus.map((g) => g.index);
-  const visible: number[] = [];
-  for (const raw of value.split(",")) {
-    const entry = raw.trim();
-    let match: { index: number } | undefined;
-    if (/^\d+$/.test(entry)) {
-      match = gpus.find((g) => g.index === Number(entry));
-    } else if (/^GPU-/i.test(entry)) {
-      const found = gpus.filter((g) => g.uuid?.toLowerCase().startsWith(entry.toLowerCase()));
-      if (found.length === 1) match = found[0];
-    }
-    if (match === undefined || visible.includes(match.index)) break;
-    visible.push(match.index);
-  }
-  return visible;
-}

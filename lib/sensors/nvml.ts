@@ -17,15 +17,9 @@
  */
 
 import { unavailableStatus } from "./status.ts";
-import type { GpuInfo } from "../log/schema.ts";
+import type { DeviceEnergy, GpuInfo, Method, SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
-import {
-  type DeviceEnergy,
-  type EnergySensor,
-  type Method,
-  SensorError,
-  type SensorStatus,
-} from "./types.ts";
+import { type EnergySensor, SensorError } from "./types.ts";
 import {
   chooseProcessLayout,
   decodeProcessIds,

@@ -1,6 +1,6 @@
 /**
- * The job's process tree, machine CPU time and CPU inventory from procfs (`IMPACT_PROCFS_ROOT`,
- * `/proc` by default) and the CPU topology under `<sysfsRoot>/devices/system/cpu`.
+ * The job's process tree and the machine's CPU time from procfs (`IMPACT_PROCFS_ROOT`, `/proc`
+ * by default). The machine's CPU inventory is lib/sensors/cpu_inventory.ts.
  *
  * The tree is re-walked on every call from the job's root PID (through
  * `/proc/PID/task/TID/children`, or a scan of every `/proc/PID/stat` where the kernel lacks
@@ -12,10 +12,8 @@
 
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
-import type { CpuInfo } from "../log/schema.ts";
-import type { JobUsage, SystemCpu } from "../sampler/types.ts";
+import type { JobUsage, SensorStatus, SystemCpu } from "../types.ts";
 import { unavailableStatus } from "./status.ts";
-import type { SensorStatus } from "./types.ts";
 import { SensorError } from "./types.ts";
 
 const SENSOR = "procfs";
@@ -23,7 +21,7 @@ const SENSOR = "procfs";
 const DEFAULT_CLOCK_TICKS = 100;
 const PAGE_BYTES = 4096;
 
-/** Reads the job's tree, the machine's CPU time and its inventory. */
+/** Reads the job's tree and the machine's CPU time. */
 export interface ProcfsReader {
   /**
    * Cumulative CPU time and current memory of `rootPid` and all its descendants: memory is
@@ -39,8 +37,6 @@ export interface ProcfsReader {
    * time when it is reaped, including the last stretch after the final `jobUsage` read.
    */
   reapedChildrenCpuSeconds(): Promise<number>;
-  /** CPU model, vendor, sockets, cores, threads and memory total. */
-  cpuInfo(): Promise<CpuInfo>;
   /** Whether /proc is readable; never throws. */
   probe(): Promise<SensorStatus>;
 }
@@ -64,6 +60,17 @@ export interface ProcStat {
  * @param text The file's content.
  * @param path The file, for error messages.
  * @returns The fields used for CPU time and the tree.
+ * @example A command name with spaces and parentheses
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { parseProcStat } from "./procfs.ts";
+ *
+ * const text = "42 (my (odd) job) S 1 42 42 0 -1 0 0 0 0 0 150 25 3 1 20 0 1 0 900 0 512";
+ * const stat = parseProcStat(text, "/proc/42/stat");
+ * equal(stat.comm, "my (odd) job");
+ * equal(stat.utime + stat.stime, 175);
+ * equal(stat.rssPages, 512);
+ * ```
  */
 export function parseProcStat(text: string, path: string): ProcStat {
   const open = text.indexOf("(");
@@ -97,6 +104,14 @@ export function parseProcStat(text: string, path: string): ProcStat {
  * @param text The content of /proc/stat.
  * @param clockTicks Ticks per second (USER_HZ).
  * @returns Cumulative busy and total seconds and the CPU count.
+ * @example Busy and total CPU time
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { parseSystemStat } from "./procfs.ts";
+ *
+ * const text = "cpu  300 0 100 500 100 0 0 0 0 0\ncpu0 150 0 50 250 50 0 0 0 0 0\ncpu1 150 0 50 250 50 0 0 0 0 0\n";
+ * deepEqual(parseSystemStat(text), { busySeconds: 4, totalSeconds: 10, cpus: 2 });
+ * ```
  */
 export function parseSystemStat(text: string, clockTicks = DEFAULT_CLOCK_TICKS): SystemCpu {
   const lines = text.split("\n");
@@ -114,75 +129,6 @@ export function parseSystemStat(text: string, clockTicks = DEFAULT_CLOCK_TICKS):
     totalSeconds: total / clockTicks,
     cpus: lines.filter((l) => /^cpu\d+\s/.test(l)).length,
   };
-}
-
-const ARM_IMPLEMENTERS: Record<string, string> = {
-  "0x41": "ARM",
-  "0x42": "Broadcom",
-  "0x46": "Fujitsu",
-  "0x48": "HiSilicon",
-  "0x4e": "NVIDIA",
-  "0x51": "Qualcomm",
-  "0x61": "Apple",
-  "0xc0": "Ampere",
-};
-const ARM_PARTS: Record<string, string> = {
-  "0xd03": "Cortex-A53",
-  "0xd08": "Cortex-A72",
-  "0xd0b": "Cortex-A76",
-  "0xd0c": "Neoverse-N1",
-  "0xd40": "Neoverse-V1",
-  "0xd49": "Neoverse-N2",
-  "0xd4f": "Neoverse-V2",
-};
-
-/**
- * Parses /proc/cpuinfo (x86 and ARM; ARM has no "model name", only implementer and part).
- *
- * @param text The content of /proc/cpuinfo.
- * @returns Model, vendor, and the sockets/cores/threads cpuinfo can tell.
- */
-export function parseCpuinfo(text: string): CpuInfo {
-  const blocks = text.split(/\n\s*\n/).map((block) => {
-    const fields = new Map<string, string>();
-    for (const line of block.split("\n")) {
-      const colon = line.indexOf(":");
-      if (colon > 0) fields.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    }
-    return fields;
-  }).filter((f) => f.has("processor"));
-  const info: CpuInfo = {};
-  const first = blocks[0];
-  const all = (key: string) => blocks.map((b) => b.get(key)).filter((v) => v !== undefined);
-  const model = all("model name")[0] ?? all("Processor")[0];
-  const implementer = first?.get("CPU implementer")?.toLowerCase();
-  const part = first?.get("CPU part")?.toLowerCase();
-  const vendor = first?.get("vendor_id") ??
-    (implementer ? ARM_IMPLEMENTERS[implementer] ?? `implementer ${implementer}` : undefined);
-  if (model) info.model = model;
-  else if (implementer && part) info.model = `${vendor} ${ARM_PARTS[part] ?? `part ${part}`}`;
-  if (vendor) info.vendor = vendor;
-  if (blocks.length > 0) info.threads = blocks.length;
-  const sockets = new Set(all("physical id"));
-  if (sockets.size > 0) {
-    info.sockets = sockets.size;
-    const cores = new Set(blocks.map((b) => `${b.get("physical id")}/${b.get("core id")}`));
-    info.cores = blocks.every((b) => b.has("core id"))
-      ? cores.size
-      : sockets.size * Number(first?.get("cpu cores") ?? 1);
-  }
-  return info;
-}
-
-/**
- * Reads MemTotal from /proc/meminfo.
- *
- * @param text The content of /proc/meminfo.
- * @returns Bytes, or undefined when the line is missing.
- */
-function parseMemTotalBytes(text: string): number | undefined {
-  const kib = /^MemTotal:\s+(\d+)\s*kB/m.exec(text)?.[1];
-  return kib === undefined ? undefined : Number(kib) * 1024;
 }
 
 interface Member {
@@ -359,15 +305,6 @@ export function createProcfsReader(
         throw new SensorError(SENSOR, `cannot read ${path}: ${messageOf(error)}`, { cause: error });
       }
     },
-    async cpuInfo() {
-      const info = parseCpuinfo(await runtime.readTextFile(join(proc, "cpuinfo")).catch(() => ""));
-      const topology = await readTopology(runtime, paths.sysfsRoot);
-      if (topology) Object.assign(info, topology);
-      const meminfo = await runtime.readTextFile(join(proc, "meminfo")).catch(() => "");
-      const memoryTotalBytes = parseMemTotalBytes(meminfo);
-      if (memoryTotalBytes !== undefined) info.memoryTotalBytes = memoryTotalBytes;
-      return info;
-    },
     async probe() {
       const path = join(proc, "stat");
       try {
@@ -385,38 +322,6 @@ export function createProcfsReader(
         });
       }
     },
-  };
-}
-
-/** Sockets, cores and threads from sysfs topology; undefined where it is absent. */
-async function readTopology(
-  runtime: Runtime,
-  sysfsRoot: string,
-): Promise<Pick<CpuInfo, "sockets" | "cores" | "threads"> | undefined> {
-  const base = join(sysfsRoot, "devices", "system", "cpu");
-  let cpus: string[];
-  try {
-    cpus = (await runtime.readDir(base)).filter((n) => /^cpu\d+$/.test(n));
-  } catch {
-    return undefined;
-  }
-  const pairs = await Promise.all(cpus.map(async (cpu) => {
-    try {
-      const dir = join(base, cpu, "topology");
-      const pkg = (await runtime.readTextFile(join(dir, "physical_package_id"))).trim();
-      const core = (await runtime.readTextFile(join(dir, "core_id"))).trim();
-      // Some ARM firmware reports -1 for the package: one socket.
-      return [pkg === "-1" ? "0" : pkg, core] as const;
-    } catch {
-      return undefined; // offline CPUs have no topology folder
-    }
-  }));
-  const known = pairs.filter((p) => p !== undefined);
-  if (known.length === 0) return undefined;
-  return {
-    sockets: new Set(known.map(([pkg]) => pkg)).size,
-    cores: new Set(known.map(([pkg, core]) => `${pkg}/${core}`)).size,
-    threads: known.length,
   };
 }
 

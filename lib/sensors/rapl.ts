@@ -27,8 +27,8 @@
 import { unavailableStatus } from "./status.ts";
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
-import type { Component, DeviceEnergy, EnergySensor, SensorStatus } from "./types.ts";
-import { SensorError } from "./types.ts";
+import type { Component, DeviceEnergy, SensorStatus } from "../types.ts";
+import { type EnergySensor, SensorError } from "./types.ts";
 
 const SENSOR = "rapl";
 

@@ -5,14 +5,14 @@
  *
  * @module
  */
-import type { CpuInfo, GpuInfo } from "../log/schema.ts";
-import type { SystemCpu, UsageSource } from "../sampler/types.ts";
+import type { CpuInfo, GpuInfo, SensorStatus, SystemCpu, UsageSource } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
+import { readCpuInventory } from "./cpu_inventory.ts";
 import { createCpuEstimateSensor } from "./estimate.ts";
 import { createProcfsReader, type ProcfsReader } from "./procfs.ts";
 import { createRaplSensor } from "./rapl.ts";
 import { discoverGpuSensors } from "./registry_gpu.ts";
-import type { EnergySensor, SensorStatus } from "./types.ts";
+import type { EnergySensor } from "./types.ts";
 
 /** What discovery found. */
 export interface Discovery {
@@ -54,7 +54,9 @@ export async function discoverSensors(
   const rapl = os === "linux" ? createRaplSensor(runtime, paths) : undefined;
   const [procStatus, cpu, raplStatus, gpu] = await Promise.all([
     procfs?.probe(),
-    procfs ? procfs.cpuInfo().catch((): CpuInfo => ({})) : Promise.resolve<CpuInfo>({}),
+    os === "linux"
+      ? readCpuInventory(runtime, paths).catch((): CpuInfo => ({}))
+      : Promise.resolve<CpuInfo>({}),
     rapl?.probe(),
     discoverGpuSensors(runtime, paths, { intervalMs: options.intervalMs, os }),
   ]);

@@ -4,13 +4,11 @@
  *
  * @module
  */
-import type { GpuInfo } from "../log/schema.ts";
+import type { GpuInfo, SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { createNvidiaSmiSensor } from "./nvidia_smi.ts";
 import { createNvmlSensor } from "./nvml.ts";
-import { createPowerLogSensor } from "./powerlog.ts";
-import { createPowermetricsSensor } from "./powermetrics.ts";
-import type { EnergySensor, SensorStatus } from "./types.ts";
+import type { EnergySensor } from "./types.ts";
 
 /** GPU (and macOS platform) sensors found. */
 export interface GpuDiscovery {
@@ -57,6 +55,11 @@ export async function discoverGpuSensors(
     }
   }
   if (options.os === "darwin") {
+    // Loaded on macOS only: elsewhere their parsers (and the CSV codec) would be dead weight.
+    const [{ createPowerLogSensor }, { createPowermetricsSensor }] = await Promise.all([
+      import("./powerlog.ts"),
+      import("./powermetrics.ts"),
+    ]);
     const candidates = [
       createPowerLogSensor(runtime, { resolutionMs: options.intervalMs }),
       createPowermetricsSensor(runtime, { intervalMs: options.intervalMs }),

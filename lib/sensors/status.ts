@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SensorStatus } from "./types.ts";
+import type { SensorStatus } from "../types.ts";
 
 /**
  * A status saying the sensor is unavailable and why.

@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import type { BenchResult } from "../bench.ts";
-import { addSampleLine, createJobTimeline } from "../../lib/accounting/merge_nodes.ts";
+import { addSampleLine, createJobTimeline } from "../../lib/accounting/job_timeline.ts";
 
 const NODES = Number(Deno.env.get("IMPACT_BENCH_NODES") ?? 1000);
 const SECONDS = 3600;

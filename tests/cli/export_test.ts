@@ -1,6 +1,7 @@
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../../lib/cli/app.ts";
+import { parseCsv } from "../../lib/csv.ts";
 import { CODECARBON_COLUMNS } from "../../lib/report/export.ts";
 import { captureContext } from "../helpers/context.ts";
 import { frAndDeRuns, writeLogSet } from "../helpers/log_fixtures.ts";
@@ -26,12 +27,11 @@ Deno.test(
       0,
     );
     equal(ctx.out(), "");
-    const lines = (await Deno.readTextFile(join(root.path, "emissions.csv"))).trimEnd()
-      .split("\n");
-    equal(lines.length, 3);
-    equal(lines[0], CODECARBON_COLUMNS.join(","));
+    const rows = parseCsv(await Deno.readTextFile(join(root.path, "emissions.csv")));
+    equal(rows.length, 3);
+    deepEqual(rows[0]!.fields, [...CODECARBON_COLUMNS]);
     const energy = CODECARBON_COLUMNS.indexOf("energy_consumed");
-    const values = lines.slice(1).map((l) => Number(l.split(",")[energy])).sort();
+    const values = rows.slice(1).map((r) => Number(r.fields[energy])).sort();
     // 100 W and 200 W for 360 s: 0.01 and 0.02 kWh, CodeCarbon's unit.
     ok(Math.abs(values[0]! - 0.01) < 1e-9, String(values));
     ok(Math.abs(values[1]! - 0.02) < 1e-9, String(values));

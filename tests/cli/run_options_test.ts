@@ -1,5 +1,7 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { parseRunArgv, RunUsageError } from "../../lib/run/options.ts";
+import { CliError } from "../../lib/cli/errors.ts";
+import { parseRunArgv } from "../helpers/run_argv.ts";
+import { ExitCode } from "../../lib/run/errors.ts";
 
 Deno.test("run options: defaults and the command after --", () => {
   const o = parseRunArgv(["--", "python", "-u", "train.py", "--lr", "3"]);
@@ -61,7 +63,7 @@ Deno.test("run options: malformed values are usage errors naming the value", () 
   const fails = (argv: string[], re: RegExp) =>
     throws(
       () => parseRunArgv(argv),
-      (e: Error) => e instanceof RunUsageError && re.test(e.message),
+      (e: Error) => e instanceof CliError && e.exitCode === ExitCode.usage && re.test(e.message),
     );
   fails(["--interval", "0", "--", "x"], /--interval "0" must be a number of seconds/);
   fails(["--interval", "abc", "--", "x"], /--interval "abc"/);
@@ -71,4 +73,44 @@ Deno.test("run options: malformed values are usage errors naming the value", () 
   fails([], /No command given/);
   fails(["--demo", "--", "ls"], /--demo runs its own workload/);
   fails(["--bogus", "--", "x"], /unknown option '--bogus'/);
+});
+
+Deno.test("run options: region, live intensity and cluster flags land in typed fields", () => {
+  const o = parseRunArgv([
+    "--zone",
+    "DE",
+    "--lat",
+    "-33.9",
+    "--online",
+    "--locate-by-ip",
+    "--live-intensity",
+    "uk",
+    "--live-intensity-every",
+    "30",
+    "--metrics",
+    "9464",
+    "--cgroup",
+    "/slurm/job_1",
+    "--",
+    "true",
+  ]);
+  deepEqual(o.region, { zone: "DE", lat: "-33.9", online: true, locateByIp: true });
+  deepEqual(o.live, { provider: "uk", everySeconds: 30 });
+  equal(o.metrics, "9464");
+  equal(o.cgroup, "/slurm/job_1");
+  deepEqual(parseRunArgv(["--", "true"]).region, {});
+  equal(parseRunArgv(["--", "true"]).live, undefined);
+});
+
+Deno.test("run options: --live-intensity takes a known source and a positive period", () => {
+  const fails = (argv: string[], re: RegExp) =>
+    throws(
+      () => parseRunArgv([...argv, "--", "true"]),
+      (e: Error) => e instanceof CliError && re.test(e.message),
+    );
+  fails(["--live-intensity", "nowhere"], /Allowed choices are electricitymaps, uk, caiso/);
+  fails(
+    ["--live-intensity", "uk", "--live-intensity-every", "0"],
+    /--live-intensity-every "0" must be a number of seconds above 0/,
+  );
 });

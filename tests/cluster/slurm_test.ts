@@ -1,6 +1,6 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { join } from "node:path";
-import { parseSlurmEnv, slurmLogLayout, taskGpus } from "../../lib/cluster/slurm.ts";
+import { parseSlurmEnv, slurmLogLayout } from "../../lib/cluster/slurm.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -55,32 +55,6 @@ Deno.test("parseSlurmEnv names the variable that is malformed", () => {
     /SLURM_PROCID .*"x"/,
   );
   throws(() => parseSlurmEnv(envOf({ SLURM_JOB_ID: "../etc" })), /SLURM_JOB_ID is not a job id/);
-});
-
-Deno.test("taskGpus maps CUDA_VISIBLE_DEVICES onto SLURM's physical GPU indices", () => {
-  equal(taskGpus(envOf({})), undefined);
-  deepEqual(taskGpus(envOf({ SLURM_JOB_GPUS: "2,3" })), {
-    indices: [2, 3],
-    source: "SLURM_JOB_GPUS",
-  });
-  // Constrained devices: the task sees its GPUs renumbered from 0.
-  deepEqual(
-    taskGpus(envOf({ SLURM_STEP_GPUS: "4,6", SLURM_JOB_GPUS: "4,5,6", CUDA_VISIBLE_DEVICES: "1" })),
-    {
-      indices: [6],
-      source: "CUDA_VISIBLE_DEVICES as positions in SLURM_STEP_GPUS",
-    },
-  );
-  deepEqual(taskGpus(envOf({ SLURM_JOB_GPUS: "4,5", CUDA_VISIBLE_DEVICES: "5" }))?.indices, [5]);
-  deepEqual(taskGpus(envOf({ CUDA_VISIBLE_DEVICES: "0-2" }))?.indices, [0, 1, 2]);
-  deepEqual(taskGpus(envOf({ CUDA_VISIBLE_DEVICES: "GPU-aa11,GPU-bb22" })), {
-    uuids: ["GPU-aa11", "GPU-bb22"],
-    source: "CUDA_VISIBLE_DEVICES",
-  });
-  throws(
-    () => taskGpus(envOf({ SLURM_JOB_GPUS: "1", CUDA_VISIBLE_DEVICES: "3" })),
-    /CUDA_VISIBLE_DEVICES "3" does not fit SLURM_JOB_GPUS "1"/,
-  );
 });
 
 Deno.test("slurmLogLayout puts the sampler's log at step-<id>/node/ and each task's at step-<id>/task-<rank>/", () => {

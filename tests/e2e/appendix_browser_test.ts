@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { summaryStats } from "../../lib/report/appendix/stats.ts";
 import type { RunFigures } from "../../lib/accounting/types.ts";
-import { readLogs } from "../../lib/accounting/embedded.ts";
+import { readLogs } from "../../lib/report/read_logs.ts";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
 import { writeLogSet } from "../helpers/log_fixtures.ts";

@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readLogs } from "../../lib/accounting/embedded.ts";
+import { readLogs } from "../../lib/report/read_logs.ts";
 import type { MergedJobFigures } from "../../lib/accounting/merge_nodes.ts";
 import { runCli } from "../../lib/cli/app.ts";
 import { readLogDir } from "../../lib/log/read.ts";

@@ -7,6 +7,23 @@
  */
 
 import { join } from "node:path";
+import type { SystemPaths } from "../../lib/runtime.ts";
+
+/**
+ * Paths for a fake machine under `root`: `<root>/proc` and `<root>/sys`, no cgroup mount.
+ *
+ * @param root The folder holding the fake trees.
+ * @returns The paths the readers take.
+ */
+export function fakeMachinePaths(root: string): SystemPaths {
+  return {
+    sysfsRoot: join(root, "sys"),
+    procfsRoot: join(root, "proc"),
+    cgroupRoot: "/nonexistent",
+    nvidiaSmi: "nvidia-smi",
+    nvmlLibrary: "libnvidia-ml.so.1",
+  };
+}
 
 /** One process of a fake /proc tree. Times in clock ticks (100 per second). */
 export interface FakeProcess {

@@ -1,13 +1,12 @@
 import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
-import type { UsageSource } from "../../lib/sampler/types.ts";
-import {
-  type Component,
-  type DeviceEnergy,
-  type EnergySensor,
-  type Method,
-  SensorError,
-  type SensorStatus,
-} from "../../lib/sensors/types.ts";
+import type {
+  Component,
+  DeviceEnergy,
+  Method,
+  SensorStatus,
+  UsageSource,
+} from "../../lib/types.ts";
+import { type EnergySensor, SensorError } from "../../lib/sensors/types.ts";
 
 /** A runtime whose clock only moves when code sleeps (or the test advances it). */
 export function virtualRuntime(): Runtime & { advance(ms: number): void } {

@@ -3,20 +3,21 @@
  * plain files in a folder the test owns. Point the code under test at them with
  * `IMPACT_SYSFS_ROOT` (or a `SystemPaths` object). The fake `/proc` is in fake_procfs.ts.
  *
- * RAPL:
+ * End to end, `rapl.startTicking(5)` advances the tree by wall-clock time every 5 ms while a
+ * child (`impact run -- sleep 3` with `IMPACT_SYSFS_ROOT=dir.path`) reads it, and
+ * `ticker.machineJoulesBetween(startEpochMs, endEpochMs)` says what the fakes injected then.
+ *
+ * @example A RAPL tree, advanced by hand
  * ```ts
- * await using dir = await tempDir(); // tests/helpers/temp_dir.ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { createFakeRapl } from "./fake_sysfs.ts";
+ * import { tempDir } from "./temp_dir.ts";
+ *
+ * await using dir = await tempDir();
  * const rapl = await createFakeRapl(dir.path, { sockets: 2, dram: true });
  * rapl.setPower("package-0", 50);
  * await rapl.tick(2); // package-0 +100 J, written to energy_uj (wrapping at the range)
- * rapl.injectedJoules(); // { "package-0": 100, "dram-0": 0, "package-1": 0, "dram-1": 0 }
- * ```
- *
- * End-to-end (a child process reads the tree while the test's event loop drives it):
- * ```ts
- * await using ticker = rapl.startTicking(5); // advances by wall-clock time every 5 ms
- * // ... spawn `impact run -- sleep 3` with IMPACT_SYSFS_ROOT=dir.path ...
- * ticker.machineJoulesBetween(startEpochMs, endEpochMs); // what the fakes injected then
+ * deepEqual(rapl.injectedJoules(), { "package-0": 100, "dram-0": 0, "package-1": 0, "dram-1": 0 });
  * ```
  *
  * Zone keys are the device ids the RAPL sensor emits (`package-<socket>`, `dram-<socket>`,

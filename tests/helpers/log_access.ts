@@ -5,7 +5,7 @@
  * @module
  */
 import type { LogAccess } from "../../lib/accounting/read_logs.ts";
-import { fileLogAccess } from "../../lib/accounting/embedded.ts";
+import { fileLogAccess } from "../../lib/report/read_logs.ts";
 
 /**
  * Log access on the real file system.

@@ -7,8 +7,8 @@
  * equal intervals, an optional live intensity per interval. {@link makeRun} turns it into
  * the three records (pure); {@link writeRun} writes them into a folder, optionally without
  * `summary.json` (a killed run), with corrupt lines or a truncated last line;
- * {@link writeLogSet} writes many runs under one root; {@link tempDir} gives a temporary
- * folder removed by `await using`.
+ * {@link writeLogSet} writes many runs under one root (temp_dir.ts gives a temporary folder
+ * removed by `await using`).
  *
  * Each interval's energy is `watts x intervalSeconds` per component, all attributed to the
  * job (`jobShare` 1) unless `attributedShare` says otherwise; the summary is the sum of the
@@ -17,17 +17,22 @@
  *
  * @example Two runs under a temporary root
  * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { writeLogSet } from "./log_fixtures.ts";
+ * import { tempDir } from "./temp_dir.ts";
+ *
  * await using root = await tempDir();
  * const dirs = await writeLogSet(root.path, [
  *   { name: "a", cpuWatts: 50, samples: 6, intervalSeconds: 10, zone: "FR" },
  *   { name: "b", gpuWatts: [300], samples: 12, intervalSeconds: 10 },
  * ]);
+ * equal(dirs.length, 2);
  * ```
  *
  * @module
  */
 import { join } from "node:path";
-import type { Component, Method } from "../../lib/sensors/types.ts";
+import type { Component, Method } from "../../lib/types.ts";
 import {
   type ComponentTotal,
   type DeviceSample,

@@ -1,11 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import {
-  CODECARBON_COLUMNS,
-  csvField,
-  exportRuns,
-  IMPACT_COLUMNS,
-} from "../../lib/report/export.ts";
+import { CODECARBON_COLUMNS, exportRuns, IMPACT_COLUMNS } from "../../lib/report/export.ts";
 import type { LogsFigures, RunFigures } from "../../lib/accounting/types.ts";
+import { type CsvCell, formatCsv, parseCsv } from "../../lib/csv.ts";
 
 function run(): RunFigures {
   const figures = {
@@ -71,38 +67,24 @@ function run(): RunFigures {
   };
 }
 
-function parseCsv(text: string): string[][] {
-  // Enough of RFC 4180 for the assertions: quoted fields with "" and commas.
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") row.push(field), (field = "");
-    else if (c === "\n") row.push(field), rows.push(row), (row = []), (field = "");
-    else field += c;
-  }
-  return rows;
-}
+/** The export's rows, read back with the one CSV codec. */
+const readCsv = (text: string): string[][] => parseCsv(text).map((r) => r.fields);
 
 const figures = (): LogsFigures => ({ runs: [run()], total: run(), warnings: [] });
 
 Deno.test("CSV fields are quoted only where RFC 4180 needs it", () => {
-  equal(csvField("plain"), "plain");
-  equal(csvField('say "hi", ok'), '"say ""hi"", ok"');
-  equal(csvField("two\nlines"), '"two\nlines"');
-  equal(csvField(undefined), "");
-  equal(csvField(NaN), "");
+  const row = (cell: CsvCell) => formatCsv(["x"], [{ x: cell }]).slice("x\n".length);
+  equal(row("plain"), "plain\n");
+  equal(row('say "hi", ok'), '"say ""hi"", ok"\n');
+  equal(row("two\nlines"), '"two\nlines"\n');
+  equal(row(" padded"), '" padded"\n');
+  equal(row(undefined), "\n");
+  equal(row(NaN), "\n");
+  equal(row(false), "false\n");
 });
 
 Deno.test("codecarbon export has CodeCarbon's columns in its units (kWh, kg, W, GB)", () => {
-  const [header, row] = parseCsv(exportRuns(figures(), "codecarbon"));
+  const [header, row] = readCsv(exportRuns(figures(), "codecarbon"));
   deepEqual(header, [...CODECARBON_COLUMNS]);
   const cols: string[] = header!;
   const cell = (name: string) => row![cols.indexOf(name)];
@@ -130,7 +112,7 @@ Deno.test("codecarbon export has CodeCarbon's columns in its units (kWh, kg, W, 
 });
 
 Deno.test("our csv and jsonl carry the SLURM context and the notes", () => {
-  const [header, row] = parseCsv(exportRuns(figures(), "csv"));
+  const [header, row] = readCsv(exportRuns(figures(), "csv"));
   deepEqual(header, [...IMPACT_COLUMNS]);
   equal(row![header!.indexOf("slurm_node")], "n1");
   equal(row![header!.indexOf("notes")], 'PUE 1.5 of "cloud", assumed');

@@ -1,6 +1,6 @@
 import { equal, ok, throws } from "node:assert/strict";
 import { join } from "node:path";
-import { track } from "../../lib/track.ts";
+import { track } from "../../lib/run/track.ts";
 import { readLogDir } from "../../lib/log/read.ts";
 import { denoRuntime } from "../../lib/runtime.ts";
 import type { Discovery } from "../../lib/sensors/registry.ts";

@@ -1,7 +1,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { attributeDevices, cpuTimeShare, gpuUsedByJob } from "../../lib/sampler/attribution.ts";
-import { visibleGpuIndices } from "../../lib/sensors/nvidia_smi_parse.ts";
-import type { DeviceEnergy } from "../../lib/sensors/types.ts";
+import { visibleGpuIndices } from "../../lib/sensors/gpu_visibility.ts";
+import type { DeviceEnergy } from "../../lib/types.ts";
 
 const reading = (component: DeviceEnergy["component"], device: string): DeviceEnergy => ({
   component,

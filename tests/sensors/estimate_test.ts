@@ -1,5 +1,5 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
-import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
+import { denoRuntime, type Runtime, systemPaths } from "../../lib/runtime.ts";
 import { findCpuTdp, normaliseCpuModel, type TdpTable } from "../../lib/sensors/cpu_tdp.ts";
 import {
   cpuPowerFraction,
@@ -7,7 +7,6 @@ import {
   genericCpuPowerWatts,
 } from "../../lib/sensors/estimate.ts";
 import { join } from "node:path";
-import { systemPaths } from "../../lib/runtime.ts";
 import { discoverSensors } from "../../lib/sensors/registry.ts";
 import { doctorVerdict, formatDoctor } from "../../lib/cli/commands/doctor.ts";
 import { createFakeProc, fakeCpuinfo } from "../helpers/fake_procfs.ts";

@@ -17,7 +17,6 @@ import {
   parseSmiXml,
   textField,
   unknownField,
-  visibleGpuIndices,
 } from "../../lib/sensors/nvidia_smi_parse.ts";
 
 const fixture = readFixture;
@@ -140,21 +139,6 @@ Deno.test("parseSmiVersion, unknownField and failureReason read the tool's own w
     failureReason(6, "\nNo devices were found\n"),
     "No devices were found (nvidia-smi exit code 6)",
   );
-});
-
-Deno.test("CUDA_VISIBLE_DEVICES selects GPUs by index or uuid prefix, as CUDA does", () => {
-  const gpus = [0, 1, 2, 3].map((index) => ({
-    index,
-    uuid: `GPU-${index}a2b0000-1111-2222-3333-00000000000${index}`,
-  }));
-  deepEqual(visibleGpuIndices(undefined, gpus), [0, 1, 2, 3]);
-  deepEqual(visibleGpuIndices("", gpus), []);
-  deepEqual(visibleGpuIndices("-1", gpus), []);
-  deepEqual(visibleGpuIndices("2,0", gpus), [2, 0]);
-  deepEqual(visibleGpuIndices("GPU-3a2b,1", gpus), [3, 1]);
-  // CUDA stops at the first id it cannot match.
-  deepEqual(visibleGpuIndices("1,7,2", gpus), [1]);
-  deepEqual(visibleGpuIndices("MIG-4f1c0000-aaaa-bbbb-cccc-000000000000", gpus), []);
 });
 
 Deno.test("text that looks like a number stays the text nvidia-smi printed", () => {

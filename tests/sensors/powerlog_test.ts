@@ -1,83 +1,14 @@
-import { deepEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { runtimeWithChildEnv } from "../helpers/fake_executable.ts";
-import { fixturePath, readFixture } from "../helpers/fixture_files.ts";
+import { fixturePath } from "../helpers/fixture_files.ts";
 import { denoRuntime } from "../../lib/runtime.ts";
-import {
-  createPowerLogSensor,
-  parsePowerLog,
-  powerLogDevices,
-  splitQuotedCsv,
-} from "../../lib/sensors/powerlog.ts";
+import { createPowerLogSensor } from "../../lib/sensors/powerlog.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
 
-const fixture = readFixture;
 const FAKE = fixturePath("powerlog_fake");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const runtimeWith = runtimeWithChildEnv;
-
-Deno.test("splitQuotedCsv unquotes, trims padding and keeps commas inside quotes", () => {
-  deepEqual(splitQuotedCsv('"12:00:01:005","   2.500"," 75","a, b","say ""hi"""'), [
-    "12:00:01:005",
-    "2.500",
-    "75",
-    "a, b",
-    'say "hi"',
-  ]);
-});
-
-Deno.test("a finished PowerLog file gives energy per domain from its footer", async () => {
-  const log = parsePowerLog(await fixture("powerlog_laptop.csv"), "powerlog_laptop.csv");
-  equal(log.rows.length, 5);
-  equal(log.rows[1]!.get("Processor Power_0(Watt)"), 30.5);
-  equal(log.rows[0]!.get("System Time"), "09:30:10:250");
-  equal(log.elapsedSeconds, 5.0004);
-  equal(log.footer.get("Measured RDTSC Frequency (GHz)"), 2.4);
-  deepEqual(log.energy, [
-    { domain: "Processor", packageIndex: 0, energyJoules: 68.6251 },
-    { domain: "IA", packageIndex: 0, energyJoules: 58.0003 },
-    { domain: "DRAM", packageIndex: 0, energyJoules: 3.4502 },
-    { domain: "GT", packageIndex: 0, energyJoules: 0.0601 },
-  ]);
-  // Package and DRAM only: IA and GT lie inside the package.
-  deepEqual(powerLogDevices(log.energy).map((d) => [d.component, d.device, d.method]), [
-    ["cpu", "package-0", "counter"],
-    ["dram", "dram-0", "counter"],
-  ]);
-});
-
-Deno.test("a file still being written uses its last complete row, mWh where joules are missing", async () => {
-  const text = await fixture("powerlog_running_2pkg.csv");
-  throws(
-    () => parsePowerLog(text, "running.csv"),
-    /running.csv line 4: expected 11 columns but found 3/,
-  );
-  const log = parsePowerLog(text, "running.csv", { partial: true });
-  equal(log.footer.size, 0);
-  equal(log.elapsedSeconds, 1);
-  const byDomain = Object.fromEntries(
-    log.energy.map((d) => [`${d.domain}_${d.packageIndex}`, d.energyJoules]),
-  );
-  equal(byDomain["Processor_0"], 62);
-  equal(byDomain["Processor_1"], 54);
-  equal(byDomain["DRAM_0"], 6);
-  ok(Math.abs(byDomain["DRAM_1"]! - 6.3) < 1e-9);
-  deepEqual(powerLogDevices(log.energy).map((d) => d.device), [
-    "package-0",
-    "package-1",
-    "dram-0",
-    "dram-1",
-  ]);
-});
-
-Deno.test("a broken value names the file, line and column", () => {
-  const text = '"Elapsed Time (sec)","Cumulative Processor Energy_0(Joules)"\n"1.0","oops"\n';
-  throws(
-    () => parsePowerLog(text, "x.csv"),
-    /x.csv line 2: column "Cumulative Processor Energy_0\(Joules\)" is not a number: "oops"/,
-  );
-  throws(() => parsePowerLog('"Time","Power"\n', "y.csv"), /y.csv line 1: expected a header/);
-});
 
 Deno.test("the sensor runs PowerLog once and reads cumulative package and DRAM energy", async () => {
   const tmp = await Deno.makeTempDir();

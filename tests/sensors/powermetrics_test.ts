@@ -1,84 +1,14 @@
-import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { runtimeWithChildEnv, writeExecutable } from "../helpers/fake_executable.ts";
-import { fixturePath, readFixture } from "../helpers/fixture_files.ts";
+import { fixturePath } from "../helpers/fixture_files.ts";
 import { denoRuntime } from "../../lib/runtime.ts";
-import {
-  createPowermetricsSensor,
-  parsePowermetrics,
-  PowermetricsParser,
-} from "../../lib/sensors/powermetrics.ts";
+import { createPowermetricsSensor } from "../../lib/sensors/powermetrics.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
 
-const fixture = readFixture;
 const FAKE = fixturePath("powermetrics_fake");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const runtimeWith = runtimeWithChildEnv;
-
-Deno.test("macOS 13+ output: CPU, GPU, ANE and Combined power per sample, GPU once", async () => {
-  const samples = parsePowermetrics(await fixture("powermetrics_m2_macos14.txt"));
-  deepEqual(samples, [
-    {
-      elapsedMs: 1002.5,
-      time: "Mon Mar  3 09:15:40 2025 +0200",
-      cpuWatts: 3.12,
-      gpuWatts: 0.41,
-      aneWatts: 0,
-      combinedWatts: 3.53,
-    },
-    {
-      elapsedMs: 997.5,
-      time: "Mon Mar  3 09:15:41 2025 +0200",
-      cpuWatts: 1.88,
-      gpuWatts: 0.095,
-      aneWatts: 0.012,
-      combinedWatts: 1.987,
-    },
-  ]);
-});
-
-Deno.test("macOS 12 output: DRAM and Package power, cluster powers ignored", async () => {
-  const samples = parsePowermetrics(await fixture("powermetrics_m1_macos12.txt"));
-  equal(samples.length, 3);
-  deepEqual(samples[0], {
-    elapsedMs: 250,
-    time: "Tue Feb  4 10:20:30 2025 -0500",
-    aneWatts: 0,
-    dramWatts: 0.31,
-    cpuWatts: 1.1,
-    gpuWatts: 0.24,
-    packageWatts: 1.65,
-  });
-  // CPU energy over the three windows: 1.1 x 0.25 + 0.3 x 0.25 + 0.1 x 0.5 J.
-  const cpuJoules = samples.reduce((sum, s) => sum + s.cpuWatts! * s.elapsedMs / 1000, 0);
-  ok(Math.abs(cpuJoules - 0.4) < 1e-12);
-});
-
-Deno.test("the streaming parser completes a sample at its Combined line", () => {
-  const parser = new PowermetricsParser();
-  deepEqual(
-    parser.push(
-      "*** Sampled system activity (Tue Feb  4 10:20:30 2025 -0500) (101.25ms elapsed) ***",
-    ),
-    [],
-  );
-  deepEqual(parser.push("CPU Power: 640 mW"), []);
-  deepEqual(parser.push("Combined Power (CPU + GPU + ANE): 700 mW"), [
-    {
-      elapsedMs: 101.25,
-      time: "Tue Feb  4 10:20:30 2025 -0500",
-      cpuWatts: 0.64,
-      combinedWatts: 0.7,
-    },
-  ]);
-  deepEqual(parser.push("GPU Power: 60 mW"), []);
-  deepEqual(parser.end(), []);
-});
-
-Deno.test("a broken power value names the line and the field", () => {
-  const text = "*** Sampled system activity (x) (100ms elapsed) ***\nCPU Power: lots mW\n";
-  throws(() => parsePowermetrics(text), /powermetrics line 2: CPU Power "lots" is not a number/);
-});
 
 Deno.test("the sensor integrates each sample over its own elapsed window", async () => {
   const sensor = createPowermetricsSensor(

@@ -1,27 +1,9 @@
 import { deepEqual, equal, match, throws } from "node:assert/strict";
 import { join } from "node:path";
-import { denoRuntime, type SystemPaths } from "../../lib/runtime.ts";
-import {
-  createProcfsReader,
-  parseCpuinfo,
-  parseProcStat,
-  parseSystemStat,
-} from "../../lib/sensors/procfs.ts";
-import { createFakeProc, fakeCpuinfo, type FakeProcess } from "../helpers/fake_procfs.ts";
-import { writeFakeCpuTopology } from "../helpers/fake_sysfs.ts";
+import { denoRuntime } from "../../lib/runtime.ts";
+import { createProcfsReader, parseProcStat, parseSystemStat } from "../../lib/sensors/procfs.ts";
+import { createFakeProc, fakeMachinePaths, type FakeProcess } from "../helpers/fake_procfs.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
-
-const fixtures = new URL("../fixtures/", import.meta.url);
-
-function pathsFor(root: string): SystemPaths {
-  return {
-    sysfsRoot: join(root, "sys"),
-    procfsRoot: join(root, "proc"),
-    cgroupRoot: "/nonexistent",
-    nvidiaSmi: "nvidia-smi",
-    nvmlLibrary: "libnvidia-ml.so.1",
-  };
-}
 
 // The job 100 -> 101 -> 102, and an unrelated process 200.
 const jobTree: FakeProcess[] = [
@@ -48,7 +30,7 @@ for (const childrenFiles of [true, false]) {
   Deno.test(`the whole tree and nothing else is counted (${how})`, async () => {
     await using dir = await tempDir();
     await createFakeProc(join(dir.path, "proc"), { processes: jobTree, childrenFiles });
-    const usage = await createProcfsReader(denoRuntime, pathsFor(dir.path)).jobUsage(100);
+    const usage = await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).jobUsage(100);
     deepEqual(usage.pids, [100, 101, 102]);
     equal(usage.cpuSeconds, (320 + 160 + 45) / 100);
     equal(usage.memoryKind, "pss");
@@ -59,7 +41,7 @@ for (const childrenFiles of [true, false]) {
 Deno.test("reaped children are counted once, through the parent's cutime", async () => {
   await using dir = await tempDir();
   const proc = await createFakeProc(join(dir.path, "proc"), { processes: jobTree });
-  const reader = createProcfsReader(denoRuntime, pathsFor(dir.path));
+  const reader = createProcfsReader(denoRuntime, fakeMachinePaths(dir.path));
   equal((await reader.jobUsage(100)).cpuSeconds, 5.25);
   await proc.reap(102); // its 45 ticks move into 101's cutime/cstime
   let usage = await reader.jobUsage(100);
@@ -77,7 +59,7 @@ Deno.test("reaped children are counted once, through the parent's cutime", async
 Deno.test("a process that vanishes unreaped does not make the total go backwards", async () => {
   await using dir = await tempDir();
   const proc = await createFakeProc(join(dir.path, "proc"), { processes: jobTree });
-  const reader = createProcfsReader(denoRuntime, pathsFor(dir.path));
+  const reader = createProcfsReader(denoRuntime, fakeMachinePaths(dir.path));
   await reader.jobUsage(100);
   // 101 exits and is reaped by 100; its child 102 is re-parented to init and keeps running.
   await proc.setProcess({ ...jobTree[2]!, ppid: 1, utimeTicks: 60 });
@@ -102,7 +84,7 @@ Deno.test("memory falls back to RSS for the whole tree when one PSS is unreadabl
   const processes = jobTree.map((p) => ({ ...p, rssKib: 2000 }));
   delete processes[1]!.pssKib; // no smaps_rollup for 101
   await createFakeProc(join(dir.path, "proc"), { processes });
-  const usage = await createProcfsReader(denoRuntime, pathsFor(dir.path)).jobUsage(100);
+  const usage = await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).jobUsage(100);
   equal(usage.memoryKind, "rss");
   equal(usage.memoryBytes, 3 * 2000 * 1024);
 });
@@ -111,7 +93,7 @@ Deno.test("system CPU time is busy = total - idle - iowait, in seconds", async (
   await using dir = await tempDir();
   const proc = await createFakeProc(join(dir.path, "proc"), { cpus: 8 });
   await proc.setCpuTicks({ user: 6000, nice: 100, system: 900, idle: 12000, iowait: 1000, irq: 0 });
-  const cpu = await createProcfsReader(denoRuntime, pathsFor(dir.path)).systemCpu();
+  const cpu = await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).systemCpu();
   deepEqual(cpu, { busySeconds: 70, totalSeconds: 200, cpus: 8 });
   // guest time is inside user: the two trailing fields are not added again
   deepEqual(parseSystemStat("cpu  10 0 10 80 0 0 0 0 7 7\ncpu0 10 0 10 80 0 0 0 0 7 7\n"), {
@@ -121,59 +103,14 @@ Deno.test("system CPU time is busy = total - idle - iowait, in seconds", async (
   });
 });
 
-Deno.test("cpuinfo gives model, vendor, sockets, cores and threads (Intel, AMD, ARM)", async () => {
-  const intel = parseCpuinfo(
-    fakeCpuinfo({ model: "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", sockets: 2 }),
-  );
-  deepEqual(intel, {
-    model: "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz",
-    vendor: "GenuineIntel",
-    threads: 8,
-    sockets: 2,
-    cores: 4,
-  });
-  const amd = parseCpuinfo(
-    await Deno.readTextFile(new URL("cpu_cpuinfo_amd_2socket.txt", fixtures)),
-  );
-  deepEqual(amd, {
-    model: "AMD EPYC 7713 64-Core Processor",
-    vendor: "AuthenticAMD",
-    threads: 6,
-    sockets: 2,
-    cores: 6,
-  });
-  const arm = parseCpuinfo(
-    await Deno.readTextFile(new URL("cpu_cpuinfo_arm64_neoverse.txt", fixtures)),
-  );
-  deepEqual(arm, { model: "ARM Neoverse-N1", vendor: "ARM", threads: 4 });
-});
-
-Deno.test("cpuInfo takes sockets and cores from sysfs topology and memory from meminfo", async () => {
-  await using dir = await tempDir();
-  const paths = pathsFor(dir.path);
-  await createFakeProc(paths.procfsRoot, {
-    cpuinfo: await Deno.readTextFile(new URL("cpu_cpuinfo_arm64_neoverse.txt", fixtures)),
-    memTotalKib: 1000,
-  });
-  await writeFakeCpuTopology(paths.sysfsRoot, { sockets: 2, coresPerSocket: 2, threadsPerCore: 1 });
-  deepEqual(await createProcfsReader(denoRuntime, paths).cpuInfo(), {
-    model: "ARM Neoverse-N1",
-    vendor: "ARM",
-    threads: 4,
-    sockets: 2,
-    cores: 4,
-    memoryTotalBytes: 1000 * 1024,
-  });
-});
-
 Deno.test("probe says whether /proc is readable, with the fix when not", async () => {
   await using dir = await tempDir();
-  const missing = await createProcfsReader(denoRuntime, pathsFor(dir.path)).probe();
+  const missing = await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).probe();
   equal(missing.available, false);
   match(missing.reason ?? "", /proc\/stat/);
   match(missing.fix ?? "", /IMPACT_PROCFS_ROOT/);
   await createFakeProc(join(dir.path, "proc"), { cpus: 2 });
-  const status = await createProcfsReader(denoRuntime, pathsFor(dir.path)).probe();
+  const status = await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).probe();
   equal(status.available, true);
   equal(status.sensor, "procfs");
 });
@@ -185,5 +122,8 @@ Deno.test("the tracker's reaped-children time covers the job's last stretch", as
   });
   await Deno.mkdir(join(proc.root, "self"));
   await Deno.copyFile(join(proc.root, "7", "stat"), join(proc.root, "self", "stat"));
-  equal(await createProcfsReader(denoRuntime, pathsFor(dir.path)).reapedChildrenCpuSeconds(), 3);
+  equal(
+    await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).reapedChildrenCpuSeconds(),
+    3,
+  );
 });

@@ -1,6 +1,7 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { denoRuntime, type Runtime, type SystemPaths, withDeniedReads } from "../../lib/runtime.ts";
+import { denoRuntime, type Runtime, type SystemPaths } from "../../lib/runtime.ts";
+import { withDeniedReads } from "../helpers/denied_reads.ts";
 import { counterDeltaUj, createRaplSensor, safeReadIntervalMs } from "../../lib/sensors/rapl.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
 import { AMD_RANGE_UJ, createFakeRapl, INTEL_RANGE_UJ } from "../helpers/fake_sysfs.ts";

@@ -6,10 +6,10 @@
  */
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { join, relative, resolve } from "node:path";
-import type { RegisterCommand } from "./mod.ts";
-import type { CliContext } from "../context.ts";
+import type { CliContext, RegisterCommand } from "../context.ts";
 import { folderWriter } from "../folder_writer.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
 import type { LogsFigures } from "../../accounting/types.ts";
 import type { SampleRecord } from "../../log/schema.ts";
 
@@ -27,7 +27,7 @@ export interface AppendixDeps {
 export const appendixCommandDeps: { load: (country?: string) => Promise<AppendixDeps> } = {
   load: async (country) => {
     const [{ readLogs }, social, { readSamples }] = await Promise.all([
-      import("../../accounting/embedded.ts"),
+      import("../../report/read_logs.ts"),
       import("../../geo/social_cost.ts"),
       import("../../log/read.ts"),
     ]);

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { RegisterCommand } from "./mod.ts";
+import type { CliContext, RegisterCommand } from "../context.ts";
 import { parseYearOption } from "../year_option.ts";
-import type { CliContext } from "../context.ts";
 import { logsCliError } from "./summary.ts";
+import { textTable } from "../../report/plain_text.ts";
 
 interface CloudJson {
   provider: string;
@@ -62,21 +62,19 @@ async function run(
     ctx.stdout(JSON.stringify(region === undefined ? rows : rows[0], null, 2) + "\n");
     return;
   }
-  const w = Math.max(6, ...rows.map((r) => r.region.length));
-  ctx.stdout(
-    `${"region".padEnd(w)}  ${"zone".padEnd(13)} ${"gCO2e/kWh".padStart(9)} ${"PUE".padStart(5)} ${
-      "x PUE".padStart(6)
-    }  location\n`,
-  );
-  for (const r of rows) {
-    ctx.stdout(
-      `${r.region.padEnd(w)}  ${r.zone.padEnd(13)} ${
-        String(r.intensityGramsPerKwh ?? "-").padStart(9)
-      } ${r.pue.toFixed(3).padStart(5)} ${
-        String(r.effectiveGramsPerKwh ?? "-").padStart(6)
-      }  ${r.location}\n`,
-    );
-  }
+  const table = [
+    ["region", "zone", "gCO2e/kWh", "PUE", "x PUE", "location"],
+    ...rows.map((r) => [
+      r.region,
+      r.zone,
+      String(r.intensityGramsPerKwh ?? "-"),
+      r.pue.toFixed(3),
+      String(r.effectiveGramsPerKwh ?? "-"),
+      r.location,
+    ]),
+  ];
+  const align = ["left", "left", "right", "right", "right", "left"] as const;
+  ctx.stdout(textTable(table, { align }).join("\n") + "\n");
   const first = rows.find((r) => r.intensitySource);
   ctx.stdout(
     `Intensity: ${first?.intensitySource ?? "none"} (${

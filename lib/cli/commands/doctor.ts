@@ -4,9 +4,8 @@
  *
  * @module
  */
-import type { RegisterCommand } from "./mod.ts";
-import type { CpuInfo, GpuInfo } from "../../log/schema.ts";
-import type { SensorStatus } from "../../sensors/types.ts";
+import type { RegisterCommand } from "../context.ts";
+import type { CpuInfo, GpuInfo, SensorStatus } from "../../types.ts";
 
 /** What `impact doctor --json` prints. */
 export interface DoctorReport {

@@ -10,11 +10,13 @@
  */
 import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
-import type { RegisterCommand } from "./mod.ts";
-import type { RegionInfo } from "../../log/schema.ts";
+import type { RegisterCommand } from "../context.ts";
+import type { ResolvedRegion } from "../../types.ts";
 import type { RegionOptions } from "../../geo/resolve.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
-import { logsCliError, parsePueFlag, parseYearFlag, shortFigure } from "./summary.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
+import { logsCliError, parsePueFlag, parseYearFlag } from "./summary.ts";
+import { shortFigure } from "../../report/plain_text.ts";
 
 function positive(name: string) {
   return (text: string): number => {
@@ -145,7 +147,7 @@ export const register: RegisterCommand = (program, ctx) => {
         import("../../accounting/energy.ts"),
       ]);
       if (options.year !== undefined) parseYearOption(String(options.year), INTENSITY_YEARS);
-      let region: RegionInfo;
+      let region: ResolvedRegion;
       let gpu;
       let pue;
       const where = locationOptions(options.location, (z) => canonicalZone(z) !== undefined);

@@ -6,8 +6,9 @@
  */
 import { Option } from "@commander-js/extra-typings";
 import { resolve } from "node:path";
-import type { RegisterCommand } from "./mod.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
+import type { RegisterCommand } from "../context.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
 import { parsePueFlag, parseYearFlag, readLogsForCli } from "./summary.ts";
 
 const FORMATS = ["codecarbon", "csv", "jsonl"] as const;

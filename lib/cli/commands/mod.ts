@@ -3,8 +3,7 @@
  *
  * @module
  */
-import type { Command } from "@commander-js/extra-typings";
-import type { CliContext } from "../context.ts";
+import type { RegisterCommand } from "../context.ts";
 import { register as doctor } from "./doctor.ts";
 import { register as run } from "./run.ts";
 import { register as workload } from "./workload.ts";
@@ -15,13 +14,6 @@ import { register as statement } from "./statement.ts";
 import { register as estimate } from "./estimate.ts";
 import { register as appendix } from "./appendix.ts";
 import { register as exportCommand } from "./export.ts";
-
-/** Registers one subcommand; `setExitCode` receives the code the command chose. */
-export type RegisterCommand = (
-  program: Command,
-  ctx: CliContext,
-  setExitCode: (code: number) => void,
-) => void;
 
 /** Every subcommand, in the order `impact --help` lists them. */
 export const commands: RegisterCommand[] = [

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { RegisterCommand } from "./mod.ts";
+import type { CliContext, RegisterCommand } from "../context.ts";
 import { parseYearOption } from "../year_option.ts";
-import type { CliContext } from "../context.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
 import { logsCliError } from "./summary.ts";
 import type { Place, ZoneIntensity, ZoneMatch } from "../../geo/types.ts";
 import type { ResolveDeps } from "../../geo/resolve.ts";

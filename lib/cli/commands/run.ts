@@ -1,30 +1,21 @@
 /**
  * `impact run [options] -- <command> [args...]`: runs a command under measurement.
- * The flags live in lib/run/options.ts and the pipeline in lib/run/runner.ts; this file only
+ * The flags live in lib/cli/run_flags.ts and the pipeline in lib/run/runner.ts; this file only
  * wires them to the CLI (the pipeline loads lazily, so `impact --version` stays fast).
  *
  * @module
  */
-import { Command } from "commander";
-import { CliError, ExitCode } from "../exit_codes.ts";
-import { defineRunCommand, RunUsageError, toRunOptions } from "../../run/options.ts";
-import { createRunHooks } from "../../run/extensions.ts";
-import type { RegisterCommand } from "./mod.ts";
+import type { RegisterCommand } from "../context.ts";
+import { runCommand, toRunOptions } from "../run_flags.ts";
 
 /** Registers `impact run`. */
 export const register: RegisterCommand = (program, ctx, setExitCode) => {
   // Flags after the command belong to the command (`impact run python -u x.py`).
   program.enablePositionalOptions();
-  const run = defineRunCommand(new Command("run"));
-  run.copyInheritedSettings(program as unknown as Command);
-  run.action(async (args: string[], flags: Record<string, unknown>) => {
-    let options;
-    try {
-      options = toRunOptions(flags, args);
-    } catch (error) {
-      if (error instanceof RunUsageError) throw new CliError(error.message, ExitCode.usage);
-      throw error;
-    }
+  const run = runCommand();
+  run.copyInheritedSettings(program);
+  run.action(async (args, flags) => {
+    const options = toRunOptions(flags, args);
     const [{ runJob }, { discoverSensors }, { demoCommand }] = await Promise.all([
       import("../../run/runner.ts"),
       import("../../sensors/registry.ts"),
@@ -37,10 +28,9 @@ export const register: RegisterCommand = (program, ctx, setExitCode) => {
         stderr: ctx.stderr,
         stderrIsTerminal: ctx.stderrIsTerminal,
         discover: discoverSensors,
-        hooks: createRunHooks(),
         demoCommand: () => demoCommand(),
       }),
     );
   });
-  program.addCommand(run as unknown as Parameters<typeof program.addCommand>[0]);
+  program.addCommand(run);
 };

@@ -5,7 +5,7 @@
  * @module
  */
 import { Option } from "@commander-js/extra-typings";
-import type { RegisterCommand } from "./mod.ts";
+import type { RegisterCommand } from "../context.ts";
 import { VERSION } from "../../version.ts";
 import { logsCliError, parsePueFlag, parseYearFlag, readLogsForCli } from "./summary.ts";
 

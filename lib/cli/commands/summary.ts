@@ -7,9 +7,10 @@
 import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { relative } from "node:path";
-import type { RegisterCommand } from "./mod.ts";
-import type { CliContext } from "../context.ts";
-import { CliError, ExitCode } from "../exit_codes.ts";
+import type { CliContext, RegisterCommand } from "../context.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
+import { shortFigure, textTable } from "../../report/plain_text.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
 import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
 
@@ -89,7 +90,7 @@ export async function readLogsForCli(
   },
 ): Promise<LogsFigures> {
   const [{ readLogs }, { INTENSITY_YEARS }] = await Promise.all([
-    import("../../accounting/embedded.ts"),
+    import("../../report/read_logs.ts"),
     import("../../geo/intensity.ts"),
   ]);
   // A year without data would silently charge every run at the world average.
@@ -107,24 +108,6 @@ export async function readLogsForCli(
   } catch (error) {
     throw logsCliError(error);
   }
-}
-
-/**
- * A figure for a terminal table: whole numbers from 100 up, three significant digits below.
- *
- * @param x The figure.
- * @returns Its text, e.g. `1234`, `5.2`, `0.0123`.
- */
-export function shortFigure(x: number): string {
-  if (x === 0) return "0";
-  if (Math.abs(x) >= 100) return x.toFixed(0);
-  return String(Number(x.toPrecision(3)));
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd())
-    .join("\n") + "\n";
 }
 
 /**
@@ -163,7 +146,7 @@ export function summaryText(logs: LogsFigures, cwd: string): string {
     "measured",
   ]];
   for (const run of logs.runs) rows.push(runRow(run, cwd));
-  let text = lines.join("\n") + "\n" + table(rows);
+  let text = lines.join("\n") + "\n" + textTable(rows).join("\n") + "\n";
   for (const run of logs.runs) if (isMergedJob(run)) text += "\n" + nodeDetail(run, cwd);
   const notes = logs.runs.filter((r) => r.notes.length > 0);
   if (notes.length > 0) {
@@ -196,7 +179,8 @@ function nodeDetail(job: MergedJobFigures, cwd: string): string {
     ]);
   }
   const tasks = job.nodes.reduce((s, n) => s + n.dirs.length, 0);
-  return `SLURM job ${job.jobId}: ${job.nodes.length} node(s), ${tasks} log(s)\n` + table(rows);
+  return `SLURM job ${job.jobId}: ${job.nodes.length} node(s), ${tasks} log(s)\n` +
+    textTable(rows).join("\n") + "\n";
 }
 
 function runRow(run: RunFigures, cwd: string): string[] {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RegisterCommand } from "./mod.ts";
+import type { RegisterCommand } from "../context.ts";
 
 /**
  * Counts primes by trial division until `seconds` have passed.

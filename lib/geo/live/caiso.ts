@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type CsvRow, CsvSyntaxError, parseCsv } from "../../csv.ts";
 import {
   fetchText,
   LiveIntensityError,
@@ -43,11 +44,19 @@ export function parseCaisoFuelSource(
   date: string,
   unknownGramsPerKwh: number,
 ): LiveReading {
-  const lines = text.trim().split(/\r?\n/);
-  const header = lines[0]?.split(",").map((h) => h.trim().toLowerCase()) ?? [];
-  if (header[0] !== "time") throw new LiveIntensityError("CAISO fuelsource.csv:1: no Time column");
-  for (let i = lines.length - 1; i >= 1; i--) {
-    const cells = lines[i]!.split(",").map((c) => c.trim());
+  let rows: CsvRow[];
+  try {
+    rows = parseCsv(text, { trim: true }).filter((r) => r.fields.some((f) => f !== ""));
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    throw new LiveIntensityError(`CAISO fuelsource.csv:${error.line}: ${error.message}`);
+  }
+  const header = rows[0]?.fields.map((h) => h.toLowerCase()) ?? [];
+  if (header[0] !== "time") {
+    throw new LiveIntensityError(`CAISO fuelsource.csv:${rows[0]?.line ?? 1}: no Time column`);
+  }
+  for (let i = rows.length - 1; i >= 1; i--) {
+    const { fields: cells, line } = rows[i]!;
     if (cells.length !== header.length || cells.slice(1).some((c) => c === "")) continue;
     let megawatts = 0;
     let gramsMw = 0;
@@ -57,7 +66,7 @@ export function parseCaisoFuelSource(
       const mw = Number(cells[c]);
       if (!Number.isFinite(mw)) {
         throw new LiveIntensityError(
-          `CAISO fuelsource.csv:${i + 1}: field ${name} is not a number`,
+          `CAISO fuelsource.csv:${line}: field ${name} is not a number`,
         );
       }
       if (mw <= 0) continue;

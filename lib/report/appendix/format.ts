@@ -1,5 +1,5 @@
 /**
- * How the appendix prints numbers, durations and commands.
+ * How the appendix prints numbers, sizes and commands (durations: lib/report/plain_text.ts).
  *
  * @module
  */
@@ -34,22 +34,6 @@ export function formatNumber(value: number | undefined): string {
 export function numberCell(value: number | undefined): Cell {
   const present = value !== undefined && Number.isFinite(value);
   return { text: formatNumber(value), value: present ? String(value) : "" };
-}
-
-/**
- * Formats a duration as `1 h 02 min`, `3 min 05 s` or `12.5 s`.
- *
- * @param seconds The duration.
- * @returns The text.
- */
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Number(seconds.toFixed(1))} s`;
-  const whole = Math.round(seconds);
-  const h = Math.floor(whole / 3600);
-  const m = Math.floor((whole % 3600) / 60);
-  const s = whole % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, "0")} min`;
-  return `${m} min ${String(s).padStart(2, "0")} s`;
 }
 
 /**

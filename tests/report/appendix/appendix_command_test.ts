@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import { runCli } from "../../../lib/cli/app.ts";
 import { appendixCommandDeps, type AppendixDeps } from "../../../lib/cli/commands/appendix.ts";
-import { readLogs } from "../../../lib/accounting/embedded.ts";
+import { readLogs } from "../../../lib/report/read_logs.ts";
 import { captureContext } from "../../helpers/context.ts";
 import { writeLogSet } from "../../helpers/log_fixtures.ts";
 import { tempDir } from "../../helpers/temp_dir.ts";

@@ -1,15 +1,21 @@
 /**
  * `readLogs` wired to the real things: lib/log's finder and reader on the file system and
  * the embedded intensity table (data/intensity.json), so users call `readLogs(["logs/"])`.
+ * The accounting itself (lib/accounting/read_logs.ts) stays pure; this is where it meets the
+ * file system, for every report that reads logs.
  *
  * @module
  */
 import { denoRuntime, type Runtime } from "../runtime.ts";
 import { intensityFor, intensityForCountry } from "../geo/intensity.ts";
-import type { LogsFigures } from "./types.ts";
+import type { LogsFigures } from "../accounting/types.ts";
 import { findLogDirs } from "../log/find.ts";
 import { readLogDir } from "../log/read.ts";
-import { type LogAccess, readLogs as readLogsWith, type ReadLogsOptions } from "./read_logs.ts";
+import {
+  type LogAccess,
+  readLogs as readLogsWith,
+  type ReadLogsOptions,
+} from "../accounting/read_logs.ts";
 
 /**
  * Log access on the file system through lib/log.

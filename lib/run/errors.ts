@@ -1,6 +1,9 @@
 /**
- * Exit codes of `impact`. `impact run` exits with its child's code; these are its own.
- * The README's "Exit codes" table lists the same values.
+ * Exit codes of `impact`, and the errors that carry one. `impact run` exits with its child's
+ * code; these are its own. They live with the run because a run decides most of them (a
+ * hardware mismatch, a sensor that failed, a child that cannot start); the CLI prints an
+ * {@link ExitError}'s message and exits with its code. The README's "Exit codes" table lists
+ * the same values.
  *
  * @module
  */
@@ -27,14 +30,31 @@ export const ExitCode = {
   notFound: 127,
 } as const;
 
-/** An error that ends the CLI with a chosen exit code and a one-line message. */
-export class CliError extends Error {
+/** An error that ends the program with a chosen exit code and a one-line message. */
+export class ExitError extends Error {
   /**
    * @param message Sentence case, no trailing period, naming the value that was wrong.
    * @param exitCode One of {@link ExitCode}.
+   * @param options The underlying error.
    */
   constructor(message: string, readonly exitCode: number, options?: ErrorOptions) {
     super(message, options);
-    this.name = "CliError";
+    this.name = "ExitError";
+  }
+}
+
+/**
+ * A run that cannot go on: a hardware mismatch, an unusable log directory or region, a
+ * sensor that cannot start. Thrown before the child starts unless the message says otherwise.
+ */
+export class RunError extends ExitError {
+  /**
+   * @param message Sentence case, no trailing period, naming the value that was wrong.
+   * @param exitCode One of {@link ExitCode}.
+   * @param options The underlying error.
+   */
+  constructor(message: string, exitCode: number, options?: ErrorOptions) {
+    super(message, exitCode, options);
+    this.name = "RunError";
   }
 }

@@ -4,11 +4,12 @@
  *
  * @module
  */
-import type { Attribution, RunSummary, SampleRecord } from "./log/schema.ts";
-import { chooseLogDir, LogWriter } from "./log/write.ts";
-import { captureEnvironmentInfo, startingInfo, startSession } from "./run/session.ts";
-import { denoRuntime, type Runtime, systemPaths } from "./runtime.ts";
-import { discoverSensors, type Discovery } from "./sensors/registry.ts";
+import type { Attribution } from "../types.ts";
+import type { RunSummary, SampleRecord } from "../log/schema.ts";
+import { chooseLogDir, LogWriter } from "../log/write.ts";
+import { captureEnvironmentInfo, startingInfo, startSession } from "./session.ts";
+import { denoRuntime, type Runtime, systemPaths } from "../runtime.ts";
+import { discoverSensors, type Discovery } from "../sensors/registry.ts";
 
 /** Options of {@link track}. */
 export interface TrackOptions {

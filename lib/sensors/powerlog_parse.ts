@@ -1,0 +1,192 @@
+/**
+ * Intel Power Gadget's `PowerLog` file: RFC CSV (read with lib/csv.ts) with every field quoted, numbers space-padded
+ * inside the quotes, a blank line, then a footer of `"Key (unit) = value"` lines with the run's
+ * totals (written only when PowerLog finishes on its own). Pure: text in, values out, errors
+ * naming the file, line and column.
+ *
+ * @module
+ */
+import { type CsvRow, CsvSyntaxError, parseCsv } from "../csv.ts";
+import type { DeviceEnergy } from "../types.ts";
+/** A PowerLog file line that could not be parsed. */
+export class PowerLogParseError extends Error {
+  /**
+   * @param source The file, for the message.
+   * @param line 1-based line number.
+   * @param message What was wrong, naming the column.
+   */
+  constructor(readonly source: string, readonly line: number, message: string) {
+    super(`${source} line ${line}: ${message}`);
+    this.name = "PowerLogParseError";
+  }
+}
+
+/** Cumulative energy of one RAPL domain of one package. */
+export interface PowerLogDomainEnergy {
+  /** `Processor` (package), `IA` (cores), `DRAM`, `GT` (graphics). */
+  domain: string;
+  packageIndex: number;
+  energyJoules: number;
+}
+
+/** A parsed PowerLog file. */
+export interface PowerLog {
+  columns: string[];
+  /** Data rows, column -> number (or text where not numeric, e.g. System Time). */
+  rows: Map<string, number | string>[];
+  /** Footer `Key (unit)` -> value; empty while PowerLog is still running. */
+  footer: Map<string, number | string>;
+  /** Energy per domain: from the footer when present, else from the last row. */
+  energy: PowerLogDomainEnergy[];
+  /** `Total Elapsed Time (sec)` from the footer, else the last row's `Elapsed Time (sec)`. */
+  elapsedSeconds?: number;
+}
+
+const NUMBER = /^-?\d+(?:\.\d+)?(?:e[-+]?\d+)?$/i;
+/** Data column `Cumulative Processor Energy_0(Joules)`; footer key has a space before `(`. */
+const CUMULATIVE = /^Cumulative (.+) Energy_(\d+)\s?\((Joules|mWh)\)$/;
+const JOULES_PER_MWH = 3.6;
+
+/**
+ * Parses a PowerLog file. With `partial`, an unterminated last line (PowerLog still writing)
+ * is ignored instead of rejected.
+ *
+ * @param text The file's text.
+ * @param source The file name, for error messages.
+ * @param options `partial`: the file may still be growing.
+ * @returns Columns, rows, footer and energy per domain.
+ */
+export function parsePowerLog(
+  text: string,
+  source = "PowerLog",
+  options: { partial?: boolean } = {},
+): PowerLog {
+  // While PowerLog writes, the last line may be cut short: read up to the last line end.
+  const complete = options.partial && !text.endsWith("\n")
+    ? text.slice(0, text.lastIndexOf("\n") + 1)
+    : text;
+  let records: CsvRow[];
+  try {
+    records = parseCsv(complete);
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    throw new PowerLogParseError(source, error.line, error.message);
+  }
+  // Numbers are space-padded inside their quotes.
+  const lines = records.map((r) => ({ line: r.line, fields: r.fields.map((f) => f.trim()) }));
+  const blank = (fields: string[]) => fields.length === 1 && fields[0] === "";
+  const headerIndex = lines.findIndex((l) => !blank(l.fields));
+  if (headerIndex < 0) return { columns: [], rows: [], footer: new Map(), energy: [] };
+  const header = lines[headerIndex]!;
+  const columns = header.fields;
+  if (!columns.includes("Elapsed Time (sec)")) {
+    throw new PowerLogParseError(
+      source,
+      header.line,
+      `expected a header with "Elapsed Time (sec)" but found ${JSON.stringify(columns.join(","))}`,
+    );
+  }
+  const rows: Map<string, number | string>[] = [];
+  const footer = new Map<string, number | string>();
+  let inFooter = false;
+  for (const { line, fields } of lines.slice(headerIndex + 1)) {
+    if (blank(fields)) {
+      if (rows.length > 0) inFooter = true;
+      continue;
+    }
+    const footerMatch = fields.length === 1 ? /^(.+?)\s*=\s*(.*)$/.exec(fields[0]!) : null;
+    if (inFooter || footerMatch) {
+      if (!footerMatch) {
+        throw new PowerLogParseError(source, line, `expected "Key (unit) = value" in the footer`);
+      }
+      inFooter = true;
+      const value = footerMatch[2]!.trim();
+      footer.set(footerMatch[1]!, NUMBER.test(value) ? Number(value) : value);
+      continue;
+    }
+    if (fields.length !== columns.length) {
+      throw new PowerLogParseError(
+        source,
+        line,
+        `expected ${columns.length} columns but found ${fields.length}`,
+      );
+    }
+    const row = new Map<string, number | string>();
+    columns.forEach((column, c) => {
+      const value = fields[c]!;
+      if (CUMULATIVE.test(column) && !NUMBER.test(value)) {
+        throw new PowerLogParseError(
+          source,
+          line,
+          `column "${column}" is not a number: "${value}"`,
+        );
+      }
+      row.set(column, NUMBER.test(value) ? Number(value) : value);
+    });
+    rows.push(row);
+  }
+  const last = rows.at(-1);
+  const energy = footer.size > 0 ? domainEnergy(footer) : last ? domainEnergy(last) : [];
+  const elapsed = footer.get("Total Elapsed Time (sec)") ?? last?.get("Elapsed Time (sec)");
+  const result: PowerLog = { columns, rows, footer, energy };
+  if (typeof elapsed === "number") result.elapsedSeconds = elapsed;
+  return result;
+}
+
+/**
+ * Reads cumulative energy per domain from a row or the footer, preferring joules to mWh.
+ *
+ * @param values Column (or footer key) -> value.
+ * @returns Energy per domain and package.
+ */
+function domainEnergy(values: Map<string, number | string>): PowerLogDomainEnergy[] {
+  const found = new Map<string, PowerLogDomainEnergy & { unit: string }>();
+  for (const [key, value] of values) {
+    const match = CUMULATIVE.exec(key);
+    if (!match || typeof value !== "number") continue;
+    const [, domain, pkg, unit] = match;
+    const id = `${domain}_${pkg}`;
+    const joules = unit === "mWh" ? value * JOULES_PER_MWH : value;
+    const seen = found.get(id);
+    if (seen && seen.unit === "Joules") continue;
+    found.set(id, {
+      domain: domain!,
+      packageIndex: Number(pkg),
+      energyJoules: joules,
+      unit: unit!,
+    });
+  }
+  return [...found.values()].map(({ domain, packageIndex, energyJoules }) => ({
+    domain,
+    packageIndex,
+    energyJoules,
+  }));
+}
+
+/**
+ * Maps PowerLog domains to devices: `Processor_N` -> cpu `package-N`, `DRAM_N` -> dram `dram-N`.
+ *
+ * @param energy Energy per domain, as {@link parsePowerLog} returns it.
+ * @returns Devices with cumulative joules (method `counter`).
+ */
+export function powerLogDevices(energy: PowerLogDomainEnergy[]): DeviceEnergy[] {
+  return energy.flatMap((d): DeviceEnergy[] => {
+    if (d.domain === "Processor") {
+      return [{
+        component: "cpu",
+        device: `package-${d.packageIndex}`,
+        method: "counter",
+        energyJoules: d.energyJoules,
+      }];
+    }
+    if (d.domain === "DRAM") {
+      return [{
+        component: "dram",
+        device: `dram-${d.packageIndex}`,
+        method: "counter",
+        energyJoules: d.energyJoules,
+      }];
+    }
+    return [];
+  });
+}

@@ -1,0 +1,67 @@
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
+import { readFixture } from "../helpers/fixture_files.ts";
+import { parsePowerLog, powerLogDevices } from "../../lib/sensors/powerlog_parse.ts";
+
+const fixture = readFixture;
+
+Deno.test("padded numbers, quoted commas and quotes inside quotes are read as PowerLog writes them", () => {
+  const text = '"System Time","Elapsed Time (sec)","Note"\n' +
+    '"12:00:01:005","   2.500","a, b say ""hi"""\n';
+  const log = parsePowerLog(text, "x.csv");
+  deepEqual(log.columns, ["System Time", "Elapsed Time (sec)", "Note"]);
+  deepEqual([...log.rows[0]!.values()], ["12:00:01:005", 2.5, 'a, b say "hi"']);
+  equal(log.elapsedSeconds, 2.5);
+});
+
+Deno.test("a finished PowerLog file gives energy per domain from its footer", async () => {
+  const log = parsePowerLog(await fixture("powerlog_laptop.csv"), "powerlog_laptop.csv");
+  equal(log.rows.length, 5);
+  equal(log.rows[1]!.get("Processor Power_0(Watt)"), 30.5);
+  equal(log.rows[0]!.get("System Time"), "09:30:10:250");
+  equal(log.elapsedSeconds, 5.0004);
+  equal(log.footer.get("Measured RDTSC Frequency (GHz)"), 2.4);
+  deepEqual(log.energy, [
+    { domain: "Processor", packageIndex: 0, energyJoules: 68.6251 },
+    { domain: "IA", packageIndex: 0, energyJoules: 58.0003 },
+    { domain: "DRAM", packageIndex: 0, energyJoules: 3.4502 },
+    { domain: "GT", packageIndex: 0, energyJoules: 0.0601 },
+  ]);
+  // Package and DRAM only: IA and GT lie inside the package.
+  deepEqual(powerLogDevices(log.energy).map((d) => [d.component, d.device, d.method]), [
+    ["cpu", "package-0", "counter"],
+    ["dram", "dram-0", "counter"],
+  ]);
+});
+
+Deno.test("a file still being written uses its last complete row, mWh where joules are missing", async () => {
+  const text = await fixture("powerlog_running_2pkg.csv");
+  throws(
+    () => parsePowerLog(text, "running.csv"),
+    /running.csv line 4: a quoted field is never closed/,
+  );
+  const log = parsePowerLog(text, "running.csv", { partial: true });
+  equal(log.footer.size, 0);
+  equal(log.elapsedSeconds, 1);
+  const byDomain = Object.fromEntries(
+    log.energy.map((d) => [`${d.domain}_${d.packageIndex}`, d.energyJoules]),
+  );
+  equal(byDomain["Processor_0"], 62);
+  equal(byDomain["Processor_1"], 54);
+  equal(byDomain["DRAM_0"], 6);
+  ok(Math.abs(byDomain["DRAM_1"]! - 6.3) < 1e-9);
+  deepEqual(powerLogDevices(log.energy).map((d) => d.device), [
+    "package-0",
+    "package-1",
+    "dram-0",
+    "dram-1",
+  ]);
+});
+
+Deno.test("a broken value names the file, line and column", () => {
+  const text = '"Elapsed Time (sec)","Cumulative Processor Energy_0(Joules)"\n"1.0","oops"\n';
+  throws(
+    () => parsePowerLog(text, "x.csv"),
+    /x.csv line 2: column "Cumulative Processor Energy_0\(Joules\)" is not a number: "oops"/,
+  );
+  throws(() => parsePowerLog('"Time","Power"\n', "y.csv"), /y.csv line 1: expected a header/);
+});
