@@ -35,10 +35,13 @@ const HELPERS = `function __impactNode(id) {
 function __impactLazyModule(id) {
   let real;
   const load = () => (real ??= __impactNode(id));
+  const bound = new Map();
   return new Proxy({}, {
     get: (_, key) => {
       const value = load()[key];
-      return typeof value === "function" ? value.bind(load()) : value;
+      if (typeof value !== "function") return value;
+      if (bound.get(key)?.[0] !== value) bound.set(key, [value, value.bind(load())]);
+      return bound.get(key)[1];
     },
     set: (_, key, value) => { load()[key] = value; return true; },
     has: (_, key) => key in load(),
@@ -51,8 +54,9 @@ function __impactLazyModule(id) {
   });
 }
 function __impactLazyFunction(id, name) {
+  let real;
   return function (...args) {
-    return __impactNode(id)[name].apply(this, args);
+    return (real ??= __impactNode(id)[name]).apply(this, args);
   };
 }
 `;
