@@ -136,9 +136,9 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const verify = entry === "main.ts" ? check : async () => {};
   await Deno.mkdir(dirname(out), { recursive: true });
   if (dirname(out) === join(root, "dist")) {
-    for await (const entry of Deno.readDir(dirname(out))) {
-      if (entry.isFile && OLD_BUNDLE.test(entry.name)) {
-        await Deno.remove(join(dirname(out), entry.name));
+    for await (const file of Deno.readDir(dirname(out))) {
+      if (file.isFile && OLD_BUNDLE.test(file.name)) {
+        await Deno.remove(join(dirname(out), file.name));
       }
     }
   }

@@ -90,7 +90,7 @@ if [ -z "\${DENO_DIR:-}" ]; then
 fi
 # Source positions compiled with the code (and kept in Deno's code cache): else the first Error
 # of a run (commander ends --version with one) makes V8 reparse the 170 kB entry module, 3 ms.
-exec "$root/$id/deno" run -A --no-config --no-remote --no-npm \
+exec "$root/$id/deno" run -A --no-config --no-remote --no-npm \\
   --v8-flags=--no-enable-lazy-source-positions "$root/$id/impact.js" "$@"
 exit ${LAUNCHER_FAILED}
 `;
