@@ -3,6 +3,8 @@
  *
  * @module
  */
+// First: under Node.js or Bun this exits before any other module runs.
+import "./lib/cli/deno_only.ts";
 import { runCli } from "./lib/cli/app.ts";
 import { denoContext } from "./lib/cli/context.ts";
 

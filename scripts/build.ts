@@ -1,190 +1,168 @@
 /**
- * `deno task build`: compiles `dist/impact` with `deno compile` when the runtime it needs
- * (`denort`) is at hand, from DENORT_BIN or Deno's cached download under
- * DENO_DIR/dl/release/v<version>/; otherwise bundles `dist/impact.js` with `deno bundle`
- * (run it with `deno run -A dist/impact.js`) and says so. Either way the result is checked
- * by running `--version`.
+ * `deno task build`: builds `dist/impact`, one executable file to copy to a machine that has
+ * no Deno, no Node and no network.
  *
- * The bundle is code-split: `dist/impact.js` holds commander and the subcommand
- * definitions only, and each subcommand's heavy modules (the zone polygons, the gazetteer,
- * the sensors, eta) sit in their own `dist/*-<hash>.js` chunk, loaded by the dynamic
- * `import()` that needs them. A single-file bundle made V8 scan 5.9 MB of source (the
- * embedded JSON data included) on every start.
+ * 1. `deno compile`, which takes its runtime (`denort`) from DENORT_BIN or Deno's cache, or
+ *    downloads it from Deno's servers.
+ * 2. Where that fails (offline with no cached runtime), a launcher: a POSIX sh script with the
+ *    Deno runtime and impact's bundle appended, unpacked on first run (build/launcher.ts).
+ *
+ * `--launcher` skips step 1; `--out PATH` writes elsewhere than dist/impact. Either way the
+ * result is checked by running it with `--version`.
  *
  * @module
  */
-import { join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { VERSION } from "../lib/version.ts";
+import { bundleInto } from "./build/bundle.ts";
+import { writeLauncher } from "./build/launcher.ts";
+import { DENO_VERSION, findRuntime } from "./build/runtime.ts";
+import type { TarFile } from "./build/tar.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const dist = join(root, "dist");
-const version = Deno.version.deno;
 const decoder = new TextDecoder();
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function denoDir(): Promise<string | undefined> {
-  const fromEnv = Deno.env.get("DENO_DIR");
-  if (fromEnv) return fromEnv;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  })
-    .output();
-  if (out.code !== 0) return undefined;
-  return (JSON.parse(decoder.decode(out.stdout)) as { denoDir?: string }).denoDir;
-}
-
-/** Where the compile runtime is, or why it is not. */
-async function findDenort(): Promise<{ found: true; how: string } | { found: false; why: string }> {
-  const bin = Deno.env.get("DENORT_BIN");
-  if (bin) {
-    return (await exists(bin))
-      ? { found: true, how: `DENORT_BIN=${bin}` }
-      : { found: false, why: `DENORT_BIN=${bin} does not exist` };
-  }
-  const dir = await denoDir();
-  if (dir) {
-    const release = join(dir, "dl", "release", `v${version}`);
-    try {
-      for await (const entry of Deno.readDir(release)) {
-        if (entry.name.startsWith("denort-") && entry.name.endsWith(".zip")) {
-          return { found: true, how: `cached ${join(release, entry.name)}` };
-        }
-      }
-    } catch {
-      // no cached download
-    }
-    return { found: false, why: `no DENORT_BIN and no denort zip under ${release}` };
-  }
-  return { found: false, why: "no DENORT_BIN and Deno's cache folder is unknown" };
-}
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
-
-async function check(command: string[]): Promise<void> {
-  const out = await new Deno.Command(command[0]!, {
-    args: command.slice(1),
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const text = decoder.decode(out.stdout).trim();
-  if (out.code !== 0) {
-    throw new Error(`${command.join(" ")} exited ${out.code}: ${decoder.decode(out.stderr)}`);
-  }
-  console.log(`build: checked \`${command.join(" ")}\` -> ${text}`);
-}
-
-/** What `deno task build` produced and how to start it. */
+/** What `deno task build` produced. */
 export interface BuildResult {
-  /** `binary` from deno compile, `bundle` from deno bundle. */
-  kind: "binary" | "bundle";
-  /** The command line that starts impact (program first). */
-  command: string[];
+  /** `binary` from deno compile, `launcher` from the fallback. */
+  kind: "binary" | "launcher";
+  /** The executable. */
+  path: string;
+  bytes: number;
 }
 
-/** A chunk file of an earlier bundle: `<name>-<8 character hash>.js`. */
-const CHUNK = /^[\w.-]+-[A-Z0-9]{8}\.js$/;
+/** Options of {@link build}. */
+export interface BuildOptions {
+  /** Skip `deno compile` and build the launcher. */
+  launcher?: boolean;
+  /** Where the executable goes (default dist/impact). */
+  out?: string;
+  /** The program (default main.ts, and then the result is checked with `--version`). */
+  entry?: string;
+}
 
-/**
- * Bundles main.ts into `dist/impact.js` plus its lazily loaded chunks, replacing the chunks of
- * an earlier bundle.
- */
-async function bundle(): Promise<void> {
-  const staging = await Deno.makeTempDir({ dir: dist, prefix: ".bundle-" });
+async function check(path: string): Promise<void> {
+  const out = await new Deno.Command(path, {
+    args: ["--version"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = decoder.decode(out.stdout).trim();
+  if (out.code !== 0 || text !== VERSION) {
+    throw new Error(
+      `${path} --version exited ${out.code} saying ${JSON.stringify(text)}: ` +
+        decoder.decode(out.stderr),
+    );
+  }
+  console.log(`build: checked \`${path} --version\` -> ${text}`);
+}
+
+/** `deno compile` into `out`; why it failed, or undefined. */
+async function compile(entry: string, out: string): Promise<string | undefined> {
+  // deno compile refuses to replace a file it did not make (such as an earlier launcher).
+  const tmp = `${out}.compile-${Deno.pid}`;
+  const result = await new Deno.Command(Deno.execPath(), {
+    // The appendix zips in a worker module, which compile only embeds when named.
+    args: [
+      "compile",
+      "-A",
+      "--config",
+      join(root, "deno.json"),
+      "--include",
+      "lib/report/appendix/zip_worker.ts",
+      "--output",
+      tmp,
+      entry,
+    ],
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (result.code === 0) {
+    await Deno.rename(tmp, out);
+    return undefined;
+  }
+  await Deno.remove(tmp).catch(() => {});
+  // "error: <what>", then "Caused by:" and numbered causes; the longest names the URL and why.
+  const text = decoder.decode(result.stderr);
+  const lines = text.split("Stack backtrace:")[0]!.split("\n");
+  const causes = lines.filter((l) => /^\s+\d+: /.test(l)).map((l) => l.replace(/^\s+\d+: /, ""));
+  const error = lines.find((l) => l.startsWith("error: "))?.slice(7);
+  return causes.sort((a, b) => b.length - a.length)[0] ?? error ?? `exit ${result.code}`;
+}
+
+async function buildLauncher(entry: string, out: string): Promise<number> {
+  const staging = await Deno.makeTempDir({ dir: dirname(out), prefix: ".bundle-" });
   try {
-    const out = await run([
-      "bundle",
-      "--quiet",
-      "--code-splitting",
-      "--outdir",
-      staging,
-      "main.ts",
-    ]);
-    if (out.code !== 0) throw new Error(`deno bundle exited ${out.code}: ${out.stderr}`);
-    const files: string[] = [];
-    for await (const entry of Deno.readDir(staging)) files.push(entry.name);
-    for (const name of files) {
-      const text = await Deno.readTextFile(join(staging, name));
-      if (name !== "main.js" && text.includes('"./main.js"')) {
-        throw new Error(`Chunk ${name} imports the entry point, so it cannot be renamed`);
-      }
+    const bundle = await bundleInto(root, entry, staging);
+    for (const line of bundle.eager) console.log(`build: loaded at start-up: ${line}`);
+    const runtime = await findRuntime();
+    console.log(`build: Deno runtime from ${runtime.how}`);
+    const files: TarFile[] = [{
+      name: "deno",
+      mode: 0o755,
+      data: await Deno.readFile(runtime.path),
+    }];
+    for (const name of bundle.files) {
+      files.push({ name, mode: 0o644, data: await Deno.readFile(join(staging, name)) });
     }
-    for await (const entry of Deno.readDir(dist)) {
-      if (entry.isFile && (CHUNK.test(entry.name) || entry.name === "impact.js")) {
-        await Deno.remove(join(dist, entry.name));
-      }
-    }
-    for (const name of files) {
-      await Deno.rename(join(staging, name), join(dist, name === "main.js" ? "impact.js" : name));
-    }
+    const { id, bytes } = await writeLauncher(out, VERSION, DENO_VERSION, files);
+    console.log(
+      `build: ${out}: a sh launcher with Deno ${DENO_VERSION} and the bundle (${bundle.files.length} ` +
+        `files) appended, ${(bytes / 2 ** 20).toFixed(1)} MiB; first run unpacks into ` +
+        `~/.cache/impact/${id}`,
+    );
+    return bytes;
   } finally {
     await Deno.remove(staging, { recursive: true });
   }
 }
 
+/** A chunk or entry of an earlier, bundle-only build: misleading beside dist/impact. */
+const OLD_BUNDLE = /^(impact|[\w.-]+-[A-Z0-9]{8})\.js$/;
+
 /**
- * Builds impact: a compiled binary when the compile runtime is at hand, else the bundle.
+ * Builds `dist/impact`: compiled where `deno compile` can get its runtime, else the launcher.
  *
- * @returns What was built and the command line that starts it.
+ * @param options See {@link BuildOptions}.
+ * @returns What was built.
  */
-export async function build(): Promise<BuildResult> {
-  await Deno.mkdir(dist, { recursive: true });
-  const denort = await findDenort();
-  if (denort.found) {
-    console.log(`build: deno compile with the runtime from ${denort.how}`);
-    // The appendix zips in a worker module, which compile only embeds when named.
-    const out = await run([
-      "compile",
-      "-A",
-      "--include",
-      "lib/report/appendix/zip_worker.ts",
-      "--output",
-      join(dist, "impact"),
-      "main.ts",
-    ]);
-    if (out.code === 0) {
-      await check([join(dist, "impact"), "--version"]);
-      return { kind: "binary", command: [join(dist, "impact")] };
+export async function build(options: BuildOptions = {}): Promise<BuildResult> {
+  const out = resolve(options.out ?? join(root, "dist", "impact"));
+  const entry = options.entry ?? "main.ts";
+  const verify = entry === "main.ts" ? check : async () => {};
+  await Deno.mkdir(dirname(out), { recursive: true });
+  if (dirname(out) === join(root, "dist")) {
+    for await (const file of Deno.readDir(dirname(out))) {
+      if (file.isFile && OLD_BUNDLE.test(file.name)) {
+        await Deno.remove(join(dirname(out), file.name));
+      }
     }
-    console.log(
-      `build: deno compile failed (${out.stderr.trim().split("\n").at(-1)}); bundling instead`,
-    );
-  } else {
-    console.log(`build: the compile runtime (denort) is not available: ${denort.why}`);
   }
-  console.log(
-    "build: bundling into dist/impact.js instead; run it with `deno run -A dist/impact.js` " +
-      "(set DENORT_BIN to a denort binary for a standalone executable)",
-  );
-  await bundle();
-  const command = [Deno.execPath(), "run", "-A", join(dist, "impact.js")];
-  await check([...command, "--version"]);
-  return { kind: "bundle", command };
+  if (!options.launcher) {
+    console.log("build: deno compile");
+    const failure = await compile(entry, out);
+    if (failure === undefined) {
+      await verify(out);
+      return { kind: "binary", path: out, bytes: (await Deno.stat(out)).size };
+    }
+    console.log(`build: deno compile failed (${failure}); building ${basename(out)} as a launcher`);
+  }
+  const bytes = await buildLauncher(entry, out);
+  await verify(out);
+  return { kind: "launcher", path: out, bytes };
 }
 
 if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { launcher: { type: "boolean" }, out: { type: "string" } },
+  });
   try {
-    await build();
+    await build({ launcher: values.launcher ?? false, ...(values.out ? { out: values.out } : {}) });
   } catch (error) {
     console.error(`build: ${error instanceof Error ? error.message : error}`);
     Deno.exit(1);

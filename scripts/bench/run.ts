@@ -2,14 +2,12 @@
  * Benchmark of `impact run`'s own cost: extra CPU time (user + sys of the whole child tree)
  * of `impact run -- sleep 20` at 1 Hz over a 2-socket fake RAPL tree and 8 fake GPUs,
  * against a bare `sleep 20` (the fake nvidia-smi's own CPU reported apart and taken out);
- * the steady-state share of one core; peak RSS (VmHWM); and `impact --version` start-up
- * against an empty script started the same way. Linux only (reads /proc). Takes about a minute.
+ * the steady-state share of one core; peak RSS (VmHWM). Linux only (reads /proc). Takes about
+ * a minute. Start-up is startup.ts's.
  *
- * Everything is measured on what users start: `deno task build`'s output (the compiled
- * binary where the compile runtime is at hand, else the bundle `dist/impact.js` under
- * `deno run -A`), never `deno run main.ts` over the npm resolver. Start-up also reports,
- * for reference, a program that only parses `--version` with commander, built the same way:
- * the floor that the CLI framework sets.
+ * Measured on what users start: `deno task build`'s `dist/impact` (a compiled binary, or the
+ * launcher with the Deno runtime and the bundle appended, unpacked into a cache folder of the
+ * benchmark's own), never `deno run main.ts` over the npm resolver.
  *
  * @module
  */
@@ -17,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchResult } from "../bench.ts";
 import { createFakeRapl } from "../../tests/helpers/fake_sysfs.ts";
-import { build, type BuildResult } from "../build.ts";
+import { build } from "../build.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fakeSmi = join(root, "tests", "fixtures", "fake-nvidia-smi");
@@ -46,46 +44,6 @@ async function vmHwmBytes(pid: number): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startupSeconds(command: string[], runs = 9): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const out = await new Deno.Command(command[0]!, {
-      args: command.slice(1),
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    if (out.code !== 0) throw new Error(`${command.join(" ")} exited ${out.code}`);
-    times.push((performance.now() - t0) / 1000);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
-
-/**
- * Builds a one-file program the way `deno task build` built impact, and returns the command
- * that starts it: a compiled binary, or `deno run -A` on its bundle.
- */
-async function buildLike(
-  kind: BuildResult["kind"],
-  dir: string,
-  name: string,
-  source: string,
-): Promise<string[]> {
-  const entry = join(dir, `${name}.ts`);
-  await Deno.writeTextFile(entry, source);
-  const output = join(dir, kind === "binary" ? name : `${name}.js`);
-  const args = kind === "binary"
-    ? ["compile", "-A", "--config", join(root, "deno.json"), "--output", output, entry]
-    : ["bundle", "--quiet", "--config", join(root, "deno.json"), "-o", output, entry];
-  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "piped" })
-    .output();
-  if (out.code !== 0) {
-    throw new Error(`deno ${args[0]} ${name} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return kind === "binary" ? [output] : [Deno.execPath(), "run", "-A", output];
-}
-
 /** Runs the benchmark. */
 export async function bench(): Promise<BenchResult[]> {
   if (Deno.build.os !== "linux") {
@@ -103,19 +61,21 @@ export async function bench(): Promise<BenchResult[]> {
       IMPACT_NVML_LIB: join(dir, "no-nvml.so"),
       FAKE_SMI_GPUS: "8",
       FAKE_SMI_LOG: smiLog,
+      XDG_CACHE_HOME: join(dir, "cache"),
     };
-    // What users start: the binary or the bundle (its first start also fills the code cache).
+    // What users start. A first tracked run unpacks the launcher and fills Deno's code cache
+    // for the modules of `impact run`, which later runs find compiled.
     const built = await build();
-    await new Deno.Command(built.command[0]!, {
-      args: [...built.command.slice(1), "--version"],
+    await new Deno.Command(built.path, {
+      args: ["run", "--quiet", "--no-env", "--log-dir", join(dir, "warm-up"), "--", "true"],
+      env,
       stdout: "null",
     }).output();
 
     // The tracked run.
     const before = await childrenCpuSeconds();
-    const impact = new Deno.Command(built.command[0]!, {
+    const impact = new Deno.Command(built.path, {
       args: [
-        ...built.command.slice(1),
         "run",
         "--quiet",
         "--no-env",
@@ -177,34 +137,6 @@ export async function bench(): Promise<BenchResult[]> {
         `bare sleep ${bareSeconds.toFixed(3)} s`,
     );
 
-    const empty = await buildLike(built.kind, dir, "empty", "export {};\n");
-    const commander = await buildLike(
-      built.kind,
-      dir,
-      "commander_only",
-      'import { Command } from "@commander-js/extra-typings";\n' +
-        'new Command().name("x").version("0", "-V, --version").parse(Deno.args, { from: "user" });\n',
-    );
-    for (const command of [empty, commander]) await startupSeconds(command, 1); // code cache
-    // Interleaved, so that load from elsewhere on the machine hits all three alike.
-    const emptyStarts: number[] = [];
-    const commanderStarts: number[] = [];
-    const impactStarts: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      emptyStarts.push(await startupSeconds(empty, 5));
-      commanderStarts.push(await startupSeconds([...commander, "--version"], 5));
-      impactStarts.push(await startupSeconds([...built.command, "--version"], 5));
-    }
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const emptyStart = median(emptyStarts);
-    const commanderStart = median(commanderStarts);
-    const impactStart = median(impactStarts);
-    const how = built.kind === "binary" ? "compiled binaries" : "bundles under deno run -A";
-    console.log(
-      `run bench: start-up (${how}), median of 3 rounds of 5: empty ${fmtMs(emptyStarts)}, ` +
-        `commander only ${fmtMs(commanderStarts)}, impact --version ${fmtMs(impactStarts)}`,
-    );
-
     return [
       {
         name: `extra CPU of impact run -- sleep ${SECONDS} (1 Hz, 2-socket RAPL, 8 GPUs)`,
@@ -228,22 +160,6 @@ export async function bench(): Promise<BenchResult[]> {
         target: "< 60 MB",
         met: hwm < 60e6,
       },
-      {
-        name: `impact --version start-up (${built.kind})`,
-        value: impactStart,
-        unit: "s",
-        baseline: { name: `empty script (${built.kind})`, value: emptyStart },
-        target: "< 1.5x",
-        met: impactStart < 1.5 * emptyStart,
-      },
-      {
-        name: `commander-only --version start-up (${built.kind}), for reference`,
-        value: commanderStart,
-        unit: "s",
-        baseline: { name: `empty script (${built.kind})`, value: emptyStart },
-        target: "none (the framework's floor)",
-        met: true,
-      },
     ];
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -254,8 +170,4 @@ async function streamPidFrom(log: string): Promise<number | undefined> {
   const text = await Deno.readTextFile(log).catch(() => "");
   const line = text.split("\n").find((l) => / -lms /.test(` ${l} `) || / -l /.test(` ${l} `));
   return line ? Number(line.split(" ")[0]) : undefined;
-}
-
-function fmtMs(seconds: number[]): string {
-  return seconds.map((x) => `${(x * 1000).toFixed(0)}`).join("/") + " ms";
 }

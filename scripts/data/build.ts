@@ -16,7 +16,14 @@ const generators = [...Deno.readDirSync(dir)]
 for (const name of generators) {
   console.log(`data: ${name}`);
   const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(dir, name)],
+    // The data-build packages are locked in deno.dev.lock (see scripts/lock.ts).
+    args: [
+      "run",
+      "-A",
+      `--lock=${join(dir, "..", "..", "deno.dev.lock")}`,
+      "--frozen=false",
+      join(dir, name),
+    ],
     stdout: "inherit",
     stderr: "inherit",
   }).output();

@@ -1,22 +1,14 @@
 /**
  * Scrapes the metrics endpoint with a real Prometheus server (Debian's `prometheus` package)
- * and reads the series back through its query API.
+ * and reads the series back through its query API. Skipped with a line saying so where
+ * `prometheus` is missing, except under CI, where it must run.
  */
 import { equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { createMetricsTotals, renderMetrics } from "../../lib/report/prometheus.ts";
 import { serveMetrics } from "../../lib/report/metrics_server.ts";
 import type { SampleRecord } from "../../lib/log/schema.ts";
-
-async function prometheusPresent(): Promise<boolean> {
-  try {
-    await new Deno.Command("prometheus", { args: ["--version"], stdout: "null", stderr: "null" })
-      .output();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { canStart, skipUnlessCi } from "../helpers/requirements.ts";
 
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -52,19 +44,18 @@ function sample(cpuJ: number, gpuJ: number): SampleRecord {
   };
 }
 
-const present = await prometheusPresent();
-if (!present && Deno.env.get("IMPACT_SKIP_PROMETHEUS") !== "1") {
-  Deno.test("prometheus is installed for the scrape test", () => {
-    throw new Error(
-      "prometheus not found: install it (apt-get install prometheus) or set IMPACT_SKIP_PROMETHEUS=1",
-    );
-  });
-}
+const present = await canStart("prometheus");
+const skip = skipUnlessCi(
+  "the Prometheus scrape test",
+  present ? undefined : "`prometheus` is not on PATH",
+  "install it (`apt-get install prometheus` on Debian) to run it",
+);
 
 Deno.test({
   name: "a real Prometheus scrapes /metrics and returns the energy counters by label",
-  ignore: !present,
+  ignore: skip,
   async fn() {
+    if (!present) throw new Error("prometheus is not on PATH: run `apt-get install prometheus`");
     const totals = createMetricsTotals({ intensityGramsPerKwh: 400 });
     totals.add(sample(120, 480));
     totals.add(sample(80, 520));
