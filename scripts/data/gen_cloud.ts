@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import intensity from "../../data/intensity.json" with { type: "json" };
 import type { CloudRegion as Region } from "../../lib/geo/types.ts";
 import { AWS_LOCATIONS, AZURE_LOCATIONS, GCP_LOCATIONS } from "./cloud_locations.ts";
-import { splitCsvLine } from "./csv.ts";
+import { parseCsv } from "../../lib/csv.ts";
 
 const IF_PLUGINS = "@grnsft/if-plugins@0.3.2";
 const CCF_AWS = "@cloud-carbon-footprint/aws@0.15.0";
@@ -74,8 +74,8 @@ if (import.meta.main) {
     // region ids are used; names come from cloud_locations.ts, in UTF-8.
     const csv = new TextDecoder("latin1").decode(await Deno.readFile(join(plugins, csvPath)));
     const knownZones = new Set(Object.keys(intensity.zones));
-    const [header, ...lines] = csv.split(/\r?\n/).filter((l) => l.trim() !== "");
-    const columns = splitCsvLine(header!);
+    const [header, ...records] = parseCsv(csv).filter((r) => r.fields.join("").trim() !== "");
+    const columns = header?.fields ?? [];
     const col = (name: string) => {
       const i = columns.indexOf(name);
       if (i < 0) throw new Error(`${IF_PLUGINS} ${csvPath}: no column ${name}`);
@@ -92,16 +92,15 @@ if (import.meta.main) {
       "Microsoft Azure": "azure",
     };
     const latest = new Map<string, { year: number; line: number }>();
-    for (const [index, line] of lines.entries()) {
-      const cells = splitCsvLine(line);
+    for (const { fields: cells, line } of records) {
       const provider = providers[cells[cProvider] ?? ""];
       if (!provider) {
-        throw new Error(`${csvPath}:${index + 2}: unknown provider ${cells[cProvider]}`);
+        throw new Error(`${csvPath}:${line}: unknown provider ${cells[cProvider]}`);
       }
       const key = `${provider}:${cells[cRegion]}`;
       const year = Number(cells[cYear]);
       const seen = latest.get(key);
-      if (!seen || seen.year < year) latest.set(key, { year, line: index + 2 });
+      if (!seen || seen.year < year) latest.set(key, { year, line });
     }
     const regions: Region[] = [];
     const tables = { aws: AWS_LOCATIONS, gcp: GCP_LOCATIONS, azure: AZURE_LOCATIONS };

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { splitCsvLine } from "./csv.ts";
+import { parseCsv } from "../../lib/csv.ts";
 
 /** One county's zones. */
 export interface CountyZone {
@@ -107,8 +107,8 @@ export function countyZones(
     return fallback.zone;
   };
 
-  const [header = "", ...lines] = csv.split(/\r?\n/);
-  const columns = splitCsvLine(header);
+  const [header, ...records] = parseCsv(csv);
+  const columns = header?.fields ?? [];
   const col = (name: string) => {
     const i = columns.indexOf(name);
     if (i < 0) throw new Error(`county table: no column ${name}`);
@@ -119,11 +119,10 @@ export function countyZones(
   const rows: { fips: string; utility: string; sales: number; ba: string; line: number }[] = [];
   const countiesOfUtility = new Map<string, number>();
   const allCounties = new Set<string>();
-  lines.forEach((text, i) => {
-    if (text.trim() === "") return;
-    const f = splitCsvLine(text);
+  for (const { fields: f, line } of records) {
+    if (f.length === 1 && f[0]!.trim() === "") continue;
     const fips = (f[cFips] ?? "").padStart(5, "0");
-    if (!/^\d{5}$/.test(fips)) throw new Error(`county table line ${i + 2}: bad FIPS ${f[cFips]}`);
+    if (!/^\d{5}$/.test(fips)) throw new Error(`county table line ${line}: bad FIPS ${f[cFips]}`);
     // Sales are per utility and state (PacifiCorp's Oregon and Wyoming rows differ), so a
     // utility's sales are spread over its counties in that state.
     const utility = `${f[cUtility] ?? ""}/${fips.slice(0, 2)}`;
@@ -131,8 +130,8 @@ export function countyZones(
     countiesOfUtility.set(utility, (countiesOfUtility.get(utility) ?? 0) + 1);
     // Sales are -9999 or "." where EIA has none: such a utility cannot weigh.
     const sales = Number(f[cSales]);
-    rows.push({ fips, utility, sales: sales > 0 ? sales : 0, ba: f[cBa] ?? "", line: i + 2 });
-  });
+    rows.push({ fips, utility, sales: sales > 0 ? sales : 0, ba: f[cBa] ?? "", line });
+  }
 
   const weights = new Map<string, Map<string, number>>();
   const ercotWires = new Set<string>();

@@ -7,7 +7,6 @@ import {
 } from "../../lib/geo/cloud.ts";
 import { intensityFor } from "../../lib/geo/intensity.ts";
 import { zoneAt } from "../../lib/geo/zones.ts";
-import { splitCsvLine } from "../../scripts/data/csv.ts";
 
 Deno.test("each provider has regions with a zone that has an intensity, and a PUE", () => {
   for (const provider of ["aws", "gcp", "azure"]) {
@@ -48,10 +47,6 @@ Deno.test("parseCloudSpec takes provider:region or a bare region one provider ha
   equal(parseCloudSpec("aws:eu-west-1").region, "eu-west-1");
   equal(parseCloudSpec("europe-west4").provider, "gcp");
   throws(() => parseCloudSpec("nowhere-1"), UnknownCloudRegionError);
-});
-
-Deno.test("splitCsvLine keeps a quoted lat,lon field whole", () => {
-  equal(splitCsvLine('2022,a,"1.5,-2",x').join("|"), "2022|a|1.5,-2|x");
 });
 
 /** Regions whose site the county-level US map cannot show, and why. */
