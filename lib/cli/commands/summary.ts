@@ -10,7 +10,8 @@ import { relative } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { shortFigure, textTable } from "../../report/plain_text.ts";
+import { formatIntensity, shortFigure, textTable } from "../../report/plain_text.ts";
+import { measuredFraction } from "../../accounting/figures.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
 import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
 
@@ -119,7 +120,7 @@ export async function readLogsForCli(
  */
 export function summaryText(logs: LogsFigures, cwd: string): string {
   const t = logs.total;
-  const measuredPercent = t.energyKwh > 0 ? (t.measuredEnergyKwh / t.energyKwh) * 100 : 100;
+  const measuredPercent = measuredFraction(logs.runs) * 100;
   const pues = [...new Set(logs.runs.map((r) => r.pue))];
   const lines = [
     `${t.runs} run${t.runs === 1 ? "" : "s"}: ${shortFigure(t.energyKwh)} kWh (PUE ${
@@ -185,7 +186,7 @@ function nodeDetail(job: MergedJobFigures, cwd: string): string {
 
 function runRow(run: RunFigures, cwd: string): string[] {
   const name = isMergedJob(run) ? `job ${run.jobId} (${run.nodes.length} nodes)` : undefined;
-  const measured = run.energyKwh > 0 ? (run.measuredEnergyKwh / run.energyKwh) * 100 : 100;
+  const measured = measuredFraction([run]) * 100;
   return [
     name ?? (relative(cwd, run.dir) || "."),
     run.summary.start.slice(0, 16).replace("T", " "),
@@ -193,7 +194,7 @@ function runRow(run: RunFigures, cwd: string): string[] {
     shortFigure(run.energyKwh),
     shortFigure(run.kgCO2e),
     run.zone ?? "unknown",
-    shortFigure(run.intensityGramsPerKwh),
+    formatIntensity(run.intensityGramsPerKwh),
     shortFigure(run.pue),
     `${shortFigure(measured)}%`,
   ];
