@@ -138,8 +138,9 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
   const env = (name: string) => runtime.env(name);
   const fetch = deps.region?.fetch;
 
-  const { region, notes } = await resolveRunRegion(options, env, deps.region);
+  const { region, notes, warnings } = await resolveRunRegion(options, env, deps.region);
   notes.forEach(note);
+  warnings.forEach((warning) => deps.stderr(`impact: ${warning}\n`));
   let live: LiveIntensity | undefined;
   if (options.live) {
     live = await startLiveIntensity(options.live, region, {

@@ -56,15 +56,19 @@ const INPUT_ERRORS: ReadonlySet<string> = new Set([
 
 /**
  * Turns the errors of reading logs and looking up regions, countries, cloud regions and GPUs
- * into the CLI's input error: the one mapping every command uses.
+ * into the CLI's input error (a usage error for a region flag misused): the one mapping every
+ * command uses.
  *
  * @param error What was thrown.
- * @returns A CliError with {@link ExitCode.input}, or the error itself when it is a bug.
+ * @returns A CliError with {@link ExitCode.input} or {@link ExitCode.usage}, or the error
+ *   itself when it is a bug.
  */
 export function logsCliError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof CliError) return error;
   if (INPUT_ERRORS.has(error.name)) {
-    return new CliError(error.message, ExitCode.input, { cause: error });
+    // A region flag misused (a malformed number, --pick past the places found) is a usage error.
+    const usage = (error as { usage?: boolean }).usage === true;
+    return new CliError(error.message, usage ? ExitCode.usage : ExitCode.input, { cause: error });
   }
   if (error instanceof Deno.errors.NotFound) {
     return new CliError(`Path not found: ${error.message}`, ExitCode.input, { cause: error });
