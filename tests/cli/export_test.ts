@@ -134,7 +134,7 @@ Deno.test("export -o refuses a file with other columns, naming it and them, and 
 
 Deno.test("the CodeCarbon export matches the summary's energy within 0.01%, from joules", async () => {
   await using root = await tempDir();
-  // A 6 s run at 3.3 W: 19.8 J, far below CodeCarbon's kWh resolution of our rounded figures.
+  // A 6 s run at 3.3 W: 19.8 J, which figures rounded to 1e-7 kWh (0.36 J) miss by about 1%.
   await writeLogSet(root.path, [{
     name: "short",
     cpuWatts: 3.3,
