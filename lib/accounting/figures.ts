@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Figures } from "./types.ts";
+import type { Figures, RunFigures } from "./types.ts";
 import type { Component } from "../types.ts";
 import type { RunSummary } from "../log/schema.ts";
 import { facilityKwh, JOULES_PER_KWH } from "./energy.ts";
@@ -109,17 +109,120 @@ export function hasCpuMeasurement(summary: RunSummary): boolean {
 }
 
 /**
- * The intensity a set of figures works out to: grams CO2e per facility kWh.
+ * A run's energy straight from its joules, not rounded: what exports, measured shares and
+ * intensity weights are computed from (a figure rounded to 1e-7 kWh is 0.36 J off, a lot for a
+ * short run).
+ */
+export interface ExactEnergy {
+  /** Facility energy (x PUE), kWh. */
+  energyKwh: number;
+  /** Facility energy per component, kWh. */
+  componentKwh: Record<Component, number>;
+  /** Attributed energy per component at the IT equipment (before PUE), J. */
+  componentJoules: Record<Component, number>;
+  /** Facility kWh from `counter` or `integrated` figures. */
+  measuredEnergyKwh: number;
+  /** Facility kWh from `estimate` figures. */
+  estimatedEnergyKwh: number;
+}
+
+/**
+ * A run's energy from its summary's joules, unrounded.
  *
- * @param figures Their carbon and energy.
- * @param otherwise The intensity to report when there is no energy, gCO2e/kWh.
- * @returns `kgCO2e * 1000 / energyKwh`, or `otherwise` when the energy is 0.
+ * @param summary The run's summary.
+ * @param pue The PUE applied to the run.
+ * @returns Facility kWh in total, per component, measured and estimated, and the IT joules
+ *   per component.
+ * @example 36 kJ at the CPU, a sixth of it estimated, PUE 1.5
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { exactEnergy } from "./figures.ts";
+ *
+ * const summary = {
+ *   components: [{ component: "cpu" as const, attributedEnergyJoules: 36_000 }],
+ *   totals: { attributedEnergyJoules: 36_000, estimatedEnergyJoules: 6_000 },
+ * };
+ * const energy = exactEnergy(summary, 1.5);
+ * equal(energy.energyKwh, 0.015);
+ * equal(energy.componentJoules.cpu, 36_000);
+ * equal(energy.estimatedEnergyKwh, 0.0025);
+ * ```
+ */
+export function exactEnergy(
+  summary: {
+    components: readonly Pick<
+      RunSummary["components"][number],
+      "component" | "attributedEnergyJoules"
+    >[];
+    totals: Pick<RunSummary["totals"], "attributedEnergyJoules" | "estimatedEnergyJoules">;
+  },
+  pue: number,
+): ExactEnergy {
+  const componentJoules: Record<Component, number> = { cpu: 0, dram: 0, gpu: 0, psys: 0 };
+  for (const c of summary.components) componentJoules[c.component] += c.attributedEnergyJoules;
+  const componentKwh = emptyFigures().componentKwh;
+  for (const c of COMPONENTS) componentKwh[c] = facilityKwh(componentJoules[c], pue);
+  const energyKwh = facilityKwh(summary.totals.attributedEnergyJoules, pue);
+  const estimatedEnergyKwh = Math.min(
+    energyKwh,
+    facilityKwh(summary.totals.estimatedEnergyJoules, pue),
+  );
+  return {
+    energyKwh,
+    componentKwh,
+    componentJoules,
+    measuredEnergyKwh: energyKwh - estimatedEnergyKwh,
+    estimatedEnergyKwh,
+  };
+}
+
+/** What the shares and means over runs read of each run. */
+type RunBasis = Pick<RunFigures, "summary" | "pue">;
+
+/**
+ * The share of some runs' energy that was measured (`counter` or `integrated`), from joules.
+ * Runs with no energy at all are measured only when every device they read was (a counter
+ * that saw the job use nothing is a measurement; an estimate of nothing is not).
+ *
+ * @param runs The runs.
+ * @returns A fraction in [0, 1].
+ */
+export function measuredFraction(runs: readonly RunBasis[]): number {
+  let measured = 0;
+  let energy = 0;
+  for (const run of runs) {
+    const exact = exactEnergy(run.summary, run.pue);
+    measured += exact.measuredEnergyKwh;
+    energy += exact.energyKwh;
+  }
+  if (energy > 0) return measured / energy;
+  const components = runs.flatMap((r) => r.summary.components);
+  return components.length > 0 && components.every((c) => c.method !== "estimate") ? 1 : 0;
+}
+
+/**
+ * The grid intensity some runs were charged at: the one intensity they share, else the mean of
+ * theirs weighted by their exact energy. Never carbon over energy after rounding, so a run
+ * charged at 414 gCO2e/kWh reads 414.
+ *
+ * @param runs The runs, each with the intensity it used.
+ * @returns gCO2e per facility kWh (the plain mean of the runs' intensities when none has
+ *   energy; 0 for no runs).
  */
 export function meanIntensityGramsPerKwh(
-  figures: Pick<Figures, "kgCO2e" | "energyKwh">,
-  otherwise: number,
+  runs: readonly (RunBasis & Pick<RunFigures, "intensityGramsPerKwh">)[],
 ): number {
-  return figures.energyKwh > 0 ? (figures.kgCO2e * 1000) / figures.energyKwh : otherwise;
+  const first = runs[0]?.intensityGramsPerKwh ?? 0;
+  if (runs.every((r) => r.intensityGramsPerKwh === first)) return first;
+  let weighted = 0;
+  let energy = 0;
+  for (const run of runs) {
+    const kwh = facilityKwh(run.summary.totals.attributedEnergyJoules, run.pue);
+    weighted += kwh * run.intensityGramsPerKwh;
+    energy += kwh;
+  }
+  if (energy > 0) return weighted / energy;
+  return runs.reduce((sum, r) => sum + r.intensityGramsPerKwh, 0) / runs.length;
 }
 
 /** What one run's figures are computed from. */
@@ -133,6 +236,20 @@ export interface RunFiguresInput {
 }
 
 /**
+ * The intensity a run was charged at: its zone's yearly figure, or with live values the mean
+ * over its intervals weighted by their energy (carbon over energy, both unrounded).
+ *
+ * @param input The run's summary, PUE and intensities.
+ * @returns gCO2e per facility kWh.
+ */
+export function usedIntensityGramsPerKwh(input: RunFiguresInput): number {
+  const live = input.live ?? [];
+  const energyKwh = facilityKwh(input.summary.totals.attributedEnergyJoules, input.pue);
+  if (live.length === 0 || energyKwh <= 0) return input.yearlyGramsPerKwh;
+  return carbonGrams(energyKwh, input.yearlyGramsPerKwh, live).gramsCO2e / energyKwh;
+}
+
+/**
  * One run's figures, each rounded to whole quanta so that sums are exact.
  *
  * @param input The run's summary, PUE and intensities.
@@ -140,18 +257,13 @@ export interface RunFiguresInput {
  */
 export function runFigures(input: RunFiguresInput): Figures {
   const { summary, pue } = input;
-  const energyKwh = facilityKwh(summary.totals.attributedEnergyJoules, pue);
-  const energyQuanta = quanta(energyKwh);
+  const exact = exactEnergy(summary, pue);
+  const energyQuanta = quanta(exact.energyKwh);
   // Measured and estimated partition the energy exactly, in whole quanta.
-  const estimatedQuanta = Math.min(
-    energyQuanta,
-    quanta(facilityKwh(summary.totals.estimatedEnergyJoules, pue)),
-  );
-  const componentJoules: Record<Component, number> = { cpu: 0, dram: 0, gpu: 0, psys: 0 };
-  for (const c of summary.components) componentJoules[c.component] += c.attributedEnergyJoules;
+  const estimatedQuanta = Math.min(energyQuanta, quanta(exact.estimatedEnergyKwh));
   const componentKwh = emptyFigures().componentKwh;
-  for (const c of COMPONENTS) componentKwh[c] = quantize(facilityKwh(componentJoules[c], pue));
-  const carbon = carbonGrams(energyKwh, input.yearlyGramsPerKwh, input.live ?? []);
+  for (const c of COMPONENTS) componentKwh[c] = quantize(exact.componentKwh[c]);
+  const carbon = carbonGrams(exact.energyKwh, input.yearlyGramsPerKwh, input.live ?? []);
   return {
     runs: 1,
     energyKwh: energyQuanta / SCALE,

@@ -157,7 +157,9 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
     nodes,
     dirs: group.map((r) => r.dir),
   };
-  merged.intensityGramsPerKwh = meanIntensityGramsPerKwh(merged, head.intensityGramsPerKwh);
+  merged.intensityGramsPerKwh = meanIntensityGramsPerKwh(group);
+  // One node's utilisation is not the job's.
+  delete merged.utilization;
   const exitCodes = group.map((r) => r.summary.exitCode);
   merged.summary.exitCode = exitCodes.find((c) => c !== 0 && c !== null) ??
     (exitCodes.includes(null) ? null : 0);

@@ -23,7 +23,7 @@ import type { IntensityLookup, ZoneIntensity } from "../geo/types.ts";
 import type { Figures, LogsFigures, RunFigures } from "./types.ts";
 import { choosePue } from "./energy.ts";
 import { liveIntervals } from "./carbon.ts";
-import { meanIntensityGramsPerKwh, runFigures, sumFigures } from "./figures.ts";
+import { runFigures, sumFigures, usedIntensityGramsPerKwh } from "./figures.ts";
 import { mergeJobRuns } from "./merge_nodes.ts";
 
 /** The key `countryIntensity` answers with the world average. */
@@ -254,12 +254,13 @@ function figuresOfRun(
   }
   const { intensity, zone } = regionIntensity(info, options, fallback, notes);
   const live = liveIntervals(log.samples, chosen.pue);
-  const figures = runFigures({
+  const input = {
     summary,
     pue: chosen.pue,
     yearlyGramsPerKwh: intensity.intensityGramsPerKwh,
     live,
-  });
+  };
+  const figures = runFigures(input);
   if (summary.recomputed) notes.push("summary.json missing; recomputed from the samples");
   const skipped = log.warnings.filter((w) => /line skipped/.test(w)).length;
   if (skipped > 0) notes.push(`${skipped} unreadable sample line(s) skipped`);
@@ -273,11 +274,38 @@ function figuresOfRun(
     info,
     summary,
     pue: chosen.pue,
-    intensityGramsPerKwh: meanIntensityGramsPerKwh(figures, intensity.intensityGramsPerKwh),
+    intensityGramsPerKwh: usedIntensityGramsPerKwh(input),
     intensitySource,
     intensityYear: intensity.year,
     notes,
   };
   if (zone !== undefined) run.zone = zone;
+  const utilization = meanUtilization(log.samples);
+  if (utilization) run.utilization = utilization;
   return run;
+}
+
+/**
+ * The machine's mean CPU utilisation and the mean utilisation of the GPUs the job used, over
+ * the samples (what CodeCarbon's `*_utilization_percent` columns hold); undefined when the
+ * samples were not read.
+ */
+function meanUtilization(samples: readonly SampleRecord[]): RunFigures["utilization"] {
+  if (samples.length === 0) return undefined;
+  let cpu = 0;
+  let gpu = 0;
+  let gpuReadings = 0;
+  for (const sample of samples) {
+    cpu += sample.cpu.utilization;
+    for (const d of sample.devices) {
+      if (d.component !== "gpu" || d.usedByJob === false || d.utilization === undefined) continue;
+      gpu += d.utilization;
+      gpuReadings++;
+    }
+  }
+  const utilization: NonNullable<RunFigures["utilization"]> = {
+    cpuPercent: (cpu / samples.length) * 100,
+  };
+  if (gpuReadings > 0) utilization.gpuPercent = (gpu / gpuReadings) * 100;
+  return utilization;
 }

@@ -46,7 +46,10 @@ export interface RunFigures extends Figures {
   pue: number;
   /** Grid zone used (undefined when the region is unknown and a fallback applied). */
   zone?: string;
-  /** Mean intensity over the run (energy-weighted when live data varied), gCO2e/kWh. */
+  /**
+   * The intensity the run was charged at, gCO2e/kWh: its zone's (or the fallback's) yearly
+   * figure as the table gives it, or with live values their energy-weighted mean.
+   */
   intensityGramsPerKwh: number;
   /** Where the intensity comes from (yearly table, live source, fallback). */
   intensitySource: string;
@@ -54,6 +57,11 @@ export interface RunFigures extends Figures {
   intensityYear?: number;
   /** Words for what was assumed: unknown region, recomputed summary, skipped lines. */
   notes: string[];
+  /**
+   * Mean utilisation over the samples, percent: the machine's CPUs, and the GPUs the job used
+   * (where they report it). Present only when the samples were read (`readSamples: "always"`).
+   */
+  utilization?: { cpuPercent: number; gpuPercent?: number };
 }
 
 /** What `readLogs` returns. */

@@ -67,10 +67,11 @@ export function runCommand() {
     .option("--demo", "run a built-in CPU workload of about 5 s instead of a command")
     // Where the electricity comes from.
     .option("--zone <id>", "grid zone of the electricity, e.g. DE, US-CAL-CISO (or $IMPACT_ZONE)")
-    .option("--country <iso3>", "country of the electricity (ISO 3166-1 alpha-3 or alpha-2)")
+    .option("--country <code>", "country of the electricity (ISO 3166-1 alpha-2 or alpha-3)")
     .option("--lat <degrees>", "latitude of the machine (with --lon)")
     .option("--lon <degrees>", "longitude of the machine (with --lat)")
     .option("--address <text>", 'place of the machine, e.g. "Stanford, California" (offline)')
+    .option("--pick <n>", "choose the n-th place an ambiguous --address finds")
     .option("--online", "geocode --address with Nominatim instead of the offline gazetteer")
     .option("--cloud <provider:region>", "cloud region, e.g. aws:eu-west-1 (brings its PUE)")
     .option("--locate-by-ip [url]", "opt in to IP geolocation (a JSON service; off by default)")
@@ -178,7 +179,7 @@ export function toRunOptions(flags: RunFlags, args: string[]): RunOptions {
 /** The region flags that were given (absent ones left out). */
 function regionFlags(flags: RunFlags): RegionFlags {
   const region: RegionFlags = {};
-  for (const key of ["zone", "country", "lat", "lon", "address", "cloud"] as const) {
+  for (const key of ["zone", "country", "lat", "lon", "address", "pick", "cloud"] as const) {
     const value = flags[key];
     if (value !== undefined) region[key] = value;
   }

@@ -35,6 +35,8 @@ export interface RegionOptions {
   latitude?: number;
   longitude?: number;
   address?: string;
+  /** Which of the places an ambiguous `address` finds (1-based, as `--pick` lists them). */
+  pick?: number;
   /** ISO 3166-1 alpha-3 or alpha-2. */
   country?: string;
   /** Opt-in IP geolocation: a URL answering `{latitude, longitude}` or `{lat, lon}` JSON. */
@@ -59,11 +61,30 @@ export class RegionInputError extends Error {
   /**
    * @param message Sentence case, naming the value.
    * @param suggestions The nearest valid values, where there are any.
+   * @param usage The flags were misused (a malformed number, one flag without its partner),
+   *   rather than naming something unknown.
    */
-  constructor(message: string, readonly suggestions: string[] = []) {
+  constructor(message: string, readonly suggestions: string[] = [], readonly usage = false) {
     super(message);
     this.name = "RegionInputError";
   }
+}
+
+/** Another place an ambiguous address could mean, with its zone. */
+export interface AlternativePlace {
+  /** The `--pick` number that chooses it. */
+  pick: number;
+  place: string;
+  latitude: number;
+  longitude: number;
+  zone: string | null;
+  country: string;
+}
+
+/** A resolved region, with the other places an ambiguous `--address` could mean. */
+export interface Resolution extends ResolvedRegion {
+  /** Set when the address named several places exactly; the region is the one picked. */
+  alternatives?: AlternativePlace[];
 }
 
 /** The official IP geolocation default (only used with `--locate-by-ip`). */
@@ -132,7 +153,9 @@ export function countryZone(code: string): ZoneMatch {
     ? (alpha3FromAlpha2(upper) ? upper : undefined)
     : alpha2FromAlpha3(upper);
   if (!alpha2) {
-    const suggestions = nearest(upper, allAlpha3(), 5);
+    // Suggest codes of the kind typed: "UX" -> US, "USX" -> USA.
+    const codes = allAlpha2().map((a2) => (upper.length === 2 ? a2 : alpha3FromAlpha2(a2)!));
+    const suggestions = nearest(upper, codes, 5);
     throw new RegionInputError(
       `Unknown country code ${JSON.stringify(code)}; nearest valid codes: ${
         suggestions.join(", ")
@@ -143,15 +166,76 @@ export function countryZone(code: string): ZoneMatch {
   return { zone: alpha2, country: alpha3FromAlpha2(alpha2)! };
 }
 
-function allAlpha3(): string[] {
+function allAlpha2(): string[] {
   const out: string[] = [];
   for (let a = 65; a <= 90; a++) {
     for (let b = 65; b <= 90; b++) {
-      const code = alpha3FromAlpha2(String.fromCharCode(a, b));
-      if (code) out.push(code);
+      const code = String.fromCharCode(a, b);
+      if (alpha3FromAlpha2(code)) out.push(code);
     }
   }
   return out;
+}
+
+/**
+ * Chooses among the places an address found: the `pick`-th, else the best. A name several
+ * places carry exactly ("Springfield", no qualifier) is ambiguous: the others come back with
+ * their zones and the `--pick` number that chooses each.
+ *
+ * @param address What the user typed.
+ * @param candidates The places found, best first (at least one).
+ * @param pick 1-based choice, or undefined for the best.
+ * @param zoneAt The zone lookup, for the alternatives' zones.
+ * @returns The place, and the alternatives when the address is ambiguous (else none).
+ * @throws RegionInputError (a usage error) when `pick` is past the places found.
+ */
+export function choosePlace(
+  address: string,
+  candidates: readonly Place[],
+  pick: number | undefined,
+  zoneAt: ResolveDeps["zoneAt"],
+): { place: Place; alternatives: AlternativePlace[] } {
+  const index = (pick ?? 1) - 1;
+  const place = candidates[index];
+  if (!place) {
+    throw new RegionInputError(
+      `--pick ${pick}: ${JSON.stringify(address)} found only ${candidates.length} place(s)`,
+      [],
+      true,
+    );
+  }
+  const exact = candidates.filter((c) => c.exactMatch).length;
+  if (address.includes(",") || exact < 2) return { place, alternatives: [] };
+  const alternatives = candidates.flatMap((c, i) => {
+    if (i === index) return [];
+    const match = zoneAt(c.latitude, c.longitude);
+    return [{
+      pick: i + 1,
+      place: describePlace(c),
+      latitude: c.latitude,
+      longitude: c.longitude,
+      zone: match?.zone ?? null,
+      country: match?.country ?? c.country,
+    }];
+  });
+  return { place, alternatives };
+}
+
+/**
+ * Words for an ambiguous address: which place was used and how to choose another.
+ *
+ * @param address What the user typed.
+ * @param used The place used, in words.
+ * @param alternatives The others, from {@link choosePlace}.
+ * @returns Lines without a final newline.
+ */
+export function ambiguityNote(
+  address: string,
+  used: string,
+  alternatives: readonly AlternativePlace[],
+): string {
+  return `${JSON.stringify(address)} is ambiguous; using ${used}. Others:\n` +
+    alternatives.map((a) => `  --pick ${a.pick}: ${a.place} (${a.zone ?? "no zone"})`).join("\n");
 }
 
 async function locateByIp(
@@ -174,13 +258,14 @@ async function locateByIp(
  *
  * @param options What the user gave.
  * @param deps The geo lookups; {@link defaultResolveDeps} when omitted.
- * @returns The region with `source` naming the flag that chose it, or `{ source: "unknown" }`.
+ * @returns The region with `source` naming the flag that chose it, or `{ source: "unknown" }`;
+ *   for an ambiguous address, the other places it could mean.
  * @throws RegionInputError for an unknown zone, country, cloud region or address.
  */
 export async function resolveRegion(
   options: RegionOptions,
   deps?: ResolveDeps,
-): Promise<ResolvedRegion> {
+): Promise<Resolution> {
   const needDeps = async () => deps ??= await defaultResolveDeps();
   if (options.zone !== undefined) {
     const zone = checkZone(options.zone, deps ?? { zoneIds: () => [] });
@@ -214,16 +299,16 @@ export async function resolveRegion(
     const places = options.online
       ? await d.geocodeOnline(options.address, options.online)
       : d.searchPlaces(options.address, 5);
-    const place = places[0];
-    if (!place) {
+    if (places.length === 0) {
       throw new RegionInputError(`No place found for address ${JSON.stringify(options.address)}`);
     }
-    const info = fromPoint(d, place.latitude, place.longitude, "--address");
-    info.place = describePlace(place);
+    const { place, alternatives } = choosePlace(options.address, places, options.pick, d.zoneAt);
+    const point = fromPoint(d, place.latitude, place.longitude, "--address");
     // A coastal city's point can fall just outside the simplified polygons: use its country.
-    if (!info.zone) {
-      return { ...countryZone(place.country), source: "--address", place: info.place };
-    }
+    const info: Resolution = point.zone
+      ? { ...point, place: describePlace(place) }
+      : { ...countryZone(place.country), source: "--address", place: describePlace(place) };
+    if (alternatives.length > 0) info.alternatives = alternatives;
     return info;
   }
   if (options.country !== undefined) {
@@ -252,6 +337,8 @@ export interface RegionFlags {
   lat?: string;
   lon?: string;
   address?: string;
+  /** `--pick N`: which of an ambiguous address's places. */
+  pick?: string;
   cloud?: string;
   online?: boolean;
   locateByIp?: boolean | string;
@@ -260,10 +347,12 @@ export interface RegionFlags {
 /**
  * Turns the CLI's region flags and environment into {@link RegionOptions}.
  *
- * @param flags `--zone`, `--country`, `--lat`, `--lon`, `--address`, `--cloud`, `--online`, `--locate-by-ip [url]`.
+ * @param flags `--zone`, `--country`, `--lat`, `--lon`, `--address`, `--pick`, `--cloud`,
+ *   `--online`, `--locate-by-ip [url]`.
  * @param env Reads `IMPACT_ZONE` (and `IMPACT_IP_LOCATOR`, the IP geolocation URL).
  * @returns The options for {@link resolveRegion}.
- * @throws RegionInputError for a malformed latitude/longitude or one given without the other.
+ * @throws RegionInputError (a usage error) for a malformed latitude/longitude or `--pick`, or
+ *   a flag given without its partner.
  */
 export function parseRegionFlags(
   flags: RegionFlags,
@@ -273,13 +362,19 @@ export function parseRegionFlags(
   if (flags.zone !== undefined) options.zone = flags.zone;
   if (flags.cloud !== undefined) options.cloud = flags.cloud;
   if ((flags.lat === undefined) !== (flags.lon === undefined)) {
-    throw new RegionInputError("--lat and --lon must be given together");
+    throw new RegionInputError("--lat and --lon must be given together", [], true);
   }
   if (flags.lat !== undefined && flags.lon !== undefined) {
     options.latitude = coordinate(flags.lat, "--lat", 90);
     options.longitude = coordinate(flags.lon, "--lon", 180);
   }
   if (flags.address !== undefined) options.address = flags.address;
+  if (flags.pick !== undefined) {
+    if (flags.address === undefined) {
+      throw new RegionInputError("--pick chooses among the places --address finds", [], true);
+    }
+    options.pick = pickNumber(flags.pick);
+  }
   if (flags.country !== undefined) options.country = flags.country;
   if (flags.online) options.online = {};
   if (flags.locateByIp) {
@@ -298,7 +393,28 @@ function coordinate(text: string, flag: string, limit: number): number {
   if (text.trim() === "" || !Number.isFinite(value) || Math.abs(value) > limit) {
     throw new RegionInputError(
       `${flag} must be a number within +-${limit}, got ${JSON.stringify(text)}`,
+      [],
+      true,
     );
   }
   return value;
+}
+
+/**
+ * Reads `--pick`.
+ *
+ * @param text The flag's value.
+ * @returns A whole number of at least 1.
+ * @throws RegionInputError (a usage error) for anything else.
+ */
+export function pickNumber(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n) || n < 1) {
+    throw new RegionInputError(
+      `--pick must be a whole number of at least 1, got ${JSON.stringify(text)}`,
+      [],
+      true,
+    );
+  }
+  return n;
 }

@@ -26,7 +26,8 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The candidates closest to `query`: those sharing its prefix first, then by edit distance.
+ * The candidates closest to `query`: those sharing its prefix first, then by edit distance,
+ * ties going to the longer common start ("UX" suggests UA and US before AX).
  *
  * @param query What the user typed.
  * @param candidates The valid identifiers.
@@ -35,13 +36,15 @@ export function editDistance(a: string, b: string): number {
  */
 export function nearest(query: string, candidates: Iterable<string>, limit = 5): string[] {
   const q = query.toUpperCase();
-  const scored: { id: string; score: number }[] = [];
+  const scored: { id: string; score: number; common: number }[] = [];
   for (const id of candidates) {
     const u = id.toUpperCase();
     // A shared prefix (the user typed the start of a zone, or a country of sub-zones) wins.
     const prefixBonus = u.startsWith(q) || (q.length >= 2 && q.startsWith(u)) ? -100 : 0;
-    scored.push({ id, score: editDistance(q, u) + prefixBonus });
+    let common = 0;
+    while (common < q.length && q[common] === u[common]) common++;
+    scored.push({ id, score: editDistance(q, u) + prefixBonus, common });
   }
-  scored.sort((x, y) => x.score - y.score || x.id.localeCompare(y.id));
+  scored.sort((x, y) => x.score - y.score || y.common - x.common || x.id.localeCompare(y.id));
   return scored.slice(0, limit).map((s) => s.id);
 }

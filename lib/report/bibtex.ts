@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { VERSION_YEAR } from "../version.ts";
 
 /** Citation keys used by the statement's `\cite{}`. */
 export const CITATION_KEYS = {
@@ -38,16 +39,21 @@ export const RICKE_2018 = `@article{${CITATION_KEYS.ricke},
 }`;
 
 /**
- * The tool's own entry.
+ * The tool's own entry: `@misc`, which every BibTeX style knows (`@software` is biblatex's),
+ * with the fields a checker asks of it. The author is the project (braced twice, so BibTeX
+ * reads it as one name, not as first and last names).
  *
  * @param version The tool's version.
+ * @param year The year that version was released.
  * @returns A BibTeX `@misc` entry.
  */
-export function toolEntry(version: string): string {
+export function toolEntry(version: string, year: number = VERSION_YEAR): string {
   return `@misc{${CITATION_KEYS.tool},
+  author       = {{The impact developers}},
   title        = {impact: measuring the energy, carbon and social cost of compute jobs},
-  note         = {Version ${version}; a successor to experiment-impact-tracker},
-  howpublished = {Software}
+  year         = {${year}},
+  howpublished = {Software, version ${version}},
+  note         = {Version ${version}; a successor to experiment-impact-tracker}
 }`;
 }
 

@@ -5,15 +5,24 @@
  * CodeCarbon's units: energy kWh, emissions kg CO2e, power W, `emissions_rate` kg/s,
  * `ram_total_size` GB, `duration` s. Energies here are facility energies (x PUE), so
  * `cpu_energy + gpu_energy + ram_energy` is `energy_consumed` and `emissions` is
- * `energy_consumed` x intensity, as in CodeCarbon. Figures we do not measure (water, Python,
- * utilisation percentages) are left empty rather than invented.
+ * `energy_consumed` x intensity, as in CodeCarbon; powers are the devices' own (before PUE),
+ * as CodeCarbon's are. Every figure is computed from the summary's joules over the window they
+ * cover (`durationSeconds`), never from the figures rounded for sums. Figures we do not know
+ * (water, Python, the machine's memory use) are left empty rather than invented.
+ *
+ * An export can continue an existing file ({@link appendRuns}): rows go under its header, in
+ * its column order, and a file with other columns is refused, as CodeCarbon appends to its
+ * `emissions.csv`.
  *
  * @module
  */
 import type { LogsFigures, RunFigures } from "../accounting/types.ts";
 import type { GpuInfo } from "../types.ts";
 import { JOULES_PER_KWH } from "../accounting/energy.ts";
-import { type CsvCell, formatCsv } from "../csv.ts";
+import { exactEnergy } from "../accounting/figures.ts";
+import { type CsvCell, formatCsv, parseCsv } from "../csv.ts";
+import { countryName } from "../geo/country_names.ts";
+import { countryOfZone } from "../geo/intensity.ts";
 
 /** Export formats. */
 export type ExportFormat = "codecarbon" | "csv" | "jsonl";
@@ -111,9 +120,13 @@ function isoSeconds(iso: string): string {
  */
 export function codecarbonRow(run: RunFigures): Record<string, CsvCell> {
   const { info, summary } = run;
+  const exact = exactEnergy(summary, run.pue);
+  const kgCO2e = (exact.energyKwh * run.intensityGramsPerKwh) / 1000;
   const seconds = summary.durationSeconds;
-  const watts = (kwh: number) => (seconds > 0 ? (kwh * JOULES_PER_KWH) / seconds : 0);
+  const watts = (joules: number) => (seconds > 0 ? joules / seconds : 0);
   const region = info.region;
+  // A run given a zone alone records no country; the zone's country is the one it was charged in.
+  const country = region?.country ?? (run.zone ? countryOfZone(run.zone) : undefined);
   const used = info.gpus.filter((g) => g.usedByJob !== false);
   const os = [info.host.os, info.host.kernel, info.host.arch].filter(Boolean).join("-");
   return {
@@ -122,18 +135,18 @@ export function codecarbonRow(run: RunFigures): Record<string, CsvCell> {
     run_id: run.dir,
     experiment_id: info.slurm?.jobId ?? info.labels["experiment"],
     duration: seconds,
-    emissions: run.kgCO2e,
-    emissions_rate: seconds > 0 ? run.kgCO2e / seconds : 0,
-    cpu_power: watts(run.componentKwh.cpu),
-    gpu_power: watts(run.componentKwh.gpu),
-    ram_power: watts(run.componentKwh.dram),
-    cpu_energy: run.componentKwh.cpu,
-    gpu_energy: run.componentKwh.gpu,
-    ram_energy: run.componentKwh.dram,
-    energy_consumed: run.energyKwh,
+    emissions: kgCO2e,
+    emissions_rate: seconds > 0 ? kgCO2e / seconds : 0,
+    cpu_power: watts(exact.componentJoules.cpu),
+    gpu_power: watts(exact.componentJoules.gpu),
+    ram_power: watts(exact.componentJoules.dram),
+    cpu_energy: exact.componentKwh.cpu,
+    gpu_energy: exact.componentKwh.gpu,
+    ram_energy: exact.componentKwh.dram,
+    energy_consumed: exact.energyKwh,
     water_consumed: undefined,
-    country_name: undefined,
-    country_iso_code: region?.country,
+    country_name: country ? countryName(country) : undefined,
+    country_iso_code: country,
     region: region?.zone,
     cloud_provider: region?.cloud?.provider,
     cloud_region: region?.cloud?.region,
@@ -150,8 +163,9 @@ export function codecarbonRow(run: RunFigures): Record<string, CsvCell> {
       ? undefined
       : info.cpu.memoryTotalBytes / 1024 ** 3,
     tracking_mode: info.attribution === "whole-machine" ? "machine" : "process",
-    cpu_utilization_percent: undefined,
-    gpu_utilization_percent: undefined,
+    cpu_utilization_percent: run.utilization?.cpuPercent,
+    gpu_utilization_percent: run.utilization?.gpuPercent,
+    // CodeCarbon's are the whole machine's memory; we keep the job's only.
     ram_utilization_percent: undefined,
     ram_used_gb: undefined,
     on_cloud: region?.cloud ? "Y" : "N",
@@ -168,6 +182,7 @@ export function codecarbonRow(run: RunFigures): Record<string, CsvCell> {
  */
 export function impactRow(run: RunFigures): Record<string, CsvCell> {
   const { info, summary } = run;
+  const exact = exactEnergy(summary, run.pue);
   return {
     dir: run.dir,
     start: summary.start,
@@ -180,21 +195,21 @@ export function impactRow(run: RunFigures): Record<string, CsvCell> {
     slurm_node: info.slurm?.node,
     task_rank: info.slurm?.taskRank,
     attribution: info.attribution,
-    energy_kwh: run.energyKwh,
-    it_energy_kwh: run.itEnergyKwh,
-    cpu_kwh: run.componentKwh.cpu,
-    dram_kwh: run.componentKwh.dram,
-    gpu_kwh: run.componentKwh.gpu,
-    psys_kwh: run.componentKwh.psys,
-    measured_kwh: run.measuredEnergyKwh,
-    estimated_kwh: run.estimatedEnergyKwh,
-    kg_co2e: run.kgCO2e,
+    energy_kwh: exact.energyKwh,
+    it_energy_kwh: summary.totals.attributedEnergyJoules / JOULES_PER_KWH,
+    cpu_kwh: exact.componentKwh.cpu,
+    dram_kwh: exact.componentKwh.dram,
+    gpu_kwh: exact.componentKwh.gpu,
+    psys_kwh: exact.componentKwh.psys,
+    measured_kwh: exact.measuredEnergyKwh,
+    estimated_kwh: exact.estimatedEnergyKwh,
+    kg_co2e: (exact.energyKwh * run.intensityGramsPerKwh) / 1000,
     intensity_grams_per_kwh: run.intensityGramsPerKwh,
     intensity_source: run.intensitySource,
     zone: run.zone,
     pue: run.pue,
-    cpu_hours: run.cpuHours,
-    gpu_hours: run.gpuHours,
+    cpu_hours: summary.cpuSeconds / 3600,
+    gpu_hours: summary.gpuSeconds / 3600,
     notes: run.notes.length > 0 ? run.notes.join("; ") : undefined,
   };
 }
@@ -213,10 +228,73 @@ export function exportRuns(figures: LogsFigures, format: ExportFormat): string {
     case "csv":
       return formatCsv(IMPACT_COLUMNS, figures.runs.map(impactRow));
     case "jsonl":
-      return figures.runs.map((run) => {
-        const row = impactRow(run);
-        const clean = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined));
-        return JSON.stringify(clean) + "\n";
-      }).join("");
+      return figures.runs.map((run) => jsonLine(impactRow(run))).join("");
   }
+}
+
+function jsonLine(row: Record<string, CsvCell>): string {
+  const clean = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined));
+  return JSON.stringify(clean) + "\n";
+}
+
+/** An existing file the export cannot continue: other columns, or not the format's kind. */
+export class ExportAppendError extends Error {
+  /** @param message What differs, naming the columns. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ExportAppendError";
+  }
+}
+
+/**
+ * The text that continues an existing export file with every run of a read: CSV rows under
+ * the file's header, in its column order (without a header of their own), or JSON lines.
+ *
+ * @param figures What `readLogs` returned.
+ * @param format `codecarbon`, `csv` or `jsonl`.
+ * @param firstLine The file's first line, without its line end.
+ * @returns The text to append (a file not ending in a newline needs one first).
+ * @throws {ExportAppendError} When the header has other columns (naming those missing from the
+ *   file and those the export does not have), or a JSON Lines file does not start with an object.
+ * @example A file with another column is refused, naming it
+ * ```ts
+ * import { throws } from "node:assert/strict";
+ * import { appendRuns, CODECARBON_COLUMNS } from "./export.ts";
+ *
+ * const none = { runs: [], total: {} as never, warnings: [] };
+ * const header = [...CODECARBON_COLUMNS, "my_column"].join(",");
+ * throws(() => appendRuns(none, "codecarbon", header), /not in this export: my_column/);
+ * ```
+ */
+export function appendRuns(figures: LogsFigures, format: ExportFormat, firstLine: string): string {
+  if (format === "jsonl") {
+    let first: unknown;
+    try {
+      first = JSON.parse(firstLine);
+    } catch {
+      first = undefined;
+    }
+    if (typeof first !== "object" || first === null || Array.isArray(first)) {
+      throw new ExportAppendError("its first line is not a JSON object (not a JSON Lines file)");
+    }
+    return exportRuns(figures, format);
+  }
+  const columns: readonly string[] = format === "codecarbon" ? CODECARBON_COLUMNS : IMPACT_COLUMNS;
+  const header = parseCsv(firstLine)[0]?.fields ?? [];
+  const extra = header.filter((c) => !columns.includes(c));
+  const missing = columns.filter((c) => !header.includes(c));
+  if (extra.length > 0 || missing.length > 0 || header.length !== columns.length) {
+    const parts = [
+      extra.length > 0 ? `not in this export: ${extra.join(", ")}` : "",
+      missing.length > 0 ? `missing from the file: ${missing.join(", ")}` : "",
+      extra.length + missing.length === 0 ? "a column is named twice" : "",
+    ].filter(Boolean);
+    throw new ExportAppendError(
+      `its columns are not those of the ${format} export (${parts.join("; ")})`,
+    );
+  }
+  const rows = figures.runs.map(format === "codecarbon" ? codecarbonRow : impactRow);
+  const text = formatCsv(header, rows);
+  // Without the header formatCsv writes first (column names hold no line breaks).
+  return text.slice(text.indexOf("\n") + 1);
 }

@@ -27,6 +27,26 @@ export function shortFigure(x: number): string {
 }
 
 /**
+ * A grid intensity as the tables give it (at most two decimals, no trailing zeros), so the
+ * figure printed is the figure used: `414`, not the `411` that rounded kg over rounded kWh
+ * would give, nor the `473` three significant digits would make of `472.94`.
+ *
+ * @param gramsPerKwh gCO2e/kWh.
+ * @returns Its text.
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatIntensity } from "./plain_text.ts";
+ * equal(formatIntensity(472.94), "472.94");
+ * equal(formatIntensity(414), "414");
+ * equal(formatIntensity(56.104999), "56.1");
+ * ```
+ */
+export function formatIntensity(gramsPerKwh: number): string {
+  return String(Number(gramsPerKwh.toFixed(2)));
+}
+
+/**
  * A duration as `1h02m03s`, `2m03s` or `3.0s`: the one duration format of every report.
  *
  * @param seconds A duration.

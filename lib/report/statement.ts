@@ -10,7 +10,8 @@
  */
 import type { Figures, LogsFigures } from "../accounting/types.ts";
 import type { SocialCost } from "../geo/types.ts";
-import { meanIntensityGramsPerKwh, sumFigures } from "../accounting/figures.ts";
+import { meanIntensityGramsPerKwh, measuredFraction, sumFigures } from "../accounting/figures.ts";
+import { formatIntensity } from "./plain_text.ts";
 import { type SocialCostUsd2005, socialCostUsd2005 } from "../accounting/social_cost.ts";
 import { CITATION_KEYS, statementBibtex } from "./bibtex.ts";
 
@@ -41,7 +42,7 @@ export interface StatementData {
   pue: number;
   /** The grid zone, or null when the runs were in several zones (see `zones`) or none known. */
   zone: string | null;
-  /** Energy-weighted over the runs, gCO2e/kWh. */
+  /** The intensity the runs were charged at (energy-weighted when they differ), gCO2e/kWh. */
   intensityGramsPerKwh: number;
   intensitySource: string;
   /** The intensity's year, or null when runs used different years. */
@@ -49,7 +50,10 @@ export interface StatementData {
   /** ISO 3166-1 alpha-3 of the social cost. */
   country: string;
   socialCostUsd2005: SocialCostUsd2005;
-  /** Measured kWh / all kWh, in [0, 1] (1 when there is no energy). */
+  /**
+   * Measured kWh / all kWh from joules, in [0, 1]; with no energy, 1 only when every device was
+   * read by a counter or a power meter.
+   */
   measuredFraction: number;
   runs: number;
   zones: ZoneShare[];
@@ -99,12 +103,12 @@ export function statementData(logs: LogsFigures, options: StatementOptions): Sta
     hours: total.hours,
     pue,
     zone: zones.length === 1 ? zones[0]!.zone : null,
-    intensityGramsPerKwh: meanIntensityGramsPerKwh(total, zones[0]?.intensityGramsPerKwh ?? 0),
+    intensityGramsPerKwh: meanIntensityGramsPerKwh(logs.runs),
     intensitySource: sources.join("; "),
     intensityYear: years.size === 1 ? [...years][0]! : null,
     country: options.country,
     socialCostUsd2005: socialCostUsd2005(total.kgCO2e, options.socialCost),
-    measuredFraction: total.energyKwh > 0 ? total.measuredEnergyKwh / total.energyKwh : 1,
+    measuredFraction: measuredFraction(logs.runs),
     runs: total.runs,
     zones,
     measuredEnergyKwh: total.measuredEnergyKwh,
@@ -136,7 +140,7 @@ function zoneShares(logs: LogsFigures): ZoneShare[] {
       runs: figures.runs,
       energyKwh: figures.energyKwh,
       kgCO2e: figures.kgCO2e,
-      intensityGramsPerKwh: meanIntensityGramsPerKwh(figures, runs[0]!.intensityGramsPerKwh),
+      intensityGramsPerKwh: meanIntensityGramsPerKwh(runs),
       intensitySource: [...new Set(runs.map((r) => r.intensitySource))].join("; "),
       intensityYear: years.size === 1 ? [...years][0]! : null,
     };
@@ -226,9 +230,9 @@ function paragraph(d: StatementData, m: Markup): string[] {
     } and used ${formatFigure(d.energyKwh)} kWh of electricity, including a PUE of ${
       formatFigure(d.pue)
     }${m.cite([CITATION_KEYS.tool])}.`,
-    `At a carbon intensity of ${formatFigure(d.intensityGramsPerKwh)} g${m.co2}/kWh (${e(place)}; ${
-      e(d.intensitySource)
-    }${year}), this amounts to ${formatFigure(d.kgCO2e)} kg ${m.co2}.`,
+    `At a carbon intensity of ${formatIntensity(d.intensityGramsPerKwh)} g${m.co2}/kWh (${
+      e(place)
+    }; ${e(d.intensitySource)}${year}), this amounts to ${formatFigure(d.kgCO2e)} kg ${m.co2}.`,
     `Of this energy, ${measuredPercent}${m.pct} was measured with hardware counters or power readings and ${
       percent(100 - d.measuredFraction * 100)
     }${m.pct} estimated from nameplate power${

@@ -1,8 +1,9 @@
 /**
  * The run's first step: where its electricity came from. The region flags (`--zone`,
- * `--country`, `--lat/--lon`, `--address` with `--online`, `--cloud`, `--locate-by-ip`) or
- * `$IMPACT_ZONE` are resolved before the child starts (a bad zone, country or address stops
- * the run there) and become the log's {@link RegionInfo}, with the yearly intensity it implies.
+ * `--country`, `--lat/--lon`, `--address` with `--online` and `--pick`, `--cloud`,
+ * `--locate-by-ip`) or `$IMPACT_ZONE` are resolved before the child starts (a bad zone, country
+ * or address stops the run there) and become the log's {@link RegionInfo}, with the yearly
+ * intensity it implies. An ambiguous address says which place it took, as `impact region` does.
  *
  * The geo modules load here, by literal specifiers so that `deno compile` and `deno bundle`
  * embed them, and only when a region was given.
@@ -30,6 +31,8 @@ export interface RegionPlan {
   region: RegionInfo;
   /** Lines for the user (a geocoder that did not answer). */
   notes: string[];
+  /** Lines the user sees even with `--quiet`: which place an ambiguous address was taken for. */
+  warnings: string[];
 }
 
 /**
@@ -69,7 +72,7 @@ export function regionInfo(resolved: ResolvedRegion, yearly?: ZoneIntensity): Re
  * @param options The run's region flags and `--live-intensity` (which needs the region too).
  * @param env Reads `IMPACT_ZONE`, `IMPACT_IP_LOCATOR` and `IMPACT_NOMINATIM_URL`.
  * @param deps Fakes for tests; the real modules by default.
- * @returns The region (`{ source: "unknown" }` when none was given) and notes.
+ * @returns The region (`{ source: "unknown" }` when none was given), notes and warnings.
  * @throws {RunError} A usage or input error for a region flag that cannot be used.
  */
 export async function resolveRunRegion(
@@ -81,13 +84,14 @@ export async function resolveRunRegion(
   // `--online` alone names no place.
   const given = Object.values(flags).some((value) => value !== undefined && value !== false) ||
     Boolean(env("IMPACT_ZONE"));
-  if (!given && !options.live) return { region: { source: "unknown" }, notes: [] };
+  if (!given && !options.live) return { region: { source: "unknown" }, notes: [], warnings: [] };
   const [resolve, intensity] = await Promise.all([
     import("../geo/resolve.ts"),
     import("../geo/intensity.ts"),
   ]);
   let resolved: ResolvedRegion;
   const notes: string[] = [];
+  const warnings: string[] = [];
   try {
     const request = resolve.parseRegionFlags(options.region, env);
     if (request.online && env("IMPACT_NOMINATIM_URL")) {
@@ -95,23 +99,28 @@ export async function resolveRunRegion(
     }
     if (request.online && deps.fetch) request.online.fetch = deps.fetch;
     if (request.locateByIp && deps.fetch) request.locateByIp.fetch = deps.fetch;
-    resolved = await resolve.resolveRegion(
+    const { alternatives, ...region } = await resolve.resolveRegion(
       request,
       deps.resolveDeps ? await deps.resolveDeps() : undefined,
     );
+    resolved = region;
+    // As `impact region` does: an address naming several places says which was taken.
+    if (alternatives && request.pick === undefined) {
+      warnings.push(resolve.ambiguityNote(request.address!, region.place ?? "", alternatives));
+    }
   } catch (error) {
     if (!(error instanceof Error)) throw error;
     await throwIfUnusable(error, flags.address);
     // A geocoder or IP locator that cannot be reached: the job still runs, region unknown.
     notes.push(`could not locate the run (${error.message}); its region is unknown`);
-    return { region: { source: "unknown", error: error.message }, notes };
+    return { region: { source: "unknown", error: error.message }, notes, warnings };
   }
   const yearly = resolved.zone
     ? intensity.intensityFor(resolved.zone)
     : resolved.country
     ? intensity.intensityForCountry(resolved.country)
     : undefined;
-  return { region: regionInfo(resolved, yearly), notes };
+  return { region: regionInfo(resolved, yearly), notes, warnings };
 }
 
 /** A region flag that cannot be used stops the run before the child starts. */
@@ -132,7 +141,7 @@ async function throwIfUnusable(error: Error, address: string | undefined): Promi
       { cause: error },
     );
   }
-  const usageError = /must be|must be given together/.test(error.message);
+  const usageError = (error as { usage?: boolean }).usage === true;
   throw new RunError(
     `${error.message}; the command was not started`,
     usageError ? ExitCode.usage : ExitCode.input,

@@ -17,6 +17,7 @@ import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
 import type { EnergySensor } from "../sensors/types.ts";
 import type { UsageSource } from "../types.ts";
+import type { DemoCommand } from "./demo.ts";
 import { ChildStartError, exitCodeOf, resolveCommand, spawnChild } from "./child.ts";
 import { type CgroupPlan, planCgroup, planSlurm, type SlurmPlan, startMetrics } from "./cluster.ts";
 import { ExitCode, RunError } from "./errors.ts";
@@ -35,8 +36,8 @@ export interface RunDeps {
   discover(runtime: Runtime, paths: SystemPaths, options: DiscoverOptions): Promise<Discovery>;
   /** Fakes for the region step (tests); the real geo modules by default. */
   region?: RegionStepDeps;
-  /** The `--demo` workload's command line. */
-  demoCommand(): string[];
+  /** The `--demo` workload's command line, and what the log records of it. */
+  demoCommand(): DemoCommand;
 }
 
 /**
@@ -49,7 +50,8 @@ export interface RunDeps {
  */
 export async function runJob(options: RunOptions, deps: RunDeps): Promise<number> {
   const { runtime, cwd } = deps;
-  const command = options.demo ? deps.demoCommand() : options.command;
+  const demo = options.demo ? deps.demoCommand() : undefined;
+  const command = demo?.spawn ?? options.command;
   const note = (text: string) => {
     if (!options.quiet) deps.stderr(`impact: ${text}\n`);
   };
@@ -78,12 +80,13 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
   }
 
   const info = startingInfo(runtime, discovery, {
-    command,
+    command: demo?.recorded ?? command,
     cwd,
     attribution: options.attribution,
     options: {
       intervalSeconds: options.intervalMs / 1000,
       demo: options.demo,
+      ...(demo ? { workload: demo.workload } : {}),
       captureEnv: options.captureEnv,
       ...(options.logDir ? { logDir: options.logDir } : {}),
     },
@@ -135,8 +138,9 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
   const env = (name: string) => runtime.env(name);
   const fetch = deps.region?.fetch;
 
-  const { region, notes } = await resolveRunRegion(options, env, deps.region);
+  const { region, notes, warnings } = await resolveRunRegion(options, env, deps.region);
   notes.forEach(note);
+  warnings.forEach((warning) => deps.stderr(`impact: ${warning}\n`));
   let live: LiveIntensity | undefined;
   if (options.live) {
     live = await startLiveIntensity(options.live, region, {

@@ -2,7 +2,7 @@ import { equal, match } from "node:assert/strict";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
 import { denoRuntime } from "../../lib/runtime.ts";
-import { locationOptions, parseUtilization } from "../../lib/cli/commands/estimate.ts";
+import { locationOptions } from "../../lib/cli/commands/estimate.ts";
 
 const noEnv = { ...denoRuntime, env: () => undefined };
 
@@ -86,14 +86,33 @@ Deno.test("bad input: unknown GPU or zone-like location is exit 3 with suggestio
 
 Deno.test("--location is read as a cloud region, a zone, a country or an address", () => {
   const zones = new Set(["DE", "US-CAL-CISO"]);
-  const isZone = (z: string) => zones.has(z.toUpperCase());
-  equal(locationOptions("aws:eu-west-1", isZone).cloud, "aws:eu-west-1");
-  equal(locationOptions("us-cal-ciso", isZone).zone, "us-cal-ciso");
-  equal(locationOptions("FRA", isZone).country, "FRA");
-  equal(locationOptions("US-CAL-XXX", isZone).zone, "US-CAL-XXX");
-  equal(locationOptions("Stanford, California", isZone).address, "Stanford, California");
-  equal(parseUtilization("60%"), 0.6);
-  equal(parseUtilization("0.25"), 0.25);
+  const known = {
+    isZone: (z: string) => zones.has(z.toUpperCase()),
+    isCloudRegion: (id: string) => id === "eu-west-1",
+  };
+  equal(locationOptions("aws:eu-west-1", known).cloud, "aws:eu-west-1");
+  equal(locationOptions("eu-west-1", known).cloud, "eu-west-1");
+  equal(locationOptions("us-cal-ciso", known).zone, "us-cal-ciso");
+  equal(locationOptions("de", known).zone, "de");
+  equal(locationOptions("FRA", known).country, "FRA");
+  equal(locationOptions("fr", known).country, "fr");
+  equal(locationOptions("US-CAL-XXX", known).zone, "US-CAL-XXX");
+  equal(locationOptions("Stanford, California", known).address, "Stanford, California");
+});
+
+Deno.test("an ambiguous address --location says which place it took; --pick chooses", async () => {
+  const ctx = captureContext(noEnv);
+  const args = ["estimate", "--gpu", "A100", "--hours", "1", "--location", "Springfield", "--json"];
+  equal(await runCli(args, ctx), 0, ctx.err());
+  match(ctx.err(), /"Springfield" is ambiguous; using Springfield, Missouri.*\n.*--pick 2: /);
+  const illinois = /--pick (\d+): Springfield, Illinois/.exec(ctx.err())!;
+  const picked = captureContext(noEnv);
+  equal(await runCli([...args, "--pick", illinois[1]!], picked), 0);
+  equal(JSON.parse(picked.out()).zone, "US-MIDW-MISO");
+  equal(picked.err(), "");
+  equal(await runCli([...args, "--pick", "99"], captureContext(noEnv)), 2);
+  const zone = ["estimate", "--gpu", "A100", "--hours", "1", "--location", "DE", "--pick", "2"];
+  equal(await runCli(zone, captureContext(noEnv)), 2);
 });
 
 Deno.test("an address not found lists the closest candidates (exit 3)", async () => {

@@ -4,6 +4,7 @@ import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
 import { frAndDeRuns, makeRun, writeLogSet, writeRun } from "../helpers/log_fixtures.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
+import { intensityForCountry } from "../../lib/geo/intensity.ts";
 
 Deno.test(
   "impact summary prints totals and one row per run found recursively",
@@ -117,4 +118,67 @@ Deno.test("a --year without intensity data is a usage error, not a silent world 
   );
   equal(code, 2);
   match(ctx.err(), /--year must be one of/);
+});
+
+Deno.test("measured counts only counter and integrated figures, however small the run", async () => {
+  await using root = await tempDir();
+  // Every figure an estimate, and too little energy to show in kWh.
+  await writeLogSet(root.path, [
+    { name: "estimated", cpuWatts: 0.001, cpuMethod: "estimate", samples: 1, intervalSeconds: 0.1 },
+    { name: "idle", cpuWatts: 2, cpuMethod: "estimate", attributedShare: 0 },
+  ]);
+  const ctx = captureContext(undefined, root.path);
+  equal(await runCli(["summary", root.path], ctx), 0);
+  match(ctx.out(), /^Measured 0 kWh \(0%\), estimated/m);
+  match(ctx.out(), /estimated\s.*\s0%\n/);
+  match(ctx.out(), /idle\s.*\s0%\n/);
+  const statement = captureContext(undefined, root.path);
+  equal(
+    await runCli(["statement", root.path, "--country", "USA", "--format", "json"], statement),
+    0,
+  );
+  equal(JSON.parse(statement.out()).measuredFraction, 0);
+  // A measured zero (a counter that read no energy for the job) is measured.
+  await using counted = await tempDir();
+  await writeLogSet(counted.path, [{ name: "counted", cpuWatts: 2, attributedShare: 0 }]);
+  const measured = captureContext(undefined, counted.path);
+  equal(await runCli(["summary", counted.path], measured), 0);
+  match(measured.out(), /^Measured 0 kWh \(100%\)/m);
+});
+
+Deno.test("every printed intensity is the one used, not kg over rounded kWh", async () => {
+  await using root = await tempDir();
+  // 6 s at 3.3 W: kWh and kg both round hard at 1e-7.
+  await writeLogSet(root.path, [
+    { name: "usa", cpuWatts: 3.3, samples: 6, intervalSeconds: 1, country: "USA" },
+  ]);
+  await using unknown = await tempDir();
+  await writeLogSet(unknown.path, [{
+    name: "nowhere",
+    cpuWatts: 3.3,
+    samples: 6,
+    intervalSeconds: 1,
+  }]);
+  const used = intensityForCountry("USA")!.intensityGramsPerKwh;
+  const world = intensityForCountry("WORLD")!.intensityGramsPerKwh;
+
+  const json = captureContext(undefined, root.path);
+  equal(await runCli(["statement", root.path, "--country", "USA", "--format", "json"], json), 0);
+  const data = JSON.parse(json.out());
+  equal(data.intensityGramsPerKwh, used);
+  equal(data.zones[0].intensityGramsPerKwh, used);
+  const text = captureContext(undefined, root.path);
+  equal(await runCli(["statement", root.path, "--country", "USA"], text), 0);
+  match(text.out(), new RegExp(`At a carbon intensity of ${used} gCO2e/kWh`));
+
+  const summary = captureContext(undefined, unknown.path);
+  equal(await runCli(["summary", unknown.path], summary), 0);
+  match(summary.out(), new RegExp(`used the world average: ${world} gCO2e/kWh`));
+  match(
+    summary.out(),
+    new RegExp(`nowhere\\s.*\\sunknown\\s+${String(world).replace(".", "\\.")}\\s`),
+  );
+  const summaryJson = captureContext(undefined, unknown.path);
+  equal(await runCli(["summary", unknown.path, "--json"], summaryJson), 0);
+  equal(JSON.parse(summaryJson.out()).runs[0].intensityGramsPerKwh, world);
 });

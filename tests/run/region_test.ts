@@ -100,3 +100,37 @@ Deno.test("an unknown country is an input error listing the nearest codes", asyn
       /Unknown country code "DEX"; nearest valid codes: .*DEU/.test(e.message),
   );
 });
+
+Deno.test("an ambiguous --address says so and which --pick chooses another; --pick chooses", async () => {
+  const { region, warnings } = await resolveRunRegion(
+    options(["--address", "Springfield"]),
+    envOf(),
+  );
+  match(region.place ?? "", /^Springfield, Missouri/);
+  // A warning, which --quiet does not silence.
+  const text = warnings.join("\n");
+  match(text, /"Springfield" is ambiguous; using Springfield, Missouri.*\n.*--pick 2: /);
+  const illinois = /--pick (\d+): Springfield, Illinois, [^(]*\(US-MIDW-MISO\)/.exec(text);
+  ok(illinois, text);
+  const picked = await resolveRunRegion(
+    options(["--address", "Springfield", "--pick", illinois[1]!]),
+    envOf(),
+  );
+  match(picked.region.place ?? "", /^Springfield, Illinois/);
+  equal(picked.region.zone, "US-MIDW-MISO");
+  equal(picked.warnings.length, 0);
+  // A qualified address is not ambiguous.
+  equal(
+    (await resolveRunRegion(options(["--address", "Springfield, Illinois"]), envOf())).warnings
+      .length,
+    0,
+  );
+  for (
+    const argv of [["--address", "Springfield", "--pick", "99"], ["--zone", "DE", "--pick", "2"]]
+  ) {
+    await rejects(
+      () => resolveRunRegion(options(argv), envOf()),
+      (e) => e instanceof RunError && e.exitCode === ExitCode.usage && /--pick/.test(e.message),
+    );
+  }
+});

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { join, relative, resolve } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { folderWriter } from "../folder_writer.ts";
+import { parseCountry } from "../flag_values.ts";
+import { parsePueFlag } from "./summary.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import type { LogsFigures } from "../../accounting/types.ts";
@@ -31,9 +32,12 @@ export const appendixCommandDeps: { load: (country?: string) => Promise<Appendix
       import("../../geo/social_cost.ts"),
       import("../../log/read.ts"),
     ]);
+    const code = country === undefined
+      ? social.GLOBAL_SOCIAL_COST
+      : await parseCountry(country, { world: true });
     let cost;
     try {
-      cost = social.socialCostFor(country ?? social.GLOBAL_SOCIAL_COST);
+      cost = social.socialCostFor(code);
     } catch (error) {
       if (error instanceof social.UnknownCountryError) {
         throw new CliError(error.message, ExitCode.input, { cause: error });
@@ -65,16 +69,6 @@ export interface AppendixCommandOptions {
   out: string;
   title: string;
   pue?: number;
-}
-
-function parsePue(text: string): number {
-  const pue = Number(text);
-  if (!Number.isFinite(pue) || pue < 1) {
-    throw new InvalidArgumentError(
-      `PUE must be a number of at least 1, not ${JSON.stringify(text)}`,
-    );
-  }
-  return pue;
 }
 
 function workerModulePresent(url: URL): boolean {
@@ -183,10 +177,10 @@ export const register: RegisterCommand = (program, ctx) => {
     )
     .requiredOption("--out <dir>", "where to write the site")
     .option("--title <title>", "the site's title", "Compute appendix")
-    .option("--pue <x>", "power usage effectiveness applied to every run", parsePue)
+    .option("--pue <x>", "power usage effectiveness applied to every run", parsePueFlag)
     .option(
-      "--country <iso3>",
-      "country whose social cost of carbon is shown (ISO 3166-1 alpha-3); global by default",
+      "--country <code>",
+      "country whose social cost of carbon is shown (ISO 3166-1 alpha-2 or alpha-3); global by default",
     )
     .action(async (dirs, flags) => {
       const options: AppendixCommandOptions = {

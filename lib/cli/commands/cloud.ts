@@ -1,11 +1,15 @@
 /**
- * `impact cloud`: a provider's regions with grid zone, carbon intensity and PUE, cleanest first.
+ * `impact cloud`: a provider's regions with grid zone, carbon intensity and PUE, cleanest first,
+ * or one region (`impact cloud aws:eu-west-1`, `impact cloud aws eu-west-1`).
  *
  * @module
  */
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { parseYearOption } from "../year_option.ts";
-import { logsCliError } from "./summary.ts";
+import { parseCloudRegion } from "../flag_values.ts";
+import { CliError } from "../errors.ts";
+import { ExitCode } from "../../run/errors.ts";
+import type { CloudRegion } from "../../geo/types.ts";
 import { textTable } from "../../report/plain_text.ts";
 
 interface CloudJson {
@@ -22,23 +26,48 @@ interface CloudJson {
   intensitySource: string | null;
 }
 
+/**
+ * The regions asked for: a provider's (`aws`), or one region, written as `run --cloud` takes
+ * it (`aws:eu-west-1`, or `eu-west-1` where one provider alone has it) or as two words
+ * (`aws eu-west-1`).
+ */
+async function regionsAsked(
+  what: string,
+  region: string | undefined,
+): Promise<{ regions: CloudRegion[]; one: boolean }> {
+  const cloud = await import("../../geo/cloud.ts");
+  if (region !== undefined) {
+    if (what.includes(":")) {
+      throw new CliError(
+        `${JSON.stringify(what)} already names a region; drop ${JSON.stringify(region)}`,
+        ExitCode.usage,
+      );
+    }
+    return { regions: [await parseCloudRegion(`${what}:${region}`)], one: true };
+  }
+  if (cloud.isCloudProvider(what)) return { regions: cloud.cloudRegions(what), one: false };
+  try {
+    return { regions: [await parseCloudRegion(what)], one: true };
+  } catch (error) {
+    if (what.includes(":") || !(error instanceof CliError)) throw error;
+    throw new CliError(
+      `${JSON.stringify(what)} is no cloud provider (${cloud.CLOUD_PROVIDERS.join(", ")}) ` +
+        `nor a region id one of them has; ${error.message}`,
+      ExitCode.input,
+      { cause: error },
+    );
+  }
+}
+
 async function run(
-  provider: string,
+  what: string,
   region: string | undefined,
   options: { json?: boolean; year?: string },
   ctx: CliContext,
 ): Promise<void> {
-  const cloud = await import("../../geo/cloud.ts");
   const intensity = await import("../../geo/intensity.ts");
   const year = parseYearOption(options.year, intensity.INTENSITY_YEARS);
-  let regions;
-  try {
-    regions = region === undefined
-      ? cloud.cloudRegions(provider)
-      : [cloud.cloudRegion(provider, region)];
-  } catch (error) {
-    throw logsCliError(error);
-  }
+  const { regions, one } = await regionsAsked(what, region);
   const rows: CloudJson[] = regions.map((r) => {
     const figure = intensity.intensityFor(r.zone, year);
     return {
@@ -59,7 +88,7 @@ async function run(
   const key = (r: CloudJson) => r.effectiveGramsPerKwh ?? Infinity;
   rows.sort((a, b) => key(a) - key(b) || a.region.localeCompare(b.region));
   if (options.json) {
-    ctx.stdout(JSON.stringify(region === undefined ? rows : rows[0], null, 2) + "\n");
+    ctx.stdout(JSON.stringify(one ? rows[0] : rows, null, 2) + "\n");
     return;
   }
   const table = [
@@ -90,8 +119,11 @@ export const register: RegisterCommand = (program, ctx) => {
     .description(
       "List a cloud provider's regions with grid zone, intensity and PUE, cleanest first",
     )
-    .argument("<provider>", "aws, gcp or azure")
-    .argument("[region]", "one region id, e.g. eu-west-1")
+    .argument(
+      "<provider>",
+      "aws, gcp or azure; or one region as run --cloud takes it (aws:eu-west-1, eu-west-1)",
+    )
+    .argument("[region]", "one region id of the provider, e.g. eu-west-1")
     .option("--year <year>", "the year of the intensity figures (latest by default)")
     .option("--json", "print JSON")
     .action((provider, region, options) => run(provider, region, options, ctx));

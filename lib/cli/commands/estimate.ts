@@ -4,19 +4,20 @@
  * hours x utilisation x PUE x intensity), flagged as an estimate in words and in JSON.
  *
  * `--location` takes a grid zone (`DE`, `US-CAL-CISO`), a cloud region (`aws:eu-west-1`), an
- * ISO 3166-1 alpha-3 country (`FRA`) or an address (`Stanford, California`).
+ * ISO 3166-1 alpha-2 or alpha-3 country (`US`, `FRA`) or an address (`Stanford, California`,
+ * with `--pick N` where it names several places).
  *
  * @module
  */
 import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "../context.ts";
-import type { ResolvedRegion } from "../../types.ts";
-import type { RegionOptions } from "../../geo/resolve.ts";
+import type { RegionOptions, Resolution } from "../../geo/resolve.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { logsCliError, parsePueFlag, parseYearFlag } from "./summary.ts";
-import { shortFigure } from "../../report/plain_text.ts";
+import { formatIntensity, shortFigure } from "../../report/plain_text.ts";
+import { parseUtilization } from "../flag_values.ts";
 
 function positive(name: string) {
   return (text: string): number => {
@@ -42,24 +43,6 @@ export function parseCount(text: string): number {
 }
 
 /**
- * Parses `--utilization` as a fraction or a percentage (`0.6` or `60%`).
- *
- * @param text The flag's value.
- * @returns A fraction in (0, 1].
- */
-export function parseUtilization(text: string): number {
-  const percent = text.trim().endsWith("%");
-  const value = Number(percent ? text.trim().slice(0, -1) : text);
-  const fraction = percent ? value / 100 : value;
-  if (text.trim() === "" || !Number.isFinite(fraction) || fraction <= 0 || fraction > 1) {
-    throw new InvalidArgumentError(
-      `Utilization must be in (0, 1] or (0%, 100%], got "${text}"`,
-    );
-  }
-  return fraction;
-}
-
-/**
  * Parses `--cpu` as the CPU's power in watts (`150` or `150W`).
  *
  * @param text The flag's value.
@@ -75,21 +58,31 @@ export function parseCpuWatts(text: string): number {
   return Number(match[1]);
 }
 
+/** What {@link locationOptions} asks of the tables. */
+export interface KnownPlaces {
+  /** Whether a text is a grid zone id (any case). */
+  isZone(text: string): boolean;
+  /** Whether a text is a region id one cloud provider alone has (`eu-west-1`). */
+  isCloudRegion(text: string): boolean;
+}
+
 /**
- * Reads `--location` as the resolver's options: a cloud region, a zone, a country or an
- * address.
+ * Reads `--location` as the resolver's options, in the forms every command takes: a cloud
+ * region (`aws:eu-west-1`, or `eu-west-1` where one provider alone has it), a zone (`DE`,
+ * `US-CAL-CISO`), a country (ISO 3166-1 alpha-2 or alpha-3: `US`, `FRA`) or an address.
  *
  * @param location The flag's value.
- * @param isZone Whether a text is a known grid zone id.
+ * @param known Which zones and cloud regions exist.
  * @returns Options for `resolveRegion`.
  */
-export function locationOptions(location: string, isZone: (z: string) => boolean): RegionOptions {
+export function locationOptions(location: string, known: KnownPlaces): RegionOptions {
   const text = location.trim();
   if (/^(aws|gcp|azure):/i.test(text)) return { cloud: text };
   // A known zone, or one written like a zone id (`US-CAL-XXX`): the resolver lists the
-  // nearest valid ids when it is unknown.
-  if (isZone(text) || /^[A-Z]{2}(-[A-Z0-9]+)+$/.test(text)) return { zone: text };
-  if (/^[A-Za-z]{3}$/.test(text)) return { country: text };
+  // nearest valid ids when it is unknown. A country with a zone of its own (`DE`) is that zone.
+  if (known.isZone(text) || /^[A-Z]{2}(-[A-Z0-9]+)+$/.test(text)) return { zone: text };
+  if (/^[A-Za-z]{2,3}$/.test(text)) return { country: text };
+  if (known.isCloudRegion(text)) return { cloud: text };
   return { address: text };
 }
 
@@ -120,40 +113,58 @@ export const register: RegisterCommand = (program, ctx) => {
     .requiredOption("--hours <h>", "wall-clock hours", positive("Hours"))
     .requiredOption(
       "--location <where>",
-      'grid zone (DE), cloud region (aws:eu-west-1), country (FRA) or address ("Stanford, California")',
+      'grid zone (DE), cloud region (aws:eu-west-1), country (US, FRA) or address ("Stanford, California")',
     )
     .option("--cpu <watts>", "CPU power (TDP) in watts, all sockets", parseCpuWatts)
     .option(
       "--utilization <u>",
-      "mean share of TDP drawn, 0-1 or a percentage",
+      "mean share of TDP drawn: 0-1, or a percentage (70% or 70)",
       parseUtilization,
       1,
     )
+    .option("--pick <n>", "choose the n-th place an ambiguous address --location finds")
     .option("--pue <x>", "PUE (beats OVERRIDE_PUE and a cloud region's PUE)", parsePueFlag)
     .option("--year <y>", "year of the yearly grid intensity (latest by default)", parseYearFlag)
     .option("--json", "print JSON")
     .action(async (options) => {
       const [
         { gpuTdp },
-        { resolveRegion },
+        resolve,
         { canonicalZone, intensityFor, INTENSITY_YEARS },
+        { parseCloudSpec },
         est,
         energy,
       ] = await Promise.all([
         import("../../geo/gpu_tdp.ts"),
         import("../../geo/resolve.ts"),
         import("../../geo/intensity.ts"),
+        import("../../geo/cloud.ts"),
         import("../../accounting/estimate.ts"),
         import("../../accounting/energy.ts"),
       ]);
       if (options.year !== undefined) parseYearOption(String(options.year), INTENSITY_YEARS);
-      let region: ResolvedRegion;
+      let region: Resolution;
       let gpu;
       let pue;
-      const where = locationOptions(options.location, (z) => canonicalZone(z) !== undefined);
+      const where = locationOptions(options.location, {
+        isZone: (z) => canonicalZone(z) !== undefined,
+        isCloudRegion: (id) => {
+          try {
+            return parseCloudSpec(id) !== undefined;
+          } catch {
+            return false;
+          }
+        },
+      });
       try {
+        if (options.pick !== undefined) {
+          if (where.address === undefined) {
+            throw new CliError("--pick chooses among the places an address finds", ExitCode.usage);
+          }
+          where.pick = resolve.pickNumber(options.pick);
+        }
         gpu = gpuTdp(options.gpu);
-        region = await resolveRegion(where);
+        region = await resolve.resolveRegion(where);
         const overridePue = ctx.runtime.env("OVERRIDE_PUE");
         pue = energy.choosePue({
           ...(options.pue !== undefined ? { flag: options.pue } : {}),
@@ -163,12 +174,18 @@ export const register: RegisterCommand = (program, ctx) => {
       } catch (error) {
         if (
           where.address !== undefined && error instanceof Error &&
-          error.name === "RegionInputError" &&
-          ((error as { suggestions?: string[] }).suggestions ?? []).length === 0
+          error.name === "RegionInputError" && /^No place found/.test(error.message)
         ) {
           throw await addressNotFound(where.address, error);
         }
         throw logsCliError(error);
+      }
+      if (region.alternatives && where.pick === undefined) {
+        ctx.stderr(
+          `impact: ${
+            resolve.ambiguityNote(where.address!, region.place ?? "", region.alternatives)
+          }\n`,
+        );
       }
       if (!region.zone) {
         throw new CliError(
@@ -225,7 +242,7 @@ export const register: RegisterCommand = (program, ctx) => {
           shortFigure(options.utilization * 100)
         }% of TDP, PUE ${pue.pue} (${pue.source})`,
         `  Zone ${intensity.zone}${region.place ? ` (${region.place})` : ""}: ${
-          shortFigure(intensity.intensityGramsPerKwh)
+          formatIntensity(intensity.intensityGramsPerKwh)
         } gCO2e/kWh, ${intensity.source}, ${intensity.year}${
           intensity.fallbackFrom
             ? ` (zone ${intensity.fallbackFrom} has no figures; its country's used)`

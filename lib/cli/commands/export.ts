@@ -1,17 +1,77 @@
 /**
  * `impact export --format codecarbon|csv|jsonl <dirs...> [-o file]`: one row per run (a
- * SLURM job's logs merged into one), as CodeCarbon's `emissions.csv` or our own columns.
+ * SLURM job's logs merged into one), as CodeCarbon's `emissions.csv` or our own columns. An
+ * existing `-o` file is continued, never replaced: rows go under its header (as CodeCarbon
+ * appends to its `emissions.csv`), and a file with other columns is refused and left as it was.
  *
  * @module
  */
 import { Option } from "@commander-js/extra-typings";
 import { resolve } from "node:path";
-import type { RegisterCommand } from "../context.ts";
+import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { parsePueFlag, parseYearFlag, readLogsForCli } from "./summary.ts";
+import type { LogsFigures } from "../../accounting/types.ts";
+import type { ExportFormat } from "../../report/export.ts";
 
 const FORMATS = ["codecarbon", "csv", "jsonl"] as const;
+
+/** The file's text, or undefined when there is none (a file of blanks counts as none). */
+async function existingText(path: string): Promise<string | undefined> {
+  try {
+    const text = await Deno.readTextFile(path);
+    return text.trim() === "" ? undefined : text.replace(/^\uFEFF/, "");
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw cannot("read", path, error);
+  }
+}
+
+function cannot(what: string, path: string, error: unknown): CliError {
+  return new CliError(
+    `Cannot ${what} ${path}: ${error instanceof Error ? error.message : error}`,
+    ExitCode.input,
+    { cause: error },
+  );
+}
+
+/** Writes the export to `path`, or continues the file already there. */
+async function writeExport(
+  path: string,
+  logs: LogsFigures,
+  format: ExportFormat,
+  ctx: CliContext,
+): Promise<void> {
+  const { appendRuns, exportRuns } = await import("../../report/export.ts");
+  const old = await existingText(path);
+  let text: string;
+  if (old === undefined) {
+    text = exportRuns(logs, format);
+  } else {
+    try {
+      text = appendRuns(logs, format, old.slice(0, old.search(/\r?\n|$/)));
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== "ExportAppendError") throw error;
+      throw new CliError(
+        `Cannot append to ${path}: ${error.message}; the file was left as it was (give another -o file)`,
+        ExitCode.input,
+        { cause: error },
+      );
+    }
+    if (!old.endsWith("\n")) text = "\n" + text;
+  }
+  try {
+    await Deno.writeTextFile(path, text, { append: old !== undefined });
+  } catch (error) {
+    throw cannot("write", path, error);
+  }
+  ctx.stderr(
+    `impact: ${logs.runs.length} run(s) ${
+      old === undefined ? "written to" : "appended to"
+    } ${path}\n`,
+  );
+}
 
 /** Registers `impact export`. */
 export const register: RegisterCommand = (program, ctx) => {
@@ -24,30 +84,27 @@ export const register: RegisterCommand = (program, ctx) => {
         .choices(FORMATS)
         .default("codecarbon" as const),
     )
-    .option("-o, --output <file>", "write to this file instead of stdout")
+    .option(
+      "-o, --output <file>",
+      "write to this file instead of stdout (an existing one gets the rows appended)",
+    )
     .option("--pue <x>", "PUE for every run (beats OVERRIDE_PUE and cloud PUE)", parsePueFlag)
     .option("--year <y>", "year of the yearly grid intensities (latest by default)", parseYearFlag)
     .action(async (dirs, options) => {
       const [logs, { exportRuns }] = await Promise.all([
-        readLogsForCli(ctx, dirs, { pue: options.pue, year: options.year }),
+        readLogsForCli(ctx, dirs, {
+          pue: options.pue,
+          year: options.year,
+          // CodeCarbon's utilisation columns are means over the samples.
+          ...(options.format === "codecarbon" ? { readSamples: "always" as const } : {}),
+        }),
         import("../../report/export.ts"),
       ]);
-      const text = exportRuns(logs, options.format);
       for (const warning of logs.warnings) ctx.stderr(`impact: ${warning}\n`);
       if (options.output === undefined) {
-        ctx.stdout(text);
+        ctx.stdout(exportRuns(logs, options.format));
         return;
       }
-      const path = resolve(ctx.cwd, options.output);
-      try {
-        await Deno.writeTextFile(path, text);
-      } catch (error) {
-        throw new CliError(
-          `Cannot write ${path}: ${error instanceof Error ? error.message : error}`,
-          ExitCode.input,
-          { cause: error },
-        );
-      }
-      ctx.stderr(`impact: ${logs.runs.length} run(s) written to ${path}\n`);
+      await writeExport(resolve(ctx.cwd, options.output), logs, options.format, ctx);
     });
 };

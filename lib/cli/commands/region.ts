@@ -9,8 +9,8 @@ import { parseYearOption } from "../year_option.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { logsCliError } from "./summary.ts";
-import type { Place, ZoneIntensity, ZoneMatch } from "../../geo/types.ts";
-import type { ResolveDeps } from "../../geo/resolve.ts";
+import type { Place, ZoneIntensity } from "../../geo/types.ts";
+import type { AlternativePlace, ResolveDeps } from "../../geo/resolve.ts";
 import { describePlace } from "../../geo/address_candidates.ts";
 import { resolve as resolvePath } from "node:path";
 
@@ -34,17 +34,6 @@ interface RegionOptions {
   points?: string;
 }
 
-/** Another place an ambiguous address could mean, with its zone. */
-interface Alternative {
-  /** The `--pick` number that chooses it. */
-  pick: number;
-  place: string;
-  latitude: number;
-  longitude: number;
-  zone: string | null;
-  country: string;
-}
-
 /** The `--json` shape of one answer. */
 interface RegionJson {
   zone: string;
@@ -57,14 +46,14 @@ interface RegionJson {
   note?: string;
   alsoServedBy?: string[];
   place?: string;
-  alternatives?: Alternative[];
+  alternatives?: AlternativePlace[];
 }
 
 /** What the lookup found besides the zone's figures. */
 interface Found {
   place?: string;
   alsoServedBy?: string[];
-  alternatives?: Alternative[];
+  alternatives?: AlternativePlace[];
 }
 
 function toJson(row: ZoneIntensity, found: Found = {}): RegionJson {
@@ -210,8 +199,20 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
           ExitCode.input,
         );
       }
-      const chosenPlace = pickPlace(address, candidates, options.pick, deps, found, ctx);
+      const pick = options.pick === undefined ? undefined : resolve.pickNumber(options.pick);
+      const { place: chosenPlace, alternatives } = resolve.choosePlace(
+        address,
+        candidates,
+        pick,
+        deps.zoneAt,
+      );
       found.place = describePlace(chosenPlace);
+      if (alternatives.length > 0) {
+        found.alternatives = alternatives;
+        if (pick === undefined) {
+          ctx.stderr(resolve.ambiguityNote(address, found.place, alternatives) + "\n");
+        }
+      }
       const match = deps.zoneAt(chosenPlace.latitude, chosenPlace.longitude);
       // A coastal city's point can fall just outside the simplified shapes: use its country.
       zone = match?.zone ?? resolve.countryZone(chosenPlace.country).zone;
@@ -236,51 +237,6 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
     ctx.stdout(`Other matches (give a fuller address to choose):\n`);
     for (const c of candidates.slice(1)) ctx.stdout(`  ${describePlace(c)}\n`);
   }
-}
-
-/**
- * Chooses among the places an address found: `--pick N`, else the best. A name several places
- * carry exactly ("Springfield") is ambiguous: the others go into `found.alternatives` with their
- * zones, and stderr says so.
- */
-function pickPlace(
-  address: string,
-  candidates: Place[],
-  pickText: string | undefined,
-  deps: ResolveDeps,
-  found: Found,
-  ctx: CliContext,
-): Place {
-  const pick = pickText === undefined ? 1 : positiveInt(pickText, "--pick");
-  const chosen = candidates[pick - 1];
-  if (!chosen) {
-    throw new CliError(
-      `--pick ${pick}: ${JSON.stringify(address)} found only ${candidates.length} place(s)`,
-      ExitCode.usage,
-    );
-  }
-  const exact = candidates.filter((c) => c.exactMatch).length;
-  if (address.includes(",") || exact < 2) return chosen;
-  found.alternatives = candidates.flatMap((c, i) => {
-    if (i === pick - 1) return [];
-    const match: ZoneMatch | undefined = deps.zoneAt(c.latitude, c.longitude);
-    return [{
-      pick: i + 1,
-      place: describePlace(c),
-      latitude: c.latitude,
-      longitude: c.longitude,
-      zone: match?.zone ?? null,
-      country: match?.country ?? c.country,
-    }];
-  });
-  if (pickText === undefined) {
-    ctx.stderr(
-      `${JSON.stringify(address)} is ambiguous; using ${describePlace(chosen)}. Others:\n` +
-        found.alternatives.map((a) => `  --pick ${a.pick}: ${a.place} (${a.zone ?? "no zone"})\n`)
-          .join(""),
-    );
-  }
-  return chosen;
 }
 
 /** `--points file.csv`: one JSON line per point, bad lines named on stderr and skipped. */

@@ -1,5 +1,5 @@
 /**
- * `impact statement <dirs...> --country ISO3 [--format latex|markdown|text|json] [--pue X]
+ * `impact statement <dirs...> --country CODE [--format latex|markdown|text|json] [--pue X]
  * [--year Y]`: the carbon impact statement for a paper.
  *
  * @module
@@ -7,6 +7,7 @@
 import { Option } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "../context.ts";
 import { VERSION } from "../../version.ts";
+import { parseCountry, WORLD_CODE } from "../flag_values.ts";
 import { logsCliError, parsePueFlag, parseYearFlag, readLogsForCli } from "./summary.ts";
 
 /** Registers `impact statement`. */
@@ -16,8 +17,9 @@ export const register: RegisterCommand = (program, ctx) => {
     .description("A carbon impact statement for a paper, with its BibTeX entries")
     .argument("<dirs...>", "log directories, or folders holding them")
     .requiredOption(
-      "--country <iso3>",
-      "ISO 3166-1 alpha-3 country for the social cost of carbon (and runs of unknown region)",
+      "--country <code>",
+      "country for the social cost of carbon (and runs of unknown region): ISO 3166-1 " +
+        "alpha-2 or alpha-3, or WLD for the global figures",
     )
     .addOption(
       new Option("--format <format>", "output format")
@@ -29,7 +31,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (dirs, options) => {
       const { socialCostFor } = await import("../../geo/social_cost.ts");
       const { renderStatement, statementData } = await import("../../report/statement.ts");
-      const country = options.country.trim().toUpperCase();
+      const country = await parseCountry(options.country, { world: true });
       let socialCost;
       try {
         socialCost = socialCostFor(country);
@@ -40,7 +42,7 @@ export const register: RegisterCommand = (program, ctx) => {
         pue: options.pue,
         year: options.year,
         // The world average stands in for unknown regions; WLD is the social cost's only.
-        country: country !== "WLD" ? country : undefined,
+        country: country !== WORLD_CODE ? country : undefined,
       });
       const data = statementData(logs, { country, socialCost, version: VERSION });
       ctx.stdout(renderStatement(data, options.format, VERSION));

@@ -10,7 +10,8 @@ import { relative } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { shortFigure, textTable } from "../../report/plain_text.ts";
+import { formatIntensity, shortFigure, textTable } from "../../report/plain_text.ts";
+import { measuredFraction } from "../../accounting/figures.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
 import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
 
@@ -55,15 +56,19 @@ const INPUT_ERRORS: ReadonlySet<string> = new Set([
 
 /**
  * Turns the errors of reading logs and looking up regions, countries, cloud regions and GPUs
- * into the CLI's input error: the one mapping every command uses.
+ * into the CLI's input error (a usage error for a region flag misused): the one mapping every
+ * command uses.
  *
  * @param error What was thrown.
- * @returns A CliError with {@link ExitCode.input}, or the error itself when it is a bug.
+ * @returns A CliError with {@link ExitCode.input} or {@link ExitCode.usage}, or the error
+ *   itself when it is a bug.
  */
 export function logsCliError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof CliError) return error;
   if (INPUT_ERRORS.has(error.name)) {
-    return new CliError(error.message, ExitCode.input, { cause: error });
+    // A region flag misused (a malformed number, --pick past the places found) is a usage error.
+    const usage = (error as { usage?: boolean }).usage === true;
+    return new CliError(error.message, usage ? ExitCode.usage : ExitCode.input, { cause: error });
   }
   if (error instanceof Deno.errors.NotFound) {
     return new CliError(`Path not found: ${error.message}`, ExitCode.input, { cause: error });
@@ -119,7 +124,7 @@ export async function readLogsForCli(
  */
 export function summaryText(logs: LogsFigures, cwd: string): string {
   const t = logs.total;
-  const measuredPercent = t.energyKwh > 0 ? (t.measuredEnergyKwh / t.energyKwh) * 100 : 100;
+  const measuredPercent = measuredFraction(logs.runs) * 100;
   const pues = [...new Set(logs.runs.map((r) => r.pue))];
   const lines = [
     `${t.runs} run${t.runs === 1 ? "" : "s"}: ${shortFigure(t.energyKwh)} kWh (PUE ${
@@ -185,7 +190,7 @@ function nodeDetail(job: MergedJobFigures, cwd: string): string {
 
 function runRow(run: RunFigures, cwd: string): string[] {
   const name = isMergedJob(run) ? `job ${run.jobId} (${run.nodes.length} nodes)` : undefined;
-  const measured = run.energyKwh > 0 ? (run.measuredEnergyKwh / run.energyKwh) * 100 : 100;
+  const measured = measuredFraction([run]) * 100;
   return [
     name ?? (relative(cwd, run.dir) || "."),
     run.summary.start.slice(0, 16).replace("T", " "),
@@ -193,7 +198,7 @@ function runRow(run: RunFigures, cwd: string): string[] {
     shortFigure(run.energyKwh),
     shortFigure(run.kgCO2e),
     run.zone ?? "unknown",
-    shortFigure(run.intensityGramsPerKwh),
+    formatIntensity(run.intensityGramsPerKwh),
     shortFigure(run.pue),
     `${shortFigure(measured)}%`,
   ];

@@ -122,7 +122,7 @@ Deno.test("a missing site spec exits 3, a bad --pue exits 2", async () => {
     await runCli(["appendix", "logs", "--site-spec", specPath, "--out", "s", "--pue", "0.5"], ctx2),
     2,
   );
-  match(ctx2.err(), /PUE must be a number of at least 1, not "0\.5"/);
+  match(ctx2.err(), /PUE must be a number of at least 1, got "0\.5"/);
 });
 
 Deno.test({
