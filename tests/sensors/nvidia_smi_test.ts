@@ -4,6 +4,7 @@ import { fixturePath } from "../helpers/fixture_files.ts";
 import { systemPaths } from "../../lib/runtime.ts";
 import { createNvidiaSmiSensor } from "../../lib/sensors/nvidia_smi.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
+import { readEnergies } from "../helpers/fake_sensors.ts";
 
 const FAKE = fixturePath("fake-nvidia-smi");
 
@@ -55,7 +56,7 @@ Deno.test("an old driver that rejects power.draw.instant falls back to power.dra
   equal(sensor.gpus()[0]!.powerLimitWatts, 400);
   await sensor.start();
   await sleep(200);
-  const [gpu] = await sensor.read();
+  const [gpu] = await readEnergies(sensor);
   equal(gpu!.powerWatts, 80);
   ok(gpu!.energyJoules > 0);
   await sensor.close();
@@ -152,10 +153,10 @@ Deno.test("energy matches the injected watts x time within 0.5%, per GPU", async
     await sensor.start();
     const t0 = performance.now();
     await sleep(600);
-    const middle = await sensor.read();
+    const middle = await readEnergies(sensor);
     await sleep(600);
     const t1 = performance.now();
-    const end = await sensor.read();
+    const end = await readEnergies(sensor);
     const afterRead = performance.now();
     // The sensor counts from inside start() to inside read(): between [t0, t1] and
     // [beforeStart, afterRead], each within 0.5%, however promptly a loaded machine runs us.
@@ -191,7 +192,7 @@ Deno.test("[N/A] utilisation keeps the power; [N/A] average power uses another f
     deepEqual(status.detail?.powerFields, ["power.draw.average", "power.draw"]);
     await sensor.start();
     await sleep(200);
-    const [gpu] = await sensor.read();
+    const [gpu] = await readEnergies(sensor);
     equal(gpu!.powerWatts, 120);
     ok(gpu!.energyJoules > 0);
     equal(gpu!.utilization, undefined);
@@ -220,7 +221,7 @@ Deno.test("compute-apps pids are given per GPU", async () => {
   try {
     await sensor.start();
     await sleep(100);
-    const devices = await sensor.read();
+    const devices = await readEnergies(sensor);
     deepEqual(devices.map((d) => d.processIds), [[77], [], [4242, 78]]);
   } finally {
     await sensor.close();
@@ -247,7 +248,7 @@ Deno.test("a stream that dies is reported and restarted once", async () => {
     for (let i = 0; i < 150 && warnings.length === 0; i++) await sleep(20);
     await sleep(200);
     const t1 = performance.now();
-    const [gpu] = await sensor.read();
+    const [gpu] = await readEnergies(sensor);
     const afterRead = performance.now();
     equal(warnings.length, 1);
     match(
@@ -294,7 +295,7 @@ Deno.test("a stream that stops printing makes read() throw instead of extrapolat
     let energyJoules = 0;
     for (let i = 0; i < 25 && energyJoules === 0; i++) {
       await sleep(20);
-      energyJoules = (await sensor.read())[0]!.energyJoules;
+      energyJoules = (await readEnergies(sensor))[0]!.energyJoules;
     }
     ok(energyJoules > 0);
     await sleep(800);

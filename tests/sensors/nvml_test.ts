@@ -4,6 +4,7 @@ import { denoRuntime, systemPaths } from "../../lib/runtime.ts";
 import { createNvmlSensor } from "../../lib/sensors/nvml.ts";
 import type { ProcessLayout } from "../../lib/sensors/nvml_abi.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
+import { readEnergies } from "../helpers/fake_sensors.ts";
 
 const STUB_SOURCE = fileURLToPath(new URL("../fixtures/nvml_stub.c", import.meta.url));
 
@@ -129,9 +130,9 @@ test("the energy counter gives exact deltas since start()", async () => {
   const sensor = stubSensor({ STUB_NVML_GPUS: "2", STUB_NVML_ENERGY_MJ_PER_CALL: "1500" });
   try {
     await sensor.start();
-    await sensor.read();
-    await sensor.read();
-    const devices = await sensor.read();
+    await readEnergies(sensor);
+    await readEnergies(sensor);
+    const devices = await readEnergies(sensor);
     // Each read advances GPU i's counter by 1500 mJ x (i + 1).
     deepEqual(devices.map((d) => d.energyJoules), [4.5, 9]);
     deepEqual(devices.map((d) => d.method), ["counter", "counter"]);
@@ -151,7 +152,7 @@ async function expectIntegrated(sensor: ReturnType<typeof stubSensor>, watts: nu
   const t0 = performance.now();
   await sleep(400);
   const t1 = performance.now();
-  const [gpu] = await sensor.read();
+  const [gpu] = await readEnergies(sensor);
   const afterRead = performance.now();
   equal(gpu!.method, "integrated");
   // The integration window lies between [t0, t1] and [beforeStart, afterRead]: bracketing
@@ -194,7 +195,7 @@ test("compute processes are read past the first buffer", async () => {
   const sensor = stubSensor({ STUB_NVML_GPUS: "3", STUB_NVML_PROCS: `${many},2:4242` });
   try {
     await sensor.start();
-    const devices = await sensor.read();
+    const devices = await readEnergies(sensor);
     deepEqual(devices[0]!.processIds, Array.from({ length: 20 }, (_, i) => 30000 + i));
     deepEqual(devices[1]!.processIds, []);
     deepEqual(devices[2]!.processIds, [4242]);
@@ -228,8 +229,8 @@ for (const { branch, driver, call, entry } of BRANCHES) {
       const { call: used, entryBytes } = status.detail?.processInfo as ProcessLayout;
       deepEqual([used, entryBytes], [call, entry]);
       await sensor.start();
-      await sensor.read();
-      const devices = await sensor.read();
+      await readEnergies(sensor);
+      const devices = await readEnergies(sensor);
       deepEqual(devices.map((d) => [d.device, d.method, d.energyJoules]), [
         ["gpu-0", "counter", 2],
         ["gpu-1", "counter", 4],
@@ -256,7 +257,7 @@ test("a GPU the job may not open, or a lost one, is left out with its reason", a
     deepEqual(status.detail?.skipped, skipped);
     equal(status.reason, `Some GPUs were left out: ${skipped.join("; ")}`);
     await sensor.start();
-    deepEqual((await sensor.read()).map((d) => d.device), ["gpu-0"]);
+    deepEqual((await readEnergies(sensor)).map((d) => d.device), ["gpu-0"]);
   } finally {
     await sensor.close();
   }
@@ -284,7 +285,7 @@ test("MIG mode is recorded per GPU and its missing utilisation breaks nothing", 
     const detail = status.detail?.gpuDetail as Record<string, { migMode?: string }>;
     deepEqual([detail["gpu-0"]!.migMode, detail["gpu-1"]!.migMode], ["enabled", "disabled"]);
     await sensor.start();
-    const devices = await sensor.read();
+    const devices = await readEnergies(sensor);
     deepEqual(devices.map((d) => [d.method, d.energyJoules, d.utilization]), [
       ["counter", 0.5, undefined],
       ["counter", 1, 0.87],
@@ -315,7 +316,9 @@ test("a counter that goes back (driver reload) counts nothing for that interval 
   try {
     await sensor.start();
     const series: number[][] = [];
-    for (let i = 0; i < 3; i++) series.push((await sensor.read()).map((d) => d.energyJoules));
+    for (let i = 0; i < 3; i++) {
+      series.push((await readEnergies(sensor)).map((d) => d.energyJoules));
+    }
     deepEqual(series, [[1, 2], [1, 4], [2, 6]]);
     const resets = sensor.counterResets();
     equal(resets.length, 1);
