@@ -3,7 +3,6 @@ import { fileURLToPath } from "node:url";
 import { denoRuntime, systemPaths } from "../../lib/runtime.ts";
 import { createNvmlSensor } from "../../lib/sensors/nvml.ts";
 import type { ProcessLayout } from "../../lib/sensors/nvml_abi.ts";
-import { SensorError } from "../../lib/sensors/types.ts";
 import { readEnergies } from "../helpers/fake_sensors.ts";
 
 const STUB_SOURCE = fileURLToPath(new URL("../fixtures/nvml_stub.c", import.meta.url));
@@ -315,11 +314,15 @@ test("a counter that goes back (driver reload) counts nothing for that interval 
   );
   try {
     await sensor.start();
-    const series: number[][] = [];
-    for (let i = 0; i < 3; i++) {
-      series.push((await readEnergies(sensor)).map((d) => d.energyJoules));
-    }
-    deepEqual(series, [[1, 2], [1, 4], [2, 6]]);
+    const reads = [];
+    for (let i = 0; i < 3; i++) reads.push(await readEnergies(sensor));
+    deepEqual(reads.map((r) => r.map((d) => d.energyJoules)), [[1, 2], [1, 4], [2, 6]]);
+    // The read that saw it says so: the sampler records that interval as a gap.
+    deepEqual(reads.map((r) => r[0]!.rebased), [
+      undefined,
+      "energy counter went back from 123459789 to 6000 mJ (driver reload?)",
+      undefined,
+    ]);
     const resets = sensor.counterResets();
     equal(resets.length, 1);
     deepEqual(
@@ -357,17 +360,27 @@ test("module power (GH200) is recorded beside GPU power where the driver has pow
   });
 });
 
-test("a GPU that fails after start makes read() throw SensorError naming it", async () => {
+test("a GPU lost after the start is a failed device in each read; the others are read", async () => {
   const sensor = stubSensor({
-    STUB_NVML_GPUS: "2",
+    STUB_NVML_GPUS: "3",
     STUB_NVML_FAIL_GPU: "1",
-    STUB_NVML_FAIL_AFTER: "2",
+    STUB_NVML_FAIL_AFTER: "2", // probe's and start()'s counter reads succeed
+    STUB_NVML_ENERGY_MJ_PER_CALL: "1000",
   });
   try {
     await sensor.start();
-    const error = await sensor.read().catch((e) => e);
-    ok(error instanceof SensorError);
-    match(error.message, /^nvml: gpu-1 energy counter: GPU is lost \(NVML error 15\)$/);
+    for (let i = 0; i < 2; i++) {
+      const readings = await sensor.read();
+      deepEqual(readings[1], {
+        component: "gpu",
+        device: "gpu-1",
+        failure: "nvmlDeviceGetTotalEnergyConsumption failed: GPU is lost (NVML error 15)",
+      });
+      deepEqual(
+        [readings[0], readings[2]].map((r) => r && "energyJoules" in r ? r.energyJoules : r),
+        [1 * (i + 1), 3 * (i + 1)],
+      );
+    }
   } finally {
     await sensor.close();
   }

@@ -1,9 +1,9 @@
-import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { denoRuntime, type Runtime, type SystemPaths } from "../../lib/runtime.ts";
 import { withDeniedReads } from "../helpers/denied_reads.ts";
 import { counterDeltaUj, createRaplSensor, safeReadIntervalMs } from "../../lib/sensors/rapl.ts";
-import { SensorError } from "../../lib/sensors/types.ts";
+import { isDeviceFailure } from "../../lib/types.ts";
 import { AMD_RANGE_UJ, createFakeRapl, INTEL_RANGE_UJ } from "../helpers/fake_sysfs.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 import { readEnergies } from "../helpers/fake_sensors.ts";
@@ -199,20 +199,38 @@ Deno.test("an unreadable energy_uj is unavailable with the udev and sysfs.conf f
   match(fix, /impact doctor/);
 });
 
-Deno.test("a read failing after a successful start throws SensorError naming the file", async () => {
+Deno.test("a zone that cannot be read is a failed device naming its file; the others are read", async () => {
   await using dir = await tempDir();
-  await createFakeRapl(dir.path, { sockets: 1 });
-  let deny = false;
-  const runtime = withDeniedReads(denoRuntime, (path) => deny && path.endsWith("energy_uj"));
+  const rapl = await createFakeRapl(dir.path, { sockets: 2, dram: true, psys: true });
+  let deny = "";
+  const runtime = withDeniedReads(denoRuntime, (path) => deny !== "" && path.endsWith(deny));
   const sensor = createRaplSensor(runtime, pathsFor(dir.path));
   equal((await sensor.probe()).available, true);
   await sensor.start();
-  deny = true;
-  await rejects(sensor.read(), (error: unknown) => {
-    ok(error instanceof SensorError);
-    match(error.message, /^rapl: cannot read .*intel-rapl:0\/energy_uj/);
-    return true;
-  });
+  const package1 = rapl.zones.find((z) => z.key === "package-1")!;
+  deny = package1.energyPath;
+  await rapl.tick(1);
+  const readings = await sensor.read();
+  const failed = readings.filter(isDeviceFailure);
+  deepEqual(failed.map((f) => f.device), ["package-1", "psys"]);
+  match(failed[0]!.failure, new RegExp(`^cannot read ${package1.energyPath}: `));
+  equal(
+    failed[1]!.failure,
+    "psys is the platform minus its packages and DRAM, and package-1 was not read",
+  );
+  deepEqual(
+    readings.filter((r) => !isDeviceFailure(r)).map((r) => r.device),
+    ["package-0", "dram-0", "dram-1"],
+  );
+  // Back once the file reads again.
+  deny = "";
+  deepEqual((await readEnergies(sensor)).map((r) => r.device), [
+    "package-0",
+    "dram-0",
+    "package-1",
+    "dram-1",
+    "psys",
+  ]);
 });
 
 Deno.test("no powercap folder is unavailable with the module to load", async () => {
