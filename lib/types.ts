@@ -123,6 +123,70 @@ export interface GpuInfo {
   powerLimitWatts?: number;
   /** Whether the job used it (compute-apps, CUDA_VISIBLE_DEVICES). */
   usedByJob?: boolean;
+  /** `enabled` when the GPU is split into MIG devices (NVML `nvmlDeviceGetMigMode`). */
+  migMode?: "enabled" | "disabled";
+  /** Its MIG devices, in MIG mode: what a `MIG-` id in `CUDA_VISIBLE_DEVICES` names. */
+  migDevices?: MigDeviceInfo[];
+}
+
+/** A MIG device (a slice of a GPU), and its share of the GPU's compute. */
+export interface MigDeviceInfo {
+  /** `MIG-...`, as `nvidia-smi -L` and `CUDA_VISIBLE_DEVICES` write it. */
+  uuid: string;
+  /** Its index on the parent GPU (`nvmlDeviceGetMigDeviceHandleByIndex`). */
+  index: number;
+  /** Streaming multiprocessors of the slice. */
+  multiprocessorCount?: number;
+  /** GPU instance slices it spans (the `3` of a `3g.40gb` profile). */
+  gpuInstanceSliceCount?: number;
+  /** Its share of the GPU's energy charged to a job on it, in (0, 1]. */
+  share: number;
+  /** How the share was taken, e.g. `42 of 132 SMs`. */
+  shareBasis: string;
+}
+
+/** One GPU the job uses, and the part of it that is the job's. */
+export interface JobGpu {
+  /** Device id as the sensors name it: `gpu-<index>`. */
+  device: string;
+  /** The sensors' index. */
+  index: number;
+  uuid?: string;
+  /** The job's share of its energy: 1 for the whole GPU, else its MIG slices' share. */
+  share: number;
+  /** The MIG devices (`MIG-...`) the job holds on it, when it holds slices. */
+  migDevices?: string[];
+  /** How the share was taken, for slices: `3 of 7 compute slices`. */
+  shareBasis?: string;
+}
+
+/**
+ * How entries were matched, strongest first: `uuid` (exact), `explicit` (`--gpus` indices as
+ * the sensors number them), `ordinal` (CUDA ordinals over the GPUs the job can open),
+ * `device-cgroup` (the sensors see exactly as many GPUs as the list names: those),
+ * `index-guess` (host indices read as the sensors' own: the labelled fallback).
+ */
+export type VisibilityRule = "uuid" | "explicit" | "ordinal" | "device-cgroup" | "index-guess";
+
+/** Which GPUs a job may use, and how that was decided (impact.json `gpuVisibility`; lib/sensors/gpu_visibility.ts decides). */
+export interface GpuSelection {
+  /**
+   * False when nothing restricts the job (no setting, or `NVIDIA_VISIBLE_DEVICES=all`): every
+   * GPU is visible, and only the job's processes make a GPU its own.
+   */
+  restricted: boolean;
+  /** The GPUs the setting names, with their share. */
+  gpus: JobGpu[];
+  /** The setting that decided (`--gpus`, `CUDA_VISIBLE_DEVICES`, ...), or `none`. */
+  source: string;
+  /** Its value, as given. */
+  value?: string;
+  /** The weakest rule any entry needed; absent when nothing was matched. */
+  rule?: VisibilityRule;
+  /** The decision in words, with the fallback said where one was taken. */
+  basis: string;
+  /** Entries that matched no GPU, each with why. */
+  unmatched: string[];
 }
 
 /** The hardware the run saw. */

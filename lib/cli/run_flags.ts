@@ -13,6 +13,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import type { RegionFlags } from "../geo/resolve.ts";
 import type { LiveProvider } from "../geo/live/poller.ts";
 import { parseHardwareRequirement } from "../hardware.ts";
+import { gpuListProblem } from "../sensors/gpu_visibility.ts";
 import { ExitCode } from "../run/errors.ts";
 import {
   DEFAULT_LIVE_POLL_SECONDS,
@@ -99,6 +100,10 @@ export function runCommand() {
       "--cgroup <path>",
       "take the job's CPU time and memory from this cgroup (a SLURM job's is found by itself)",
     )
+    .option(
+      "--gpus <list>",
+      "the job's GPUs: UUIDs (GPU-..., MIG-...) or indices as `impact doctor` lists them",
+    )
     .passThroughOptions();
 }
 
@@ -177,6 +182,11 @@ export function toRunOptions(flags: RunFlags, args: string[]): RunOptions {
   }
   if (flags.metrics !== undefined) options.metrics = flags.metrics;
   if (flags.cgroup !== undefined) options.cgroup = flags.cgroup;
+  if (flags.gpus !== undefined) {
+    const problem = gpuListProblem(flags.gpus);
+    if (problem) throw usage(problem);
+    options.gpus = flags.gpus;
+  }
   return options;
 }
 

@@ -14,6 +14,7 @@ import type {
   Component,
   CpuInfo,
   GpuInfo,
+  GpuSelection,
   Method,
   ResolvedRegion,
   SensorStatus,
@@ -135,10 +136,32 @@ export interface RunInfo {
   /** The SLURM task, inside a SLURM job. */
   slurm?: SlurmInfo;
   /**
+   * Which GPUs the job may use, the setting and rule that decided (UUID, CUDA ordinal, device
+   * cgroup, or the labelled index guess), and each GPU's share (MIG slices).
+   */
+  gpuVisibility?: GpuSelection;
+  /**
+   * GPUs that were busy while the job ran although no process of the job was seen on them
+   * and no setting named them, when the job was charged no GPU at all: its GPU work may be
+   * there unseen (a container sees host pids; some drivers list no processes).
+   */
+  unmatchedBusyGpus?: UnmatchedBusyGpu[];
+  /**
    * Written by versions before per-device gaps (summary.json `gaps`): a sensor failed mid-run
    * and sampling stopped there. Still read from old logs; no longer written.
    */
   samplingError?: string;
+}
+
+/** A GPU busy during the run that no process of the job was seen on. */
+export interface UnmatchedBusyGpu {
+  /** `gpu-N`. */
+  device: string;
+  uuid?: string;
+  /** The highest utilisation read, [0, 1], where known. */
+  peakUtilization?: number;
+  /** Process ids the driver listed on it (the first few). */
+  processIds: number[];
 }
 
 /** One device's figures over one interval. */

@@ -16,7 +16,8 @@ import { chooseLogDir, LogDirError, LogWriter } from "../log/write.ts";
 import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
 import type { EnergySensor } from "../sensors/types.ts";
-import type { UsageSource } from "../types.ts";
+import { resolveGpus } from "../sensors/gpu_visibility.ts";
+import type { GpuInfo, GpuSelection, UsageSource } from "../types.ts";
 import { ChildStartError, exitCodeOf, resolveCommand, spawnChild } from "./child.ts";
 import { type CgroupPlan, planCgroup, planSlurm, type SlurmPlan, startMetrics } from "./cluster.ts";
 import { ExitCode, RunError } from "./errors.ts";
@@ -108,8 +109,8 @@ interface RunPlan {
   logDir?: string | undefined;
   sensors: EnergySensor[];
   usage?: UsageSource | undefined;
-  /** The GPUs the job may use, as `CUDA_VISIBLE_DEVICES` entries (physical indices or UUIDs). */
-  cudaVisibleDevices?: string | undefined;
+  /** The GPUs the job's settings name, and how that was decided. */
+  gpuSelection: GpuSelection;
   live?: LiveIntensity | undefined;
   /** Sets a record's optional fields (live intensity, SLURM task) and exports it (metrics). */
   decorate(record: SampleRecord): void;
@@ -152,6 +153,7 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
     cwd: state.info.cwd,
     logDir: options.logDir,
     gpus: state.info.gpus,
+    explicitGpus: options.gpus,
   });
   if (slurm) {
     releases.push(slurm.release);
@@ -164,10 +166,12 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
     system: discovery.usage,
   });
   cgroup?.notes.forEach(note);
+  const gpuSelection = slurm?.gpuSelection ?? resolveRunGpus(env, state.info.gpus, options.gpus);
   const info = plannedInfo(state.info, {
     region: live ? { ...region, live: live.report() } : region,
     liveIntensity: options.live?.provider,
     slurm,
+    gpus: gpuSelection,
     cgroup,
   });
 
@@ -186,7 +190,7 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
     // A SLURM task that is not its node's sampler reads no device: another task counts them.
     sensors: slurm && !slurm.samplesNode ? [] : discovery.sensors,
     usage: cgroup?.usage ?? discovery.usage,
-    cudaVisibleDevices: slurm?.cudaVisibleDevices ?? env("CUDA_VISIBLE_DEVICES"),
+    gpuSelection,
     live,
     decorate(record) {
       live?.stamp(record);
@@ -196,10 +200,23 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
   };
 }
 
+/** The job's GPUs outside SLURM; a malformed `--gpus` is a usage error. */
+function resolveRunGpus(
+  env: (name: string) => string | undefined,
+  gpus: GpuInfo[],
+  explicit: string | undefined,
+): GpuSelection {
+  try {
+    return resolveGpus({ env, gpus, explicit });
+  } catch (error) {
+    throw new RunError((error as Error).message, ExitCode.usage);
+  }
+}
+
 /**
  * impact.json as the run's steps leave it: the region (with the live report), the live source,
- * the SLURM task and the GPUs it holds, the cgroup's status and attribution. Pure: returns a
- * new record.
+ * the SLURM task, the GPUs the job's settings name, the cgroup's status and attribution. Pure:
+ * returns a new record.
  *
  * @param info impact.json as the run started it.
  * @param steps What the steps returned.
@@ -210,20 +227,19 @@ export function plannedInfo(
   steps: {
     region: RegionInfo;
     liveIntensity?: LiveProvider | undefined;
-    slurm?: Pick<SlurmPlan, "slurm" | "gpus" | "usedGpuIndices"> | undefined;
+    slurm?: Pick<SlurmPlan, "slurm"> | undefined;
+    gpus?: GpuSelection | undefined;
     cgroup?: Pick<CgroupPlan, "status" | "attribution"> | undefined;
   },
 ): RunInfo {
-  const { slurm, cgroup } = steps;
+  const { slurm, cgroup, gpus } = steps;
   const planned: RunInfo = { ...info, options: { ...info.options }, region: steps.region };
   if (steps.liveIntensity) planned.options.liveIntensity = steps.liveIntensity;
-  if (slurm) {
-    planned.slurm = slurm.slurm;
-    if (slurm.gpus) planned.options.gpus = slurm.gpus;
-    const used = slurm.usedGpuIndices ?? [];
-    planned.gpus = info.gpus.map((gpu) =>
-      used.includes(gpu.index) ? { ...gpu, usedByJob: true } : gpu
-    );
+  if (slurm) planned.slurm = slurm.slurm;
+  if (gpus) {
+    planned.gpuVisibility = gpus;
+    const used = new Set(gpus.gpus.filter((g) => g.share > 0).map((g) => g.index));
+    planned.gpus = info.gpus.map((gpu) => used.has(gpu.index) ? { ...gpu, usedByJob: true } : gpu);
   }
   if (cgroup) {
     planned.sensors = [...info.sensors, cgroup.status];
@@ -272,7 +288,7 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     writer,
     info,
     intervalMs: options.intervalMs,
-    cudaVisibleDevices: plan.cudaVisibleDevices,
+    gpuSelection: plan.gpuSelection,
     beforeWrite: [plan.decorate],
     observers: live
       ? [(record) => {

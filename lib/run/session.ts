@@ -6,7 +6,7 @@
  * @module
  */
 import type { LogWriter } from "../log/write.ts";
-import type { Attribution } from "../types.ts";
+import type { Attribution, GpuSelection } from "../types.ts";
 import {
   LOG_SCHEMA_VERSION,
   type RunInfo,
@@ -96,7 +96,8 @@ export interface SessionOptions {
   /** The tracked process; the runner sets the child's later through `sampler.setRootPid`. */
   rootPid?: number | undefined;
   intervalMs: number;
-  cudaVisibleDevices?: string | undefined;
+  /** The GPUs the job's settings name (`resolveGpus`). */
+  gpuSelection?: GpuSelection | undefined;
   /** Called with each record before it is written (may set optional fields: intensity). */
   beforeWrite?: ((record: SampleRecord) => Promise<void> | void)[];
   /** Observers of each record after it is written (status line). */
@@ -148,7 +149,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     rootPid: options.rootPid,
     intervalMs: options.intervalMs,
     attribution: options.info.attribution,
-    cudaVisibleDevices: options.cudaVisibleDevices,
+    gpuSelection: options.gpuSelection,
     async onSample(record) {
       for (const decorate of options.beforeWrite ?? []) await decorate(record);
       await writer.appendSample(record);
@@ -186,7 +187,11 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     if (end.signal !== undefined) info.signal = end.signal;
     // The sampler keeps a GPU the job's once it saw it used (compute-apps pids,
     // CUDA_VISIBLE_DEVICES); a GPU it measured but never saw used was not the job's.
-    const used = new Set(sampler.usedGpus());
+    const used = sampler.usedGpus();
+    const busy = sampler.busyGpus();
+    if (used.size === 0 && busy.size > 0 && !options.gpuSelection?.restricted) {
+      info.unmatchedBusyGpus = [...busy].map(([device, activity]) => ({ device, ...activity }));
+    }
     const measured = new Set(state.components.map((c) => c.device));
     info.gpus = info.gpus.map((gpu) => {
       const device = `gpu-${gpu.index}`;

@@ -9,6 +9,7 @@ import type { DeviceGap, RunSummary, SampleRecord } from "../log/schema.ts";
 import { chooseLogDir, LogWriter } from "../log/write.ts";
 import { captureEnvironmentInfo, startingInfo, startSession } from "./session.ts";
 import { denoRuntime, type Runtime, systemPaths } from "../runtime.ts";
+import { resolveGpus } from "../sensors/gpu_visibility.ts";
 import { discoverSensors, type Discovery } from "../sensors/registry.ts";
 
 /** Options of {@link track}. */
@@ -79,6 +80,7 @@ export async function track(logDir: string, options: TrackOptions = {}): Promise
     options: { intervalSeconds: intervalMs / 1000, library: true },
     labels: options.labels ?? {},
   });
+  info.gpuVisibility = resolveGpus({ env: (name) => runtime.env(name), gpus: discovery.gpus });
   await writer.writeInfo(info);
   const environment = captureEnvironmentInfo(runtime, options.captureEnv !== false, {
     cwd,
@@ -91,7 +93,7 @@ export async function track(logDir: string, options: TrackOptions = {}): Promise
     info,
     rootPid: Deno.pid,
     intervalMs,
-    cudaVisibleDevices: runtime.env("CUDA_VISIBLE_DEVICES"),
+    gpuSelection: info.gpuVisibility,
   });
   let summary: Promise<RunSummary> | undefined;
   const stop = () =>

@@ -16,6 +16,7 @@ import {
   type Component,
   type DeviceEnergy,
   type DeviceFailure,
+  type GpuSelection,
   isDeviceFailure,
   type JobUsage,
   type SystemCpu,
@@ -24,8 +25,7 @@ import {
 import type { SampleGap, SampleRecord } from "../log/schema.ts";
 import type { Runtime } from "../runtime.ts";
 import type { EnergySensor } from "../sensors/types.ts";
-import { visibleGpuDevices } from "../sensors/gpu_visibility.ts";
-import { attributeDevices, cpuTimeShare, type DeviceDelta, gpuUsedByJob } from "./attribution.ts";
+import { attributeDevices, cpuTimeShare, type DeviceDelta, gpuShareOfJob } from "./attribution.ts";
 import { type SensorOutcome, trackSensor } from "./sensor_health.ts";
 
 /** How to sample. */
@@ -42,8 +42,8 @@ export interface SamplerOptions {
   /** Requested interval, ms; shortened to the smallest sensor `maxReadIntervalMs()`. */
   intervalMs: number;
   attribution: Attribution;
-  /** The job's `CUDA_VISIBLE_DEVICES`, if set. */
-  cudaVisibleDevices?: string | undefined;
+  /** The GPUs the job's settings name (`resolveGpus`); without it, only its processes do. */
+  gpuSelection?: GpuSelection | undefined;
   /** Receives each record in order; awaited before the next tick. */
   onSample?: ((record: SampleRecord) => Promise<void> | void) | undefined;
 }
@@ -61,8 +61,10 @@ export interface Sampler {
   run(signal: AbortSignal): Promise<void>;
   /** The newest record, if any. */
   latest(): SampleRecord | undefined;
-  /** Device ids (`gpu-N`) of the GPUs the job has used so far. */
-  usedGpus(): string[];
+  /** The GPUs the job has used so far (`gpu-N`), each with the job's share of it. */
+  usedGpus(): Map<string, number>;
+  /** GPUs seen busy (utilisation, or processes listed) that the job did not use, so far. */
+  busyGpus(): Map<string, GpuActivity>;
   /** Sets the tracked process (a child started after `start()`: its CPU time counts from 0). */
   setRootPid(pid: number): void;
 }
@@ -82,6 +84,20 @@ function effectiveIntervalMs(requestedMs: number, sensors: EnergySensor[]): numb
   }
   return ms;
 }
+
+/** How busy a GPU the job did not use was: what a note on an unmatched GPU says. */
+export interface GpuActivity {
+  uuid?: string;
+  /** The highest utilisation read, [0, 1], where the sensor gives one. */
+  peakUtilization?: number;
+  /** Process ids the driver listed on it (the first few). */
+  processIds: number[];
+}
+
+/** Utilisation from which a GPU counts as busy. */
+const BUSY_UTILIZATION = 0.1;
+/** Process ids kept per busy GPU, for the note. */
+const KEPT_PIDS = 8;
 
 /** What the sampler keeps of one device between reads. */
 interface DeviceState {
@@ -105,10 +121,8 @@ const LATE_DEVICE = "first read after the run's baseline (no earlier reading to 
 export function createSampler(options: SamplerOptions): Sampler {
   const { runtime, sensors, usage } = options;
   const intervalMs = effectiveIntervalMs(options.intervalMs, sensors);
-  // The GPUs CUDA_VISIBLE_DEVICES names, resolved against the GPUs the sensors report (the
-  // first time they report any): unset means the job claims none by this rule.
-  let cudaVisible: Set<string> | undefined;
-  const usedGpus = new Set<string>();
+  const usedGpus = new Map<string, number>();
+  const busyGpus = new Map<string, GpuActivity>();
   const tracked = sensors.map((sensor) => trackSensor(sensor, () => runtime.monotonicMs()));
   const devices = new Map<string, DeviceState>();
   /** Per sensor, the `component/device` keys it reported last (what a rejected read fails). */
@@ -239,14 +253,12 @@ export function createSampler(options: SamplerOptions): Sampler {
     if (system) previousSystem = system;
 
     const pids = new Set(job?.pids ?? []);
-    if (cudaVisible === undefined && options.cudaVisibleDevices !== undefined) {
-      cudaVisible = visibleGpuDevices(options.cudaVisibleDevices, readings);
-    }
     // Once used, a GPU stays the job's: compute-apps is polled slower than power.
-    for (const { reading } of deltas) {
-      if (reading.component === "gpu" && gpuUsedByJob(reading, pids, cudaVisible)) {
-        usedGpus.add(reading.device);
-      }
+    for (const reading of readings) {
+      if (reading.component !== "gpu") continue;
+      const share = gpuShareOfJob(reading, pids, options.gpuSelection);
+      if (share > (usedGpus.get(reading.device) ?? 0)) usedGpus.set(reading.device, share);
+      else if (share === 0) noteActivity(reading);
     }
     const record: SampleRecord = {
       t: new Date(wallMs).toISOString(),
@@ -265,6 +277,26 @@ export function createSampler(options: SamplerOptions): Sampler {
     if (gaps.length > 0) record.gaps = gaps;
     latest = record;
     await options.onSample?.(record);
+  }
+
+  /** Keeps how busy a GPU the job does not use is (for the note that it may be the job's). */
+  function noteActivity(reading: DeviceEnergy): void {
+    const utilization = reading.utilization ?? 0;
+    const listed = reading.processIds ?? [];
+    if (utilization < BUSY_UTILIZATION && listed.length === 0) return;
+    let activity = busyGpus.get(reading.device);
+    if (!activity) {
+      activity = { processIds: [] };
+      if (reading.uuid !== undefined) activity.uuid = reading.uuid;
+      busyGpus.set(reading.device, activity);
+    }
+    if (reading.utilization !== undefined) {
+      activity.peakUtilization = Math.max(activity.peakUtilization ?? 0, utilization);
+    }
+    for (const pid of listed) {
+      if (activity.processIds.length >= KEPT_PIDS) break;
+      if (!activity.processIds.includes(pid)) activity.processIds.push(pid);
+    }
   }
 
   let startMs = 0;
@@ -298,7 +330,14 @@ export function createSampler(options: SamplerOptions): Sampler {
       await sampleOnce();
     },
     latest: () => latest,
-    usedGpus: () => [...usedGpus],
+    usedGpus: () => new Map(usedGpus),
+    busyGpus: () => {
+      const busy = new Map<string, GpuActivity>();
+      for (const [device, activity] of busyGpus) {
+        if (!usedGpus.has(device)) busy.set(device, { ...activity });
+      }
+      return busy;
+    },
     setRootPid(pid) {
       rootPid = pid;
     },

@@ -31,6 +31,7 @@ import {
 } from "./nvml_abi.ts";
 import {
   DRIVER_BUFFER_BYTES,
+  migDevices,
   migMode,
   type Nvml,
   powerScopes,
@@ -217,8 +218,17 @@ export function createNvmlSensor(
       if (lib.nvmlDeviceGetEnforcedPowerLimit?.(handle, limit) === NvmlReturn.SUCCESS) {
         gpu.powerLimitWatts = limit[0]! / 1000;
       }
+      const mode = migMode(lib, handle);
+      if (mode.migMode === "enabled") gpu.migMode = "enabled";
+      const detail: Record<string, unknown> = { method, ...mode };
+      if (mode.migMode === "enabled") {
+        const mig = migDevices(lib, handle, errorText);
+        gpu.migDevices = mig.devices;
+        detail.migDevices = mig.devices;
+        if (mig.problems.length > 0) detail.migProblems = mig.problems;
+      }
       gpuList.push(gpu);
-      gpuDetail[id] = { method, ...migMode(lib, handle), ...powerScopes(lib, handle, errorText) };
+      gpuDetail[id] = { ...detail, ...powerScopes(lib, handle, errorText) };
       const device: Device = {
         index,
         handle,

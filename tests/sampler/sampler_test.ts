@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { createSampler } from "../../lib/sampler/sampler.ts";
+import { resolveGpus } from "../../lib/sensors/gpu_visibility.ts";
 import type { SampleRecord } from "../../lib/log/schema.ts";
 import { addSample, emptySummaryState, summarizeSamples } from "../../lib/log/summarize.ts";
 import { FakeSensor, fakeUsage, virtualRuntime } from "../helpers/fake_sensors.ts";
@@ -228,7 +229,7 @@ Deno.test("a reading the sensor rebased (a counter reset) is a gap for that inte
   deepEqual(seriesOf(records, "gpu-0"), [50, "energy counter went back", 50, 0]);
 });
 
-Deno.test("a CUDA_VISIBLE_DEVICES GPU counts whole without a process on it", async () => {
+Deno.test("a GPU the job's settings name counts whole without a process on it", async () => {
   const runtime = virtualRuntime();
   const gpus = new FakeSensor("nvidia-smi", runtime, [
     { component: "gpu", device: "gpu-0", powerWatts: 50 },
@@ -243,7 +244,10 @@ Deno.test("a CUDA_VISIBLE_DEVICES GPU counts whole without a process on it", asy
     rootPid: 1,
     intervalMs: 1000,
     attribution: "cpu-time-share",
-    cudaVisibleDevices: "1",
+    gpuSelection: resolveGpus({
+      env: (name) => name === "CUDA_VISIBLE_DEVICES" ? "1" : undefined,
+      gpus: [{ index: 0 }, { index: 1 }],
+    }),
     onSample: stopAfter(1, records, controller),
   });
   await sampler.start();

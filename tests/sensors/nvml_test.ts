@@ -1,74 +1,12 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { denoRuntime, systemPaths } from "../../lib/runtime.ts";
 import { createNvmlSensor } from "../../lib/sensors/nvml.ts";
 import type { ProcessLayout } from "../../lib/sensors/nvml_abi.ts";
 import { readEnergies } from "../helpers/fake_sensors.ts";
+import { buildNvmlStubs, STUB_BRANCHES } from "../helpers/nvml_stub.ts";
 
-const STUB_SOURCE = fileURLToPath(new URL("../fixtures/nvml_stub.c", import.meta.url));
-
-/** The driver branches the stub can be built as (see nvml_stub.c), with what NVML's header says of each. */
-const BRANCHES = [
-  { branch: 440033, driver: "440.33.01", call: "nvmlDeviceGetComputeRunningProcesses", entry: 16 },
-  {
-    branch: 470199,
-    driver: "470.199.02",
-    call: "nvmlDeviceGetComputeRunningProcesses_v2",
-    entry: 24,
-  },
-  {
-    branch: 525147,
-    driver: "525.147.05",
-    call: "nvmlDeviceGetComputeRunningProcesses_v3",
-    entry: 24,
-  },
-  {
-    branch: 535054,
-    driver: "535.54.03",
-    call: "nvmlDeviceGetComputeRunningProcesses_v3",
-    entry: 32,
-  },
-  { branch: 535098, driver: "535.98", call: "nvmlDeviceGetComputeRunningProcesses_v2", entry: 24 },
-  {
-    branch: 580065,
-    driver: "580.65.06",
-    call: "nvmlDeviceGetComputeRunningProcesses_v3",
-    entry: 24,
-  },
-] as const;
-
-/** Compiles the stub as each branch; undefined when there is no `cc`. */
-async function buildStubs(): Promise<{ dir: string; libraries: Map<number, string> } | undefined> {
-  const dir = await Deno.makeTempDir({ prefix: "impact-nvml-" });
-  const libraries = new Map<number, string>();
-  try {
-    for (const { branch } of BRANCHES) {
-      const library = `${dir}/libnvidia-ml-${branch}.so`;
-      const out = await new Deno.Command("cc", {
-        args: [
-          "-shared",
-          "-fPIC",
-          "-Wl,-Bsymbolic",
-          `-DSTUB_BRANCH=${branch}`,
-          "-o",
-          library,
-          STUB_SOURCE,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-      libraries.set(branch, library);
-    }
-    return { dir, libraries };
-  } catch (error) {
-    await Deno.remove(dir, { recursive: true });
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-}
-
-const stubs = await buildStubs();
+const BRANCHES = STUB_BRANCHES;
+const stubs = await buildNvmlStubs();
 if (!stubs) {
   console.warn("nvml_test: no C compiler (`cc`) found, so the NVML stub tests are skipped");
 }
@@ -89,6 +27,7 @@ const STUB_VARS = [
   "STUB_NVML_FAIL_AFTER",
   "STUB_NVML_HANDLE_ERRORS",
   "STUB_NVML_MIG_GPUS",
+  "STUB_NVML_MIG_DEVICES",
   "STUB_NVML_RESET",
   "STUB_NVML_PROCS",
 ];
@@ -297,6 +236,49 @@ test("MIG mode is recorded per GPU and its missing utilisation breaks nothing", 
   const detail = (await old.probe()).detail?.gpuDetail as Record<string, object>;
   equal("migMode" in detail["gpu-0"]!, false);
   await old.close();
+});
+
+test("a MIG GPU lists its MIG devices by UUID, each with its share of the GPU's compute", async () => {
+  // GPU 1 is split into a 3g, a 2g and a 1g slice (one slot of 7 left empty in between).
+  const sensor = stubSensor({
+    STUB_NVML_GPUS: "2",
+    STUB_NVML_MIG_GPUS: "1",
+    STUB_NVML_MIG_DEVICES: "1:3,1:2,1:1",
+  });
+  try {
+    await sensor.probe();
+    const [whole, split] = sensor.gpus();
+    equal(whole!.migDevices, undefined);
+    equal(split!.migMode, "enabled");
+    deepEqual(split!.migDevices, [
+      {
+        uuid: "MIG-5705b000-0000-4000-9000-000000100000",
+        index: 0,
+        share: 3 / 7,
+        shareBasis: "3 of 7 compute slices",
+        multiprocessorCount: 42,
+        gpuInstanceSliceCount: 3,
+      },
+      {
+        uuid: "MIG-5705b000-0000-4000-9000-000000100001",
+        index: 1,
+        share: 2 / 7,
+        shareBasis: "2 of 7 compute slices",
+        multiprocessorCount: 28,
+        gpuInstanceSliceCount: 2,
+      },
+      {
+        uuid: "MIG-5705b000-0000-4000-9000-000000100002",
+        index: 2,
+        share: 1 / 7,
+        shareBasis: "1 of 7 compute slices",
+        multiprocessorCount: 14,
+        gpuInstanceSliceCount: 1,
+      },
+    ]);
+  } finally {
+    await sensor.close();
+  }
 });
 
 test("a counter that goes back (driver reload) counts nothing for that interval and is reported", async () => {
