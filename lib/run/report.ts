@@ -104,7 +104,9 @@ export function formatSummary(
     ? "did not report an exit code"
     : `exited ${summary.exitCode}`;
   lines.push(
-    `impact: ${info.command.join(" ")} ${ended} after ${formatDuration(summary.durationSeconds)}`,
+    `impact: ${info.command.join(" ")} ${ended} after ${
+      formatDuration(summary.jobWallSeconds ?? summary.durationSeconds)
+    }`,
   );
   if (summary.components.length === 0) {
     lines.push(

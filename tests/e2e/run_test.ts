@@ -231,6 +231,27 @@ Deno.test("impact run -- sleep 5 over fake 2-socket RAPL and fake nvidia-smi rep
     ["dram-0", "dram-1", "gpu-0", "gpu-1", "package-0", "package-1"],
   );
   equal(log.info.gpus.length, 2);
+  // One window: the summary's duration is the samples' (baseline to last sample), its ends are
+  // the window's, and its mean power is the energy over it, within 1% of the samples' own.
+  const { summary } = log;
+  ok(
+    Math.abs(summary.durationSeconds - seconds) < 1e-6,
+    `${summary.durationSeconds} vs ${seconds}`,
+  );
+  const windowSeconds = (Date.parse(summary.end) - Date.parse(summary.start)) / 1000;
+  ok(Math.abs(windowSeconds - seconds) <= 0.01 * seconds, `${windowSeconds} s window`);
+  const samplesWatts = log.samples.reduce(
+    (sum, r) => sum + r.devices.reduce((d, x) => d + x.machineEnergyJoules, 0),
+    0,
+  ) /
+    seconds;
+  const summaryWatts = summary.totals.machineEnergyJoules / summary.durationSeconds;
+  ok(Math.abs(summaryWatts - samplesWatts) <= 0.01 * samplesWatts, `${summaryWatts} W`);
+  ok(Math.abs(summary.power.meanWatts - summaryWatts) <= 0.01 * summaryWatts);
+  ok(
+    summary.jobWallSeconds! >= 5 && summary.jobWallSeconds! <= seconds + 0.05,
+    `${summary.jobWallSeconds}`,
+  );
   // sleep uses no CPU time and no GPU: the job's attributed share is small.
   ok(log.summary.totals.attributedEnergyJoules < 0.05 * measured);
   equal(log.summary.gpuSeconds, 0);
