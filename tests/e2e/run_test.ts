@@ -305,3 +305,54 @@ Deno.test("a sensor that fails mid-run leaves the command's exit code and record
     /--strict-sensors: 1 measurement gap\(s\) were recorded, so impact exits 5; the command itself exited 3/,
   );
 });
+
+Deno.test("an nvidia-smi stream that dies mid-run is restarted; its GPUs' gap is recorded", async () => {
+  await using dir = await tempDir();
+  const logDir = join(dir.path, "log");
+  const env = isolatedEnv(dir.path, {
+    IMPACT_NVIDIA_SMI: FAKE_SMI,
+    FAKE_SMI_GPUS: "2",
+    FAKE_SMI_POWER_W: "100",
+    // The first stream dies after 6 rows (3 per GPU); the restarted one keeps going.
+    FAKE_SMI_DIE_AFTER_LINES: "6",
+    FAKE_SMI_DIE_ONCE: join(dir.path, "died"),
+  });
+  const r = await runImpact(
+    [
+      "run",
+      "--no-env",
+      "--interval",
+      "0.2",
+      "--log-dir",
+      logDir,
+      "--",
+      "sh",
+      "-c",
+      "sleep 3; exit 3",
+    ],
+    dir.path,
+    env,
+  );
+  equal(r.code, 3, r.stderr);
+  const log = await readLogDir(logDir);
+  const gaps = log.summary.gaps ?? [];
+  deepEqual(gaps.map((g) => g.device), ["gpu-0", "gpu-1"], JSON.stringify(gaps));
+  for (const gap of gaps) {
+    match(gap.reason, /^nvidia-smi: the -lms stream ended with exit code 15: .*GPU is lost/);
+    // Down from its death to the first read after the restart (a 1 s back-off at least).
+    ok(gap.seconds >= 1 && gap.seconds < log.summary.durationSeconds, `${gap.seconds} s`);
+  }
+  // Measured again once restarted: the last full interval has both GPUs, at 100 W each.
+  const last = log.samples.at(-2)!.devices.filter((d) => d.component === "gpu");
+  deepEqual(last.map((d) => d.device), ["gpu-0", "gpu-1"]);
+  for (const d of last) ok(Math.abs(d.powerWatts - 100) < 5, `${d.powerWatts} W`);
+  const gpu0 = log.summary.components.find((c) => c.device === "gpu-0")!;
+  equal(gpu0.unmeasuredSeconds, gaps[0]!.seconds);
+  // Its energy covers the measured time only, never the gap guessed.
+  const measured = log.summary.durationSeconds - gaps[0]!.seconds;
+  ok(
+    Math.abs(gpu0.machineEnergyJoules - 100 * measured) <= 0.05 * 100 * measured,
+    `${gpu0.machineEnergyJoules} J`,
+  );
+  match(r.stderr, /not measured: gpu gpu-0 for \d+\.\ds of \d+\.\ds/);
+});
