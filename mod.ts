@@ -154,7 +154,7 @@ export type { HardwareRequirement } from "./lib/hardware.ts";
 export { LOG_FILES, LOG_SCHEMA_VERSION } from "./lib/log/schema.ts";
 /**
  * Types of the log directory's files: `impact.json` ({@link RunInfo}, with {@link CpuInfo},
- * {@link GpuInfo}, {@link RegionInfo}, {@link SlurmInfo}), `samples.jsonl`
+ * {@link GpuInfo}, {@link RegionInfo}, {@link SlurmInfo}, {@link UnmatchedBusyGpu}), `samples.jsonl`
  * ({@link SampleRecord} of {@link DeviceSample}s, with {@link SampleGap}s for devices not read)
  * and `summary.json` ({@link RunSummary} of {@link ComponentTotal}s, with {@link DeviceGap}s).
  *
@@ -182,13 +182,16 @@ export type {
   SampleGap,
   SampleRecord,
   SlurmInfo,
+  UnmatchedBusyGpu,
 } from "./lib/log/schema.ts";
 /**
  * The vocabulary the log and the sensors share: what each figure is about
  * ({@link Component}), how it was obtained ({@link Method}: `counter`, `integrated` or
  * `estimate`), what a sensor found ({@link SensorStatus}) and read ({@link DeviceReading}: a
  * {@link DeviceEnergy}, or a {@link DeviceFailure} for a device it could not read), the
- * CPU and GPUs a run saw ({@link CpuInfo}, {@link GpuInfo}), how the job's share was decided
+ * CPU and GPUs a run saw ({@link CpuInfo}, {@link GpuInfo} with its {@link MigDeviceInfo}s), which
+ * GPUs were the job's ({@link GpuSelection} of {@link JobGpu}s, by a {@link VisibilityRule}), how
+ * the job's share was decided
  * ({@link Attribution}) and where the electricity came from ({@link ResolvedRegion}, which the
  * log's {@link RegionInfo} extends).
  *
@@ -214,9 +217,13 @@ export type {
   DeviceFailure,
   DeviceReading,
   GpuInfo,
+  GpuSelection,
+  JobGpu,
   Method,
+  MigDeviceInfo,
   ResolvedRegion,
   SensorStatus,
+  VisibilityRule,
 } from "./lib/types.ts";
 /**
  * Tells a device a sensor could not read ({@link DeviceFailure}) from a measured one.

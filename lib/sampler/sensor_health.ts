@@ -75,7 +75,8 @@ export function trackSensor(sensor: EnergySensor, monotonicMs: () => number): Tr
 
   const restart = (restartSensor: () => Promise<void>) => {
     restarting = true;
-    restartSensor().then(
+    // A restart that throws at once is a failed restart too, never a failed tick.
+    Promise.resolve().then(restartSensor).then(
       () => restarted = true,
       (error: unknown) => {
         failure = messageOf(error);
