@@ -1,7 +1,8 @@
 /**
  * The vocabulary the layers share: what a figure is about ({@link Component}), how it was
  * obtained ({@link Method}), what a sensor found ({@link SensorStatus}) and read
- * ({@link DeviceEnergy}), the machine's CPU and GPUs, how the job's share is decided, the
+ * ({@link DeviceReading}: a {@link DeviceEnergy}, or a {@link DeviceFailure} that becomes a recorded
+ * gap), the machine's CPU and GPUs, how the job's share is decided, the
  * job's CPU time and memory, and where the electricity came from ({@link ResolvedRegion}). Sensors, the sampler, the log format and the reports all speak it,
  * so it sits below all of them (docs/architecture.md).
  *
@@ -57,6 +58,50 @@ export interface DeviceEnergy {
   processIds?: number[];
   /** GPU UUID, for matching `CUDA_VISIBLE_DEVICES` and compute-apps output. */
   uuid?: string;
+  /**
+   * Set when the sensor had to count afresh at this read (an energy counter that went back on a
+   * driver reload): the energy since its previous read is unknown, for this reason. The sampler
+   * records that interval as a gap and counts on from this reading, never guessing the energy.
+   */
+  rebased?: string;
+}
+
+/**
+ * A device a sensor could not read this time (a GPU lost, a file that vanished). The sampler
+ * records the interval as a gap for this device (which, from when, why), the other devices
+ * keep being measured, and the device's baseline is retaken at its next good read.
+ */
+export interface DeviceFailure {
+  /** What the device is. */
+  component: Component;
+  /** The device id, as in its {@link DeviceEnergy} readings: `gpu-0`, `package-1`. */
+  device: string;
+  /** Why, naming the file or call that failed, e.g. `nvmlDeviceGetTotalEnergyConsumption failed: GPU is lost (NVML error 15)`. */
+  failure: string;
+}
+
+/** One device's result of a sensor read: its energy, or why it could not be read. */
+export type DeviceReading = DeviceEnergy | DeviceFailure;
+
+/**
+ * Tells a failed device's reading from a measured one.
+ *
+ * @param reading One entry of a sensor's `read()`.
+ * @returns True when the device could not be read.
+ * @example Readings of two GPUs, one lost
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { type DeviceReading, isDeviceFailure } from "./types.ts";
+ *
+ * const readings: DeviceReading[] = [
+ *   { component: "gpu", device: "gpu-0", method: "counter", energyJoules: 12.5 },
+ *   { component: "gpu", device: "gpu-1", failure: "GPU is lost (NVML error 15)" },
+ * ];
+ * deepEqual(readings.filter(isDeviceFailure).map((r) => r.device), ["gpu-1"]);
+ * ```
+ */
+export function isDeviceFailure(reading: DeviceReading): reading is DeviceFailure {
+  return "failure" in reading;
 }
 
 /** How the job's share of a device's energy is decided. */
@@ -78,6 +123,70 @@ export interface GpuInfo {
   powerLimitWatts?: number;
   /** Whether the job used it (compute-apps, CUDA_VISIBLE_DEVICES). */
   usedByJob?: boolean;
+  /** `enabled` when the GPU is split into MIG devices (NVML `nvmlDeviceGetMigMode`). */
+  migMode?: "enabled" | "disabled";
+  /** Its MIG devices, in MIG mode: what a `MIG-` id in `CUDA_VISIBLE_DEVICES` names. */
+  migDevices?: MigDeviceInfo[];
+}
+
+/** A MIG device (a slice of a GPU), and its share of the GPU's compute. */
+export interface MigDeviceInfo {
+  /** `MIG-...`, as `nvidia-smi -L` and `CUDA_VISIBLE_DEVICES` write it. */
+  uuid: string;
+  /** Its index on the parent GPU (`nvmlDeviceGetMigDeviceHandleByIndex`). */
+  index: number;
+  /** Streaming multiprocessors of the slice. */
+  multiprocessorCount?: number;
+  /** GPU instance slices it spans (the `3` of a `3g.40gb` profile). */
+  gpuInstanceSliceCount?: number;
+  /** Its share of the GPU's energy charged to a job on it, in (0, 1]. */
+  share: number;
+  /** How the share was taken, e.g. `42 of 132 SMs`. */
+  shareBasis: string;
+}
+
+/** One GPU the job uses, and the part of it that is the job's. */
+export interface JobGpu {
+  /** Device id as the sensors name it: `gpu-<index>`. */
+  device: string;
+  /** The sensors' index. */
+  index: number;
+  uuid?: string;
+  /** The job's share of its energy: 1 for the whole GPU, else its MIG slices' share. */
+  share: number;
+  /** The MIG devices (`MIG-...`) the job holds on it, when it holds slices. */
+  migDevices?: string[];
+  /** How the share was taken, for slices: `3 of 7 compute slices`. */
+  shareBasis?: string;
+}
+
+/**
+ * How entries were matched, strongest first: `uuid` (exact), `explicit` (`--gpus` indices as
+ * the sensors number them), `ordinal` (CUDA ordinals over the GPUs the job can open),
+ * `device-cgroup` (the sensors see exactly as many GPUs as the list names: those),
+ * `index-guess` (host indices read as the sensors' own: the labelled fallback).
+ */
+export type VisibilityRule = "uuid" | "explicit" | "ordinal" | "device-cgroup" | "index-guess";
+
+/** Which GPUs a job may use, and how that was decided (impact.json `gpuVisibility`; lib/sensors/gpu_visibility.ts decides). */
+export interface GpuSelection {
+  /**
+   * False when nothing restricts the job (no setting, or `NVIDIA_VISIBLE_DEVICES=all`): every
+   * GPU is visible, and only the job's processes make a GPU its own.
+   */
+  restricted: boolean;
+  /** The GPUs the setting names, with their share. */
+  gpus: JobGpu[];
+  /** The setting that decided (`--gpus`, `CUDA_VISIBLE_DEVICES`, ...), or `none`. */
+  source: string;
+  /** Its value, as given. */
+  value?: string;
+  /** The weakest rule any entry needed; absent when nothing was matched. */
+  rule?: VisibilityRule;
+  /** The decision in words, with the fallback said where one was taken. */
+  basis: string;
+  /** Entries that matched no GPU, each with why. */
+  unmatched: string[];
 }
 
 /** The hardware the run saw. */

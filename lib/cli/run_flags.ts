@@ -13,6 +13,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import type { RegionFlags } from "../geo/resolve.ts";
 import type { LiveProvider } from "../geo/live/poller.ts";
 import { parseHardwareRequirement } from "../hardware.ts";
+import { gpuListProblem } from "../sensors/gpu_visibility.ts";
 import { ExitCode } from "../run/errors.ts";
 import {
   DEFAULT_LIVE_POLL_SECONDS,
@@ -65,6 +66,10 @@ export function runCommand() {
     .option("--quiet", "no live status line and no summary on stderr")
     .option("--no-env", "do not record git, pip or conda state")
     .option("--demo", "run a built-in CPU workload of about 5 s instead of a command")
+    .option(
+      "--strict-sensors",
+      "exit 5 when a device went unmeasured during the run (default: the command's exit code)",
+    )
     // Where the electricity comes from.
     .option("--zone <id>", "grid zone of the electricity, e.g. DE, US-CAL-CISO (or $IMPACT_ZONE)")
     .option("--country <code>", "country of the electricity (ISO 3166-1 alpha-2 or alpha-3)")
@@ -95,6 +100,10 @@ export function runCommand() {
     .option(
       "--cgroup <path>",
       "take the job's CPU time and memory from this cgroup (a SLURM job's is found by itself)",
+    )
+    .option(
+      "--gpus <list>",
+      "the job's GPUs: UUIDs (GPU-..., MIG-...) or indices as `impact doctor` lists them",
     )
     .passThroughOptions();
 }
@@ -160,6 +169,7 @@ export function toRunOptions(flags: RunFlags, args: string[]): RunOptions {
     attribution: flags.attribution,
     quiet: flags.quiet === true,
     captureEnv: flags.env !== false,
+    strictSensors: flags.strictSensors === true,
     region: regionFlags(flags),
   };
   if (flags.logDir !== undefined) options.logDir = flags.logDir;
@@ -173,6 +183,11 @@ export function toRunOptions(flags: RunFlags, args: string[]): RunOptions {
   }
   if (flags.metrics !== undefined) options.metrics = flags.metrics;
   if (flags.cgroup !== undefined) options.cgroup = flags.cgroup;
+  if (flags.gpus !== undefined) {
+    const problem = gpuListProblem(flags.gpus);
+    if (problem) throw usage(problem);
+    options.gpus = flags.gpus;
+  }
   return options;
 }
 

@@ -1,80 +1,74 @@
 /**
  * Electing the one task per node that samples the node's devices, without a server:
- * `SLURM_LOCALID` 0 where SLURM sets it, else whoever creates the node's lock file first.
+ * `SLURM_LOCALID` 0 where SLURM sets it, else whoever takes the node's lock first.
  *
- * The lock lives in the node's log folder (a file, like the logs themselves, so this module
- * uses Deno's file API as the log writer does). A lock left by a dead process on the same
- * host is taken over.
+ * The lock is a kernel lock (`flock`, through `Deno.FsFile.tryLock`) on a file in node-local
+ * storage (`/dev/shm` unless `IMPACT_LOCK_DIR` says otherwise): the kernel grants it to exactly
+ * one open file at a time and releases it when its holder exits, however it exits (SIGKILL
+ * included), so there is nothing stale to judge and no heuristic. The file itself is never
+ * removed: a task that removed it while another had it open would let a third lock a new file
+ * of the same name. Where the lock folder cannot be used, the node's log folder holds the file,
+ * with a note (on a network file system `flock` may not be honoured across tasks).
  *
  * @module
  */
 import { join } from "node:path";
-import type { Runtime } from "../runtime.ts";
 import type { SlurmInfo } from "../log/schema.ts";
 
 /** The election's outcome; dispose it when the run ends to release the lock. */
 export interface Election extends AsyncDisposable {
   nodeSampler: boolean;
-  /** `localid` (SLURM_LOCALID decided) or `lock` (the lock file decided). */
+  /** `localid` (SLURM_LOCALID decided) or `lock` (the kernel lock decided). */
   method: "localid" | "lock";
   /** The lock file, when the lock decided. */
   lockPath?: string;
-  /** Who holds the lock when this task lost it. */
+  /** Who holds the lock when this task lost it, as the holder wrote it (when readable). */
   holder?: LockHolder;
+  /** Lines for the user (a lock that had to fall back to the log folder). */
+  notes: string[];
   /** Releases the lock if this task holds it. Safe to call twice. */
   release(): Promise<void>;
 }
 
-/** What a lock file records. */
+/** What the lock's holder writes into the file, for the other tasks' notes. */
 export interface LockHolder {
   pid: number;
   host: string;
   rank?: number;
 }
 
-/** Name of the lock file inside the node's log folder. */
-export const LOCK_NAME = "sampler.lock";
+/** Node-local storage for the lock where `IMPACT_LOCK_DIR` does not name a folder. */
+export const DEFAULT_LOCK_DIR = "/dev/shm";
 
 /** Options for {@link electNodeSampler}. */
 export interface ElectionOptions {
   info: SlurmInfo;
-  /** The node's log folder (`<log-dir>/<job id>/<node>`). */
+  /** The node's log folder (`<log-dir>/<job id>/<node>`): the lock's fallback folder. */
   nodeDir: string;
-  /** Used to check whether a lock's holder is alive (`<procfsRoot>/<pid>/stat`). */
-  runtime: Runtime;
-  procfsRoot: string;
+  /** Node-local folder for the lock (`IMPACT_LOCK_DIR`, default {@link DEFAULT_LOCK_DIR}). */
+  lockDir?: string | undefined;
   hostname: string;
-  /** This process's id (default `Deno.pid`). */
+  /** This process's id (default `Deno.pid`), written for the other tasks' notes. */
   pid?: number;
 }
 
-async function alive(runtime: Runtime, procfsRoot: string, pid: number): Promise<boolean> {
-  try {
-    const stat = await runtime.readTextFile(join(procfsRoot, String(pid), "stat"));
-    // A zombie has exited: it samples nothing any more.
-    return !/\) Z /.test(stat);
-  } catch {
-    return false;
-  }
-}
-
-function parseHolder(text: string): LockHolder | undefined {
-  try {
-    const value = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof value.pid === "number" && typeof value.host === "string") {
-      return value as LockHolder;
-    }
-  } catch {
-    // Being written right now, or truncated: treated as held.
-  }
-  return undefined;
+/**
+ * The lock file's name: one per job and node, so jobs sharing a node elect apart.
+ *
+ * @param info The task's SLURM info.
+ * @param hostname The node's name when SLURM gives none.
+ * @returns A file name safe in any folder.
+ */
+export function lockName(info: SlurmInfo, hostname: string): string {
+  const safe = (text: string) => text.replace(/[^\w.+-]/g, "_");
+  return `impact-sampler-${safe(info.jobId ?? "job")}-${safe(info.node ?? hostname)}.lock`;
 }
 
 /**
  * Decides whether this task samples its node's devices.
  *
- * @param options The task's SLURM info, its node's log folder and how to check pids.
- * @returns The decision; the lock (if taken) is held until `release()`.
+ * @param options The task's SLURM info, the lock folder and the node's log folder.
+ * @returns The decision; the lock (if taken) is held until `release()` or this process exits.
  */
 export async function electNodeSampler(options: ElectionOptions): Promise<Election> {
   const none = async () => {};
@@ -82,66 +76,82 @@ export async function electNodeSampler(options: ElectionOptions): Promise<Electi
     return {
       nodeSampler: options.info.localId === 0,
       method: "localid",
+      notes: [],
       release: none,
       [Symbol.asyncDispose]: none,
     };
   }
-  const pid = options.pid ?? Deno.pid;
-  const lockPath = join(options.nodeDir, LOCK_NAME);
-  await Deno.mkdir(options.nodeDir, { recursive: true });
-  const mine: LockHolder = { pid, host: options.hostname };
-  if (options.info.taskRank !== undefined) mine.rank = options.info.taskRank;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const file = await Deno.open(lockPath, { createNew: true, write: true });
-      try {
-        await file.write(new TextEncoder().encode(JSON.stringify(mine) + "\n"));
-      } finally {
-        file.close();
-      }
-      let released = false;
-      const release = async () => {
-        if (released) return;
-        released = true;
-        await Deno.remove(lockPath).catch(() => {});
-      };
-      return {
-        nodeSampler: true,
-        method: "lock",
-        lockPath,
-        release,
-        [Symbol.asyncDispose]: release,
-      };
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    }
-    const readLock = () =>
-      Deno.readTextFile(lockPath).then(parseHolder, (error) => {
-        if (error instanceof Deno.errors.NotFound) return "gone" as const;
-        throw error;
-      });
-    let holder = await readLock();
-    // The winner creates the file, then writes it: give it a moment before judging.
-    for (let wait = 0; holder === undefined && wait < 10; wait++) {
-      await options.runtime.sleep(10);
-      holder = await readLock();
-    }
-    if (holder === "gone") continue; // released meanwhile: race for it again
-    const stale = holder !== undefined && holder.host === options.hostname &&
-      !(await alive(options.runtime, options.procfsRoot, holder.pid));
-    if (!stale) {
-      const lost: Election = {
-        nodeSampler: false,
-        method: "lock",
-        lockPath,
-        release: none,
-        [Symbol.asyncDispose]: none,
-      };
-      if (holder) lost.holder = holder;
-      return lost;
-    }
-    // The holder died without releasing; remove its lock and race for it again.
-    await Deno.remove(lockPath).catch(() => {});
+  const name = lockName(options.info, options.hostname);
+  const lockDir = options.lockDir ?? DEFAULT_LOCK_DIR;
+  const notes: string[] = [];
+  let lockPath = join(lockDir, name);
+  let file: Deno.FsFile;
+  try {
+    file = await openLock(lockPath);
+  } catch (error) {
+    lockPath = join(options.nodeDir, name);
+    notes.push(
+      `the node's sampler lock is in ${options.nodeDir} (${lockDir} could not be used: ${
+        (error as Error).message
+      }); on a network file system set IMPACT_LOCK_DIR to node-local storage`,
+    );
+    await Deno.mkdir(options.nodeDir, { recursive: true });
+    file = await openLock(lockPath);
   }
-  throw new Error(`could not take or read the sampler lock ${lockPath}`);
+  if (!(await file.tryLock(true))) {
+    const holder = await readHolder(file);
+    file.close();
+    const lost: Election = {
+      nodeSampler: false,
+      method: "lock",
+      lockPath,
+      notes,
+      release: none,
+      [Symbol.asyncDispose]: none,
+    };
+    if (holder) lost.holder = holder;
+    return lost;
+  }
+  const mine: LockHolder = { pid: options.pid ?? Deno.pid, host: options.hostname };
+  if (options.info.taskRank !== undefined) mine.rank = options.info.taskRank;
+  await file.truncate(0);
+  await file.write(new TextEncoder().encode(JSON.stringify(mine) + "\n"));
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    // Closing the file drops the lock; the file stays (see the module's note).
+    await file.unlock().catch(() => {});
+    file.close();
+  };
+  return {
+    nodeSampler: true,
+    method: "lock",
+    lockPath,
+    notes,
+    release,
+    [Symbol.asyncDispose]: release,
+  };
+}
+
+function openLock(path: string): Promise<Deno.FsFile> {
+  // Never truncated on open: a task that loses must not wipe the holder's note.
+  return Deno.open(path, { read: true, write: true, create: true, mode: 0o666 });
+}
+
+async function readHolder(file: Deno.FsFile): Promise<LockHolder | undefined> {
+  try {
+    const bytes = new Uint8Array(512);
+    await file.seek(0, Deno.SeekMode.Start);
+    const n = await file.read(bytes);
+    const value = JSON.parse(new TextDecoder().decode(bytes.subarray(0, n ?? 0))) as Partial<
+      LockHolder
+    >;
+    if (typeof value.pid === "number" && typeof value.host === "string") {
+      return value as LockHolder;
+    }
+  } catch {
+    // Being written right now, or empty: the holder is not said.
+  }
+  return undefined;
 }

@@ -3,6 +3,11 @@
  * `samples.jsonl` appended one line per interval, `summary.json` at the end. Never
  * overwrites an existing run.
  *
+ * The JSON files survive a node crash, not only a killed process: each is written to a
+ * temporary file that is fsynced before it is renamed into place, and the directory is
+ * fsynced after, so the rename itself is on disk (XFS and Lustre may otherwise keep the new
+ * name and lose the data, or the reverse).
+ *
  * @module
  */
 import { basename, join, resolve } from "node:path";
@@ -150,7 +155,16 @@ export class LogWriter {
   async #writeJsonAtomic(name: string, value: unknown): Promise<void> {
     const target = join(this.dir, name);
     const tmp = `${target}.tmp-${Deno.pid}`;
-    await Deno.writeTextFile(tmp, JSON.stringify(value, null, 2) + "\n");
+    {
+      using file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+      const bytes = this.#encoder.encode(JSON.stringify(value, null, 2) + "\n");
+      for (let written = 0; written < bytes.length;) {
+        written += await file.write(bytes.subarray(written));
+      }
+      await file.sync();
+    }
     await Deno.rename(tmp, target);
+    using dir = await Deno.open(this.dir, { read: true });
+    await dir.sync();
   }
 }

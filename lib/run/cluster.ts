@@ -14,8 +14,7 @@
 import { resolve } from "node:path";
 import type { SampleRecord, SlurmInfo } from "../log/schema.ts";
 import type { Runtime } from "../runtime.ts";
-import type { TaskGpus } from "../sensors/gpu_visibility.ts";
-import type { Attribution, GpuInfo, SensorStatus, UsageSource } from "../types.ts";
+import type { Attribution, GpuInfo, GpuSelection, SensorStatus, UsageSource } from "../types.ts";
 import { ExitCode, RunError } from "./errors.ts";
 
 function usageError(flag: string, error: unknown): RunError {
@@ -33,12 +32,11 @@ export interface SlurmPlan {
   logDir: string;
   /** False when another task samples the node's devices: this task must read none. */
   samplesNode: boolean;
-  /** The GPUs the task may use, as the sampler matches them (`CUDA_VISIBLE_DEVICES` form). */
-  cudaVisibleDevices?: string;
-  /** How the task's GPUs were decided (impact.json's `options.gpus`). */
-  gpus?: TaskGpus;
-  /** Indices of the node's GPUs the task holds. */
-  usedGpuIndices?: number[];
+  /**
+   * The GPUs the task holds (the node sampler: every GPU the job holds on the node), resolved
+   * against the GPUs the sensors see, with the rule that decided.
+   */
+  gpuSelection: GpuSelection;
   /** Lines for the user. */
   notes: string[];
   /** Gives the node's sampler lock back (the node sampler holds it for the run). */
@@ -49,16 +47,22 @@ export interface SlurmPlan {
  * Finds a SLURM task's role, log folder and GPUs; undefined outside SLURM.
  *
  * @param runtime The environment and the node's lock files.
- * @param run The host name, working directory, `--log-dir` and the GPUs found.
+ * @param run The host name, working directory, `--log-dir`, `--gpus` and the GPUs found.
  * @returns The plan, or undefined when there is no `SLURM_JOB_ID`.
- * @throws {RunError} A usage error for a malformed SLURM environment or GPU mapping.
+ * @throws {RunError} A usage error for a malformed SLURM environment or `--gpus`.
  */
 export async function planSlurm(
   runtime: Runtime,
-  run: { hostname: string; cwd: string; logDir?: string | undefined; gpus: GpuInfo[] },
+  run: {
+    hostname: string;
+    cwd: string;
+    logDir?: string | undefined;
+    gpus: GpuInfo[];
+    explicitGpus?: string | undefined;
+  },
 ): Promise<SlurmPlan | undefined> {
   const env = (name: string) => runtime.env(name);
-  const [{ parseSlurmEnv, slurmLogLayout }, { taskGpus, visibleGpuIndices }] = await Promise.all([
+  const [{ parseSlurmEnv, slurmLogLayout }, { resolveGpus }] = await Promise.all([
     import("../cluster/slurm.ts"),
     import("../sensors/gpu_visibility.ts"),
   ]);
@@ -69,45 +73,37 @@ export async function planSlurm(
     throw usageError("SLURM environment", error);
   }
   if (!task) return undefined;
-  const [{ electNodeSampler }, { systemPaths }] = await Promise.all([
-    import("../cluster/election.ts"),
-    import("../runtime.ts"),
-  ]);
+  const { electNodeSampler } = await import("../cluster/election.ts");
   const base = resolve(run.cwd, run.logDir ?? env("IMPACT_LOG_DIR") ?? "impact-logs");
   const { nodeDir } = slurmLogLayout(base, task.info, false);
   const election = await electNodeSampler({
     info: task.info,
     nodeDir,
-    runtime,
-    procfsRoot: systemPaths(runtime).procfsRoot,
+    lockDir: env("IMPACT_LOCK_DIR"),
     hostname: run.hostname,
   });
   const slurm: SlurmInfo = { ...task.info, nodeSampler: election.nodeSampler };
+  // The node sampler counts every GPU the job holds on the node; a task, its own.
+  let gpuSelection: GpuSelection;
+  try {
+    gpuSelection = resolveGpus({
+      env,
+      gpus: run.gpus,
+      explicit: run.explicitGpus,
+      scope: election.nodeSampler ? "node" : "task",
+    });
+  } catch (error) {
+    await election.release();
+    throw usageError("--gpus", error);
+  }
   const plan: SlurmPlan = {
     slurm,
     logDir: slurmLogLayout(base, slurm, election.nodeSampler).runDir,
     samplesNode: election.nodeSampler,
-    notes: [],
+    gpuSelection,
+    notes: [...election.notes],
     release: () => election.release(),
   };
-
-  // The node sampler counts every GPU the job holds on the node; a task, its own.
-  let gpus;
-  try {
-    gpus = election.nodeSampler
-      ? taskGpus((name) => name === "CUDA_VISIBLE_DEVICES" ? undefined : env(name)) ??
-        taskGpus(env)
-      : taskGpus(env);
-  } catch (error) {
-    await plan.release();
-    throw usageError("GPU mapping", error);
-  }
-  if (gpus) {
-    plan.cudaVisibleDevices = (gpus.indices ?? gpus.uuids ?? []).join(",");
-    plan.gpus = { ...gpus };
-    // UUIDs name the node's GPUs as CUDA matches them (a unique prefix, up to the first miss).
-    plan.usedGpuIndices = gpus.indices ?? visibleGpuIndices(gpus.uuids?.join(","), run.gpus);
-  }
   const node = slurm.node ?? run.hostname;
   plan.notes.push(
     election.nodeSampler

@@ -56,4 +56,11 @@ export interface RunOptions {
   metrics?: string;
   /** `--cgroup <path>`: the job's CPU time and memory from this cgroup. */
   cgroup?: string;
+  /** `--gpus <list>`: the job's GPUs by UUID (`GPU-...`, `MIG-...`) or the sensors' index. */
+  gpus?: string;
+  /**
+   * `--strict-sensors`: exit 5 (a sensor failed) when any device went unmeasured for a while
+   * (a recorded gap); without it `impact run` exits with the command's code whatever the sensors did.
+   */
+  strictSensors: boolean;
 }

@@ -104,7 +104,9 @@ export function formatSummary(
     ? "did not report an exit code"
     : `exited ${summary.exitCode}`;
   lines.push(
-    `impact: ${info.command.join(" ")} ${ended} after ${formatDuration(summary.durationSeconds)}`,
+    `impact: ${info.command.join(" ")} ${ended} after ${
+      formatDuration(summary.jobWallSeconds ?? summary.durationSeconds)
+    }`,
   );
   if (summary.components.length === 0) {
     lines.push(
@@ -161,12 +163,123 @@ export function formatSummary(
   for (const s of info.sensors.filter((s) => found && !s.available && s.devices.length > 0)) {
     lines.push(`  ${s.sensor} unavailable: ${s.reason ?? "not found"}`);
   }
+  lines.push(...gapLines(summary));
+  lines.push(...gpuLines(info));
+  // Logs written before gaps were recorded say why sampling stopped this way.
   if (info.samplingError) {
     lines.push(`  sampling stopped early: ${info.samplingError}`);
   }
   lines.push(...extraLines);
   lines.push(`  log: ${logDir}`);
   return lines.join("\n") + "\n";
+}
+
+/**
+ * What the summary says of the job's GPUs when it matters: a share charged for MIG slices, a
+ * mapping that was only a guess, entries that named no GPU, and busy GPUs none of the job's
+ * processes was seen on (with the fix).
+ *
+ * @param info impact.json at the end of the run.
+ * @returns Lines starting with two spaces; none when there is nothing to say.
+ */
+export function gpuLines(
+  info: Pick<RunInfo, "gpuVisibility" | "unmatchedBusyGpus">,
+): string[] {
+  const lines: string[] = [];
+  const visibility = info.gpuVisibility;
+  for (const gpu of visibility?.gpus ?? []) {
+    if (gpu.share >= 1 || !gpu.migDevices) continue;
+    lines.push(
+      `  ${gpu.device}: ${Math.round(gpu.share * 100)}% of its energy is the job's: MIG slice ${
+        gpu.migDevices.join(", ")
+      } (${gpu.shareBasis ?? "its share"})`,
+    );
+  }
+  if (visibility?.rule === "index-guess") lines.push(`  GPUs: ${visibility.basis}`);
+  if (visibility && visibility.unmatched.length > 0) {
+    lines.push(
+      `  ${visibility.source} names no GPU the sensors see in: ${visibility.unmatched.join("; ")}`,
+    );
+  }
+  for (const gpu of info.unmatchedBusyGpus ?? []) lines.push(`  ${busyGpuNote(gpu)}`);
+  return lines;
+}
+
+/**
+ * The note on a busy GPU that no process of the job was seen on, with the fix.
+ *
+ * @param gpu The GPU and how busy it was.
+ * @returns One sentence.
+ * @example
+ * ```ts
+ * import { match } from "node:assert/strict";
+ * import { busyGpuNote } from "./report.ts";
+ *
+ * const note = busyGpuNote({ device: "gpu-0", uuid: "GPU-5a1c", peakUtilization: 0.97, processIds: [4242] });
+ * match(note, /^gpu-0 was busy \(up to 97% utilisation; processes 4242\) but no process of the job/);
+ * match(note, /--gpus GPU-5a1c/);
+ * ```
+ */
+export function busyGpuNote(gpu: NonNullable<RunInfo["unmatchedBusyGpus"]>[number]): string {
+  const busy = [
+    gpu.peakUtilization !== undefined
+      ? `up to ${Math.round(gpu.peakUtilization * 100)}% utilisation`
+      : undefined,
+    gpu.processIds.length > 0 ? `processes ${gpu.processIds.join(", ")}` : "no process list",
+  ].filter((x) => x !== undefined).join("; ");
+  return `${gpu.device} was busy (${busy}) but no process of the job was seen on it, so none ` +
+    `of its energy is the job's. If it was the job's (in a container the driver lists the ` +
+    `host's pids; some drivers list no processes), name it: --gpus ${
+      gpu.uuid ?? gpu.device.replace("gpu-", "")
+    }, or set CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES`;
+}
+
+/**
+ * One line per device that was not measured for a while: how long in all, and each stretch
+ * from when and why (its energy then is missing from the totals, never guessed).
+ *
+ * @param summary The run's totals and gaps.
+ * @returns Lines starting with two spaces; none when every device was measured throughout.
+ * @example A GPU lost for two seconds
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { gapLines } from "./report.ts";
+ *
+ * const gap = {
+ *   component: "gpu" as const,
+ *   device: "gpu-1",
+ *   from: "2026-01-01T00:00:03.000Z",
+ *   to: "2026-01-01T00:00:05.000Z",
+ *   seconds: 2,
+ *   reason: "GPU is lost (NVML error 15)",
+ * };
+ * deepEqual(gapLines({ gaps: [gap], durationSeconds: 10 }), [
+ *   "  not measured: gpu gpu-1 for 2.0s of 10.0s (its energy then is not in the totals):",
+ *   "    from 00:00:03 UTC for 2.0s: GPU is lost (NVML error 15)",
+ * ]);
+ * ```
+ */
+export function gapLines(summary: Pick<RunSummary, "gaps" | "durationSeconds">): string[] {
+  const byDevice = new Map<string, NonNullable<RunSummary["gaps"]>>();
+  for (const gap of summary.gaps ?? []) {
+    const key = `${gap.component} ${gap.device}`;
+    byDevice.set(key, [...(byDevice.get(key) ?? []), gap]);
+  }
+  const lines: string[] = [];
+  for (const [device, gaps] of byDevice) {
+    const seconds = gaps.reduce((sum, g) => sum + g.seconds, 0);
+    lines.push(
+      `  not measured: ${device} for ${formatDuration(seconds)} of ${
+        formatDuration(summary.durationSeconds)
+      } (its energy then is not in the totals):`,
+    );
+    for (const gap of gaps) {
+      lines.push(
+        `    from ${gap.from.slice(11, 19)} UTC for ${formatDuration(gap.seconds)}: ${gap.reason}`,
+      );
+    }
+  }
+  return lines;
 }
 
 /**

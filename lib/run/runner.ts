@@ -11,12 +11,13 @@
  */
 import { assertCpus, assertGpus, HardwareMismatchError } from "../hardware.ts";
 import type { LiveProvider } from "../geo/live/poller.ts";
-import type { RegionInfo, RunInfo, SampleRecord } from "../log/schema.ts";
+import type { RegionInfo, RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
 import { chooseLogDir, LogDirError, LogWriter } from "../log/write.ts";
 import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
 import type { EnergySensor } from "../sensors/types.ts";
-import type { UsageSource } from "../types.ts";
+import { resolveGpus } from "../sensors/gpu_visibility.ts";
+import type { GpuInfo, GpuSelection, UsageSource } from "../types.ts";
 import type { DemoCommand } from "./demo.ts";
 import { ChildStartError, exitCodeOf, resolveCommand, spawnChild } from "./child.ts";
 import { type CgroupPlan, planCgroup, planSlurm, type SlurmPlan, startMetrics } from "./cluster.ts";
@@ -111,8 +112,8 @@ interface RunPlan {
   logDir?: string | undefined;
   sensors: EnergySensor[];
   usage?: UsageSource | undefined;
-  /** The GPUs the job may use, as `CUDA_VISIBLE_DEVICES` entries (physical indices or UUIDs). */
-  cudaVisibleDevices?: string | undefined;
+  /** The GPUs the job's settings name, and how that was decided. */
+  gpuSelection: GpuSelection;
   live?: LiveIntensity | undefined;
   /** Sets a record's optional fields (live intensity, SLURM task) and exports it (metrics). */
   decorate(record: SampleRecord): void;
@@ -156,6 +157,7 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
     cwd: state.info.cwd,
     logDir: options.logDir,
     gpus: state.info.gpus,
+    explicitGpus: options.gpus,
   });
   if (slurm) {
     releases.push(slurm.release);
@@ -168,10 +170,12 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
     system: discovery.usage,
   });
   cgroup?.notes.forEach(note);
+  const gpuSelection = slurm?.gpuSelection ?? resolveRunGpus(env, state.info.gpus, options.gpus);
   const info = plannedInfo(state.info, {
     region: live ? { ...region, live: live.report() } : region,
     liveIntensity: options.live?.provider,
     slurm,
+    gpus: gpuSelection,
     cgroup,
   });
 
@@ -190,7 +194,7 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
     // A SLURM task that is not its node's sampler reads no device: another task counts them.
     sensors: slurm && !slurm.samplesNode ? [] : discovery.sensors,
     usage: cgroup?.usage ?? discovery.usage,
-    cudaVisibleDevices: slurm?.cudaVisibleDevices ?? env("CUDA_VISIBLE_DEVICES"),
+    gpuSelection,
     live,
     decorate(record) {
       live?.stamp(record);
@@ -200,10 +204,23 @@ async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Pro
   };
 }
 
+/** The job's GPUs outside SLURM; a malformed `--gpus` is a usage error. */
+function resolveRunGpus(
+  env: (name: string) => string | undefined,
+  gpus: GpuInfo[],
+  explicit: string | undefined,
+): GpuSelection {
+  try {
+    return resolveGpus({ env, gpus, explicit });
+  } catch (error) {
+    throw new RunError((error as Error).message, ExitCode.usage);
+  }
+}
+
 /**
  * impact.json as the run's steps leave it: the region (with the live report), the live source,
- * the SLURM task and the GPUs it holds, the cgroup's status and attribution. Pure: returns a
- * new record.
+ * the SLURM task, the GPUs the job's settings name, the cgroup's status and attribution. Pure:
+ * returns a new record.
  *
  * @param info impact.json as the run started it.
  * @param steps What the steps returned.
@@ -214,20 +231,19 @@ export function plannedInfo(
   steps: {
     region: RegionInfo;
     liveIntensity?: LiveProvider | undefined;
-    slurm?: Pick<SlurmPlan, "slurm" | "gpus" | "usedGpuIndices"> | undefined;
+    slurm?: Pick<SlurmPlan, "slurm"> | undefined;
+    gpus?: GpuSelection | undefined;
     cgroup?: Pick<CgroupPlan, "status" | "attribution"> | undefined;
   },
 ): RunInfo {
-  const { slurm, cgroup } = steps;
+  const { slurm, cgroup, gpus } = steps;
   const planned: RunInfo = { ...info, options: { ...info.options }, region: steps.region };
   if (steps.liveIntensity) planned.options.liveIntensity = steps.liveIntensity;
-  if (slurm) {
-    planned.slurm = slurm.slurm;
-    if (slurm.gpus) planned.options.gpus = slurm.gpus;
-    const used = slurm.usedGpuIndices ?? [];
-    planned.gpus = info.gpus.map((gpu) =>
-      used.includes(gpu.index) ? { ...gpu, usedByJob: true } : gpu
-    );
+  if (slurm) planned.slurm = slurm.slurm;
+  if (gpus) {
+    planned.gpuVisibility = gpus;
+    const used = new Set(gpus.gpus.filter((g) => g.share > 0).map((g) => g.index));
+    planned.gpus = info.gpus.map((gpu) => used.has(gpu.index) ? { ...gpu, usedByJob: true } : gpu);
   }
   if (cgroup) {
     planned.sensors = [...info.sensors, cgroup.status];
@@ -276,7 +292,7 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     writer,
     info,
     intervalMs: options.intervalMs,
-    cudaVisibleDevices: plan.cudaVisibleDevices,
+    gpuSelection: plan.gpuSelection,
     beforeWrite: [plan.decorate],
     observers: live
       ? [(record) => {
@@ -299,17 +315,18 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
   });
   let exitCode: number;
   let signal: string | null = null;
+  let jobWallSeconds: number | undefined;
   try {
     const child = spawnChild(runtime, command, cwd);
+    const childStartMs = runtime.monotonicMs();
     session.sampler.setRootPid(child.pid);
     const first = await Promise.race([child.status, session.failed]);
     if (first instanceof Error) {
       if (live) deps.stderr("\r\x1b[2K");
-      deps.stderr(
-        `impact: sampling stopped: ${first.message}; the command keeps running\n`,
-      );
+      deps.stderr(`impact: sampling stopped: ${first.message}; the command keeps running\n`);
     }
     const status = await child.status;
+    jobWallSeconds = (runtime.monotonicMs() - childStartMs) / 1000;
     exitCode = exitCodeOf(status);
     signal = status.signal;
   } catch (error) {
@@ -320,7 +337,12 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
   const final: Partial<RunInfo> = { ...await environment };
   // The live polls and failures as of the last sample.
   if (plan.live && info.region) final.region = { ...info.region, live: plan.live.report() };
-  const end = await session.stop({ exitCode, signal, info: final });
+  const end = await session.stop({
+    exitCode,
+    signal,
+    info: final,
+    ...(jobWallSeconds !== undefined ? { jobWallSeconds } : {}),
+  });
   await state.releaseAll();
   if (live) deps.stderr("\r\x1b[2K");
   if (!options.quiet) {
@@ -332,14 +354,31 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     );
     deps.stderr(formatSummary(end.summary, end.info, writer.dir, extra));
   }
-  const failure = session.failure();
+  return strictExitCode(options.strictSensors, exitCode, end.summary, session.failure(), deps);
+}
+
+/**
+ * The exit code of a run: the command's own, whatever the sensors did (a gap is in the log and
+ * the summary); with `--strict-sensors`, {@link ExitCode.sensor} when any device was not
+ * measured for a while or sampling stopped, the command's code printed beside it.
+ */
+function strictExitCode(
+  strict: boolean,
+  exitCode: number,
+  summary: RunSummary,
+  failure: Error | undefined,
+  deps: Pick<RunDeps, "stderr">,
+): number {
   if (failure) {
-    deps.stderr(
-      `impact: a sensor failed during the run (${failure.message}); the command itself exited ${exitCode}\n`,
-    );
-    return ExitCode.sensor;
+    deps.stderr(`impact: the log stopped early (${failure.message})\n`);
   }
-  return exitCode;
+  const gaps = summary.gaps?.length ?? 0;
+  if (!strict || (gaps === 0 && !failure)) return exitCode;
+  const why = failure ? "sampling stopped early" : `${gaps} measurement gap(s) were recorded`;
+  deps.stderr(
+    `impact: --strict-sensors: ${why}, so impact exits ${ExitCode.sensor}; the command itself exited ${exitCode}\n`,
+  );
+  return ExitCode.sensor;
 }
 
 function withoutUsage(discovery: Discovery): Discovery {

@@ -2,13 +2,14 @@
  * Attribution: which part of each device's energy belongs to the job. Pure.
  *
  * - `cpu-time-share` (default): CPU package, DRAM and psys energy times the job's share of
- *   busy CPU time; a GPU the job uses counts whole (idle power included); other GPUs count 0.
+ *   busy CPU time; a GPU the job uses counts whole (idle power included), a GPU it holds MIG
+ *   slices of counts with their share of its compute; other GPUs count 0.
  * - `whole-machine`: everything counts.
  * - `cgroup`: as `cpu-time-share`, with the share taken from the job's cgroup.
  *
  * @module
  */
-import type { Attribution, DeviceEnergy } from "../types.ts";
+import type { Attribution, DeviceEnergy, GpuSelection } from "../types.ts";
 import type { DeviceSample } from "../log/schema.ts";
 
 /** One device's energy over an interval, before attribution. */
@@ -41,21 +42,22 @@ export function cpuTimeShare(jobCpuSeconds: number, busySeconds: number): number
 }
 
 /**
- * Whether the job uses a GPU: one of its processes runs there, or `CUDA_VISIBLE_DEVICES`
- * names it.
+ * The job's share of a GPU in an interval: what its GPU setting gives it (1, or its MIG slices'
+ * share), else the whole GPU when one of its processes runs there, else 0.
  *
- * @param reading The GPU's reading (device `gpu-N`, uuid, processIds).
+ * @param reading The GPU's reading (device `gpu-N`, processIds).
  * @param jobPids The job's live process ids.
- * @param visibleGpus Device ids (`gpu-N`) the job's `CUDA_VISIBLE_DEVICES` names, if set.
- * @returns True when the job uses it.
+ * @param selection The GPUs the job's settings name (lib/sensors/gpu_visibility.ts).
+ * @returns The share in [0, 1].
  */
-export function gpuUsedByJob(
+export function gpuShareOfJob(
   reading: DeviceEnergy,
   jobPids: ReadonlySet<number>,
-  visibleGpus: ReadonlySet<string> | undefined,
-): boolean {
-  if (reading.processIds?.some((pid) => jobPids.has(pid))) return true;
-  return visibleGpus?.has(reading.device) ?? false;
+  selection: GpuSelection | undefined,
+): number {
+  const selected = selection?.gpus.find((g) => g.device === reading.device);
+  if (selected) return selected.share;
+  return reading.processIds?.some((pid) => jobPids.has(pid)) ? 1 : 0;
 }
 
 /**
@@ -64,19 +66,19 @@ export function gpuUsedByJob(
  * @param deltas Each device's energy over the interval.
  * @param method The attribution method.
  * @param jobShare The job's share of busy CPU time, [0, 1].
- * @param usedGpus Device ids of GPUs the job uses.
+ * @param usedGpus The job's share of each GPU it uses, by device id (absent: not used).
  * @returns One record per device, machine and attributed side by side.
  */
 export function attributeDevices(
   deltas: readonly DeviceDelta[],
   method: Attribution,
   jobShare: number,
-  usedGpus: ReadonlySet<string>,
+  usedGpus: ReadonlyMap<string, number>,
 ): DeviceSample[] {
   return deltas.map(({ reading, energyJoules, seconds }) => {
     let share: number;
     if (method === "whole-machine") share = 1;
-    else if (reading.component === "gpu") share = usedGpus.has(reading.device) ? 1 : 0;
+    else if (reading.component === "gpu") share = usedGpus.get(reading.device) ?? 0;
     else share = jobShare;
     const sample: DeviceSample = {
       component: reading.component,

@@ -1,164 +1,344 @@
 /**
- * Which GPUs a job may use: the one place that reads `CUDA_VISIBLE_DEVICES` (and SLURM's GPU
- * lists), for the sampler (which GPUs count as the job's) and the SLURM step (which GPUs a task
- * was given).
+ * Which GPUs a job may use: the one place that reads `--gpus`, `CUDA_VISIBLE_DEVICES`,
+ * `SLURM_STEP_GPUS`/`SLURM_JOB_GPUS` and `NVIDIA_VISIBLE_DEVICES`, for the sampler (which GPUs
+ * count as the job's) and the SLURM step (which GPUs a task or node sampler holds).
  *
- * Two readings, each for its moment, and they differ on purpose:
- * - {@link visibleGpuIndices} is CUDA's own reading against the machine's GPU list: an entry
- *   that names no GPU (a range, a MIG id, a typo) ends the list, as the CUDA runtime does.
- * - {@link taskGpus} reads SLURM's allocation from the environment alone, before any GPU is
- *   known: it accepts hand-set ranges (`0-3`), keeps `GPU-`/`MIG-` ids as written, and rejects
- *   a malformed list with an error naming the variable, since a wrong mapping would charge
- *   another task's GPUs.
+ * Entries are resolved against the GPUs the sensors see from inside the job, by UUID where the
+ * setting gives one. That is what makes SLURM's renumbering safe: under `ConstrainDevices=yes`
+ * the job's device cgroup lets NVML and nvidia-smi open only the job's GPUs, CUDA numbers those
+ * from 0, and a physical index from SLURM names the same GPU only when it is one of them.
+ * - `--gpus`: UUIDs (`GPU-...`, `MIG-...`, a unique prefix is enough) or indices as the sensors
+ *   number them (`impact doctor`, `nvidia-smi -L`).
+ * - `CUDA_VISIBLE_DEVICES`: UUIDs, or CUDA ordinals, which count the GPUs the job can open in
+ *   PCI order (the sensors' order); CUDA stops at the first entry it cannot match.
+ * - `SLURM_STEP_GPUS`, `SLURM_JOB_GPUS`, `NVIDIA_VISIBLE_DEVICES` (a container's): host
+ *   indices. When the sensors see as many GPUs as the list names, they are the job's (its
+ *   device cgroup, or the container, holds exactly those); when they see more, nothing confines
+ *   the job and the indices are read as the sensors' own, a guess labelled `index-guess`
+ *   (SLURM numbers GPUs by gres.conf, NVML by PCI bus).
+ * - `MIG-` UUIDs name a slice of a GPU: the GPU counts with the slice's share of its compute.
+ *
+ * The rule that decided is recorded (impact.json `gpuVisibility`).
  *
  * @module
  */
-import type { DeviceEnergy } from "../types.ts";
+import type { GpuInfo, GpuSelection, JobGpu, MigDeviceInfo, VisibilityRule } from "../types.ts";
+
+/** A GPU as the sensors report it: their index, its UUID and its MIG devices. */
+export type VisibleGpu = Pick<GpuInfo, "index" | "uuid" | "migDevices">;
+
+/** How a setting's numbers are read. */
+type Numbering = "explicit" | "ordinals" | "host-indices";
 
 /**
- * Which GPUs `CUDA_VISIBLE_DEVICES` lets a job see, as CUDA reads it: a comma-separated list
- * of indices or UUIDs (a unique `GPU-` prefix is enough); CUDA stops at the first entry it
- * cannot match; unset means every GPU, empty (or `-1`, `NoDevFiles`) none. MIG ids
- * (`MIG-...`) select part of a GPU that this list cannot name, so they match nothing.
- * Indices are CUDA ordinals, which equal nvidia-smi/NVML indices (PCI order) when
- * `CUDA_DEVICE_ORDER=PCI_BUS_ID` or the GPUs are all one model (CUDA's default "fastest
- * first" order then falls back to PCI order); UUIDs are exact either way.
+ * The environment variables that name a job's GPUs, in the order they are consulted (the most
+ * specific first). AMD's `ROCR_VISIBLE_DEVICES` and `HIP_VISIBLE_DEVICES` (ordinals or UUIDs over
+ * the GPUs the ROCm runtime sees) belong here as `ordinals` rows once an AMD sensor reports
+ * GPUs, with the vendor checked against each GPU.
+ */
+export const GPU_VISIBILITY_VARIABLES: readonly {
+  name: string;
+  numbering: Numbering;
+  /** One task's binding: a SLURM node sampler, counting the node, reads it last. */
+  taskOnly?: boolean;
+}[] = [
+  { name: "CUDA_VISIBLE_DEVICES", numbering: "ordinals", taskOnly: true },
+  { name: "SLURM_STEP_GPUS", numbering: "host-indices" },
+  { name: "SLURM_JOB_GPUS", numbering: "host-indices" },
+  { name: "NVIDIA_VISIBLE_DEVICES", numbering: "host-indices" },
+];
+
+/** What to resolve. */
+export interface GpuRequest {
+  /** Returns an environment variable. */
+  env: (name: string) => string | undefined;
+  /** The GPUs the sensors see (the job can open), with their MIG devices. */
+  gpus: readonly VisibleGpu[];
+  /** `--gpus`, when given: it comes before every variable. */
+  explicit?: string | undefined;
+  /**
+   * `node` for a SLURM node sampler: the job's GPUs on the node (SLURM's lists first), not one
+   * task's `CUDA_VISIBLE_DEVICES`.
+   */
+  scope?: "task" | "node";
+}
+
+const RULE_STRENGTH: VisibilityRule[] = [
+  "uuid",
+  "explicit",
+  "ordinal",
+  "device-cgroup",
+  "index-guess",
+];
+
+/**
+ * Resolves the job's GPUs against the GPUs the sensors see.
  *
- * @param value The variable's value, or undefined when unset.
- * @param gpus The machine's GPUs (index and uuid).
- * @returns The indices of the visible GPUs, in the order CUDA numbers them.
- * @example Indices, UUID prefixes, and where CUDA stops
+ * @param request The environment, `--gpus`, the sensors' GPUs and the scope.
+ * @returns The GPUs, with the setting and rule that decided.
+ * @throws {Error} For a malformed `--gpus` (an entry that is neither an index nor a UUID).
+ * @example SLURM renumbered the job's GPUs; the sensors see the job's three
  * ```ts
- * import { deepEqual } from "node:assert/strict";
- * import { visibleGpuIndices } from "./gpu_visibility.ts";
+ * import { deepEqual, equal } from "node:assert/strict";
+ * import { resolveGpus } from "./gpu_visibility.ts";
  *
- * const gpus = [0, 1, 2].map((index) => ({ index, uuid: `GPU-${index}aaa-0000` }));
- * deepEqual(visibleGpuIndices(undefined, gpus), [0, 1, 2]); // unset: every GPU
- * deepEqual(visibleGpuIndices("GPU-2a,0", gpus), [2, 0]);
- * deepEqual(visibleGpuIndices("1,7,2", gpus), [1]); // 7 names no GPU: CUDA stops there
+ * // NVML inside the job opens GPUs 4, 5 and 6 only; CUDA numbers them 0, 1, 2.
+ * const gpus = [4, 5, 6].map((index) => ({ index, uuid: `GPU-${index}000` }));
+ * const env: Record<string, string> = { SLURM_JOB_GPUS: "4,5,6", CUDA_VISIBLE_DEVICES: "1" };
+ * const task = resolveGpus({ env: (name) => env[name], gpus });
+ * deepEqual(task.gpus.map((g) => g.device), ["gpu-5"]);
+ * equal(task.rule, "ordinal");
+ * const node = resolveGpus({ env: (name) => env[name], gpus, scope: "node" });
+ * deepEqual(node.gpus.map((g) => g.device), ["gpu-4", "gpu-5", "gpu-6"]);
+ * equal(node.rule, "device-cgroup");
  * ```
  */
-export function visibleGpuIndices(
-  value: string | undefined,
-  gpus: readonly { index: number; uuid?: string }[],
-): number[] {
-  if (value === undefined) return gpus.map((g) => g.index);
-  const visible: number[] = [];
-  for (const entry of listEntries(value)) {
-    let match: { index: number } | undefined;
-    if (/^\d+$/.test(entry)) {
-      match = gpus.find((g) => g.index === Number(entry));
-    } else if (/^GPU-/i.test(entry)) {
-      const found = gpus.filter((g) => g.uuid?.toLowerCase().startsWith(entry.toLowerCase()));
-      if (found.length === 1) match = found[0];
-    }
-    if (match === undefined || visible.includes(match.index)) break;
-    visible.push(match.index);
+export function resolveGpus(request: GpuRequest): GpuSelection {
+  const sorted = [...request.gpus].sort((a, b) => a.index - b.index);
+  if (request.explicit !== undefined) {
+    const problem = gpuListProblem(request.explicit);
+    if (problem) throw new Error(problem);
+    return select("--gpus", request.explicit, listEntries(request.explicit), "explicit", sorted);
   }
-  return visible;
+  // A node sampler reads a task's own binding only when nothing names the job's GPUs.
+  const variables = request.scope === "node"
+    ? [
+      ...GPU_VISIBILITY_VARIABLES.filter((v) => !v.taskOnly),
+      ...GPU_VISIBILITY_VARIABLES.filter((v) => v.taskOnly),
+    ]
+    : GPU_VISIBILITY_VARIABLES;
+  for (const { name, numbering } of variables) {
+    const value = setting(request.env, name);
+    // An empty CUDA_VISIBLE_DEVICES hides every GPU; elsewhere empty is unset.
+    if (value === undefined || (value === "" && name !== "CUDA_VISIBLE_DEVICES")) continue;
+    if (name === "NVIDIA_VISIBLE_DEVICES" && value.toLowerCase() === "all") {
+      return unrestricted(`NVIDIA_VISIBLE_DEVICES=all: every GPU is the container's`);
+    }
+    const none = ["", "-1", "none", "void", "nodevfiles"].includes(value.toLowerCase());
+    if (none) {
+      return {
+        restricted: true,
+        gpus: [],
+        source: name,
+        value,
+        basis: `${name}="${value}" gives the job no GPU`,
+        unmatched: [],
+      };
+    }
+    return select(name, value, listEntries(value), numbering, sorted);
+  }
+  return unrestricted("no setting names the job's GPUs: its processes tell which it uses");
 }
 
 /**
- * {@link visibleGpuIndices} over what the GPU sensors read: the device ids (`gpu-N`) of the GPUs
- * a `CUDA_VISIBLE_DEVICES` value makes visible.
+ * What is wrong with a `--gpus` value, if anything: it must list indices (`0`, `2-3`) or UUIDs
+ * (`GPU-...`, `MIG-...`).
  *
- * @param value The variable's value.
- * @param readings One read of every sensor (only GPUs count).
- * @returns The device ids, or undefined when no GPU was read (nothing to match yet).
+ * @param value The flag's value.
+ * @returns The problem in a sentence naming the value, or undefined when it is well formed.
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { gpuListProblem } from "./gpu_visibility.ts";
+ *
+ * equal(gpuListProblem("0,GPU-5a1c,MIG-9f0e"), undefined);
+ * equal(gpuListProblem("gpu0"), '--gpus "gpu0" must list GPU indices or UUIDs (GPU-..., MIG-...)');
+ * ```
  */
-export function visibleGpuDevices(
+export function gpuListProblem(value: string): string | undefined {
+  const entries = listEntries(value);
+  const ok = entries.length > 0 &&
+    entries.every((e) => /^(\d+(-\d+)?|GPU-[\w-]+|MIG-[\w/-]+)$/i.test(e));
+  return ok ? undefined : `--gpus "${value}" must list GPU indices or UUIDs (GPU-..., MIG-...)`;
+}
+
+function unrestricted(basis: string): GpuSelection {
+  return { restricted: false, gpus: [], source: "none", basis, unmatched: [] };
+}
+
+/** One entry's match: a GPU (or one of its MIG devices) and the rule, or why none. */
+type EntryMatch = { gpu: VisibleGpu; mig?: MigDeviceInfo; rule: VisibilityRule } | {
+  why: string;
+};
+
+function select(
+  source: string,
   value: string,
-  readings: DeviceEnergy[],
-): Set<string> | undefined {
-  const gpus = readings.filter((r) => r.component === "gpu").map((r) =>
-    r.uuid === undefined
-      ? { index: Number(r.device.slice("gpu-".length)) }
-      : { index: Number(r.device.slice("gpu-".length)), uuid: r.uuid }
-  );
-  if (gpus.length === 0) return undefined;
-  return new Set(visibleGpuIndices(value, gpus).map((index) => `gpu-${index}`));
+  entries: string[],
+  numbering: Numbering,
+  sorted: VisibleGpu[],
+): GpuSelection {
+  const matches = matchEntries(entries, numbering, sorted);
+  const unmatched: string[] = [];
+  const byIndex = new Map<number, JobGpu>();
+  let weakest = -1;
+  matches.forEach(({ entry, match }) => {
+    if ("why" in match) return unmatched.push(`${entry}: ${match.why}`);
+    weakest = Math.max(weakest, RULE_STRENGTH.indexOf(match.rule));
+    const { gpu, mig } = match;
+    let job = byIndex.get(gpu.index);
+    if (!job) {
+      job = { device: `gpu-${gpu.index}`, index: gpu.index, share: mig ? 0 : 1 };
+      if (gpu.uuid !== undefined) job.uuid = gpu.uuid;
+      byIndex.set(gpu.index, job);
+    }
+    if (!mig) {
+      job.share = 1;
+      delete job.shareBasis;
+    } else if (!job.migDevices?.includes(mig.uuid)) {
+      job.migDevices = [...(job.migDevices ?? []), mig.uuid];
+      if (job.share < 1) {
+        job.share = Math.min(1, job.share + mig.share);
+        job.shareBasis = job.shareBasis ? `${job.shareBasis} + ${mig.shareBasis}` : mig.shareBasis;
+      }
+    }
+  });
+  const rule = weakest < 0 ? undefined : RULE_STRENGTH[weakest]!;
+  const selection: GpuSelection = {
+    restricted: true,
+    gpus: [...byIndex.values()],
+    source,
+    value,
+    basis: basisOf(source, rule, sorted.length, entries.length),
+    unmatched,
+  };
+  if (rule !== undefined) selection.rule = rule;
+  return selection;
 }
 
-/** Which GPUs a task may use, and how that was decided. */
-export interface TaskGpus {
-  /** Physical indices as `nvidia-smi` numbers them on the node. */
-  indices?: number[];
-  /** UUIDs (`GPU-...`, `MIG-...`) when `CUDA_VISIBLE_DEVICES` names devices that way. */
-  uuids?: string[];
-  /** The variables the answer came from. */
-  source: string;
-}
-
-/** The comma-separated entries of a device list, trimmed (empty ones kept). */
-function listEntries(value: string): string[] {
-  return value.split(",").map((entry) => entry.trim());
-}
-
-/** A variable's value, trimmed; unset when empty or SLURM's `(null)`. */
-function setting(env: (name: string) => string | undefined, name: string): string | undefined {
-  const value = env(name)?.trim();
-  return value === undefined || value === "" || value === "(null)" ? undefined : value;
-}
-
-function indexList(name: string, value: string): number[] {
-  // SLURM writes plain lists ("0,1,3"); ranges ("0-3") appear in hand-set values.
-  const out: number[] = [];
-  for (const part of listEntries(value).filter((p) => p !== "")) {
-    const range = /^(\d+)-(\d+)$/.exec(part);
-    if (range) {
-      for (let i = Number(range[1]); i <= Number(range[2]); i++) out.push(i);
-    } else if (/^\d+$/.test(part)) out.push(Number(part));
-    else throw new Error(`${name} is not a list of GPU indices: "${value}"`);
+function basisOf(
+  source: string,
+  rule: VisibilityRule | undefined,
+  seen: number,
+  named: number,
+): string {
+  switch (rule) {
+    case "uuid":
+      return `${source} names the GPUs by UUID`;
+    case "explicit":
+      return `${source} names the GPUs by the sensors' index`;
+    case "ordinal":
+      return `${source} ordinals count the ${seen} GPU(s) the job can open, in PCI order`;
+    case "device-cgroup":
+      return `the job can open ${seen} GPU(s), as many as ${source} names: its device cgroup (or container) holds exactly those`;
+    case "index-guess":
+      return `${source} read as the sensors' indices: the job can open ${seen} GPU(s), not the ${named} named, so no device cgroup confines it to them and the index is a guess (SLURM numbers GPUs by gres.conf, NVML by PCI bus); give --gpus <UUIDs> to be exact`;
+    default:
+      return `${source} names no GPU the sensors see`;
   }
+}
+
+function matchEntries(
+  entries: string[],
+  numbering: Numbering,
+  sorted: VisibleGpu[],
+): { entry: string; match: EntryMatch }[] {
+  // CUDA reads its list as written; the others accept hand-set ranges (`0-3`).
+  const listed = numbering === "ordinals" ? entries : entries.flatMap(expandRange);
+  if (numbering === "host-indices" && listed.every((e) => /^\d+$/.test(e))) {
+    const matches = hostIndices(listed.map(Number), sorted);
+    return matches.map((match, i) => ({ entry: listed[i]!, match }));
+  }
+  const matches: { entry: string; match: EntryMatch }[] = [];
+  let stopped = false;
+  for (const entry of listed) {
+    if (stopped) {
+      matches.push({
+        entry,
+        match: { why: "after an entry CUDA cannot match, it reads no further" },
+      });
+      continue;
+    }
+    const match = matchEntry(entry, numbering, sorted);
+    // CUDA stops at the first entry it cannot match (a typo hides every GPU after it).
+    if ("why" in match && numbering === "ordinals") stopped = true;
+    matches.push({ entry, match });
+  }
+  return matches;
+}
+
+function matchEntry(entry: string, numbering: Numbering, sorted: VisibleGpu[]): EntryMatch {
+  if (/^MIG-GPU-/i.test(entry)) {
+    return {
+      why:
+        "the MIG-GPU-<uuid>/<gi>/<ci> form (drivers before R470) is not resolved; name the slice by its MIG- UUID (nvidia-smi -L)",
+    };
+  }
+  if (/^MIG-/i.test(entry)) {
+    const found = sorted.flatMap((gpu) =>
+      (gpu.migDevices ?? []).filter((mig) => startsWith(mig.uuid, entry)).map((mig) => ({
+        gpu,
+        mig,
+      }))
+    );
+    if (found.length === 1) return { ...found[0]!, rule: "uuid" };
+    return {
+      why: found.length > 1
+        ? "names more than one MIG device"
+        : "no MIG device of the GPUs the sensors see has this UUID",
+    };
+  }
+  if (/^GPU-/i.test(entry)) {
+    const found = sorted.filter((gpu) => gpu.uuid !== undefined && startsWith(gpu.uuid, entry));
+    if (found.length === 1) return { gpu: found[0]!, rule: "uuid" };
+    return {
+      why: found.length > 1 ? "names more than one GPU" : "no GPU the sensors see has this UUID",
+    };
+  }
+  if (/^\d+$/.test(entry)) {
+    const n = Number(entry);
+    if (numbering === "ordinals") {
+      const gpu = sorted[n];
+      return gpu
+        ? { gpu, rule: "ordinal" }
+        : { why: `the job can open ${sorted.length} GPU(s), so ordinal ${n} names none` };
+    }
+    const gpu = sorted.find((g) => g.index === n);
+    return gpu ? { gpu, rule: "explicit" } : { why: `no GPU the sensors see has index ${n}` };
+  }
+  return { why: "not a GPU index or UUID" };
+}
+
+/** Host indices (SLURM's, a container's) against what the sensors see from inside the job. */
+function hostIndices(indices: number[], sorted: VisibleGpu[]): EntryMatch[] {
+  const seen = sorted.map((g) => g.index);
+  if (sorted.length === indices.length) {
+    // The job's cgroup (or container) lets it open exactly the GPUs named: those, whatever
+    // numbers the sensors give them. Same indices: the same GPUs, in the same order.
+    const same = indices.every((i) => seen.includes(i));
+    return indices.map((index, k) => ({
+      gpu: same ? sorted.find((g) => g.index === index)! : sorted[k]!,
+      rule: "device-cgroup",
+    }));
+  }
+  return indices.map((index) => {
+    const gpu = sorted.find((g) => g.index === index);
+    return gpu
+      ? { gpu, rule: "index-guess" }
+      : { why: `no GPU the sensors see has index ${index}` };
+  });
+}
+
+function startsWith(uuid: string, prefix: string): boolean {
+  return uuid.toLowerCase().startsWith(prefix.toLowerCase());
+}
+
+/** A hand-set range (`0-3`) as its indices; any other entry as is. */
+function expandRange(entry: string): string[] {
+  const range = /^(\d+)-(\d+)$/.exec(entry);
+  if (!range) return [entry];
+  const out: string[] = [];
+  for (let i = Number(range[1]); i <= Number(range[2]); i++) out.push(String(i));
   return out;
 }
 
-/**
- * Maps a task to its GPUs through `CUDA_VISIBLE_DEVICES`, `SLURM_STEP_GPUS` and `SLURM_JOB_GPUS`.
- *
- * SLURM's lists are physical indices. Under `ConstrainDevices` a task sees its GPUs renumbered
- * from 0, so a `CUDA_VISIBLE_DEVICES` that is not a subset of SLURM's list is read as positions
- * in it. This works without the node's GPU list, so it keeps ranges and UUIDs as written;
- * matching them to the node's GPUs is {@link visibleGpuIndices}.
- *
- * @param env Returns an environment variable.
- * @returns The task's GPUs, or undefined when nothing restricts them (all GPUs are visible).
- * @example A task renumbered by ConstrainDevices
- * ```ts
- * import { deepEqual } from "node:assert/strict";
- * import { taskGpus } from "./gpu_visibility.ts";
- *
- * const env: Record<string, string> = { SLURM_JOB_GPUS: "4,5,6", CUDA_VISIBLE_DEVICES: "1" };
- * deepEqual(taskGpus((name) => env[name]), {
- *   indices: [5],
- *   source: "CUDA_VISIBLE_DEVICES as positions in SLURM_JOB_GPUS",
- * });
- * ```
- */
-export function taskGpus(env: (name: string) => string | undefined): TaskGpus | undefined {
-  const cuda = setting(env, "CUDA_VISIBLE_DEVICES");
-  const slurmName = setting(env, "SLURM_STEP_GPUS") !== undefined
-    ? "SLURM_STEP_GPUS"
-    : "SLURM_JOB_GPUS";
-  const slurmValue = setting(env, slurmName);
-  const slurm = slurmValue === undefined ? undefined : indexList(slurmName, slurmValue);
-  if (cuda === undefined || cuda === "NoDevFiles") {
-    return slurm ? { indices: slurm, source: slurmName } : undefined;
-  }
-  const entries = listEntries(cuda).filter((p) => p !== "");
-  if (entries.some((e) => /^(GPU|MIG)-/.test(e))) {
-    return { uuids: entries, source: "CUDA_VISIBLE_DEVICES" };
-  }
-  const visible = indexList("CUDA_VISIBLE_DEVICES", cuda);
-  if (!slurm) return { indices: visible, source: "CUDA_VISIBLE_DEVICES" };
-  if (visible.every((i) => slurm.includes(i))) {
-    return { indices: visible, source: `CUDA_VISIBLE_DEVICES within ${slurmName}` };
-  }
-  if (visible.every((i) => i < slurm.length)) {
-    return {
-      indices: visible.map((i) => slurm[i]!),
-      source: `CUDA_VISIBLE_DEVICES as positions in ${slurmName}`,
-    };
-  }
-  throw new Error(`CUDA_VISIBLE_DEVICES "${cuda}" does not fit ${slurmName} "${slurmValue}"`);
+/** The comma-separated entries of a device list, trimmed, empty ones dropped. */
+function listEntries(value: string): string[] {
+  return value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+}
+
+/** A variable's value, trimmed; unset when absent or SLURM's `(null)`. */
+function setting(env: (name: string) => string | undefined, name: string): string | undefined {
+  const value = env(name)?.trim();
+  return value === undefined || value === "(null)" ? undefined : value;
 }

@@ -28,8 +28,18 @@
  *   `nvmlDeviceGetRunningProcessDetailList` writes 32-byte entries (nvitop's
  *   `__determine_get_running_processes_version_suffix`); R510/R525 export `_v3` without the
  *   confidential-computing call and write 24 (nvitop#181).
- * - Return codes (`nvmlReturn_t`): 3 NOT_SUPPORTED, 4 NO_PERMISSION, 7 INSUFFICIENT_SIZE (the
- *   count is set to the entries needed), 13 FUNCTION_NOT_FOUND, 15 GPU_IS_LOST, 999 UNKNOWN.
+ * - Return codes (`nvmlReturn_t`): 3 NOT_SUPPORTED, 4 NO_PERMISSION, 6 NOT_FOUND (an empty MIG
+ *   slot), 7 INSUFFICIENT_SIZE (the count is set to the entries needed), 13 FUNCTION_NOT_FOUND,
+ *   15 GPU_IS_LOST, 999 UNKNOWN.
+ * - MIG (R450 and later): `nvmlDeviceGetMaxMigDeviceCount(device, unsigned *count)` (7 on
+ *   A100/H100: one per compute slice), `nvmlDeviceGetMigDeviceHandleByIndex(device, unsigned
+ *   index, nvmlDevice_t *mig)` (NOT_FOUND for an empty slot), `nvmlDeviceGetUUID` on the MIG
+ *   handle gives its `MIG-...` id, `nvmlDeviceGetDeviceHandleFromMigDeviceHandle(mig,
+ *   nvmlDevice_t *parent)`. `nvmlDeviceGetAttributes_v2(device, nvmlDeviceAttributes_t *)`
+ *   fills `{ unsigned multiprocessorCount, sharedCopyEngineCount, sharedDecoderCount,
+ *   sharedEncoderCount, sharedJpegCount, sharedOfaCount, gpuInstanceSliceCount,
+ *   computeInstanceSliceCount; unsigned long long memorySizeMB }`: 40 bytes, the slice counts
+ *   at 24 and 28 (NVIDIA/go-nvml `pkg/nvml/nvml.h`).
  * - `nvmlFieldValue_t` (40 bytes): `fieldId` u32 @0, `scopeId` u32 @4 (named `unused` before
  *   12.2), `timestamp` i64 @8, `latencyUsec` i64 @16, `valueType` u32 @24, `nvmlReturn` u32
  *   @28, `value` union (8 bytes) @32. `NVML_FI_DEV_POWER_INSTANT` is 186 (mW) with scope
@@ -44,6 +54,7 @@ export const NvmlReturn = {
   SUCCESS: 0,
   NOT_SUPPORTED: 3,
   NO_PERMISSION: 4,
+  NOT_FOUND: 6,
   INSUFFICIENT_SIZE: 7,
   GPU_IS_LOST: 15,
 } as const;
@@ -169,6 +180,71 @@ export function decodeProcessIds(bytes: Uint8Array, count: number, entryBytes: n
   const pids: number[] = [];
   for (let i = 0; i < entries; i++) pids.push(view.getUint32(i * entryBytes, true));
   return pids;
+}
+
+/** `sizeof(nvmlDeviceAttributes_t)`. */
+export const ATTRIBUTES_BYTES = 40;
+
+/** The fields of `nvmlDeviceAttributes_t` a MIG share is taken from. */
+export interface DeviceAttributes {
+  multiprocessorCount: number;
+  gpuInstanceSliceCount: number;
+  computeInstanceSliceCount: number;
+  memorySizeMB: number;
+}
+
+/**
+ * Reads the `nvmlDeviceAttributes_t` that `nvmlDeviceGetAttributes_v2` filled.
+ *
+ * @param bytes The 40-byte struct.
+ * @returns Its SM and slice counts and memory size.
+ */
+export function decodeAttributes(bytes: Uint8Array): DeviceAttributes {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    multiprocessorCount: view.getUint32(0, true),
+    gpuInstanceSliceCount: view.getUint32(24, true),
+    computeInstanceSliceCount: view.getUint32(28, true),
+    memorySizeMB: Number(view.getBigUint64(32, true)),
+  };
+}
+
+/**
+ * A MIG device's share of its GPU's compute: its compute slices of the GPU's (one per MIG slot:
+ * 7 on A100/H100, so the shares of a fully split GPU add up to 1), else its SMs of the GPU's.
+ *
+ * @param mig The MIG device's attributes.
+ * @param parent The GPU's attributes, when NVML gives them.
+ * @param slots `nvmlDeviceGetMaxMigDeviceCount` of the GPU.
+ * @returns The share in (0, 1] and how it was taken, or undefined when neither is known.
+ * @example A 3g.40gb slice of an A100
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { migShare } from "./nvml_abi.ts";
+ *
+ * const slice = { multiprocessorCount: 42, gpuInstanceSliceCount: 3, computeInstanceSliceCount: 3, memorySizeMB: 40192 };
+ * deepEqual(migShare(slice, undefined, 7), { share: 3 / 7, shareBasis: "3 of 7 compute slices" });
+ * ```
+ */
+export function migShare(
+  mig: DeviceAttributes,
+  parent: DeviceAttributes | undefined,
+  slots: number,
+): { share: number; shareBasis: string } | undefined {
+  if (mig.computeInstanceSliceCount > 0 && slots > 0) {
+    return {
+      share: Math.min(1, mig.computeInstanceSliceCount / slots),
+      shareBasis: `${mig.computeInstanceSliceCount} of ${slots} compute slices`,
+    };
+  }
+  const total = parent?.multiprocessorCount ?? 0;
+  if (mig.multiprocessorCount > 0 && total >= mig.multiprocessorCount) {
+    return {
+      share: mig.multiprocessorCount / total,
+      shareBasis: `${mig.multiprocessorCount} of ${total} SMs`,
+    };
+  }
+  return undefined;
 }
 
 /** `sizeof(nvmlFieldValue_t)`. */

@@ -5,10 +5,14 @@
  *
  * @module
  */
+import type { MigDeviceInfo } from "../types.ts";
 import {
+  ATTRIBUTES_BYTES,
+  decodeAttributes,
   decodeFieldValue,
   encodeFieldRequests,
   FI_DEV_POWER_INSTANT,
+  migShare,
   NvmlReturn,
   PowerScope,
 } from "./nvml_abi.ts";
@@ -59,6 +63,26 @@ export const SYMBOLS = {
     result: "i32",
     optional: true,
   },
+  nvmlDeviceGetMaxMigDeviceCount: {
+    parameters: ["pointer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  nvmlDeviceGetMigDeviceHandleByIndex: {
+    parameters: ["pointer", "u32", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  nvmlDeviceGetDeviceHandleFromMigDeviceHandle: {
+    parameters: ["pointer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  nvmlDeviceGetAttributes_v2: {
+    parameters: ["pointer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
   nvmlDeviceGetFieldValues: {
     parameters: ["pointer", "i32", "buffer"],
     result: "i32",
@@ -85,6 +109,73 @@ export function migMode(
   const pending = new Uint32Array(1);
   if (nvml.nvmlDeviceGetMigMode?.(handle, current, pending) !== NvmlReturn.SUCCESS) return {};
   return { migMode: current[0] === 1 ? "enabled" : "disabled" };
+}
+
+/**
+ * The MIG devices of a GPU in MIG mode, each with its share of the GPU's compute: what a
+ * `MIG-` id in `CUDA_VISIBLE_DEVICES` names. Slots without a device (`NOT_FOUND`) are skipped;
+ * a device whose parent NVML does not confirm, or whose share is unknown, is left out with why.
+ *
+ * @param nvml The library.
+ * @param parent The GPU's handle.
+ * @param errorText Turns an NVML return code into text.
+ * @returns The MIG devices and what was left out (nothing without MIG calls, before R450).
+ */
+export function migDevices(
+  nvml: Nvml,
+  parent: Deno.PointerValue,
+  errorText: (code: number) => string,
+): { devices: MigDeviceInfo[]; problems: string[] } {
+  const devices: MigDeviceInfo[] = [];
+  const problems: string[] = [];
+  const max = new Uint32Array(1);
+  const slots = nvml.nvmlDeviceGetMaxMigDeviceCount?.(parent, max) === NvmlReturn.SUCCESS
+    ? max[0]!
+    : 0;
+  if (slots === 0 || !nvml.nvmlDeviceGetMigDeviceHandleByIndex) return { devices, problems };
+  const parentAttributes = readAttributes(nvml, parent);
+  for (let index = 0; index < slots; index++) {
+    const out = new BigUint64Array(1);
+    const code = nvml.nvmlDeviceGetMigDeviceHandleByIndex(parent, index, out);
+    if (code === NvmlReturn.NOT_FOUND) continue;
+    if (code !== NvmlReturn.SUCCESS) {
+      problems.push(`MIG device ${index}: ${errorText(code)}`);
+      continue;
+    }
+    const handle = Deno.UnsafePointer.create(out[0]!);
+    const owner = new BigUint64Array(1);
+    const ownerCode = nvml.nvmlDeviceGetDeviceHandleFromMigDeviceHandle?.(handle, owner);
+    if (
+      ownerCode !== undefined && (ownerCode !== NvmlReturn.SUCCESS || owner[0] !== BigInt(
+            Deno.UnsafePointer.value(parent),
+          ))
+    ) {
+      problems.push(`MIG device ${index}: its parent is not this GPU (${errorText(ownerCode)})`);
+      continue;
+    }
+    const uuid = readText(TEXT_BUFFER_BYTES, (b, n) => nvml.nvmlDeviceGetUUID(handle, b, n));
+    const attributes = readAttributes(nvml, handle);
+    const share = attributes && migShare(attributes, parentAttributes, slots);
+    if (uuid === undefined || !share) {
+      problems.push(`MIG device ${index}: no ${uuid === undefined ? "UUID" : "share of the GPU"}`);
+      continue;
+    }
+    const device: MigDeviceInfo = { uuid, index, ...share };
+    if (attributes.multiprocessorCount > 0) {
+      device.multiprocessorCount = attributes.multiprocessorCount;
+    }
+    if (attributes.gpuInstanceSliceCount > 0) {
+      device.gpuInstanceSliceCount = attributes.gpuInstanceSliceCount;
+    }
+    devices.push(device);
+  }
+  return { devices, problems };
+}
+
+function readAttributes(nvml: Nvml, handle: Deno.PointerValue) {
+  const bytes = new Uint8Array(ATTRIBUTES_BYTES);
+  const code = nvml.nvmlDeviceGetAttributes_v2?.(handle, bytes);
+  return code === NvmlReturn.SUCCESS ? decodeAttributes(bytes) : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Apple Silicon power through `powermetrics --samplers cpu_power,gpu_power -i <ms>`: a sensor
+ * Mac power through `powermetrics --samplers cpu_power,gpu_power -i <ms>`: a sensor
  * that keeps one powermetrics running and integrates each sample's power over the sample's own
  * "(N ms elapsed)" window (method `integrated`). Its output format is
  * lib/sensors/powermetrics_parse.ts.
@@ -10,7 +10,9 @@
  * Devices: CPU Power -> cpu `package-0`, GPU Power -> gpu `gpu-0`, ANE Power -> cpu `ane-0`
  * (the neural engine sits on the SoC and is shared like the CPU), DRAM Power (macOS 12) ->
  * dram `dram-0`. `Combined Power` (macOS 13+) and `Package Power` (macOS 12) are sums of
- * those and are kept as a check, never as devices, so nothing is counted twice.
+ * those and are kept as a check, never as devices, so nothing is counted twice. On Intel Macs
+ * the one power line, `Intel energy model derived package power (CPUs+GT+SA)`, is cpu
+ * `package-0` (the whole chip, like RAPL's package domain).
  *
  * @module
  */
@@ -32,7 +34,11 @@ const DEVICES: { field: keyof PowermetricsSample; component: Component; device: 
   { field: "gpuWatts", component: "gpu", device: "gpu-0" },
   { field: "aneWatts", component: "cpu", device: "ane-0" },
   { field: "dramWatts", component: "dram", device: "dram-0" },
+  // Intel Macs print no CPU line, only the package's (cores, integrated GPU, system agent).
+  { field: "intelPackageWatts", component: "cpu", device: "package-0" },
 ];
+/** Each device once, with its component (two fields may feed one device). */
+const DEVICE_COMPONENTS = new Map(DEVICES.map((d) => [d.device, d.component]));
 
 /** Options of {@link createPowermetricsSensor}. */
 export interface PowermetricsOptions {
@@ -49,7 +55,7 @@ const SAMPLERS = "cpu_power,gpu_power";
 const NEEDS_ROOT = /superuser|must be run as root|Operation not permitted/i;
 
 /**
- * Creates the powermetrics sensor (macOS, Apple Silicon).
+ * Creates the powermetrics sensor (macOS: Apple Silicon, and Intel Macs).
  *
  * @param runtime Where powermetrics is spawned.
  * @param options Period and executables.
@@ -103,13 +109,13 @@ export function createPowermetricsSensor(
     const sample = out.samples[0];
     const devices = DEVICES.filter((d) => sample?.[d.field] !== undefined);
     if (!sample || devices.length === 0) {
-      return unavailable("powermetrics printed no CPU or GPU power (not an Apple Silicon Mac?)");
+      return unavailable("powermetrics printed no CPU, GPU or package power");
     }
     return {
       sensor: NAME,
       available: true,
       methods: ["integrated"],
-      devices: devices.map((d) => d.device),
+      devices: [...new Set(devices.map((d) => d.device))],
       detail: { command: [...launcher, "--samplers", SAMPLERS] },
     };
   }
@@ -181,12 +187,12 @@ export function createPowermetricsSensor(
     read() {
       if (failure) return Promise.reject(failure);
       return Promise.resolve(
-        DEVICES.flatMap((d): DeviceEnergy[] => {
-          const entry = energy.get(d.device);
+        [...DEVICE_COMPONENTS].flatMap(([device, component]): DeviceEnergy[] => {
+          const entry = energy.get(device);
           if (!entry) return [];
           const result: DeviceEnergy = {
-            component: d.component,
-            device: d.device,
+            component,
+            device,
             method: "integrated",
             energyJoules: entry.joules,
           };

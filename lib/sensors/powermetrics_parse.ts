@@ -1,7 +1,8 @@
 /**
- * `powermetrics --samplers cpu_power,gpu_power` text output (macOS 12 and 13+): a streaming
- * parser that completes a sample at its last power line, and a whole-text parser. Pure: lines
- * in, samples out, errors naming the line and the field.
+ * `powermetrics --samplers cpu_power,gpu_power` text output (Apple Silicon on macOS 12 and
+ * 13+, and Intel Macs, whose one power line is `Intel energy model derived package power
+ * (CPUs+GT+SA): 1.56W`): a streaming parser that completes a sample at its last power line,
+ * and a whole-text parser. Pure: lines in, samples out, errors naming the line and the field.
  *
  * @module
  */
@@ -20,6 +21,11 @@ export interface PowermetricsSample {
   combinedWatts?: number;
   /** `Package Power`, macOS 12. */
   packageWatts?: number;
+  /**
+   * Intel Macs: `Intel energy model derived package power (CPUs+GT+SA)`, the whole chip (cores,
+   * integrated GPU and system agent), as RAPL's package domain.
+   */
+  intelPackageWatts?: number;
 }
 
 /** A powermetrics line that could not be parsed. */
@@ -35,7 +41,9 @@ export class PowermetricsParseError extends Error {
 }
 
 const HEADER = /^\*\*\* Sampled system activity \((.*)\) \(([^)]*?)\s*ms elapsed\) \*\*\*$/;
-const POWER = /^(CPU|GPU|ANE|DRAM|Package|Combined) Power(?: \([^)]*\))?:\s*(\S+)\s*(mW|W)$/;
+// The value may touch its unit: Intel Macs print `1.56W`, Apple Silicon `125 mW`.
+const POWER =
+  /^(CPU|GPU|ANE|DRAM|Package|Combined|Intel energy model derived package) Power(?: \([^)]*\))?:\s*(\S+?)\s*(mW|W)$/i;
 const FIELD: Record<string, keyof PowermetricsSample> = {
   CPU: "cpuWatts",
   GPU: "gpuWatts",
@@ -43,7 +51,10 @@ const FIELD: Record<string, keyof PowermetricsSample> = {
   DRAM: "dramWatts",
   Combined: "combinedWatts",
   Package: "packageWatts",
+  "Intel energy model derived package": "intelPackageWatts",
 };
+/** The last power line of a sample's CPU block. */
+const LAST_LINE = new Set(["Combined", "Package", "Intel energy model derived package"]);
 
 /**
  * Parses powermetrics output line by line, as it streams. A sample is complete at its
@@ -83,12 +94,13 @@ export class PowermetricsParser {
       );
     }
     const watts = power[3] === "mW" ? value / 1000 : value;
-    const field = FIELD[power[1]!]!;
+    const field = FIELD[power[1]!];
+    if (field === undefined) return [];
     // GPU Power is printed twice on macOS 13+ (CPU block and GPU block): keep the first.
     if (this.#current[field] === undefined) {
       (this.#current as unknown as Record<string, number>)[field] = watts;
     }
-    if (power[1] === "Combined" || power[1] === "Package") return this.end();
+    if (LAST_LINE.has(power[1]!)) return this.end();
     return [];
   }
 

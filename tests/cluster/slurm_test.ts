@@ -1,6 +1,8 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { parseSlurmEnv, slurmLogLayout } from "../../lib/cluster/slurm.ts";
+import { resolveGpus } from "../../lib/sensors/gpu_visibility.ts";
+import { blockAfter, readCapture } from "../helpers/captures.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -76,5 +78,75 @@ Deno.test("slurmLogLayout puts the sampler's log at step-<id>/node/ and each tas
   equal(
     slurmLogLayout("/logs", { jobId: "77", node: "c3005" }, true).runDir,
     join("/logs", "77", "c3005", "step-batch", "node"),
+  );
+});
+
+/** The `KEY=VALUE` lines of one dump of slurm_env_and_accounting.txt, as an environment. */
+async function capturedEnv(dump: RegExp): Promise<(name: string) => string | undefined> {
+  const block = blockAfter(await readCapture("slurm_env_and_accounting.txt"), dump);
+  const vars = new Map(
+    block.text.trim().split("\n").map((
+      line,
+    ) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
+  return (name) => vars.get(name);
+}
+
+Deno.test("real SLURM environments: a GPU batch job, a 4-node MPI job, an interactive step", async () => {
+  const gpuJob = await capturedEnv(/\(A\) sbatch job, 1 node/);
+  const a = parseSlurmEnv(gpuJob, "ignored");
+  deepEqual(a?.info, {
+    jobId: "4122593",
+    node: "tiger-i19g3",
+    taskRank: 0,
+    localId: 0,
+    user: "user1",
+    partition: "gpu",
+    account: "acct1",
+  });
+  deepEqual([a?.ntasks, a?.numNodes, a?.nodeId, a?.jobName, a?.cluster], [
+    1,
+    1,
+    0,
+    "gmx",
+    "tiger2",
+  ]);
+  // SLURM_JOB_GPUS=3: inside the job's device cgroup NVML opens that one GPU, whatever index
+  // it gives it (3 with the others refused, 0 in a container): it is the job's.
+  for (const index of [3, 0]) {
+    const gpus = resolveGpus({ env: gpuJob, gpus: [{ index, uuid: "GPU-a100" }], scope: "node" });
+    deepEqual([gpus.gpus.map((g) => g.device), gpus.source, gpus.rule], [
+      [`gpu-${index}`],
+      "SLURM_JOB_GPUS",
+      "device-cgroup",
+    ]);
+  }
+
+  const b = parseSlurmEnv(await capturedEnv(/\(B\) sbatch -N 4 -n 64/));
+  deepEqual(b?.info, {
+    jobId: "5462202",
+    node: "c3005",
+    taskRank: 0,
+    localId: 0,
+    user: "user2",
+    partition: "batch",
+  });
+  deepEqual([b?.ntasks, b?.numNodes, b?.nodeId, b?.cluster], [64, 4, 0, "tusker"]);
+
+  const c = parseSlurmEnv(await capturedEnv(/\(C\) interactive `srun --pty bash` step/));
+  deepEqual(c?.info, {
+    jobId: "1731344",
+    stepId: "interactive",
+    node: "GPU71E4",
+    taskRank: 0,
+    localId: 0,
+    user: "user3",
+    partition: "evo_gpu_priority",
+    account: "lab1",
+  });
+  deepEqual([c?.ntasks, c?.jobName, c?.cluster], [1, "1_sh_gpu", "arc-slurm"]);
+  equal(
+    slurmLogLayout("logs", c!.info, true).runDir,
+    join("logs", "1731344", "GPU71E4", "step-interactive", "node"),
   );
 });

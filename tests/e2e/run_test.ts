@@ -231,7 +231,128 @@ Deno.test("impact run -- sleep 5 over fake 2-socket RAPL and fake nvidia-smi rep
     ["dram-0", "dram-1", "gpu-0", "gpu-1", "package-0", "package-1"],
   );
   equal(log.info.gpus.length, 2);
+  // One window: the summary's duration is the samples' (baseline to last sample), its ends are
+  // the window's, and its mean power is the energy over it, within 1% of the samples' own.
+  const { summary } = log;
+  ok(
+    Math.abs(summary.durationSeconds - seconds) < 1e-6,
+    `${summary.durationSeconds} vs ${seconds}`,
+  );
+  const windowSeconds = (Date.parse(summary.end) - Date.parse(summary.start)) / 1000;
+  ok(Math.abs(windowSeconds - seconds) <= 0.01 * seconds, `${windowSeconds} s window`);
+  const samplesWatts = log.samples.reduce(
+    (sum, r) => sum + r.devices.reduce((d, x) => d + x.machineEnergyJoules, 0),
+    0,
+  ) /
+    seconds;
+  const summaryWatts = summary.totals.machineEnergyJoules / summary.durationSeconds;
+  ok(Math.abs(summaryWatts - samplesWatts) <= 0.01 * samplesWatts, `${summaryWatts} W`);
+  ok(Math.abs(summary.power.meanWatts - summaryWatts) <= 0.01 * summaryWatts);
+  ok(
+    summary.jobWallSeconds! >= 5 && summary.jobWallSeconds! <= seconds + 0.05,
+    `${summary.jobWallSeconds}`,
+  );
   // sleep uses no CPU time and no GPU: the job's attributed share is small.
   ok(log.summary.totals.attributedEnergyJoules < 0.05 * measured);
   equal(log.summary.gpuSeconds, 0);
+});
+
+Deno.test("a sensor that fails mid-run leaves the command's exit code and records the gap", async () => {
+  await using dir = await tempDir();
+  const rapl = await createFakeRapl(join(dir.path, "sys"), { sockets: 1 });
+  const env = isolatedEnv(dir.path, { IMPACT_SYSFS_ROOT: rapl.root });
+  const counter = rapl.zones.find((z) => z.key === "package-0")!.energyPath;
+  // The command itself takes the counter away for a while, then exits 3.
+  const script =
+    `mv '${counter}' '${counter}.gone'; sleep 1.2; mv '${counter}.gone' '${counter}'; sleep 0.8; exit 3`;
+  const run = (logDir: string, ...flags: string[]) =>
+    runImpact(
+      [
+        "run",
+        "--no-env",
+        "--interval",
+        "0.2",
+        ...flags,
+        "--log-dir",
+        logDir,
+        "--",
+        "sh",
+        "-c",
+        script,
+      ],
+      dir.path,
+      env,
+    );
+  const lenient = await run(join(dir.path, "lenient"));
+  equal(lenient.code, 3, lenient.stderr);
+  match(lenient.stderr, /not measured: cpu package-0 for \d+\.\ds of \d+\.\ds/);
+  match(lenient.stderr, /from \d\d:\d\d:\d\d UTC for \d+\.\ds: .*energy_uj/);
+  const log = await readLogDir(join(dir.path, "lenient"));
+  const gaps = log.summary.gaps ?? [];
+  equal(gaps.length, 1, JSON.stringify(gaps));
+  deepEqual([gaps[0]!.component, gaps[0]!.device], ["cpu", "package-0"]);
+  match(gaps[0]!.reason, /energy_uj/);
+  ok(gaps[0]!.seconds >= 0.4 && gaps[0]!.seconds <= 2.2, `${gaps[0]!.seconds} s`);
+  equal(log.summary.components[0]!.unmeasuredSeconds, gaps[0]!.seconds);
+  // Measured again after the gap.
+  ok(log.samples.at(-2)!.devices.some((d) => d.device === "package-0"));
+  equal(log.info.samplingError, undefined);
+
+  const strict = await run(join(dir.path, "strict"), "--strict-sensors");
+  equal(strict.code, 5, strict.stderr);
+  match(
+    strict.stderr,
+    /--strict-sensors: 1 measurement gap\(s\) were recorded, so impact exits 5; the command itself exited 3/,
+  );
+});
+
+Deno.test("an nvidia-smi stream that dies mid-run is restarted; its GPUs' gap is recorded", async () => {
+  await using dir = await tempDir();
+  const logDir = join(dir.path, "log");
+  const env = isolatedEnv(dir.path, {
+    IMPACT_NVIDIA_SMI: FAKE_SMI,
+    FAKE_SMI_GPUS: "2",
+    FAKE_SMI_POWER_W: "100",
+    // The first stream dies after 6 rows (3 per GPU); the restarted one keeps going.
+    FAKE_SMI_DIE_AFTER_LINES: "6",
+    FAKE_SMI_DIE_ONCE: join(dir.path, "died"),
+  });
+  const r = await runImpact(
+    [
+      "run",
+      "--no-env",
+      "--interval",
+      "0.2",
+      "--log-dir",
+      logDir,
+      "--",
+      "sh",
+      "-c",
+      "sleep 3; exit 3",
+    ],
+    dir.path,
+    env,
+  );
+  equal(r.code, 3, r.stderr);
+  const log = await readLogDir(logDir);
+  const gaps = log.summary.gaps ?? [];
+  deepEqual(gaps.map((g) => g.device), ["gpu-0", "gpu-1"], JSON.stringify(gaps));
+  for (const gap of gaps) {
+    match(gap.reason, /^nvidia-smi: the -lms stream ended with exit code 15: .*GPU is lost/);
+    // Down from its death to the first read after the restart (a 1 s back-off at least).
+    ok(gap.seconds >= 1 && gap.seconds < log.summary.durationSeconds, `${gap.seconds} s`);
+  }
+  // Measured again once restarted: the last full interval has both GPUs, at 100 W each.
+  const last = log.samples.at(-2)!.devices.filter((d) => d.component === "gpu");
+  deepEqual(last.map((d) => d.device), ["gpu-0", "gpu-1"]);
+  for (const d of last) ok(Math.abs(d.powerWatts - 100) < 5, `${d.powerWatts} W`);
+  const gpu0 = log.summary.components.find((c) => c.device === "gpu-0")!;
+  equal(gpu0.unmeasuredSeconds, gaps[0]!.seconds);
+  // Its energy covers the measured time only, never the gap guessed.
+  const measured = log.summary.durationSeconds - gaps[0]!.seconds;
+  ok(
+    Math.abs(gpu0.machineEnergyJoules - 100 * measured) <= 0.05 * 100 * measured,
+    `${gpu0.machineEnergyJoules} J`,
+  );
+  match(r.stderr, /not measured: gpu gpu-0 for \d+\.\ds of \d+\.\ds/);
 });

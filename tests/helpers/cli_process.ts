@@ -17,6 +17,8 @@ export function isolatedEnv(
     IMPACT_PROCFS_ROOT: Deno.build.os === "linux" ? "/proc" : join(dir, "no-proc"),
     IMPACT_NVIDIA_SMI: join(dir, "no-nvidia-smi"),
     IMPACT_NVML_LIB: join(dir, "no-libnvidia-ml.so"),
+    // The node sampler's lock: a test's own folder, not the machine's /dev/shm.
+    IMPACT_LOCK_DIR: dir,
     NO_COLOR: "1",
     ...extra,
   };

@@ -1,4 +1,4 @@
-import { equal, match, ok, rejects } from "node:assert/strict";
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { basename, join } from "node:path";
 import { chooseLogDir, LogDirError, LogWriter } from "../../lib/log/write.ts";
 import { readLogDir } from "../../lib/log/read.ts";
@@ -76,6 +76,69 @@ Deno.test("written directory reads back with the same samples and summary", asyn
     equal(names.join(","), "impact.json,samples.jsonl,summary.json");
     ok(!names.some((n) => n.includes("tmp")));
     match(await Deno.readTextFile(join(w.dir, "samples.jsonl")), /\n$/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** Runs `strace`, or says why it cannot here (not installed, ptrace not allowed). */
+async function straced(args: string[]): Promise<string | undefined> {
+  const out = await new Deno.Command("strace", { args, stdout: "null", stderr: "piped" })
+    .output().catch(() => undefined);
+  if (!out?.success) return undefined;
+  return new TextDecoder().decode(out.stderr);
+}
+
+const writerScript = `
+import { LogWriter } from ${
+  JSON.stringify(new URL("../../lib/log/write.ts", import.meta.url).href)
+};
+const writer = await LogWriter.create({ path: Deno.args[0], explicit: true });
+await writer.writeSummary({ schemaVersion: 1 });
+writer.close();
+`;
+
+Deno.test("summary.json is fsynced before its rename, and its directory after", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const script = join(root, "write.ts");
+    await Deno.writeTextFile(script, writerScript);
+    const dir = join(root, "log");
+    const trace = await straced([
+      "-f",
+      "-e",
+      "trace=openat,fsync,fdatasync,rename,renameat,renameat2",
+      "-o",
+      "/dev/stderr",
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--no-lock",
+      script,
+      dir,
+    ]);
+    if (trace === undefined) {
+      console.warn("write_test: strace cannot trace here, so the fsync order is not checked");
+      return;
+    }
+    // The calls on the summary, in the order the kernel saw them.
+    const events = trace.split("\n").flatMap((line) => {
+      if (line.includes(`"${dir}/summary.json.tmp`) && line.includes("openat")) return ["open tmp"];
+      if (/rename\w*\(.*summary\.json\.tmp.*summary\.json"/.test(line)) return ["rename"];
+      if (line.includes(`openat(AT_FDCWD, "${dir}", O_RDONLY`)) return ["open dir"];
+      if (/\bf(data)?sync\(\d+/.test(line)) return ["fsync"];
+      return [];
+    });
+    const from = events.indexOf("open tmp");
+    ok(from >= 0, trace);
+    deepEqual(events.slice(from).filter((e, i, all) => e !== all[i - 1]), [
+      "open tmp",
+      "fsync",
+      "rename",
+      "open dir",
+      "fsync",
+    ]);
+    match(await Deno.readTextFile(join(dir, "summary.json")), /"schemaVersion": 1/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -15,6 +15,9 @@ function runtimeWith(env: Record<string, string>): Runtime {
 }
 
 const gpus = [0, 1, 2, 3].map((index) => ({ index, name: "A100", uuid: `GPU-${index}aaa` }));
+// Inside a job holding GPUs 4 to 7 of an 8-GPU node, NVML opens only those (NO_PERMISSION
+// for the others).
+const jobGpus = [4, 5, 6, 7].map((index) => ({ index, name: "A100", uuid: `GPU-${index}aaa` }));
 
 const procfsUsage: UsageSource = {
   jobUsage: () => ({ cpuSeconds: 0, memoryBytes: 0, memoryKind: "rss", pids: [] }),
@@ -47,15 +50,17 @@ Deno.test("a SLURM task with SLURM_LOCALID 0 samples its node; others read no no
         CUDA_VISIBLE_DEVICES: "0",
       }),
     ),
-    task(dir.path, "logs"),
+    { ...task(dir.path, "logs"), gpus: jobGpus },
   );
   ok(sampler);
   equal(sampler.logDir, join(dir.path, "logs", "812", "gpu-n3", "step-1", "node"));
   equal(sampler.slurm.nodeSampler, true);
   equal(sampler.slurm.taskRank, 4);
   equal(sampler.samplesNode, true);
-  // The node sampler claims every GPU the job holds on the node (physical indices).
-  equal(sampler.cudaVisibleDevices, "4,5,6,7");
+  // The node sampler claims every GPU the job holds on the node: the sensors inside the job's
+  // device cgroup see exactly its four.
+  deepEqual(sampler.gpuSelection.gpus.map((g) => g.device), ["gpu-4", "gpu-5", "gpu-6", "gpu-7"]);
+  equal(sampler.gpuSelection.rule, "device-cgroup");
 
   const other = await planSlurm(
     runtimeWith(
@@ -66,14 +71,14 @@ Deno.test("a SLURM task with SLURM_LOCALID 0 samples its node; others read no no
         CUDA_VISIBLE_DEVICES: "1",
       }),
     ),
-    task(dir.path, "logs"),
+    { ...task(dir.path, "logs"), gpus: jobGpus },
   );
   ok(other);
   equal(other.logDir, join(dir.path, "logs", "812", "gpu-n3", "step-1", "task-5"));
   equal(other.slurm.nodeSampler, false);
   equal(other.samplesNode, false);
   // Renumbered by ConstrainDevices: CUDA's 1 is the job's second GPU, physical 5.
-  equal(other.cudaVisibleDevices, "5");
+  deepEqual(other.gpuSelection.gpus.map((g) => g.device), ["gpu-5"]);
   match(other.notes.join("\n"), /sampled by local task 0/);
   await sampler.release();
   await other.release();
@@ -81,7 +86,8 @@ Deno.test("a SLURM task with SLURM_LOCALID 0 samples its node; others read no no
 
 Deno.test("without SLURM_LOCALID the first task to take the node's lock samples it", async () => {
   await using dir = await tempDir();
-  const env = slurmEnv({ SLURM_PROCID: "0" });
+  const env = slurmEnv({ SLURM_PROCID: "0", IMPACT_LOCK_DIR: join(dir.path, "shm") });
+  await Deno.mkdir(join(dir.path, "shm"));
   const first = await planSlurm(runtimeWith(env), task(dir.path, "logs"));
   const second = await planSlurm(
     runtimeWith({ ...env, SLURM_PROCID: "1" }),
@@ -89,11 +95,24 @@ Deno.test("without SLURM_LOCALID the first task to take the node's lock samples 
   );
   equal(first?.slurm.nodeSampler, true);
   equal(second?.slurm.nodeSampler, false);
-  const lock = join(dir.path, "logs", "812", "gpu-n3", "sampler.lock");
-  ok(await Deno.stat(lock));
+  match(second!.notes.join("\n"), new RegExp(`sampled by pid ${Deno.pid} \\(decided by lock\\)`));
+  ok(await Deno.stat(join(dir.path, "shm", "impact-sampler-812-gpu-n3.lock")));
   await first!.release();
-  await rejects(Deno.stat(lock), Deno.errors.NotFound);
+  // Released: the next task to come along takes it.
+  const third = await planSlurm(runtimeWith({ ...env, SLURM_PROCID: "2" }), task(dir.path, "logs"));
+  equal(third?.slurm.nodeSampler, true);
   await second!.release();
+  await third!.release();
+});
+
+Deno.test("a lock folder that cannot be used falls back to the node's log folder, said", async () => {
+  await using dir = await tempDir();
+  const env = slurmEnv({ SLURM_PROCID: "0", IMPACT_LOCK_DIR: join(dir.path, "missing") });
+  const plan = await planSlurm(runtimeWith(env), task(dir.path, "logs"));
+  equal(plan?.slurm.nodeSampler, true);
+  match(plan!.notes[0]!, /sampler lock is in .*logs\/812\/gpu-n3 \(.*missing could not be used/);
+  ok(await Deno.stat(join(dir.path, "logs", "812", "gpu-n3", "impact-sampler-812-gpu-n3.lock")));
+  await plan!.release();
 });
 
 Deno.test("the node sampler finds SLURM's job cgroup and takes the job's CPU time from it", async () => {
@@ -213,8 +232,8 @@ Deno.test("GPUs named by UUID prefix in CUDA_VISIBLE_DEVICES are marked as the j
     runtimeWith(slurmEnv({ SLURM_LOCALID: "0", CUDA_VISIBLE_DEVICES: "GPU-2a,GPU-0aaa" })),
     task(dir.path, "logs"),
   );
-  equal(plan?.cudaVisibleDevices, "GPU-2a,GPU-0aaa");
-  deepEqual(plan?.usedGpuIndices, [2, 0]);
+  deepEqual(plan?.gpuSelection.gpus.map((g) => g.index), [2, 0]);
+  equal(plan?.gpuSelection.rule, "uuid");
   await plan?.release();
 });
 
@@ -224,9 +243,16 @@ Deno.test("the runner merges the SLURM plan into impact.json: task, GPU mapping,
     runtimeWith(slurmEnv({ SLURM_LOCALID: "0", CUDA_VISIBLE_DEVICES: "GPU-2a,GPU-0aaa" })),
     task(dir.path, "logs"),
   );
-  const info = plannedInfo({ ...runInfo(), gpus }, { region: { source: "unknown" }, slurm: plan });
+  const info = plannedInfo({ ...runInfo(), gpus }, {
+    region: { source: "unknown" },
+    slurm: plan,
+    gpus: plan?.gpuSelection,
+  });
   equal(info.slurm?.jobId, "812");
-  deepEqual(info.options.gpus, { uuids: ["GPU-2a", "GPU-0aaa"], source: "CUDA_VISIBLE_DEVICES" });
+  deepEqual(
+    [info.gpuVisibility?.source, info.gpuVisibility?.value, info.gpuVisibility?.rule],
+    ["CUDA_VISIBLE_DEVICES", "GPU-2a,GPU-0aaa", "uuid"],
+  );
   deepEqual(info.gpus.filter((gpu) => gpu.usedByJob).map((gpu) => gpu.index), [0, 2]);
   deepEqual(info.region, { source: "unknown" });
   await plan?.release();

@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { readFixture } from "../helpers/fixture_files.ts";
+import { readCapture } from "../helpers/captures.ts";
 import { parsePowerLog, powerLogDevices } from "../../lib/sensors/powerlog_parse.ts";
 
 const fixture = readFixture;
@@ -64,4 +65,36 @@ Deno.test("a broken value names the file, line and column", () => {
     /x.csv line 2: column "Cumulative Processor Energy_0\(Joules\)" is not a number: "oops"/,
   );
   throws(() => parsePowerLog('"Time","Power"\n', "y.csv"), /y.csv line 1: expected a header/);
+});
+
+Deno.test("a real PowerLog capture (Mozilla CI, i7 45 W): rows, footer and energy as it says", async () => {
+  const capture = await readCapture("powerlog_ipg_macos_quoted_mozilla.txt");
+  const text = capture.blocks[0]!.text;
+  const log = parsePowerLog(text, "powerlog_ipg_macos_quoted_mozilla.txt");
+  equal(log.rows.length, 10);
+  equal(log.rows[0]!.get("System Time"), "12:11:05:769");
+  equal(log.rows[0]!.get("Processor Power_0(Watt)"), 23.427);
+  equal(log.rows[0]!.get("Package Power Limit_0(Watt)"), 45);
+  // The last row repeats the final time with powers 0.000 (PowerLog's flush row).
+  equal(log.rows[9]!.get("Elapsed Time (sec)"), 10.029);
+  equal(log.rows[9]!.get("Processor Power_0(Watt)"), 0);
+  equal(log.elapsedSeconds, 10.029232);
+  equal(log.footer.get("Measured RDTSC Frequency (GHz)"), 2.592);
+  equal(log.footer.get("Average Processor Power_0 (Watt)"), 14.192265);
+  deepEqual(log.energy, [
+    { domain: "Processor", packageIndex: 0, energyJoules: 142.337524 },
+    { domain: "IA", packageIndex: 0, energyJoules: 121.888 },
+    { domain: "DRAM", packageIndex: 0, energyJoules: 7.453308 },
+    { domain: "GT", packageIndex: 0, energyJoules: 0.079834 },
+  ]);
+  deepEqual(powerLogDevices(log.energy).map((d) => [d.device, d.energyJoules]), [
+    ["package-0", 142.337524],
+    ["dram-0", 7.453308],
+  ]);
+  // Still being written (no footer yet): the last complete row's cumulative columns.
+  const running = parsePowerLog(text.slice(0, text.indexOf("\n\n") + 1), "x", { partial: true });
+  deepEqual(powerLogDevices(running.energy).map((d) => [d.device, d.energyJoules]), [
+    ["package-0", 142.338],
+    ["dram-0", 7.453],
+  ]);
 });

@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { readFixture } from "../helpers/fixture_files.ts";
+import { readCapture } from "../helpers/captures.ts";
 import { parsePowermetrics, PowermetricsParser } from "../../lib/sensors/powermetrics_parse.ts";
 
 const fixture = readFixture;
@@ -67,4 +68,49 @@ Deno.test("the streaming parser completes a sample at its Combined line", () => 
 Deno.test("a broken power value names the line and the field", () => {
   const text = "*** Sampled system activity (x) (100ms elapsed) ***\nCPU Power: lots mW\n";
   throws(() => parsePowermetrics(text), /powermetrics line 2: CPU Power "lots" is not a number/);
+});
+
+Deno.test("a real M1 capture (macOS 12, codecarbon's): ten samples with Package and DRAM power", async () => {
+  const capture = await readCapture("powermetrics_cpu_power_m1_macos12_codecarbon.txt");
+  const samples = parsePowermetrics(capture.blocks[0]!.text);
+  equal(samples.length, 10);
+  deepEqual(samples[0], {
+    elapsedMs: 104.51,
+    time: "Fri Nov 10 12:37:08 2023 +0100",
+    aneWatts: 0,
+    dramWatts: 0.22,
+    cpuWatts: 0.947,
+    gpuWatts: 0.153,
+    packageWatts: 1.473,
+  });
+  deepEqual(samples.slice(1, 3).map((s) => [s.elapsedMs, s.cpuWatts, s.packageWatts]), [
+    [104.81, 0.42, 0.773],
+    [105.93, 0.208, 0.396],
+  ]);
+});
+
+Deno.test("a real M3 capture (macOS 15): CPU 125 mW, GPU 0 mW printed twice, Combined 125 mW", async () => {
+  const capture = await readCapture("powermetrics_cpu_gpu_m3_macos15_idle.txt");
+  deepEqual(parsePowermetrics(capture.text), [{
+    elapsedMs: 1003.4,
+    time: "Tue Dec  9 12:55:37 2025 -0600",
+    cpuWatts: 0.125,
+    gpuWatts: 0,
+    aneWatts: 0,
+    combinedWatts: 0.125,
+  }]);
+});
+
+Deno.test("Intel Macs: the package power line parses, its value touching its unit", async () => {
+  const capture = await readCapture("powermetrics_intel_mac_SYNTHESIZED.txt");
+  const samples = parsePowermetrics(capture.text);
+  deepEqual(samples.map((s) => [s.elapsedMs, s.intelPackageWatts]), [
+    [1004.12, 48.61],
+    [998.3, 1.56],
+  ]);
+  // Nothing else on those machines reads as a power.
+  deepEqual(samples.map((s) => Object.keys(s).toSorted()), [
+    ["elapsedMs", "intelPackageWatts", "time"],
+    ["elapsedMs", "intelPackageWatts", "time"],
+  ]);
 });

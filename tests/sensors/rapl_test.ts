@@ -1,11 +1,14 @@
-import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { denoRuntime, type Runtime, type SystemPaths } from "../../lib/runtime.ts";
 import { withDeniedReads } from "../helpers/denied_reads.ts";
 import { counterDeltaUj, createRaplSensor, safeReadIntervalMs } from "../../lib/sensors/rapl.ts";
-import { SensorError } from "../../lib/sensors/types.ts";
+import { isDeviceFailure } from "../../lib/types.ts";
 import { AMD_RANGE_UJ, createFakeRapl, INTEL_RANGE_UJ } from "../helpers/fake_sysfs.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
+import { readCapture } from "../helpers/captures.ts";
+import { othersMayRead, writeSysfsCapture } from "../helpers/sysfs_capture.ts";
+import { readEnergies } from "../helpers/fake_sensors.ts";
 
 function pathsFor(sysfsRoot: string): SystemPaths {
   return {
@@ -34,7 +37,7 @@ Deno.test("two sockets with reversed zone order are named by zone name, not inde
   deepEqual(status.devices, ["package-0", "dram-0", "package-1", "dram-1"]);
   await sensor.start();
   await fake.advance({ "package-0": 12, "package-1": 30, "dram-0": 2, "dram-1": 4 });
-  const readings = await sensor.read();
+  const readings = await readEnergies(sensor);
   deepEqual(byDevice(readings), { "package-0": 12, "dram-0": 2, "package-1": 30, "dram-1": 4 });
   deepEqual(readings.map((r) => r.component), ["cpu", "dram", "cpu", "dram"]);
   ok(readings.every((r) => r.method === "counter"));
@@ -48,7 +51,7 @@ Deno.test("zone ids are hex: the 11th package is intel-rapl:a and reads as packa
   ok(status.devices.includes("package-10") && status.devices.includes("package-11"));
   await sensor.start();
   await fake.advance({ "package-10": 7 });
-  equal(byDevice(await sensor.read())["package-10"], 7);
+  equal(byDevice(await readEnergies(sensor))["package-10"], 7);
 });
 
 Deno.test("a counter that wraps is tracked across many reads", async () => {
@@ -63,7 +66,7 @@ Deno.test("a counter that wraps is tracked across many reads", async () => {
   let last = 0;
   for (let i = 0; i < 10; i++) {
     await fake.advance({ "package-0": 300 });
-    const [reading] = await sensor.read();
+    const [reading] = await readEnergies(sensor);
     ok(reading!.energyJoules >= last, "cumulative energy never goes down");
     last = reading!.energyJoules;
   }
@@ -71,26 +74,103 @@ Deno.test("a counter that wraps is tracked across many reads", async () => {
   equal(fake.injectedJoules()["package-0"], 3000);
 });
 
-Deno.test("an AMD counter series with wraps gives the expected deltas", async () => {
-  // t=0 near the top of the AMD range, then +0.5 kJ, a wrap, and a second wrap a minute on.
+Deno.test("the captured wraparound series gives the deltas the capture expects", async () => {
+  // rapl_wraparound_series.txt: "t_seconds energy_uj" rows, then the expected deltas in words.
+  const capture = await readCapture("rapl_wraparound_series.txt");
+  const series = (block: number) =>
+    capture.blocks[block]!.text.trim().split("\n").map((line) => Number(line.split(/\s+/)[1]));
+  const amd = series(0);
+  deepEqual(amd, [65100000000, 65532000000, 12599389013, 25199389013]);
+  deepEqual(amd.slice(1).map((uj, i) => counterDeltaUj(amd[i]!, uj, AMD_RANGE_UJ)), [
+    432000000,
+    12600000000,
+    12600000000,
+  ]);
+  const [before, after] = series(1);
+  const intelUj = counterDeltaUj(before!, after!, INTEL_RANGE_UJ);
+  equal(intelUj, 30000000000);
+  equal(intelUj / 1e6 / 300, 100); // 100 W over 300 s, as the capture says
+  // The sensor reads the AMD series through a counter file the same way.
   await using dir = await tempDir();
   const fake = await createFakeRapl(dir.path, { sockets: 1, vendor: "amd" });
-  const series = [64_900_000_000, 65_400_000_000, 11_867_389_013, 24_267_389_013, 1_234_778_026];
   const sensor = createRaplSensor(denoRuntime, pathsFor(dir.path));
-  await fake.setCounter("package-0", series[0]!);
+  await fake.setCounter("package-0", amd[0]!);
   await sensor.start();
   const totals: number[] = [];
-  for (const raw of series.slice(1)) {
+  for (const raw of amd.slice(1)) {
     await fake.setCounter("package-0", raw);
-    totals.push((await sensor.read())[0]!.energyJoules);
+    totals.push(Math.round((await readEnergies(sensor))[0]!.energyJoules * 1e6));
   }
-  const deltas = totals.map((t, i) => Math.round((t - (totals[i - 1] ?? 0)) * 1e6));
-  deepEqual(deltas, [
-    500_000_000,
-    11_867_389_013 + AMD_RANGE_UJ - 65_400_000_000, // 12 kJ across the wrap
-    12_400_000_000,
-    1_234_778_026 + AMD_RANGE_UJ - 24_267_389_013,
+  deepEqual(totals, [432000000, 13032000000, 25632000000]);
+});
+
+Deno.test("a captured laptop tree: packages named by zone name, hex ids, the core subzone inside", async () => {
+  await using dir = await tempDir();
+  const tree = await writeSysfsCapture(
+    await readCapture("rapl_sysfs_intel_laptop_procfs.txt"),
+    dir.path,
+  );
+  const sensor = createRaplSensor(denoRuntime, pathsFor(tree.root));
+  const status = await sensor.probe();
+  equal(status.available, true);
+  // intel-rapl:a is the 11th package zone, named package-10; intel-rapl:0:0 is `core`.
+  deepEqual(status.devices, ["package-0", "package-10"]);
+  deepEqual(status.detail?.zones, [
+    {
+      dir: "intel-rapl:0",
+      name: "package-0",
+      device: "package-0",
+      maxEnergyRangeUj: 262143328850,
+      maxPowerWatts: 95,
+    },
+    {
+      dir: "intel-rapl:a",
+      name: "package-10",
+      device: "package-10",
+      maxEnergyRangeUj: 262143328850,
+      maxPowerWatts: 95,
+    },
   ]);
+  deepEqual(status.detail?.insideOrIgnored, [{ dir: "intel-rapl:0:0", name: "core" }]);
+  // From the captured 240422366267 uJ, package-10's counter wraps at 262143328850 to 1 J.
+  await sensor.start();
+  const counter = join(tree.root, "class/powercap/intel-rapl:a/energy_uj");
+  await Deno.writeTextFile(counter, "1000000\n");
+  deepEqual(byDevice(await readEnergies(sensor)), {
+    "package-0": 0,
+    "package-10": (262143328850 - 240422366267 + 1000000) / 1e6,
+  });
+});
+
+Deno.test("a captured 2-socket Xeon tree: energy_uj 0400 refused to users, read by root", async () => {
+  await using dir = await tempDir();
+  const capture = await readCapture("rapl_sysfs_manifest_xeon_2s_modern_kernel.txt");
+  const tree = await writeSysfsCapture(capture, dir.path);
+  // A normal user: the captured 0400 energy_uj cannot be read, and the fix says how.
+  const user = withDeniedReads(denoRuntime, (path) => !othersMayRead(tree, path));
+  const refused = await createRaplSensor(user, pathsFor(tree.root)).probe();
+  equal(refused.available, false);
+  match(refused.reason!, /intel-rapl:1\/energy_uj is readable by root only/);
+  match(refused.fix!, /mode class\/powercap\/intel-rapl:0:0\/energy_uj = 0444/);
+  deepEqual(refused.devices, ["package-0", "dram-0", "package-1", "dram-1"]);
+  // Root: intel-rapl:0 is package-1 and its dram subzone dram-1 (the server DRAM range).
+  const status = await createRaplSensor(denoRuntime, pathsFor(tree.root)).probe();
+  equal(status.available, true);
+  deepEqual(
+    (status.detail?.zones as {
+      dir: string;
+      device: string;
+      maxEnergyRangeUj: number;
+      maxPowerWatts: number;
+    }[])
+      .map((z) => [z.dir, z.device, z.maxEnergyRangeUj, z.maxPowerWatts]),
+    [
+      ["intel-rapl:1", "package-0", 262143328850, 205],
+      ["intel-rapl:1:0", "dram-0", 65712999613, 39],
+      ["intel-rapl:0", "package-1", 262143328850, 205],
+      ["intel-rapl:0:0", "dram-1", 65712999613, 39],
+    ],
+  );
 });
 
 Deno.test("counterDeltaUj adds the range once when the counter went down", () => {
@@ -107,7 +187,7 @@ Deno.test("the intel-rapl-mmio duplicate of package-0 is dropped", async () => {
   deepEqual(status.detail?.dropped, ["intel-rapl-mmio:0"]);
   await sensor.start();
   await fake.advance({ "package-0": 5 });
-  deepEqual(byDevice(await sensor.read()), { "package-0": 5 });
+  deepEqual(byDevice(await readEnergies(sensor)), { "package-0": 5 });
 });
 
 Deno.test("psys, package, core and dram add up to the platform total, nothing twice", async () => {
@@ -127,9 +207,9 @@ Deno.test("psys, package, core and dram add up to the platform total, nothing tw
   for (let i = 0; i < 10; i++) {
     await fake.tick(1);
     clockMs += 1000;
-    await sensor.read();
+    await readEnergies(sensor);
   }
-  const readings = await sensor.read();
+  const readings = await readEnergies(sensor);
   deepEqual(byDevice(readings), { "package-0": 100, "dram-0": 20, psys: 50 });
   deepEqual(readings.map((r) => r.component), ["cpu", "dram", "psys"]);
   const sum = readings.reduce((s, r) => s + r.energyJoules, 0);
@@ -149,10 +229,10 @@ Deno.test("mean power over the last interval comes with each reading", async () 
   fake.setPower("package-0", 42);
   await fake.tick(2);
   clockMs = 2000;
-  await sensor.read();
+  await readEnergies(sensor);
   await fake.tick(2);
   clockMs = 4000;
-  const [reading] = await sensor.read();
+  const [reading] = await readEnergies(sensor);
   equal(Math.round(reading!.powerWatts! * 1000) / 1000, 42);
 });
 
@@ -198,20 +278,38 @@ Deno.test("an unreadable energy_uj is unavailable with the udev and sysfs.conf f
   match(fix, /impact doctor/);
 });
 
-Deno.test("a read failing after a successful start throws SensorError naming the file", async () => {
+Deno.test("a zone that cannot be read is a failed device naming its file; the others are read", async () => {
   await using dir = await tempDir();
-  await createFakeRapl(dir.path, { sockets: 1 });
-  let deny = false;
-  const runtime = withDeniedReads(denoRuntime, (path) => deny && path.endsWith("energy_uj"));
+  const rapl = await createFakeRapl(dir.path, { sockets: 2, dram: true, psys: true });
+  let deny = "";
+  const runtime = withDeniedReads(denoRuntime, (path) => deny !== "" && path.endsWith(deny));
   const sensor = createRaplSensor(runtime, pathsFor(dir.path));
   equal((await sensor.probe()).available, true);
   await sensor.start();
-  deny = true;
-  await rejects(sensor.read(), (error: unknown) => {
-    ok(error instanceof SensorError);
-    match(error.message, /^rapl: cannot read .*intel-rapl:0\/energy_uj/);
-    return true;
-  });
+  const package1 = rapl.zones.find((z) => z.key === "package-1")!;
+  deny = package1.energyPath;
+  await rapl.tick(1);
+  const readings = await sensor.read();
+  const failed = readings.filter(isDeviceFailure);
+  deepEqual(failed.map((f) => f.device), ["package-1", "psys"]);
+  match(failed[0]!.failure, new RegExp(`^cannot read ${package1.energyPath}: `));
+  equal(
+    failed[1]!.failure,
+    "psys is the platform minus its packages and DRAM, and package-1 was not read",
+  );
+  deepEqual(
+    readings.filter((r) => !isDeviceFailure(r)).map((r) => r.device),
+    ["package-0", "dram-0", "dram-1"],
+  );
+  // Back once the file reads again.
+  deny = "";
+  deepEqual((await readEnergies(sensor)).map((r) => r.device), [
+    "package-0",
+    "dram-0",
+    "package-1",
+    "dram-1",
+    "psys",
+  ]);
 });
 
 Deno.test("no powercap folder is unavailable with the module to load", async () => {
@@ -238,7 +336,7 @@ Deno.test("a wall-clock ticker's injected energy is what the sensor reads", asyn
   const ticker = fake.startTicking(5);
   await new Promise((resolve) => setTimeout(resolve, 60));
   await ticker.stop();
-  const total = (await sensor.read()).reduce((sum, r) => sum + r.energyJoules, 0);
+  const total = (await readEnergies(sensor)).reduce((sum, r) => sum + r.energyJoules, 0);
   ok(total > 0);
   ok(Math.abs(total - fake.machineJoules()) < 1e-5, `${total} J read vs ${fake.machineJoules()} J`);
   const window = ticker.machineJoulesBetween(startMs, Date.now() + 1000);
