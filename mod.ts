@@ -15,7 +15,7 @@
  * {
  *   await using tracker = await track(logDir, { labels: { model: "resnet50" } });
  *   // ... work ...
- *   tracker.latest(); // the newest sample; rethrows if a sensor failed
+ *   tracker.gaps(); // devices not measured for a while (from when, why); sampling goes on
  * } // summary.json is written here
  * const { total } = await readLogs([logDir]);
  * equal(total.runs, 1);
@@ -51,8 +51,9 @@ export { VERSION } from "./lib/version.ts";
  *
  * @param logDir The log directory (created; must not hold another run).
  * @param options Interval, attribution and labels ({@link TrackOptions}).
- * @returns A {@link Tracker}: `latest()` gives the newest sample and rethrows a sensor
- *   failure, `stop()` writes `summary.json` and returns it.
+ * @returns A {@link Tracker}: `latest()` gives the newest sample, `gaps()` the stretches a
+ *   device could not be read (a lost GPU: sampling goes on without it), `stop()` writes
+ *   `summary.json` and returns it.
  *
  * @example Track a training loop
  * ```ts
@@ -63,9 +64,10 @@ export { VERSION } from "./lib/version.ts";
  *   await using tracker = await track(logDir, { labels: { model: "resnet50" } });
  *   for (let epoch = 0; epoch < 3; epoch++) {
  *     // ... train ...
- *     const sample = tracker.latest(); // rethrows if a sensor failed
+ *     const sample = tracker.latest(); // a device not read in it is in sample.gaps
  *     if (sample) console.log(sample.devices.map((d) => `${d.device}: ${d.powerWatts} W`));
  *   }
+ *   for (const gap of tracker.gaps()) console.log(`${gap.device} not measured: ${gap.reason}`);
  * } // summary.json is written here
  * await Deno.stat(`${logDir}/summary.json`);
  * ```
@@ -153,8 +155,8 @@ export { LOG_FILES, LOG_SCHEMA_VERSION } from "./lib/log/schema.ts";
 /**
  * Types of the log directory's files: `impact.json` ({@link RunInfo}, with {@link CpuInfo},
  * {@link GpuInfo}, {@link RegionInfo}, {@link SlurmInfo}), `samples.jsonl`
- * ({@link SampleRecord} of {@link DeviceSample}s) and `summary.json` ({@link RunSummary} of
- * {@link ComponentTotal}s).
+ * ({@link SampleRecord} of {@link DeviceSample}s, with {@link SampleGap}s for devices not read)
+ * and `summary.json` ({@link RunSummary} of {@link ComponentTotal}s, with {@link DeviceGap}s).
  *
  * @example The GPUs a run used
  * ```ts
@@ -172,17 +174,20 @@ export { LOG_FILES, LOG_SCHEMA_VERSION } from "./lib/log/schema.ts";
  */
 export type {
   ComponentTotal,
+  DeviceGap,
   DeviceSample,
   RegionInfo,
   RunInfo,
   RunSummary,
+  SampleGap,
   SampleRecord,
   SlurmInfo,
 } from "./lib/log/schema.ts";
 /**
  * The vocabulary the log and the sensors share: what each figure is about
  * ({@link Component}), how it was obtained ({@link Method}: `counter`, `integrated` or
- * `estimate`), what a sensor found ({@link SensorStatus}) and read ({@link DeviceEnergy}), the
+ * `estimate`), what a sensor found ({@link SensorStatus}) and read ({@link DeviceReading}: a
+ * {@link DeviceEnergy}, or a {@link DeviceFailure} for a device it could not read), the
  * CPU and GPUs a run saw ({@link CpuInfo}, {@link GpuInfo}), how the job's share was decided
  * ({@link Attribution}) and where the electricity came from ({@link ResolvedRegion}, which the
  * log's {@link RegionInfo} extends).
@@ -206,20 +211,40 @@ export type {
   Component,
   CpuInfo,
   DeviceEnergy,
+  DeviceFailure,
+  DeviceReading,
   GpuInfo,
   Method,
   ResolvedRegion,
   SensorStatus,
 } from "./lib/types.ts";
 /**
+ * Tells a device a sensor could not read ({@link DeviceFailure}) from a measured one.
+ *
+ * @example Keep the measured readings
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { type DeviceReading, isDeviceFailure } from "./mod.ts";
+ *
+ * const readings: DeviceReading[] = [
+ *   { component: "gpu", device: "gpu-0", method: "counter", energyJoules: 40 },
+ *   { component: "gpu", device: "gpu-1", failure: "GPU is lost (NVML error 15)" },
+ * ];
+ * deepEqual(readings.filter((r) => !isDeviceFailure(r)).map((r) => r.device), ["gpu-0"]);
+ * ```
+ */
+export { isDeviceFailure } from "./lib/types.ts";
+/**
  * The contract of a source of energy figures: `probe()` never throws, `read()` gives
- * cumulative joules per device since `start()`, and a failure after a good start is a
- * {@link SensorError}.
+ * cumulative joules per device since `start()` or a {@link DeviceFailure} for a device it could
+ * not read this time, and rejects with a {@link SensorError} only when the whole sensor failed
+ * (then `restart()`, where a sensor has it, is tried with back-off). Each failure is a gap in
+ * the log, never a silent zero.
  *
  * @example A sensor that reports a constant 10 W
  * ```ts
  * import { equal } from "node:assert/strict";
- * import type { EnergySensor } from "./mod.ts";
+ * import { type EnergySensor, isDeviceFailure } from "./mod.ts";
  *
  * let seconds = 0; // a clock the example advances by hand
  * const steady: EnergySensor = {
@@ -235,12 +260,14 @@ export type {
  * };
  * await steady.start();
  * seconds = 3;
- * equal((await steady.read())[0]!.energyJoules, 30);
+ * const [reading] = await steady.read();
+ * equal(reading && !isDeviceFailure(reading) ? reading.energyJoules : undefined, 30);
  * ```
  */
 export type { EnergySensor } from "./lib/sensors/types.ts";
 /**
- * Thrown by a sensor that was available and then failed; a run never records a silent zero.
+ * Rejected by a sensor that was available and then failed as a whole; the run records a gap
+ * for each of its devices, never a silent zero.
  *
  * @example Tell a sensor failure from other errors
  * ```ts

@@ -1,7 +1,8 @@
 /**
  * The vocabulary the layers share: what a figure is about ({@link Component}), how it was
  * obtained ({@link Method}), what a sensor found ({@link SensorStatus}) and read
- * ({@link DeviceEnergy}), the machine's CPU and GPUs, how the job's share is decided, the
+ * ({@link DeviceReading}: a {@link DeviceEnergy}, or a {@link DeviceFailure} that becomes a recorded
+ * gap), the machine's CPU and GPUs, how the job's share is decided, the
  * job's CPU time and memory, and where the electricity came from ({@link ResolvedRegion}). Sensors, the sampler, the log format and the reports all speak it,
  * so it sits below all of them (docs/architecture.md).
  *
@@ -57,6 +58,50 @@ export interface DeviceEnergy {
   processIds?: number[];
   /** GPU UUID, for matching `CUDA_VISIBLE_DEVICES` and compute-apps output. */
   uuid?: string;
+  /**
+   * Set when the sensor had to count afresh at this read (an energy counter that went back on a
+   * driver reload): the energy since its previous read is unknown, for this reason. The sampler
+   * records that interval as a gap and counts on from this reading, never guessing the energy.
+   */
+  rebased?: string;
+}
+
+/**
+ * A device a sensor could not read this time (a GPU lost, a file that vanished). The sampler
+ * records the interval as a gap for this device (which, from when, why), the other devices
+ * keep being measured, and the device's baseline is retaken at its next good read.
+ */
+export interface DeviceFailure {
+  /** What the device is. */
+  component: Component;
+  /** The device id, as in its {@link DeviceEnergy} readings: `gpu-0`, `package-1`. */
+  device: string;
+  /** Why, naming the file or call that failed, e.g. `nvmlDeviceGetTotalEnergyConsumption failed: GPU is lost (NVML error 15)`. */
+  failure: string;
+}
+
+/** One device's result of a sensor read: its energy, or why it could not be read. */
+export type DeviceReading = DeviceEnergy | DeviceFailure;
+
+/**
+ * Tells a failed device's reading from a measured one.
+ *
+ * @param reading One entry of a sensor's `read()`.
+ * @returns True when the device could not be read.
+ * @example Readings of two GPUs, one lost
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { type DeviceReading, isDeviceFailure } from "./types.ts";
+ *
+ * const readings: DeviceReading[] = [
+ *   { component: "gpu", device: "gpu-0", method: "counter", energyJoules: 12.5 },
+ *   { component: "gpu", device: "gpu-1", failure: "GPU is lost (NVML error 15)" },
+ * ];
+ * deepEqual(readings.filter(isDeviceFailure).map((r) => r.device), ["gpu-1"]);
+ * ```
+ */
+export function isDeviceFailure(reading: DeviceReading): reading is DeviceFailure {
+  return "failure" in reading;
 }
 
 /** How the job's share of a device's energy is decided. */

@@ -65,6 +65,10 @@ export function runCommand() {
     .option("--quiet", "no live status line and no summary on stderr")
     .option("--no-env", "do not record git, pip or conda state")
     .option("--demo", "run a built-in CPU workload of about 5 s instead of a command")
+    .option(
+      "--strict-sensors",
+      "exit 5 when a device went unmeasured during the run (default: the command's exit code)",
+    )
     // Where the electricity comes from.
     .option("--zone <id>", "grid zone of the electricity, e.g. DE, US-CAL-CISO (or $IMPACT_ZONE)")
     .option("--country <code>", "country of the electricity (ISO 3166-1 alpha-2 or alpha-3)")
@@ -160,6 +164,7 @@ export function toRunOptions(flags: RunFlags, args: string[]): RunOptions {
     attribution: flags.attribution,
     quiet: flags.quiet === true,
     captureEnv: flags.env !== false,
+    strictSensors: flags.strictSensors === true,
     region: regionFlags(flags),
   };
   if (flags.logDir !== undefined) options.logDir = flags.logDir;

@@ -134,7 +134,10 @@ export interface RunInfo {
   region?: RegionInfo;
   /** The SLURM task, inside a SLURM job. */
   slurm?: SlurmInfo;
-  /** Set when a sensor failed mid-run: sampling stopped there (the samples end early). */
+  /**
+   * Written by versions before per-device gaps (summary.json `gaps`): a sensor failed mid-run
+   * and sampling stopped there. Still read from old logs; no longer written.
+   */
   samplingError?: string;
 }
 
@@ -183,6 +186,32 @@ export interface SampleRecord {
   intensity?: { gramsPerKwh: number; source: string };
   /** The SLURM task, inside a SLURM job. */
   slurm?: SlurmInfo;
+  /**
+   * Devices not measured in this interval (a lost GPU, a sensor that died, a counter reset),
+   * each with the reason; such a device has no entry in `devices` for the interval. Absent when
+   * every device was measured.
+   */
+  gaps?: SampleGap[];
+}
+
+/** A device that was not measured in one interval (samples.jsonl). */
+export interface SampleGap {
+  /** What the device is. */
+  component: Component;
+  /** Device id: `gpu-1`, `package-0`. */
+  device: string;
+  /** Why, naming the call or file that failed. */
+  reason: string;
+}
+
+/** A stretch of time during which a device was not measured (summary.json). */
+export interface DeviceGap extends SampleGap {
+  /** Start of the first interval not measured, ISO 8601 UTC. */
+  from: string;
+  /** End of the last consecutive interval not measured, ISO 8601 UTC. */
+  to: string;
+  /** Seconds not measured (the intervals' lengths added up). */
+  seconds: number;
 }
 
 /** One component's totals in `summary.json`. */
@@ -197,18 +226,28 @@ export interface ComponentTotal {
   machineEnergyJoules: number;
   /** The job's share of it, J. */
   attributedEnergyJoules: number;
+  /**
+   * Seconds of the window this device was not measured (its `gaps`); its energy then is not in
+   * the totals. Always written; absent in logs from before gaps were recorded.
+   */
+  unmeasuredSeconds?: number;
 }
 
 /** `summary.json`: the stable contract other tools read. */
 export interface RunSummary {
   /** {@link LOG_SCHEMA_VERSION} of the writer. */
   schemaVersion: typeof LOG_SCHEMA_VERSION;
-  /** ISO 8601 UTC. */
+  /** Start of the window the energy covers (the sensors' baseline), ISO 8601 UTC. */
   start: string;
-  /** ISO 8601 UTC. */
+  /** End of that window (the last sample), ISO 8601 UTC. */
   end: string;
-  /** Wall-clock duration, s. */
+  /**
+   * Seconds the energy covers, baseline to last sample: `totals.machineEnergyJoules /
+   * durationSeconds` is `power.meanWatts`. (Before gaps were recorded: the run's wall time.)
+   */
   durationSeconds: number;
+  /** The job's own wall time, s: the command's start to its exit (the tracker's, for `track()`). */
+  jobWallSeconds?: number;
   /** The command's exit code; null when a signal ended it. */
   exitCode: number | null;
   /** The signal that ended the command, if any. */
@@ -228,7 +267,12 @@ export interface RunSummary {
     /** Attributed joules from `estimate` figures. */
     estimatedEnergyJoules: number;
   };
-  /** Machine power over the run. */
+  /**
+   * Machine power over the window: the mean is `totals.machineEnergyJoules / durationSeconds`;
+   * the peak is the highest interval's power among intervals at least half the nominal
+   * interval long (a final interval of a few milliseconds means nothing), or the mean when no
+   * interval is that long.
+   */
   power: { meanWatts: number; peakWatts: number };
   /** CPU seconds of the job's process tree. */
   cpuSeconds: number;
@@ -236,6 +280,11 @@ export interface RunSummary {
   gpuSeconds: number;
   /** Sample lines read. */
   samples: number;
+  /**
+   * Every stretch a device was not measured, consecutive intervals merged, oldest first.
+   * Always written (empty when every device was measured throughout); absent in older logs.
+   */
+  gaps?: DeviceGap[];
   /** Set when a reader rebuilt this from samples.jsonl (the run was killed). */
   recomputed?: boolean;
   /** The SLURM task, inside a SLURM job. */

@@ -8,6 +8,7 @@
 import type { Attribution, Method } from "../types.ts";
 import {
   type ComponentTotal,
+  type DeviceGap,
   LOG_SCHEMA_VERSION,
   type RunSummary,
   type SampleRecord,
@@ -21,44 +22,84 @@ export interface SummaryState {
   machineEnergyJoules: number;
   attributedEnergyJoules: number;
   estimatedEnergyJoules: number;
-  /** Sum of the samples' interval lengths. */
+  /** Sum of the samples' interval lengths: the window the energy covers. */
   sampledSeconds: number;
+  /** The highest interval power among intervals long enough to count ({@link peakCounts}). */
   peakWatts: number;
+  /** Intervals that counted toward the peak. */
+  peakIntervals: number;
+  /** The nominal sampling interval, s, when known (intervals under half of it skip the peak). */
+  nominalIntervalSeconds?: number;
+  /** Start of the first interval (the sensors' baseline), epoch ms. */
+  windowStartMs?: number;
+  /** End of the last interval, ISO 8601 UTC. */
+  lastT?: string;
   cpuSeconds: number;
   gpuSeconds: number;
   samples: number;
+  /** Stretches not measured, consecutive intervals of a device merged. */
+  gaps: DeviceGap[];
+  /** `component/device` -> index in `gaps` of the stretch the last sample extended. */
+  openGaps: Record<string, number>;
+  /** `component/device` -> seconds not measured. */
+  unmeasuredSeconds: Record<string, number>;
 }
 
 /** What a summary needs beyond the samples. */
 export interface SummaryMeta {
-  /** ISO 8601 UTC. */
+  /** When the run started, ISO 8601 UTC (the window's start when there is no sample). */
   start: string;
-  /** ISO 8601 UTC. */
+  /** When the run ended, ISO 8601 UTC (the window's end when there is no sample). */
   end: string;
   exitCode: number | null;
   signal?: string | null;
   attribution: Attribution;
   slurm?: SlurmInfo;
   recomputed?: boolean;
+  /** The job's own wall time, s (default: `end` - `start`). */
+  jobWallSeconds?: number;
+  /** The nominal sampling interval, s, for the peak rule (every interval counts without it). */
+  intervalSeconds?: number;
 }
 
 /**
  * The state before any sample.
  *
+ * @param nominalIntervalSeconds The sampling interval asked for, s: intervals shorter than
+ *   half of it do not count toward the peak power. Every interval counts without it.
  * @returns Zero totals.
  */
-export function emptySummaryState(): SummaryState {
-  return {
+export function emptySummaryState(nominalIntervalSeconds?: number): SummaryState {
+  const state: SummaryState = {
     components: [],
     machineEnergyJoules: 0,
     attributedEnergyJoules: 0,
     estimatedEnergyJoules: 0,
     sampledSeconds: 0,
     peakWatts: 0,
+    peakIntervals: 0,
     cpuSeconds: 0,
     gpuSeconds: 0,
     samples: 0,
+    gaps: [],
+    openGaps: {},
+    unmeasuredSeconds: {},
   };
+  if (nominalIntervalSeconds !== undefined) state.nominalIntervalSeconds = nominalIntervalSeconds;
+  return state;
+}
+
+/**
+ * Whether an interval is long enough for its power to count toward the peak: at least half the
+ * nominal interval. A last interval of 13 ms (the job ended just after a tick) divides a
+ * counter's granularity and a stream's hold by almost nothing, and reads as a spike.
+ *
+ * @param intervalSeconds The interval's length.
+ * @param nominalIntervalSeconds The sampling interval asked for, when known.
+ * @returns True when the interval counts.
+ */
+export function peakCounts(intervalSeconds: number, nominalIntervalSeconds?: number): boolean {
+  return nominalIntervalSeconds === undefined || intervalSeconds >= nominalIntervalSeconds / 2;
 }
 
 /**
@@ -118,17 +159,47 @@ export function addSample(state: SummaryState, sample: SampleRecord): SummarySta
     powerWatts += d.powerWatts;
     if (d.component === "gpu" && isUsedGpu(d)) gpusUsed++;
   }
-  return {
+  const peak = peakCounts(sample.intervalSeconds, state.nominalIntervalSeconds);
+  const next: SummaryState = {
+    ...state,
     components,
     machineEnergyJoules: state.machineEnergyJoules + machine,
     attributedEnergyJoules: state.attributedEnergyJoules + attributed,
     estimatedEnergyJoules: state.estimatedEnergyJoules + estimated,
     sampledSeconds: state.sampledSeconds + sample.intervalSeconds,
-    peakWatts: Math.max(state.peakWatts, powerWatts),
+    peakWatts: peak ? Math.max(state.peakWatts, powerWatts) : state.peakWatts,
+    peakIntervals: state.peakIntervals + (peak ? 1 : 0),
+    windowStartMs: state.windowStartMs ?? Date.parse(sample.t) - sample.intervalSeconds * 1000,
+    lastT: sample.t,
     cpuSeconds: state.cpuSeconds + sample.cpu.jobCpuSeconds,
     gpuSeconds: state.gpuSeconds + gpusUsed * sample.intervalSeconds,
     samples: state.samples + 1,
   };
+  return sample.gaps?.length || Object.keys(state.openGaps).length > 0
+    ? withGaps(next, sample)
+    : next;
+}
+
+/** Adds a sample's gaps, extending a device's stretch when its previous interval was one too. */
+function withGaps(state: SummaryState, sample: SampleRecord): SummaryState {
+  const gaps = [...state.gaps];
+  const openGaps: Record<string, number> = {};
+  const unmeasuredSeconds = { ...state.unmeasuredSeconds };
+  const seconds = sample.intervalSeconds;
+  for (const { component, device, reason } of sample.gaps ?? []) {
+    const key = `${component}/${device}`;
+    unmeasuredSeconds[key] = (unmeasuredSeconds[key] ?? 0) + seconds;
+    const open = state.openGaps[key];
+    const previous = open === undefined ? undefined : gaps[open];
+    if (open !== undefined && previous?.reason === reason) {
+      gaps[open] = { ...previous, to: sample.t, seconds: previous.seconds + seconds };
+      openGaps[key] = open;
+    } else {
+      const from = new Date(Date.parse(sample.t) - seconds * 1000).toISOString();
+      openGaps[key] = gaps.push({ component, device, from, to: sample.t, seconds, reason }) - 1;
+    }
+  }
+  return { ...state, gaps, openGaps, unmeasuredSeconds };
 }
 
 /**
@@ -139,19 +210,29 @@ export function addSample(state: SummaryState, sample: SampleRecord): SummarySta
  * @returns The summary.
  */
 export function finishSummary(state: SummaryState, meta: SummaryMeta): RunSummary {
-  const startMs = Date.parse(meta.start);
-  const endMs = Date.parse(meta.end);
-  const durationSeconds = Number.isFinite(startMs) && Number.isFinite(endMs)
-    ? Math.max(0, (endMs - startMs) / 1000)
-    : state.sampledSeconds;
+  const runStartMs = Date.parse(meta.start);
+  const runEndMs = Date.parse(meta.end);
+  const runSeconds = Number.isFinite(runStartMs) && Number.isFinite(runEndMs)
+    ? Math.max(0, (runEndMs - runStartMs) / 1000)
+    : undefined;
+  // The window is the energy's: baseline to last sample, on the sampler's monotonic clock.
+  const windowed = state.windowStartMs !== undefined && Number.isFinite(state.windowStartMs) &&
+    state.lastT !== undefined;
+  const durationSeconds = windowed ? state.sampledSeconds : runSeconds ?? 0;
+  const meanWatts = durationSeconds > 0 ? state.machineEnergyJoules / durationSeconds : 0;
+  const jobWallSeconds = meta.jobWallSeconds ?? runSeconds;
   const summary: RunSummary = {
     schemaVersion: LOG_SCHEMA_VERSION,
-    start: meta.start,
-    end: meta.end,
+    start: windowed ? new Date(state.windowStartMs!).toISOString() : meta.start,
+    end: windowed ? state.lastT! : meta.end,
     durationSeconds,
+    ...(jobWallSeconds !== undefined ? { jobWallSeconds } : {}),
     exitCode: meta.exitCode,
     attribution: meta.attribution,
-    components: state.components.map((c) => ({ ...c })),
+    components: state.components.map((c) => ({
+      ...c,
+      unmeasuredSeconds: state.unmeasuredSeconds[`${c.component}/${c.device}`] ?? 0,
+    })),
     totals: {
       machineEnergyJoules: state.machineEnergyJoules,
       attributedEnergyJoules: state.attributedEnergyJoules,
@@ -159,12 +240,13 @@ export function finishSummary(state: SummaryState, meta: SummaryMeta): RunSummar
       estimatedEnergyJoules: state.estimatedEnergyJoules,
     },
     power: {
-      meanWatts: state.sampledSeconds > 0 ? state.machineEnergyJoules / state.sampledSeconds : 0,
-      peakWatts: state.peakWatts,
+      meanWatts,
+      peakWatts: state.peakIntervals > 0 ? state.peakWatts : meanWatts,
     },
     cpuSeconds: state.cpuSeconds,
     gpuSeconds: state.gpuSeconds,
     samples: state.samples,
+    gaps: state.gaps.map((g) => ({ ...g })),
   };
   if (meta.signal !== undefined) summary.signal = meta.signal;
   if (meta.recomputed) summary.recomputed = true;
@@ -180,7 +262,7 @@ export function finishSummary(state: SummaryState, meta: SummaryMeta): RunSummar
  * @returns The summary.
  */
 export function summarizeSamples(samples: Iterable<SampleRecord>, meta: SummaryMeta): RunSummary {
-  let state = emptySummaryState();
+  let state = emptySummaryState(meta.intervalSeconds);
   for (const sample of samples) state = addSample(state, sample);
   return finishSummary(state, meta);
 }

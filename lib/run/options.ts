@@ -56,4 +56,9 @@ export interface RunOptions {
   metrics?: string;
   /** `--cgroup <path>`: the job's CPU time and memory from this cgroup. */
   cgroup?: string;
+  /**
+   * `--strict-sensors`: exit 5 (a sensor failed) when any device went unmeasured for a while
+   * (a recorded gap); without it `impact run` exits with the command's code whatever the sensors did.
+   */
+  strictSensors: boolean;
 }

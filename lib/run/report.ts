@@ -161,12 +161,62 @@ export function formatSummary(
   for (const s of info.sensors.filter((s) => found && !s.available && s.devices.length > 0)) {
     lines.push(`  ${s.sensor} unavailable: ${s.reason ?? "not found"}`);
   }
+  lines.push(...gapLines(summary));
+  // Logs written before gaps were recorded say why sampling stopped this way.
   if (info.samplingError) {
     lines.push(`  sampling stopped early: ${info.samplingError}`);
   }
   lines.push(...extraLines);
   lines.push(`  log: ${logDir}`);
   return lines.join("\n") + "\n";
+}
+
+/**
+ * One line per device that was not measured for a while: how long in all, and each stretch
+ * from when and why (its energy then is missing from the totals, never guessed).
+ *
+ * @param summary The run's totals and gaps.
+ * @returns Lines starting with two spaces; none when every device was measured throughout.
+ * @example A GPU lost for two seconds
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { gapLines } from "./report.ts";
+ *
+ * const gap = {
+ *   component: "gpu" as const,
+ *   device: "gpu-1",
+ *   from: "2026-01-01T00:00:03.000Z",
+ *   to: "2026-01-01T00:00:05.000Z",
+ *   seconds: 2,
+ *   reason: "GPU is lost (NVML error 15)",
+ * };
+ * deepEqual(gapLines({ gaps: [gap], durationSeconds: 10 }), [
+ *   "  not measured: gpu gpu-1 for 2.0s of 10.0s (its energy then is not in the totals):",
+ *   "    from 00:00:03 UTC for 2.0s: GPU is lost (NVML error 15)",
+ * ]);
+ * ```
+ */
+export function gapLines(summary: Pick<RunSummary, "gaps" | "durationSeconds">): string[] {
+  const byDevice = new Map<string, NonNullable<RunSummary["gaps"]>>();
+  for (const gap of summary.gaps ?? []) {
+    const key = `${gap.component} ${gap.device}`;
+    byDevice.set(key, [...(byDevice.get(key) ?? []), gap]);
+  }
+  const lines: string[] = [];
+  for (const [device, gaps] of byDevice) {
+    const seconds = gaps.reduce((sum, g) => sum + g.seconds, 0);
+    lines.push(
+      `  not measured: ${device} for ${formatDuration(seconds)} of ${
+        formatDuration(summary.durationSeconds)
+      } (its energy then is not in the totals):`,
+    );
+    for (const gap of gaps) {
+      lines.push(
+        `    from ${gap.from.slice(11, 19)} UTC for ${formatDuration(gap.seconds)}: ${gap.reason}`,
+      );
+    }
+  }
+  return lines;
 }
 
 /**

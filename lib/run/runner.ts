@@ -11,7 +11,7 @@
  */
 import { assertCpus, assertGpus, HardwareMismatchError } from "../hardware.ts";
 import type { LiveProvider } from "../geo/live/poller.ts";
-import type { RegionInfo, RunInfo, SampleRecord } from "../log/schema.ts";
+import type { RegionInfo, RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
 import { chooseLogDir, LogDirError, LogWriter } from "../log/write.ts";
 import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
@@ -299,17 +299,18 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
   });
   let exitCode: number;
   let signal: string | null = null;
+  let jobWallSeconds: number | undefined;
   try {
     const child = spawnChild(runtime, command, cwd);
+    const childStartMs = runtime.monotonicMs();
     session.sampler.setRootPid(child.pid);
     const first = await Promise.race([child.status, session.failed]);
     if (first instanceof Error) {
       if (live) deps.stderr("\r\x1b[2K");
-      deps.stderr(
-        `impact: sampling stopped: ${first.message}; the command keeps running\n`,
-      );
+      deps.stderr(`impact: sampling stopped: ${first.message}; the command keeps running\n`);
     }
     const status = await child.status;
+    jobWallSeconds = (runtime.monotonicMs() - childStartMs) / 1000;
     exitCode = exitCodeOf(status);
     signal = status.signal;
   } catch (error) {
@@ -320,7 +321,12 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
   const final: Partial<RunInfo> = { ...await environment };
   // The live polls and failures as of the last sample.
   if (plan.live && info.region) final.region = { ...info.region, live: plan.live.report() };
-  const end = await session.stop({ exitCode, signal, info: final });
+  const end = await session.stop({
+    exitCode,
+    signal,
+    info: final,
+    ...(jobWallSeconds !== undefined ? { jobWallSeconds } : {}),
+  });
   await state.releaseAll();
   if (live) deps.stderr("\r\x1b[2K");
   if (!options.quiet) {
@@ -332,14 +338,31 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     );
     deps.stderr(formatSummary(end.summary, end.info, writer.dir, extra));
   }
-  const failure = session.failure();
+  return strictExitCode(options.strictSensors, exitCode, end.summary, session.failure(), deps);
+}
+
+/**
+ * The exit code of a run: the command's own, whatever the sensors did (a gap is in the log and
+ * the summary); with `--strict-sensors`, {@link ExitCode.sensor} when any device was not
+ * measured for a while or sampling stopped, the command's code printed beside it.
+ */
+function strictExitCode(
+  strict: boolean,
+  exitCode: number,
+  summary: RunSummary,
+  failure: Error | undefined,
+  deps: Pick<RunDeps, "stderr">,
+): number {
   if (failure) {
-    deps.stderr(
-      `impact: a sensor failed during the run (${failure.message}); the command itself exited ${exitCode}\n`,
-    );
-    return ExitCode.sensor;
+    deps.stderr(`impact: the log stopped early (${failure.message})\n`);
   }
-  return exitCode;
+  const gaps = summary.gaps?.length ?? 0;
+  if (!strict || (gaps === 0 && !failure)) return exitCode;
+  const why = failure ? "sampling stopped early" : `${gaps} measurement gap(s) were recorded`;
+  deps.stderr(
+    `impact: --strict-sensors: ${why}, so impact exits ${ExitCode.sensor}; the command itself exited ${exitCode}\n`,
+  );
+  return ExitCode.sensor;
 }
 
 function withoutUsage(discovery: Discovery): Discovery {

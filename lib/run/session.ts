@@ -107,6 +107,8 @@ export interface SessionOptions {
 export interface SessionEnd {
   exitCode: number | null;
   signal?: string | null;
+  /** The job's own wall time, s (the command's start to its exit). */
+  jobWallSeconds?: number;
   /** Extra fields to merge into the final impact.json (environment, ...). */
   info?: Partial<RunInfo>;
 }
@@ -116,9 +118,12 @@ export interface Session {
   sampler: Sampler;
   /** The running totals of every record written so far (what summary.json will say). */
   summaryState(): SummaryState;
-  /** The sampler's failure, once it has failed (sampling has then stopped). */
+  /**
+   * Why sampling stopped early, once it has: a record could not be written (sensor failures
+   * are gaps in the records, they never stop sampling).
+   */
   failure(): Error | undefined;
-  /** Resolves when the sampler stops by itself (a sensor failed). */
+  /** Resolves when sampling stops by itself (a record could not be written). */
   readonly failed: Promise<Error>;
   /** Stops sampling (one last sample), writes summary.json and impact.json, closes sensors. */
   stop(end: SessionEnd): Promise<{ summary: RunSummary; info: RunInfo }>;
@@ -134,6 +139,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
   const { runtime, discovery, writer } = options;
   const observers = options.observers ?? [];
   // The sampler hands records on; the session keeps the running summary of what it wrote.
+  // Set below once the sampler has chosen its interval (the peak rule needs it).
   let state = emptySummaryState();
   const sampler = createSampler({
     runtime,
@@ -150,6 +156,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       for (const observe of observers) await observe(record);
     },
   });
+  state = emptySummaryState(sampler.intervalMs / 1000);
   const controller = new AbortController();
   let failure: Error | undefined;
   let signalFailed: (error: Error) => void = () => {};
@@ -178,11 +185,13 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     };
     if (end.signal !== undefined) info.signal = end.signal;
     // The sampler keeps a GPU the job's once it saw it used (compute-apps pids,
-    // CUDA_VISIBLE_DEVICES), so the newest record says which GPUs the job used at all.
-    const gpuUse = sampler.latest()?.devices.filter((d) => d.component === "gpu") ?? [];
+    // CUDA_VISIBLE_DEVICES); a GPU it measured but never saw used was not the job's.
+    const used = new Set(sampler.usedGpus());
+    const measured = new Set(state.components.map((c) => c.device));
     info.gpus = info.gpus.map((gpu) => {
-      const used = gpuUse.find((d) => d.device === `gpu-${gpu.index}`)?.usedByJob;
-      return gpu.usedByJob !== undefined || used === undefined ? gpu : { ...gpu, usedByJob: used };
+      const device = `gpu-${gpu.index}`;
+      if (gpu.usedByJob !== undefined || !measured.has(device)) return gpu;
+      return { ...gpu, usedByJob: used.has(device) };
     });
     const summary = finishSummary(state, {
       start: info.start,
@@ -191,8 +200,8 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       ...(end.signal !== undefined ? { signal: end.signal } : {}),
       attribution: info.attribution,
       ...(info.slurm ? { slurm: info.slurm } : {}),
+      ...(end.jobWallSeconds !== undefined ? { jobWallSeconds: end.jobWallSeconds } : {}),
     });
-    if (failure) info.samplingError = failure.message;
     try {
       await writer.writeSummary(summary);
       await writer.writeInfo(info);

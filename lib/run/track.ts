@@ -5,7 +5,7 @@
  * @module
  */
 import type { Attribution } from "../types.ts";
-import type { RunSummary, SampleRecord } from "../log/schema.ts";
+import type { DeviceGap, RunSummary, SampleRecord } from "../log/schema.ts";
 import { chooseLogDir, LogWriter } from "../log/write.ts";
 import { captureEnvironmentInfo, startingInfo, startSession } from "./session.ts";
 import { denoRuntime, type Runtime, systemPaths } from "../runtime.ts";
@@ -32,11 +32,19 @@ export interface Tracker extends AsyncDisposable {
   /** The log directory being written. */
   readonly logDir: string;
   /**
-   * The newest sample; rethrows the sampler's failure if a sensor failed.
+   * The newest sample. A device that could not be read in its interval is absent from its
+   * `devices` and listed in its `gaps`; sampling goes on.
    *
    * @returns The newest sample, or undefined before the first interval ends.
    */
   latest(): SampleRecord | undefined;
+  /**
+   * Every stretch a device was not measured so far (consecutive intervals merged), as
+   * summary.json will list them.
+   *
+   * @returns The gaps, oldest first; empty when every device was measured.
+   */
+  gaps(): DeviceGap[];
   /**
    * Stops sampling, writes summary.json and the final impact.json. Safe to call twice.
    *
@@ -55,6 +63,7 @@ export interface Tracker extends AsyncDisposable {
  */
 export async function track(logDir: string, options: TrackOptions = {}): Promise<Tracker> {
   const runtime = options.runtime ?? denoRuntime;
+  const trackedFromMs = runtime.monotonicMs();
   const intervalMs = Math.round((options.intervalSeconds ?? 1) * 1000);
   const cwd = Deno.cwd();
   const writer = await LogWriter.create(
@@ -87,16 +96,14 @@ export async function track(logDir: string, options: TrackOptions = {}): Promise
   let summary: Promise<RunSummary> | undefined;
   const stop = () =>
     summary ??= (async () => {
-      const end = await session.stop({ exitCode: null, info: await environment });
+      const jobWallSeconds = (runtime.monotonicMs() - trackedFromMs) / 1000;
+      const end = await session.stop({ exitCode: null, info: await environment, jobWallSeconds });
       return end.summary;
     })();
   return {
     logDir: writer.dir,
-    latest() {
-      const failure = session.failure();
-      if (failure) throw failure;
-      return session.sampler.latest();
-    },
+    latest: () => session.sampler.latest(),
+    gaps: () => session.summaryState().gaps.map((g) => ({ ...g })),
     stop,
     async [Symbol.asyncDispose]() {
       await stop();

@@ -4,16 +4,29 @@
  * interval energies, attributes them to the job and hands each record on.
  *
  * The loop runs beside the child and never waits on it; it stops when its AbortSignal fires
- * (after one last sample) or when a sensor fails (the error is rethrown, never a silent zero).
+ * (after one last sample). A device that cannot be read (a {@link DeviceFailure}, a sensor
+ * whose read rejects, a counter that was rebased) is a gap in that interval's record, never a
+ * silent zero; the others are measured as usual. A device's baseline is retaken at its first
+ * good read after a gap, so the energy of a gap is never guessed.
  *
  * @module
  */
-import type { Attribution, DeviceEnergy, JobUsage, SystemCpu, UsageSource } from "../types.ts";
-import type { SampleRecord } from "../log/schema.ts";
+import {
+  type Attribution,
+  type Component,
+  type DeviceEnergy,
+  type DeviceFailure,
+  isDeviceFailure,
+  type JobUsage,
+  type SystemCpu,
+  type UsageSource,
+} from "../types.ts";
+import type { SampleGap, SampleRecord } from "../log/schema.ts";
 import type { Runtime } from "../runtime.ts";
 import type { EnergySensor } from "../sensors/types.ts";
 import { visibleGpuDevices } from "../sensors/gpu_visibility.ts";
 import { attributeDevices, cpuTimeShare, type DeviceDelta, gpuUsedByJob } from "./attribution.ts";
+import { type SensorOutcome, trackSensor } from "./sensor_health.ts";
 
 /** How to sample. */
 export interface SamplerOptions {
@@ -42,12 +55,14 @@ export interface Sampler {
   /** Starts the sensors and takes the baseline. */
   start(): Promise<void>;
   /**
-   * Samples until `signal` aborts, then takes one last sample and resolves.
-   * Rejects with the sensor's error when a read fails.
+   * Samples until `signal` aborts, then takes one last sample and resolves. Sensor failures
+   * are gaps in the records; it rejects only when `onSample` does (the log cannot be written).
    */
   run(signal: AbortSignal): Promise<void>;
   /** The newest record, if any. */
   latest(): SampleRecord | undefined;
+  /** Device ids (`gpu-N`) of the GPUs the job has used so far. */
+  usedGpus(): string[];
   /** Sets the tracked process (a child started after `start()`: its CPU time counts from 0). */
   setRootPid(pid: number): void;
 }
@@ -68,6 +83,19 @@ function effectiveIntervalMs(requestedMs: number, sensors: EnergySensor[]): numb
   return ms;
 }
 
+/** What the sampler keeps of one device between reads. */
+interface DeviceState {
+  component: Component;
+  device: string;
+  /** Its cumulative energy at the last good read; undefined in a gap (no baseline). */
+  lastJoules: number | undefined;
+  /** Why it is not measured, from its failure until its baseline is retaken. */
+  gapReason?: string;
+}
+
+/** Why a device first read after the baseline has its first interval as a gap. */
+const LATE_DEVICE = "first read after the run's baseline (no earlier reading to count from)";
+
 /**
  * Creates a sampler over the given sensors.
  *
@@ -81,7 +109,10 @@ export function createSampler(options: SamplerOptions): Sampler {
   // first time they report any): unset means the job claims none by this rule.
   let cudaVisible: Set<string> | undefined;
   const usedGpus = new Set<string>();
-  let previous = new Map<string, number>();
+  const tracked = sensors.map((sensor) => trackSensor(sensor, () => runtime.monotonicMs()));
+  const devices = new Map<string, DeviceState>();
+  /** Per sensor, the `component/device` keys it reported last (what a rejected read fails). */
+  const reported: string[][] = sensors.map(() => []);
   let previousMs = 0;
   let previousJob: JobUsage | undefined;
   let previousSystem: SystemCpu | undefined;
@@ -101,12 +132,85 @@ export function createSampler(options: SamplerOptions): Sampler {
     return [job, system];
   }
 
-  async function readAll(): Promise<[DeviceEnergy[], JobUsage | undefined, SystemCpu | undefined]> {
-    const [readings, [job, system]] = await Promise.all([
-      Promise.all(sensors.map((s) => s.read())),
+  async function readAll(
+    nowMs: number,
+  ): Promise<[SensorOutcome[], JobUsage | undefined, SystemCpu | undefined]> {
+    const [outcomes, [job, system]] = await Promise.all([
+      Promise.all(tracked.map((t) => t.read(nowMs))),
       readUsage(),
     ]);
-    return [readings.flat(), job, system];
+    return [outcomes, job, system];
+  }
+
+  /** Marks a device as not measured (its baseline is gone) and notes the interval's gap. */
+  function fail(key: string, failure: DeviceFailure, gaps: SampleGap[] | undefined): void {
+    const state = devices.get(key);
+    if (state) {
+      state.lastJoules = undefined;
+      state.gapReason = failure.failure;
+    } else {
+      devices.set(key, {
+        component: failure.component,
+        device: failure.device,
+        lastJoules: undefined,
+        gapReason: failure.failure,
+      });
+    }
+    gaps?.push({ component: failure.component, device: failure.device, reason: failure.failure });
+  }
+
+  /**
+   * Turns the sensors' outcomes into interval energies (`deltas`) and gaps; with neither (the
+   * baseline), only takes each device's starting value.
+   */
+  function account(
+    outcomes: SensorOutcome[],
+    seconds: number,
+    deltas?: DeviceDelta[],
+    gaps?: SampleGap[],
+  ): DeviceEnergy[] {
+    const measured: DeviceEnergy[] = [];
+    outcomes.forEach((outcome, i) => {
+      if (!outcome.ok) {
+        for (const key of reported[i]!) {
+          const state = devices.get(key)!;
+          fail(
+            key,
+            { component: state.component, device: state.device, failure: outcome.reason },
+            gaps,
+          );
+        }
+        return;
+      }
+      const keys: string[] = [];
+      for (const reading of outcome.readings) {
+        const key = `${reading.component}/${reading.device}`;
+        keys.push(key);
+        if (isDeviceFailure(reading)) {
+          fail(key, reading, gaps);
+          continue;
+        }
+        measured.push(reading);
+        let state = devices.get(key);
+        if (!state) {
+          state = { component: reading.component, device: reading.device, lastJoules: undefined };
+          if (deltas) state.gapReason = LATE_DEVICE;
+          devices.set(key, state);
+        }
+        if (deltas && (state.lastJoules === undefined || reading.rebased !== undefined)) {
+          // The first good read after a gap is the new baseline: its interval is part of the gap.
+          const reason = state.gapReason ?? reading.rebased!;
+          gaps?.push({ component: reading.component, device: reading.device, reason });
+        } else if (deltas) {
+          const energyJoules = Math.max(0, reading.energyJoules - state.lastJoules!);
+          deltas.push({ reading, energyJoules, seconds });
+        }
+        state.lastJoules = reading.energyJoules;
+        delete state.gapReason;
+      }
+      reported[i] = keys;
+    });
+    return measured;
   }
 
   async function sampleOnce(): Promise<void> {
@@ -115,19 +219,13 @@ export function createSampler(options: SamplerOptions): Sampler {
     // late stamp would shift energy between intervals and skew the first and last ones.
     const nowMs = runtime.monotonicMs();
     const wallMs = runtime.now();
-    const [readings, job, system] = await readAll();
+    const [outcomes, job, system] = await readAll(nowMs);
     const seconds = Math.max(0, (nowMs - previousMs) / 1000);
     previousMs = nowMs;
 
     const deltas: DeviceDelta[] = [];
-    const current = new Map<string, number>();
-    for (const reading of readings) {
-      const key = `${reading.component}/${reading.device}`;
-      current.set(key, reading.energyJoules);
-      const energyJoules = Math.max(0, reading.energyJoules - (previous.get(key) ?? 0));
-      deltas.push({ reading, energyJoules, seconds });
-    }
-    previous = current;
+    const gaps: SampleGap[] = [];
+    const readings = account(outcomes, seconds, deltas, gaps);
 
     const jobCpuSeconds = job ? Math.max(0, job.cpuSeconds - (previousJob?.cpuSeconds ?? 0)) : 0;
     const busySeconds = system && previousSystem
@@ -164,6 +262,7 @@ export function createSampler(options: SamplerOptions): Sampler {
         kind: (job ?? previousJob)?.memoryKind ?? "rss",
       },
     };
+    if (gaps.length > 0) record.gaps = gaps;
     latest = record;
     await options.onSample?.(record);
   }
@@ -178,10 +277,10 @@ export function createSampler(options: SamplerOptions): Sampler {
       // A first read, discarded, runs every read path once (compiling it, opening files), so
       // the baseline read is issued right after its stamp: a first call tens of milliseconds
       // late would leave that much of an integrating sensor's energy out of the first interval.
-      await readAll();
+      await readAll(runtime.monotonicMs());
       const baselineMs = runtime.monotonicMs();
-      const [readings, job, system] = await readAll();
-      previous = new Map(readings.map((r) => [`${r.component}/${r.device}`, r.energyJoules]));
+      const [outcomes, job, system] = await readAll(baselineMs);
+      account(outcomes, 0);
       previousJob = job;
       previousSystem = system;
       startMs = previousMs = baselineMs;
@@ -199,6 +298,7 @@ export function createSampler(options: SamplerOptions): Sampler {
       await sampleOnce();
     },
     latest: () => latest,
+    usedGpus: () => [...usedGpus],
     setRootPid(pid) {
       rootPid = pid;
     },

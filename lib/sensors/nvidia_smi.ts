@@ -3,12 +3,16 @@
  * one spawn per sample), power integrated over time per GPU, and the processes on each GPU
  * from `--query-compute-apps` at a slower cadence.
  *
+ * A GPU whose row says it is gone (`[GPU is lost]`) is a failed device while it says so; the
+ * others are read as usual. A stream that dies or stops printing makes `read()` reject, and
+ * the sampler calls `restart()` (with back-off) for a fresh stream.
+ *
  * @module
  */
 
 import { unavailableStatus } from "./status.ts";
 import { readChildLines, stopChild } from "./child_stream.ts";
-import type { DeviceEnergy, GpuInfo, SensorStatus } from "../types.ts";
+import type { DeviceEnergy, DeviceReading, GpuInfo, SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
 import {
@@ -43,7 +47,7 @@ export interface NvidiaSmiOptions {
   intervalMs: number;
   /** Period of the `--query-compute-apps` query, milliseconds (default 5000). */
   appsIntervalMs?: number;
-  /** Receives problems worth reporting that do not stop the sensor (a stream restart). */
+  /** Receives problems worth reporting that do not stop the sensor (a stream that ended). */
   onWarning?: (message: string) => void;
   /** read() fails when the stream has printed no row for this long, ms (default 10 s or 10 rows). */
   staleAfterMs?: number;
@@ -58,6 +62,7 @@ interface DeviceState {
   integratedUntilMs: number;
   utilization?: number;
   memoryUsedBytes?: number;
+  /** The placeholder of its last row while that row says the GPU is gone. */
   lost?: string;
   warnedMissingPower?: boolean;
   /** Whether a stream row for this GPU has arrived since start(). */
@@ -68,7 +73,7 @@ interface DeviceState {
 export type NvidiaSmiSensor = EnergySensor & {
   /** GPUs found by `probe()` (name, uuid, driver and CUDA versions, power limit). */
   gpus(): GpuInfo[];
-  /** Problems reported so far (stream restarts, missing power readings). */
+  /** Problems reported so far (stream deaths, missing power readings). */
   warnings(): string[];
 };
 
@@ -238,7 +243,14 @@ export function createNvidiaSmiSensor(
       if ([...devices.values()].every((d) => d.seen)) allSeen();
     }
     const lost = fatalPlaceholder(row);
-    if (lost !== undefined) device.lost = lost;
+    if (lost !== undefined) {
+      // Nothing to integrate while the GPU is gone; counting resumes from its next good row.
+      device.lost = lost;
+      delete device.powerWatts;
+      device.integratedUntilMs = nowMs;
+      return;
+    }
+    delete device.lost;
     const power = powerFields.map((f) => numberField(row, f)).find((w) => w !== undefined);
     if (power === undefined) {
       if (!device.warnedMissingPower) {
@@ -269,26 +281,56 @@ export function createNvidiaSmiSensor(
     });
   }
 
-  async function streamLoop() {
-    let deaths = 0;
-    while (!closing) {
-      try {
-        child = spawnStream();
-      } catch (error) {
-        failure = new SensorError(NAME, `the -lms stream could not be started`, { cause: error });
-        return;
-      }
-      // A broken pipe is not reported itself: the exit status below says why.
-      const { code, stderr } = await readChildLines(child, handleLine);
-      if (closing) return;
-      deaths += 1;
-      const said = stderr.trim().split("\n")[0];
-      const message = `the -lms stream ended with exit code ${code}${said ? `: ${said}` : ""}`;
-      if (deaths >= 2) {
-        failure = new SensorError(NAME, `${message}, after it had been restarted once`);
-        return;
-      }
-      warn(`${NAME}: ${message}; restarting it once`);
+  /**
+   * Runs one stream until it ends. A stream that ends while the sensor is open is a failure
+   * for every GPU until `restart()` brings a new one.
+   */
+  async function streamOnce() {
+    let stream: Deno.ChildProcess;
+    try {
+      stream = child = spawnStream();
+    } catch (error) {
+      failure = new SensorError(NAME, `the -lms stream could not be started`, { cause: error });
+      return;
+    }
+    // A broken pipe is not reported itself: the exit status below says why.
+    const { code, stderr } = await readChildLines(stream, handleLine);
+    if (closing || stream !== child) return;
+    const said = stderr.trim().split("\n")[0];
+    failure = new SensorError(
+      NAME,
+      `the -lms stream ended with exit code ${code}${said ? `: ${said}` : ""}`,
+    );
+    warn(failure.message);
+  }
+
+  /**
+   * Starts a stream and waits until every GPU has printed a row (or the stream has ended, or a
+   * while has passed). Counting starts at that instant, when each GPU's power is known:
+   * counting from the spawn instead would backfill the wait with the first row's power.
+   */
+  async function openStream() {
+    const nowMs = runtime.monotonicMs();
+    lastRowAtMs = nowMs;
+    for (const device of devices.values()) {
+      device.seen = false;
+      delete device.powerWatts;
+      device.integratedUntilMs = nowMs;
+    }
+    failure = undefined;
+    const seen = new Promise<void>((resolve) => allSeen = resolve);
+    streamDone = streamOnce();
+    const timeout = new AbortController();
+    await Promise.race([
+      seen,
+      streamDone,
+      runtime.sleep(Math.min(staleAfterMs, 5_000), timeout.signal),
+    ]);
+    timeout.abort();
+    allSeen = undefined;
+    const startedMs = runtime.monotonicMs();
+    for (const device of devices.values()) {
+      if (device.powerWatts !== undefined) device.integratedUntilMs = startedMs;
     }
   }
 
@@ -333,32 +375,17 @@ export function createNvidiaSmiSensor(
         devices.set(gpu.index, state);
       }
       closing = false;
-      const seen = new Promise<void>((resolve) => allSeen = resolve);
-      streamDone = streamLoop();
-      // Integration starts now; no row can have been handled yet, since rows arrive through
-      // the event loop.
-      const nowMs = runtime.monotonicMs();
-      lastRowAtMs = nowMs;
-      for (const device of devices.values()) device.integratedUntilMs = nowMs;
-      // Return once every GPU has printed a row (or the stream has ended, or a while has
-      // passed), and count from that instant, when each GPU's power is known. Counting from
-      // the spawn instead would backfill the wait with the first row's power after the
-      // caller's baseline read: on a loaded machine, tens of milliseconds of energy shifted
-      // into the first interval.
-      const timeout = new AbortController();
-      await Promise.race([
-        seen,
-        streamDone,
-        runtime.sleep(Math.min(staleAfterMs, 5_000), timeout.signal),
-      ]);
-      timeout.abort();
-      allSeen = undefined;
-      const startedMs = runtime.monotonicMs();
-      for (const device of devices.values()) {
-        if (device.powerWatts === undefined) continue;
-        device.energyJoules = 0;
-        device.integratedUntilMs = startedMs;
-      }
+      await openStream();
+    },
+    async restart() {
+      if (closing || !status?.available) throw new SensorError(NAME, "restart() before start()");
+      const old = child;
+      child = undefined;
+      await stopChild(old, streamDone);
+      if (closing) return;
+      await openStream();
+      if (failure) throw failure;
+      if (closing) await stopChild(child, streamDone);
     },
     read() {
       if (failure) return Promise.reject(failure);
@@ -369,12 +396,15 @@ export function createNvidiaSmiSensor(
           new SensorError(NAME, `the -lms stream has printed no row for ${seconds} s`),
         );
       }
-      const result: DeviceEnergy[] = [];
+      const result: DeviceReading[] = [];
       for (const device of devices.values()) {
         if (device.lost !== undefined) {
-          return Promise.reject(
-            new SensorError(NAME, `gpu-${device.index} reported ${device.lost}`),
-          );
+          result.push({
+            component: "gpu",
+            device: `gpu-${device.index}`,
+            failure: `nvidia-smi printed ${device.lost} for gpu-${device.index}`,
+          });
+          continue;
         }
         integrate(device, device.powerWatts, nowMs);
         const energy: DeviceEnergy = {

@@ -7,7 +7,9 @@
  * Errors are per GPU: a GPU the job may not open (`NVML_ERROR_NO_PERMISSION` from
  * `nvmlDeviceGetHandleByIndex_v2` for a GPU outside the job's device cgroup, the normal case
  * under SLURM), one that is lost, or one with neither counter nor power is left out with its
- * reason while the others are measured. The process list is read with the call and entry
+ * reason while the others are measured. A GPU that fails after the start (`GPU_IS_LOST`) is a
+ * failed device in that read, the others are read as usual; an energy counter that goes back
+ * (a driver reload) is a rebased reading. The process list is read with the call and entry
  * width the driver branch dictates (see nvml_abi.ts for the header history).
  *
  * FFI has no place in the {@link Runtime} adapter (it is not portable to fakes), so this file
@@ -17,7 +19,7 @@
  */
 
 import { unavailableStatus } from "./status.ts";
-import type { DeviceEnergy, GpuInfo, Method, SensorStatus } from "../types.ts";
+import type { DeviceEnergy, DeviceReading, GpuInfo, Method, SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
 import {
@@ -263,19 +265,16 @@ export function createNvmlSensor(
 
   function readEnergyMillijoules(device: Device): bigint {
     const energy = new BigUint64Array(1);
-    const code = nvml!.nvmlDeviceGetTotalEnergyConsumption!(device.handle, energy);
-    if (code !== NvmlReturn.SUCCESS) {
-      throw new SensorError(NAME, `gpu-${device.index} energy counter: ${errorText(code)}`);
-    }
+    check(
+      nvml!.nvmlDeviceGetTotalEnergyConsumption!(device.handle, energy),
+      "nvmlDeviceGetTotalEnergyConsumption",
+    );
     return energy[0]!;
   }
 
   function readPowerWatts(device: Device): number {
     const power = new Uint32Array(1);
-    const code = nvml!.nvmlDeviceGetPowerUsage(device.handle, power);
-    if (code !== NvmlReturn.SUCCESS) {
-      throw new SensorError(NAME, `gpu-${device.index} power usage: ${errorText(code)}`);
-    }
+    check(nvml!.nvmlDeviceGetPowerUsage(device.handle, power), "nvmlDeviceGetPowerUsage");
     return power[0]! / 1000;
   }
 
@@ -319,21 +318,34 @@ export function createNvmlSensor(
       for (const device of devices) {
         device.energyJoules = 0;
         device.countedMillijoules = 0n;
-        if (device.method === "counter") {
-          device.lastMillijoules = readEnergyMillijoules(device);
-        } else {
-          device.powerWatts = readPowerWatts(device);
-          device.powerAtMs = nowMs;
+        delete device.lastMillijoules;
+        delete device.powerWatts;
+        delete device.powerAtMs;
+        try {
+          if (device.method === "counter") device.lastMillijoules = readEnergyMillijoules(device);
+          else {
+            device.powerWatts = readPowerWatts(device);
+            device.powerAtMs = nowMs;
+          }
+        } catch (error) {
+          // It counts from its first good read; until then its reads say why not.
+          if (!(error instanceof NvmlCallError)) throw error;
         }
       }
     },
     read() {
       if (!nvml) return Promise.reject(new SensorError(NAME, "read() before start()"));
-      try {
-        return Promise.resolve(devices.map((device) => readDevice(device)));
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      return Promise.resolve(devices.map((device): DeviceReading => {
+        try {
+          return readDevice(device);
+        } catch (error) {
+          if (!(error instanceof NvmlCallError)) throw error;
+          // Counting afresh after it: power is not integrated across the failure.
+          delete device.powerWatts;
+          delete device.powerAtMs;
+          return { component: "gpu", device: `gpu-${device.index}`, failure: error.message };
+        }
+      }));
     },
     close() {
       release();
@@ -357,7 +369,7 @@ export function createNvmlSensor(
         device.countedMillijoules += now - last;
       } else {
         // The counter restarts when the driver reloads: when in the interval is unknown, so
-        // the interval counts nothing and counting goes on from the new value.
+        // the interval is a gap and counting goes on from the new value.
         const reset = {
           device: id,
           atMs: runtime.monotonicMs(),
@@ -365,9 +377,9 @@ export function createNvmlSensor(
           afterMillijoules: Number(now),
         };
         resets.push(reset);
-        warn(
-          `${NAME}: ${id} energy counter went back from ${reset.beforeMillijoules} to ${reset.afterMillijoules} mJ (driver reload?); the interval before it counts nothing`,
-        );
+        result.rebased =
+          `energy counter went back from ${reset.beforeMillijoules} to ${reset.afterMillijoules} mJ (driver reload?)`;
+        warn(`${NAME}: ${id} ${result.rebased}; that interval is recorded as a gap`);
       }
       device.lastMillijoules = now;
       result.energyJoules = Number(device.countedMillijoules) / 1000;

@@ -27,7 +27,7 @@
 import { unavailableStatus } from "./status.ts";
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
-import type { Component, DeviceEnergy, SensorStatus } from "../types.ts";
+import type { Component, DeviceEnergy, DeviceReading, SensorStatus } from "../types.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
 
 const SENSOR = "rapl";
@@ -120,17 +120,14 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
     return parseUj(text, zone.energyPath);
   };
 
-  // In parallel, so the counters are read as close to the same instant as possible.
-  const readAll = (zones: CountedZone[]): Promise<number[]> =>
-    Promise.all(zones.map(async (zone) => {
-      try {
-        return await readCounter(zone);
-      } catch (error) {
-        throw new SensorError(SENSOR, `cannot read ${zone.energyPath}: ${message(error)}`, {
-          cause: error,
-        });
-      }
-    }));
+  // In parallel, so the counters are read as close to the same instant as possible. A zone
+  // that cannot be read gives its reason instead of a value.
+  const readAll = (zones: CountedZone[]): Promise<(number | string)[]> =>
+    Promise.all(
+      zones.map((zone) =>
+        readCounter(zone).catch((error) => `cannot read ${zone.energyPath}: ${message(error)}`)
+      ),
+    );
 
   return {
     name: SENSOR,
@@ -183,8 +180,10 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
         }
       }
       const raw = await readAll(found.counted);
+      const failed = raw.find((value) => typeof value === "string");
+      if (failed !== undefined) throw new SensorError(SENSOR, failed);
       state = {
-        lastRawUj: raw,
+        lastRawUj: raw as number[],
         totalUj: raw.map(() => 0),
         psysRemainderJoules: 0,
         lastJoules: new Map(),
@@ -197,12 +196,30 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
       const raw = await readAll(zones);
       const nowMs = runtime.monotonicMs();
       zones.forEach((zone, i) => {
-        state!.totalUj[i]! += counterDeltaUj(state!.lastRawUj[i]!, raw[i]!, zone.maxEnergyRangeUj);
+        const value = raw[i]!;
+        if (typeof value === "string") return; // counted on from the last good value
+        state!.totalUj[i]! += counterDeltaUj(state!.lastRawUj[i]!, value, zone.maxEnergyRangeUj);
+        state!.lastRawUj[i] = value;
       });
-      state.lastRawUj = raw;
       let insidePsysJoules = 0;
-      const result: DeviceEnergy[] = [];
+      // psys is reported as the platform minus the zones inside it: with one of them missing
+      // there is no remainder to report.
+      const missing = zones.find((zone, i) =>
+        zone.component !== "psys" && typeof raw[i] === "string"
+      );
+      const result: DeviceReading[] = [];
       zones.forEach((zone, i) => {
+        const value = raw[i]!;
+        if (typeof value === "string" || (zone.component === "psys" && missing)) {
+          const failure = typeof value === "string"
+            ? value
+            : `psys is the platform minus its packages and DRAM, and ${
+              missing!.device
+            } was not read`;
+          result.push({ component: zone.component, device: zone.device, failure });
+          state!.lastJoules.delete(zone.device);
+          return;
+        }
         let energyJoules = state!.totalUj[i]! / 1e6;
         if (zone.component === "psys") {
           // Remainder of the platform, held (never decreasing) while packages run ahead.
@@ -214,21 +231,20 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
         } else {
           insidePsysJoules += energyJoules;
         }
-        result.push({
+        const device: DeviceEnergy = {
           component: zone.component,
           device: zone.device,
           method: "counter",
           energyJoules,
-        });
-      });
-      const seconds = (nowMs - state.lastMs) / 1000;
-      for (const device of result) {
-        const before = state.lastJoules.get(device.device);
+        };
+        const before = state!.lastJoules.get(device.device);
+        const seconds = (nowMs - state!.lastMs) / 1000;
         if (before !== undefined && seconds > 0) {
           device.powerWatts = (device.energyJoules - before) / seconds;
         }
-        state.lastJoules.set(device.device, device.energyJoules);
-      }
+        state!.lastJoules.set(device.device, device.energyJoules);
+        result.push(device);
+      });
       state.lastMs = nowMs;
       return result;
     },

@@ -6,9 +6,15 @@
  * two reads and an integrating sensor (power x time) accumulates on its own clock. The
  * vocabulary the sensors report in is lib/types.ts.
  *
+ * Failures are per device: a device that cannot be read this time is a
+ * `DeviceFailure` (lib/types.ts) in the read's result, and the other devices are read as usual. A
+ * `read()` that rejects fails every device the sensor reported last; a sensor with
+ * `restart()` is then restarted by the sampler with back-off. Either way the sampler records
+ * gaps (samples.jsonl, summary.json), and retakes a device's baseline at its next good read.
+ *
  * @module
  */
-import type { DeviceEnergy, SensorStatus } from "../types.ts";
+import type { DeviceReading, SensorStatus } from "../types.ts";
 
 /** A source of energy figures. */
 export interface EnergySensor {
@@ -19,10 +25,18 @@ export interface EnergySensor {
   /** Takes the baseline; cumulative energies count from here. */
   start(): Promise<void>;
   /**
-   * Cumulative energy per device since `start()`.
-   * Throws {@link SensorError} when a sensor that was available fails.
+   * Cumulative energy per device since `start()`, or a `DeviceFailure` (lib/types.ts) for a device that
+   * could not be read this time. Rejects (with {@link SensorError}) only when the sensor as a
+   * whole failed (a stream that died): every device it reported last is then a gap.
    */
-  read(): Promise<DeviceEnergy[]>;
+  read(): Promise<DeviceReading[]>;
+  /**
+   * Starts the sensor's source afresh after `read()` rejected (a child process that died);
+   * cumulative energies may restart from 0, since the sampler retakes every baseline after a
+   * gap. Rejects when it could not restart; the sampler tries again later. Only sensors that
+   * can be restarted have it.
+   */
+  restart?(): Promise<void>;
   /**
    * The longest safe gap between reads in milliseconds (RAPL: before a counter can wrap
    * twice unseen); the sampler reads at least this often. Undefined: no limit.

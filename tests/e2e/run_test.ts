@@ -235,3 +235,52 @@ Deno.test("impact run -- sleep 5 over fake 2-socket RAPL and fake nvidia-smi rep
   ok(log.summary.totals.attributedEnergyJoules < 0.05 * measured);
   equal(log.summary.gpuSeconds, 0);
 });
+
+Deno.test("a sensor that fails mid-run leaves the command's exit code and records the gap", async () => {
+  await using dir = await tempDir();
+  const rapl = await createFakeRapl(join(dir.path, "sys"), { sockets: 1 });
+  const env = isolatedEnv(dir.path, { IMPACT_SYSFS_ROOT: rapl.root });
+  const counter = rapl.zones.find((z) => z.key === "package-0")!.energyPath;
+  // The command itself takes the counter away for a while, then exits 3.
+  const script =
+    `mv '${counter}' '${counter}.gone'; sleep 1.2; mv '${counter}.gone' '${counter}'; sleep 0.8; exit 3`;
+  const run = (logDir: string, ...flags: string[]) =>
+    runImpact(
+      [
+        "run",
+        "--no-env",
+        "--interval",
+        "0.2",
+        ...flags,
+        "--log-dir",
+        logDir,
+        "--",
+        "sh",
+        "-c",
+        script,
+      ],
+      dir.path,
+      env,
+    );
+  const lenient = await run(join(dir.path, "lenient"));
+  equal(lenient.code, 3, lenient.stderr);
+  match(lenient.stderr, /not measured: cpu package-0 for \d+\.\ds of \d+\.\ds/);
+  match(lenient.stderr, /from \d\d:\d\d:\d\d UTC for \d+\.\ds: .*energy_uj/);
+  const log = await readLogDir(join(dir.path, "lenient"));
+  const gaps = log.summary.gaps ?? [];
+  equal(gaps.length, 1, JSON.stringify(gaps));
+  deepEqual([gaps[0]!.component, gaps[0]!.device], ["cpu", "package-0"]);
+  match(gaps[0]!.reason, /energy_uj/);
+  ok(gaps[0]!.seconds >= 0.4 && gaps[0]!.seconds <= 2.2, `${gaps[0]!.seconds} s`);
+  equal(log.summary.components[0]!.unmeasuredSeconds, gaps[0]!.seconds);
+  // Measured again after the gap.
+  ok(log.samples.at(-2)!.devices.some((d) => d.device === "package-0"));
+  equal(log.info.samplingError, undefined);
+
+  const strict = await run(join(dir.path, "strict"), "--strict-sensors");
+  equal(strict.code, 5, strict.stderr);
+  match(
+    strict.stderr,
+    /--strict-sensors: 1 measurement gap\(s\) were recorded, so impact exits 5; the command itself exited 3/,
+  );
+});

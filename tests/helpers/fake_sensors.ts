@@ -1,10 +1,12 @@
 import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
-import type {
-  Component,
-  DeviceEnergy,
-  Method,
-  SensorStatus,
-  UsageSource,
+import {
+  type Component,
+  type DeviceEnergy,
+  type DeviceReading,
+  isDeviceFailure,
+  type Method,
+  type SensorStatus,
+  type UsageSource,
 } from "../../lib/types.ts";
 import { type EnergySensor, SensorError } from "../../lib/sensors/types.ts";
 
@@ -35,18 +37,44 @@ export interface FakeDevice {
   uuid?: string;
 }
 
+/** How a {@link FakeSensor} misbehaves, by read number (1 is the first read after start()). */
+export interface FakeSensorOptions {
+  /** This read rejects with a SensorError. */
+  failOnRead?: number;
+  /** Reads that reject with a SensorError ("stream died"). */
+  rejectReads?: (read: number) => boolean;
+  /** Devices reported as a DeviceFailure on a read, with the failure text. */
+  deviceFailures?: (read: number) => Record<string, string>;
+  /** Devices whose reading on a read says it was rebased (a counter reset), with the reason. */
+  rebased?: (read: number) => Record<string, string>;
+  /** Gives the sensor a restart() that starts counting afresh (recorded in `restarts`). */
+  restartable?: boolean;
+  maxReadMs?: number;
+  available?: boolean;
+}
+
 /** An in-memory sensor whose devices draw constant power on the runtime's clock. */
 export class FakeSensor implements EnergySensor {
   reads = 0;
   started = false;
   closed = 0;
+  /** Monotonic times of restart() calls. */
+  restarts: number[] = [];
+  restart?: () => Promise<void>;
   #startMs = 0;
   constructor(
     readonly name: string,
     readonly runtime: Runtime,
     readonly devices: FakeDevice[],
-    readonly options: { failOnRead?: number; maxReadMs?: number; available?: boolean } = {},
-  ) {}
+    readonly options: FakeSensorOptions = {},
+  ) {
+    if (options.restartable) {
+      this.restart = () => {
+        this.restarts.push(this.runtime.monotonicMs());
+        return this.start();
+      };
+    }
+  }
   probe(): Promise<SensorStatus> {
     return Promise.resolve({
       sensor: this.name,
@@ -60,13 +88,17 @@ export class FakeSensor implements EnergySensor {
     this.#startMs = this.runtime.monotonicMs();
     return Promise.resolve();
   }
-  read(): Promise<DeviceEnergy[]> {
-    this.reads++;
-    if (this.options.failOnRead === this.reads) {
+  read(): Promise<DeviceReading[]> {
+    const read = ++this.reads;
+    if (this.options.failOnRead === read || this.options.rejectReads?.(read)) {
       return Promise.reject(new SensorError(this.name, "energy_uj vanished"));
     }
+    const failures = this.options.deviceFailures?.(read) ?? {};
+    const rebased = this.options.rebased?.(read) ?? {};
     const seconds = (this.runtime.monotonicMs() - this.#startMs) / 1000;
-    return Promise.resolve(this.devices.map((d) => {
+    return Promise.resolve(this.devices.map((d): DeviceReading => {
+      const failure = failures[d.device];
+      if (failure !== undefined) return { component: d.component, device: d.device, failure };
       const reading: DeviceEnergy = {
         component: d.component,
         device: d.device,
@@ -76,6 +108,7 @@ export class FakeSensor implements EnergySensor {
       };
       if (d.processIds) reading.processIds = d.processIds;
       if (d.uuid) reading.uuid = d.uuid;
+      if (rebased[d.device] !== undefined) reading.rebased = rebased[d.device]!;
       return reading;
     }));
   }
@@ -107,4 +140,22 @@ export function fakeUsage(
       cpus: options.cpus,
     }),
   };
+}
+
+/**
+ * Reads a sensor whose every device is expected to give energy this time.
+ *
+ * @param sensor The sensor.
+ * @returns Its readings.
+ * @throws When any device failed, naming it and why (so a test fails with the reason).
+ */
+export async function readEnergies(sensor: Pick<EnergySensor, "read">): Promise<DeviceEnergy[]> {
+  const readings = await sensor.read();
+  const failed = readings.filter(isDeviceFailure);
+  if (failed.length > 0) {
+    throw new Error(
+      `devices not read: ${failed.map((f) => `${f.device}: ${f.failure}`).join("; ")}`,
+    );
+  }
+  return readings as DeviceEnergy[];
 }

@@ -1,8 +1,7 @@
-import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { createSampler } from "../../lib/sampler/sampler.ts";
 import type { SampleRecord } from "../../lib/log/schema.ts";
-import { addSample, emptySummaryState } from "../../lib/log/summarize.ts";
-import { SensorError } from "../../lib/sensors/types.ts";
+import { addSample, emptySummaryState, summarizeSamples } from "../../lib/log/summarize.ts";
 import { FakeSensor, fakeUsage, virtualRuntime } from "../helpers/fake_sensors.ts";
 
 function stopAfter(n: number, records: SampleRecord[], controller: AbortController) {
@@ -109,27 +108,124 @@ Deno.test("interval is shortened to the smallest sensor maximum", () => {
   equal(sampler.intervalMs, 250);
 });
 
-Deno.test("a sensor failure stops sampling and is rethrown, not a silent zero", async () => {
-  const runtime = virtualRuntime();
-  const s = new FakeSensor("rapl", runtime, [{
-    component: "cpu",
-    device: "package-0",
-    powerWatts: 10,
-  }], {
-    failOnRead: 5, // a warm-up read and the baseline read come first
-  });
+/** Runs a sampler over `sensors` at 1 s on a virtual clock for `n` ticks (and the last sample). */
+async function sampleTicks(sensors: FakeSensor[], n: number, runtime = virtualRuntime()) {
   const records: SampleRecord[] = [];
+  const controller = new AbortController();
   const sampler = createSampler({
     runtime,
-    sensors: [s],
+    sensors,
     rootPid: 1,
     intervalMs: 1000,
     attribution: "whole-machine",
-    onSample: (r) => void records.push(r),
+    onSample: stopAfter(n, records, controller),
   });
   await sampler.start();
-  await rejects(sampler.run(new AbortController().signal), (e: Error) => e instanceof SensorError);
-  equal(records.length, 2);
+  await sampler.run(controller.signal);
+  return records;
+}
+
+/** Each record's energy of one device, or its gap reason. */
+const seriesOf = (records: SampleRecord[], device: string) =>
+  records.map((r) =>
+    r.devices.find((d) => d.device === device)?.machineEnergyJoules ??
+      r.gaps?.find((g) => g.device === device)?.reason
+  );
+
+const meta = {
+  start: "2026-01-01T00:00:00.000Z",
+  end: "2026-01-01T00:00:10.000Z",
+  exitCode: 0,
+  attribution: "whole-machine" as const,
+};
+
+Deno.test("a device that fails is a gap; the others are measured and its baseline is retaken", async () => {
+  const runtime = virtualRuntime();
+  // Reads 1 and 2 are the warm-up and the baseline; ticks read from 3 on.
+  const rapl = new FakeSensor("rapl", runtime, [
+    { component: "cpu", device: "package-0", powerWatts: 10 },
+    { component: "dram", device: "dram-0", powerWatts: 2 },
+  ], {
+    deviceFailures: (read) => read === 4 || read === 5 ? { "dram-0": "energy_uj: EIO" } : {},
+  });
+  const records = await sampleTicks([rapl], 5, runtime);
+  deepEqual(seriesOf(records, "package-0"), [10, 10, 10, 10, 10, 0]);
+  // Failed twice, then its first good read is the new baseline: the 3 s it was away are a gap,
+  // never 6 J guessed into the interval after it.
+  deepEqual(seriesOf(records, "dram-0"), [
+    2,
+    "energy_uj: EIO",
+    "energy_uj: EIO",
+    "energy_uj: EIO",
+    2,
+    0,
+  ]);
+  const summary = summarizeSamples(records, meta);
+  deepEqual(summary.gaps, [{
+    component: "dram",
+    device: "dram-0",
+    from: "2026-01-01T00:00:01.000Z",
+    to: "2026-01-01T00:00:04.000Z",
+    seconds: 3,
+    reason: "energy_uj: EIO",
+  }]);
+  deepEqual(summary.components.map((c) => [c.device, c.machineEnergyJoules, c.unmeasuredSeconds]), [
+    ["package-0", 50, 0],
+    ["dram-0", 4, 3],
+  ]);
+});
+
+Deno.test("a sensor whose read rejects fails every device it reported, and is read again", async () => {
+  const runtime = virtualRuntime();
+  const rapl = new FakeSensor("rapl", runtime, [
+    { component: "cpu", device: "package-0", powerWatts: 10 },
+    { component: "dram", device: "dram-0", powerWatts: 2 },
+  ], { rejectReads: (read) => read === 4 });
+  const other = new FakeSensor("nvml", runtime, [
+    { component: "gpu", device: "gpu-0", powerWatts: 100 },
+  ]);
+  const records = await sampleTicks([rapl, other], 4, runtime);
+  const reason = "rapl: energy_uj vanished";
+  deepEqual(seriesOf(records, "package-0"), [10, reason, reason, 10, 0]);
+  deepEqual(seriesOf(records, "dram-0"), [2, reason, reason, 2, 0]);
+  deepEqual(seriesOf(records, "gpu-0"), [100, 100, 100, 100, 0]);
+  equal(rapl.reads, 2 + 5); // read every tick, failing or not
+});
+
+Deno.test("a restartable sensor is restarted with back-off (1 s, 2 s, 4 s) beside the ticks", async () => {
+  const runtime = virtualRuntime();
+  const smi: FakeSensor = new FakeSensor("nvidia-smi", runtime, [
+    { component: "gpu", device: "gpu-0", powerWatts: 100, method: "integrated" },
+  ], {
+    restartable: true,
+    // The stream dies at the second tick and again after the first two restarts.
+    rejectReads: (read) => read >= 4 && smi.restarts.length < 3,
+  });
+  const rapl = new FakeSensor("rapl", runtime, [
+    { component: "cpu", device: "package-0", powerWatts: 10 },
+  ]);
+  const records = await sampleTicks([smi, rapl], 13, runtime);
+  // Failed at 2 s: restarts at 3 s (1 s later), 6 s (2 s after the read at 4 s failed) and
+  // 11 s (4 s after the read at 7 s failed); the read at 12 s is good and is the new baseline.
+  deepEqual(smi.restarts, [3000, 6000, 11000]);
+  const reason = "nvidia-smi: energy_uj vanished";
+  deepEqual(seriesOf(records, "gpu-0"), [100, ...Array(11).fill(reason), 100, 0]);
+  // The other sensor was never held up.
+  deepEqual(seriesOf(records, "package-0"), [...Array(13).fill(10), 0]);
+  deepEqual(records.map((r) => r.intervalSeconds), [...Array(13).fill(1), 0]);
+  const summary = summarizeSamples(records, { ...meta, end: "2026-01-01T00:00:13.000Z" });
+  deepEqual(summary.gaps?.map((g) => [g.device, g.from, g.to, g.seconds]), [
+    ["gpu-0", "2026-01-01T00:00:01.000Z", "2026-01-01T00:00:12.000Z", 11],
+  ]);
+});
+
+Deno.test("a reading the sensor rebased (a counter reset) is a gap for that interval only", async () => {
+  const runtime = virtualRuntime();
+  const nvml = new FakeSensor("nvml", runtime, [
+    { component: "gpu", device: "gpu-0", powerWatts: 50 },
+  ], { rebased: (read) => read === 4 ? { "gpu-0": "energy counter went back" } : {} });
+  const records = await sampleTicks([nvml], 3, runtime);
+  deepEqual(seriesOf(records, "gpu-0"), [50, "energy counter went back", 50, 0]);
 });
 
 Deno.test("a CUDA_VISIBLE_DEVICES GPU counts whole without a process on it", async () => {

@@ -12,6 +12,7 @@ import { doctorVerdict, formatDoctor } from "../../lib/cli/commands/doctor.ts";
 import { createFakeProc, fakeCpuinfo } from "../helpers/fake_procfs.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 import table from "../../data/cpu_tdp.json" with { type: "json" };
+import { readEnergies } from "../helpers/fake_sensors.ts";
 
 const small: TdpTable = {
   source: "test",
@@ -82,14 +83,14 @@ Deno.test("energy is TDP x curve(utilisation) x time on the sensor's clock, per 
   match(String(status.detail?.source), /CodeCarbon|Boavizta/);
   await sensor.start();
   clockMs += 10_000; // 10 s at 50%: 0.75 x 280 W = 210 W per socket
-  let readings = await sensor.read();
+  let readings = await readEnergies(sensor);
   deepEqual(readings.map((r) => [r.device, r.method, r.energyJoules]), [
     ["package-0", "estimate", 2100],
     ["package-1", "estimate", 2100],
   ]);
   utilization = 1;
   clockMs += 5_000; // 5 s at 100%: 1.02 x 280 W
-  readings = await sensor.read();
+  readings = await readEnergies(sensor);
   equal(Math.round(readings[0]!.energyJoules * 1000) / 1000, 2100 + 5 * 285.6);
   equal(readings[0]!.powerWatts, 1.02 * 280);
 });
@@ -113,12 +114,12 @@ Deno.test("an unknown CPU model falls back to a generic per-thread figure and sa
   equal(status.detail?.generic, true);
   await sensor.start();
   clockMs += 10_000; // idle: 8 threads x 0.74 W = 5.92 W, half per socket
-  let readings = await sensor.read();
+  let readings = await readEnergies(sensor);
   equal(Math.round(readings[0]!.energyJoules * 1000) / 1000, 29.6);
   equal(readings[0]!.method, "estimate");
   utilization = 1;
   clockMs += 10_000; // full load: 8 x 3.5 W = 28 W, 14 W per socket
-  readings = await sensor.read();
+  readings = await readEnergies(sensor);
   equal(Math.round(readings[1]!.energyJoules * 1000) / 1000, 29.6 + 140);
   equal(genericCpuPowerWatts(8, 0.5), 8 * (0.74 + 0.5 * 2.76));
 });

@@ -4,6 +4,7 @@ import { fixturePath } from "../helpers/fixture_files.ts";
 import { systemPaths } from "../../lib/runtime.ts";
 import { createNvidiaSmiSensor } from "../../lib/sensors/nvidia_smi.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
+import { readEnergies } from "../helpers/fake_sensors.ts";
 
 const FAKE = fixturePath("fake-nvidia-smi");
 
@@ -55,7 +56,7 @@ Deno.test("an old driver that rejects power.draw.instant falls back to power.dra
   equal(sensor.gpus()[0]!.powerLimitWatts, 400);
   await sensor.start();
   await sleep(200);
-  const [gpu] = await sensor.read();
+  const [gpu] = await readEnergies(sensor);
   equal(gpu!.powerWatts, 80);
   ok(gpu!.energyJoules > 0);
   await sensor.close();
@@ -152,10 +153,10 @@ Deno.test("energy matches the injected watts x time within 0.5%, per GPU", async
     await sensor.start();
     const t0 = performance.now();
     await sleep(600);
-    const middle = await sensor.read();
+    const middle = await readEnergies(sensor);
     await sleep(600);
     const t1 = performance.now();
-    const end = await sensor.read();
+    const end = await readEnergies(sensor);
     const afterRead = performance.now();
     // The sensor counts from inside start() to inside read(): between [t0, t1] and
     // [beforeStart, afterRead], each within 0.5%, however promptly a loaded machine runs us.
@@ -191,7 +192,7 @@ Deno.test("[N/A] utilisation keeps the power; [N/A] average power uses another f
     deepEqual(status.detail?.powerFields, ["power.draw.average", "power.draw"]);
     await sensor.start();
     await sleep(200);
-    const [gpu] = await sensor.read();
+    const [gpu] = await readEnergies(sensor);
     equal(gpu!.powerWatts, 120);
     ok(gpu!.energyJoules > 0);
     equal(gpu!.utilization, undefined);
@@ -220,66 +221,65 @@ Deno.test("compute-apps pids are given per GPU", async () => {
   try {
     await sensor.start();
     await sleep(100);
-    const devices = await sensor.read();
+    const devices = await readEnergies(sensor);
     deepEqual(devices.map((d) => d.processIds), [[77], [], [4242, 78]]);
   } finally {
     await sensor.close();
   }
 });
 
-Deno.test("a stream that dies is reported and restarted once", async () => {
+Deno.test("a stream that dies makes read() reject until restart() brings a new one", async () => {
   const marker = `${await Deno.makeTempDir()}/died`;
   const warnings: string[] = [];
+  const log = await Deno.makeTempFile();
   const runtime = runtimeWith({
     FAKE_SMI_DIE_AFTER_LINES: "3",
     FAKE_SMI_DIE_ONCE: marker,
     FAKE_SMI_POWER_W: "40",
+    FAKE_SMI_LOG: log,
   });
   const sensor = createNvidiaSmiSensor(runtime, { ...systemPaths(runtime), nvidiaSmi: FAKE }, {
     intervalMs: 30,
     onWarning: (m) => warnings.push(m),
   });
   try {
-    const beforeStart = performance.now();
     await sensor.start();
-    const t0 = performance.now();
-    // Wait for the death (3 rows), then for rows from the restarted stream.
+    const before = (await readEnergies(sensor))[0]!.energyJoules;
+    // Wait for the death (3 rows): read() rejects, every time, until restarted.
     for (let i = 0; i < 150 && warnings.length === 0; i++) await sleep(20);
-    await sleep(200);
-    const t1 = performance.now();
-    const [gpu] = await sensor.read();
-    const afterRead = performance.now();
+    match(warnings[0]!, /^nvidia-smi: the -lms stream ended with exit code 15: .*GPU is lost/);
+    const error = await sensor.read().catch((e) => e);
+    ok(error instanceof SensorError);
+    equal(error.message, warnings[0]);
+    await rejects(sensor.read(), SensorError);
+    await sensor.restart!();
+    await sleep(150);
+    const after = (await readEnergies(sensor))[0]!;
+    equal(after.powerWatts, 40);
+    ok(after.energyJoules > before, "cumulative energy goes on from where it was");
+    const streams = (await Deno.readTextFile(log)).split("\n").filter((l) => l.includes("-lms"));
+    equal(streams.length, 2);
     equal(warnings.length, 1);
-    match(
-      warnings[0]!,
-      /the -lms stream ended with exit code 15: .*GPU is lost.*; restarting it once/,
-    );
-    // No energy lost across the restart: between [t0, t1] and [beforeStart, afterRead].
-    ok(gpu!.energyJoules >= 40 * (t1 - t0) / 1000 * 0.995, `${gpu!.energyJoules} J`);
-    ok(
-      gpu!.energyJoules <= 40 * (afterRead - beforeStart) / 1000 * 1.005,
-      `${gpu!.energyJoules} J`,
-    );
   } finally {
     await sensor.close();
     await Deno.remove(marker.replace(/\/died$/, ""), { recursive: true });
+    await Deno.remove(log);
   }
 });
 
-Deno.test("a second stream death makes read() throw SensorError", async () => {
-  const sensor = sensorWith({ FAKE_SMI_DIE_AFTER_LINES: "2" }, { intervalMs: 20 });
+Deno.test("restart() of a stream that cannot start rejects with the reason", async () => {
+  const dir = await Deno.makeTempDir();
+  const smi = `${dir}/nvidia-smi`;
+  await Deno.copyFile(FAKE, smi);
+  const sensor = sensorWith({ FAKE_SMI_DIE_AFTER_LINES: "1" }, { intervalMs: 20 }, smi);
   try {
     await sensor.start();
-    let error: unknown;
-    for (let i = 0; i < 100 && error === undefined; i++) {
-      await sleep(20);
-      await sensor.read().catch((e) => error = e);
-    }
-    ok(error instanceof SensorError);
-    match(error.message, /^nvidia-smi: the -lms stream ended with exit code 15.*restarted once/);
-    equal(sensor.warnings().length, 1);
+    await Deno.remove(smi); // the driver was uninstalled under us
+    await rejects(sensor.restart!(), /nvidia-smi: the -lms stream could not be started/);
+    await rejects(sensor.read(), /could not be started/);
   } finally {
     await sensor.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
@@ -294,7 +294,7 @@ Deno.test("a stream that stops printing makes read() throw instead of extrapolat
     let energyJoules = 0;
     for (let i = 0; i < 25 && energyJoules === 0; i++) {
       await sleep(20);
-      energyJoules = (await sensor.read())[0]!.energyJoules;
+      energyJoules = (await readEnergies(sensor))[0]!.energyJoules;
     }
     ok(energyJoules > 0);
     await sleep(800);
@@ -304,12 +304,25 @@ Deno.test("a stream that stops printing makes read() throw instead of extrapolat
   }
 });
 
-Deno.test("[GPU is lost] in a row makes read() throw", async () => {
-  const sensor = sensorWith({ FAKE_SMI_NA_FIELDS: "memory.used=[GPU is lost]" });
+Deno.test("a GPU printed as [GPU is lost] is a failed device; the others are read", async () => {
+  const sensor = sensorWith({
+    FAKE_SMI_GPUS: "3",
+    FAKE_SMI_LOST_GPUS: "1",
+    FAKE_SMI_POWER_W: "70",
+  });
   try {
     await sensor.start();
     await sleep(150);
-    await rejects(sensor.read(), /nvidia-smi: gpu-0 reported \[GPU is lost\]/);
+    const readings = await sensor.read();
+    deepEqual(readings[1], {
+      component: "gpu",
+      device: "gpu-1",
+      failure: "nvidia-smi printed [GPU is lost] for gpu-1",
+    });
+    deepEqual(
+      [readings[0], readings[2]].map((r) => r && "powerWatts" in r ? r.powerWatts : r),
+      [70, 70],
+    );
   } finally {
     await sensor.close();
   }

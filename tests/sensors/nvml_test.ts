@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { denoRuntime, systemPaths } from "../../lib/runtime.ts";
 import { createNvmlSensor } from "../../lib/sensors/nvml.ts";
 import type { ProcessLayout } from "../../lib/sensors/nvml_abi.ts";
-import { SensorError } from "../../lib/sensors/types.ts";
+import { readEnergies } from "../helpers/fake_sensors.ts";
 
 const STUB_SOURCE = fileURLToPath(new URL("../fixtures/nvml_stub.c", import.meta.url));
 
@@ -129,9 +129,9 @@ test("the energy counter gives exact deltas since start()", async () => {
   const sensor = stubSensor({ STUB_NVML_GPUS: "2", STUB_NVML_ENERGY_MJ_PER_CALL: "1500" });
   try {
     await sensor.start();
-    await sensor.read();
-    await sensor.read();
-    const devices = await sensor.read();
+    await readEnergies(sensor);
+    await readEnergies(sensor);
+    const devices = await readEnergies(sensor);
     // Each read advances GPU i's counter by 1500 mJ x (i + 1).
     deepEqual(devices.map((d) => d.energyJoules), [4.5, 9]);
     deepEqual(devices.map((d) => d.method), ["counter", "counter"]);
@@ -151,7 +151,7 @@ async function expectIntegrated(sensor: ReturnType<typeof stubSensor>, watts: nu
   const t0 = performance.now();
   await sleep(400);
   const t1 = performance.now();
-  const [gpu] = await sensor.read();
+  const [gpu] = await readEnergies(sensor);
   const afterRead = performance.now();
   equal(gpu!.method, "integrated");
   // The integration window lies between [t0, t1] and [beforeStart, afterRead]: bracketing
@@ -194,7 +194,7 @@ test("compute processes are read past the first buffer", async () => {
   const sensor = stubSensor({ STUB_NVML_GPUS: "3", STUB_NVML_PROCS: `${many},2:4242` });
   try {
     await sensor.start();
-    const devices = await sensor.read();
+    const devices = await readEnergies(sensor);
     deepEqual(devices[0]!.processIds, Array.from({ length: 20 }, (_, i) => 30000 + i));
     deepEqual(devices[1]!.processIds, []);
     deepEqual(devices[2]!.processIds, [4242]);
@@ -228,8 +228,8 @@ for (const { branch, driver, call, entry } of BRANCHES) {
       const { call: used, entryBytes } = status.detail?.processInfo as ProcessLayout;
       deepEqual([used, entryBytes], [call, entry]);
       await sensor.start();
-      await sensor.read();
-      const devices = await sensor.read();
+      await readEnergies(sensor);
+      const devices = await readEnergies(sensor);
       deepEqual(devices.map((d) => [d.device, d.method, d.energyJoules]), [
         ["gpu-0", "counter", 2],
         ["gpu-1", "counter", 4],
@@ -256,7 +256,7 @@ test("a GPU the job may not open, or a lost one, is left out with its reason", a
     deepEqual(status.detail?.skipped, skipped);
     equal(status.reason, `Some GPUs were left out: ${skipped.join("; ")}`);
     await sensor.start();
-    deepEqual((await sensor.read()).map((d) => d.device), ["gpu-0"]);
+    deepEqual((await readEnergies(sensor)).map((d) => d.device), ["gpu-0"]);
   } finally {
     await sensor.close();
   }
@@ -284,7 +284,7 @@ test("MIG mode is recorded per GPU and its missing utilisation breaks nothing", 
     const detail = status.detail?.gpuDetail as Record<string, { migMode?: string }>;
     deepEqual([detail["gpu-0"]!.migMode, detail["gpu-1"]!.migMode], ["enabled", "disabled"]);
     await sensor.start();
-    const devices = await sensor.read();
+    const devices = await readEnergies(sensor);
     deepEqual(devices.map((d) => [d.method, d.energyJoules, d.utilization]), [
       ["counter", 0.5, undefined],
       ["counter", 1, 0.87],
@@ -314,9 +314,15 @@ test("a counter that goes back (driver reload) counts nothing for that interval 
   );
   try {
     await sensor.start();
-    const series: number[][] = [];
-    for (let i = 0; i < 3; i++) series.push((await sensor.read()).map((d) => d.energyJoules));
-    deepEqual(series, [[1, 2], [1, 4], [2, 6]]);
+    const reads = [];
+    for (let i = 0; i < 3; i++) reads.push(await readEnergies(sensor));
+    deepEqual(reads.map((r) => r.map((d) => d.energyJoules)), [[1, 2], [1, 4], [2, 6]]);
+    // The read that saw it says so: the sampler records that interval as a gap.
+    deepEqual(reads.map((r) => r[0]!.rebased), [
+      undefined,
+      "energy counter went back from 123459789 to 6000 mJ (driver reload?)",
+      undefined,
+    ]);
     const resets = sensor.counterResets();
     equal(resets.length, 1);
     deepEqual(
@@ -354,17 +360,27 @@ test("module power (GH200) is recorded beside GPU power where the driver has pow
   });
 });
 
-test("a GPU that fails after start makes read() throw SensorError naming it", async () => {
+test("a GPU lost after the start is a failed device in each read; the others are read", async () => {
   const sensor = stubSensor({
-    STUB_NVML_GPUS: "2",
+    STUB_NVML_GPUS: "3",
     STUB_NVML_FAIL_GPU: "1",
-    STUB_NVML_FAIL_AFTER: "2",
+    STUB_NVML_FAIL_AFTER: "2", // probe's and start()'s counter reads succeed
+    STUB_NVML_ENERGY_MJ_PER_CALL: "1000",
   });
   try {
     await sensor.start();
-    const error = await sensor.read().catch((e) => e);
-    ok(error instanceof SensorError);
-    match(error.message, /^nvml: gpu-1 energy counter: GPU is lost \(NVML error 15\)$/);
+    for (let i = 0; i < 2; i++) {
+      const readings = await sensor.read();
+      deepEqual(readings[1], {
+        component: "gpu",
+        device: "gpu-1",
+        failure: "nvmlDeviceGetTotalEnergyConsumption failed: GPU is lost (NVML error 15)",
+      });
+      deepEqual(
+        [readings[0], readings[2]].map((r) => r && "energyJoules" in r ? r.energyJoules : r),
+        [1 * (i + 1), 3 * (i + 1)],
+      );
+    }
   } finally {
     await sensor.close();
   }

@@ -4,6 +4,7 @@ import { fixturePath } from "../helpers/fixture_files.ts";
 import { denoRuntime } from "../../lib/runtime.ts";
 import { createPowerLogSensor } from "../../lib/sensors/powerlog.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
+import { readEnergies } from "../helpers/fake_sensors.ts";
 
 const FAKE = fixturePath("powerlog_fake");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,7 +27,7 @@ Deno.test("the sensor runs PowerLog once and reads cumulative package and DRAM e
     await sensor.start();
     await sleep(400);
     const elapsed = (performance.now() - t0) / 1000;
-    const [pkg, dram] = await sensor.read();
+    const [pkg, dram] = await readEnergies(sensor);
     const untilRead = (performance.now() - t0) / 1000;
     equal(pkg!.device, "package-0");
     equal(pkg!.powerWatts, 25);

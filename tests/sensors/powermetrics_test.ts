@@ -4,6 +4,7 @@ import { fixturePath } from "../helpers/fixture_files.ts";
 import { denoRuntime } from "../../lib/runtime.ts";
 import { createPowermetricsSensor } from "../../lib/sensors/powermetrics.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
+import { readEnergies } from "../helpers/fake_sensors.ts";
 
 const FAKE = fixturePath("powermetrics_fake");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,11 +22,11 @@ Deno.test("the sensor integrates each sample over its own elapsed window", async
     deepEqual(status.devices, ["package-0", "gpu-0", "ane-0"]);
     const t0 = performance.now();
     await sensor.start();
-    const zero = await sensor.read();
+    const zero = await readEnergies(sensor);
     deepEqual(zero.map((d) => d.energyJoules), [0, 0, 0]);
     await sleep(500);
     const elapsed = (performance.now() - t0) / 1000;
-    const [cpu, gpu, ane] = await sensor.read();
+    const [cpu, gpu, ane] = await readEnergies(sensor);
     const untilRead = (performance.now() - t0) / 1000;
     deepEqual([cpu!.component, gpu!.component, ane!.component], ["cpu", "gpu", "cpu"]);
     equal(cpu!.method, "integrated");
@@ -71,7 +72,7 @@ Deno.test("sudo -n is used when it works", async () => {
     deepEqual((status.detail!.command as string[]).slice(0, 3), [fakeSudo, "-n", FAKE]);
     await sensor.start();
     await sleep(150);
-    ok((await sensor.read())[0]!.energyJoules > 0);
+    ok((await readEnergies(sensor))[0]!.energyJoules > 0);
     await sensor.close();
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -1,11 +1,12 @@
-import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { denoRuntime, type Runtime, type SystemPaths } from "../../lib/runtime.ts";
 import { withDeniedReads } from "../helpers/denied_reads.ts";
 import { counterDeltaUj, createRaplSensor, safeReadIntervalMs } from "../../lib/sensors/rapl.ts";
-import { SensorError } from "../../lib/sensors/types.ts";
+import { isDeviceFailure } from "../../lib/types.ts";
 import { AMD_RANGE_UJ, createFakeRapl, INTEL_RANGE_UJ } from "../helpers/fake_sysfs.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
+import { readEnergies } from "../helpers/fake_sensors.ts";
 
 function pathsFor(sysfsRoot: string): SystemPaths {
   return {
@@ -34,7 +35,7 @@ Deno.test("two sockets with reversed zone order are named by zone name, not inde
   deepEqual(status.devices, ["package-0", "dram-0", "package-1", "dram-1"]);
   await sensor.start();
   await fake.advance({ "package-0": 12, "package-1": 30, "dram-0": 2, "dram-1": 4 });
-  const readings = await sensor.read();
+  const readings = await readEnergies(sensor);
   deepEqual(byDevice(readings), { "package-0": 12, "dram-0": 2, "package-1": 30, "dram-1": 4 });
   deepEqual(readings.map((r) => r.component), ["cpu", "dram", "cpu", "dram"]);
   ok(readings.every((r) => r.method === "counter"));
@@ -48,7 +49,7 @@ Deno.test("zone ids are hex: the 11th package is intel-rapl:a and reads as packa
   ok(status.devices.includes("package-10") && status.devices.includes("package-11"));
   await sensor.start();
   await fake.advance({ "package-10": 7 });
-  equal(byDevice(await sensor.read())["package-10"], 7);
+  equal(byDevice(await readEnergies(sensor))["package-10"], 7);
 });
 
 Deno.test("a counter that wraps is tracked across many reads", async () => {
@@ -63,7 +64,7 @@ Deno.test("a counter that wraps is tracked across many reads", async () => {
   let last = 0;
   for (let i = 0; i < 10; i++) {
     await fake.advance({ "package-0": 300 });
-    const [reading] = await sensor.read();
+    const [reading] = await readEnergies(sensor);
     ok(reading!.energyJoules >= last, "cumulative energy never goes down");
     last = reading!.energyJoules;
   }
@@ -82,7 +83,7 @@ Deno.test("an AMD counter series with wraps gives the expected deltas", async ()
   const totals: number[] = [];
   for (const raw of series.slice(1)) {
     await fake.setCounter("package-0", raw);
-    totals.push((await sensor.read())[0]!.energyJoules);
+    totals.push((await readEnergies(sensor))[0]!.energyJoules);
   }
   const deltas = totals.map((t, i) => Math.round((t - (totals[i - 1] ?? 0)) * 1e6));
   deepEqual(deltas, [
@@ -107,7 +108,7 @@ Deno.test("the intel-rapl-mmio duplicate of package-0 is dropped", async () => {
   deepEqual(status.detail?.dropped, ["intel-rapl-mmio:0"]);
   await sensor.start();
   await fake.advance({ "package-0": 5 });
-  deepEqual(byDevice(await sensor.read()), { "package-0": 5 });
+  deepEqual(byDevice(await readEnergies(sensor)), { "package-0": 5 });
 });
 
 Deno.test("psys, package, core and dram add up to the platform total, nothing twice", async () => {
@@ -127,9 +128,9 @@ Deno.test("psys, package, core and dram add up to the platform total, nothing tw
   for (let i = 0; i < 10; i++) {
     await fake.tick(1);
     clockMs += 1000;
-    await sensor.read();
+    await readEnergies(sensor);
   }
-  const readings = await sensor.read();
+  const readings = await readEnergies(sensor);
   deepEqual(byDevice(readings), { "package-0": 100, "dram-0": 20, psys: 50 });
   deepEqual(readings.map((r) => r.component), ["cpu", "dram", "psys"]);
   const sum = readings.reduce((s, r) => s + r.energyJoules, 0);
@@ -149,10 +150,10 @@ Deno.test("mean power over the last interval comes with each reading", async () 
   fake.setPower("package-0", 42);
   await fake.tick(2);
   clockMs = 2000;
-  await sensor.read();
+  await readEnergies(sensor);
   await fake.tick(2);
   clockMs = 4000;
-  const [reading] = await sensor.read();
+  const [reading] = await readEnergies(sensor);
   equal(Math.round(reading!.powerWatts! * 1000) / 1000, 42);
 });
 
@@ -198,20 +199,38 @@ Deno.test("an unreadable energy_uj is unavailable with the udev and sysfs.conf f
   match(fix, /impact doctor/);
 });
 
-Deno.test("a read failing after a successful start throws SensorError naming the file", async () => {
+Deno.test("a zone that cannot be read is a failed device naming its file; the others are read", async () => {
   await using dir = await tempDir();
-  await createFakeRapl(dir.path, { sockets: 1 });
-  let deny = false;
-  const runtime = withDeniedReads(denoRuntime, (path) => deny && path.endsWith("energy_uj"));
+  const rapl = await createFakeRapl(dir.path, { sockets: 2, dram: true, psys: true });
+  let deny = "";
+  const runtime = withDeniedReads(denoRuntime, (path) => deny !== "" && path.endsWith(deny));
   const sensor = createRaplSensor(runtime, pathsFor(dir.path));
   equal((await sensor.probe()).available, true);
   await sensor.start();
-  deny = true;
-  await rejects(sensor.read(), (error: unknown) => {
-    ok(error instanceof SensorError);
-    match(error.message, /^rapl: cannot read .*intel-rapl:0\/energy_uj/);
-    return true;
-  });
+  const package1 = rapl.zones.find((z) => z.key === "package-1")!;
+  deny = package1.energyPath;
+  await rapl.tick(1);
+  const readings = await sensor.read();
+  const failed = readings.filter(isDeviceFailure);
+  deepEqual(failed.map((f) => f.device), ["package-1", "psys"]);
+  match(failed[0]!.failure, new RegExp(`^cannot read ${package1.energyPath}: `));
+  equal(
+    failed[1]!.failure,
+    "psys is the platform minus its packages and DRAM, and package-1 was not read",
+  );
+  deepEqual(
+    readings.filter((r) => !isDeviceFailure(r)).map((r) => r.device),
+    ["package-0", "dram-0", "dram-1"],
+  );
+  // Back once the file reads again.
+  deny = "";
+  deepEqual((await readEnergies(sensor)).map((r) => r.device), [
+    "package-0",
+    "dram-0",
+    "package-1",
+    "dram-1",
+    "psys",
+  ]);
 });
 
 Deno.test("no powercap folder is unavailable with the module to load", async () => {
@@ -238,7 +257,7 @@ Deno.test("a wall-clock ticker's injected energy is what the sensor reads", asyn
   const ticker = fake.startTicking(5);
   await new Promise((resolve) => setTimeout(resolve, 60));
   await ticker.stop();
-  const total = (await sensor.read()).reduce((sum, r) => sum + r.energyJoules, 0);
+  const total = (await readEnergies(sensor)).reduce((sum, r) => sum + r.energyJoules, 0);
   ok(total > 0);
   ok(Math.abs(total - fake.machineJoules()) < 1e-5, `${total} J read vs ${fake.machineJoules()} J`);
   const window = ticker.machineJoulesBetween(startMs, Date.now() + 1000);
