@@ -4,11 +4,12 @@
  * - `cpu-time-share` (default): CPU package, DRAM and psys energy times the job's share of
  *   busy CPU time; a GPU the job uses counts whole (idle power included); other GPUs count 0.
  * - `whole-machine`: everything counts.
+ * - A whole-node meter (component `node`) contains the other devices: never attributed.
  * - `cgroup`: as `cpu-time-share`, with the share taken from the job's cgroup.
  *
  * @module
  */
-import type { Attribution, DeviceEnergy } from "../types.ts";
+import { type Attribution, countsInTotal, type DeviceEnergy } from "../types.ts";
 import type { DeviceSample } from "../log/schema.ts";
 
 /** One device's energy over an interval, before attribution. */
@@ -75,7 +76,10 @@ export function attributeDevices(
 ): DeviceSample[] {
   return deltas.map(({ reading, energyJoules, seconds }) => {
     let share: number;
-    if (method === "whole-machine") share = 1;
+    // A whole-node meter contains every other device: it is the machine's figure only, so no
+    // sum of attributed energy (carbon, totals, exports) can count it twice.
+    if (!countsInTotal(reading.component)) share = 0;
+    else if (method === "whole-machine") share = 1;
     else if (reading.component === "gpu") share = usedGpus.has(reading.device) ? 1 : 0;
     else share = jobShare;
     const sample: DeviceSample = {
