@@ -24,15 +24,15 @@ import type { EnergySensor } from "./types.ts";
 import { HeldRemainder } from "./inside.ts";
 import type { KfdProcesses } from "./kfd.ts";
 import { HwmonValueError, parseHwmonMicro } from "./hwmon_parse.ts";
-import {
-  type ChannelSpec,
-  type FamilyPlan,
-  type HwmonFamily,
-  type HwmonScan,
-  type InsideKey,
-  type OutputSpec,
-  planFamily,
+import type {
+  ChannelSpec,
+  FamilyPlan,
+  HwmonFamily,
+  HwmonScan,
+  InsideKey,
+  OutputSpec,
 } from "./hwmon_scan.ts";
+import { planFamily } from "./hwmon_plan.ts";
 
 /** An hwmon family's sensor, with the GPUs it found. */
 export type HwmonSensor = EnergySensor & {
@@ -131,7 +131,6 @@ export function createHwmonSensor(
   let outputs: OutputSpec[] = [];
   const channels = new Map<string, Channel>();
   const remainders = new Map<string, HeldRemainder>();
-  const lastEmitted = new Map<string, { joules: number; ms: number }>();
 
   const readChannel = async (channel: Channel, nowMs: number) => {
     delete channel.failure;
@@ -248,13 +247,15 @@ export function createHwmonSensor(
     ...output.minus.map((c) => ({ key: `-${c.path}`, joules: -channels.get(c.path)!.joules })),
   ];
 
-  function outputReading(output: OutputSpec, nowMs: number): DeviceReading {
+  /** An output with its channels and method, wired once at start(). */
+  type Wired = { output: OutputSpec; inputs: Channel[]; method: Method };
+  let wired: Wired[] = [];
+
+  function outputReading({ output, inputs, method }: Wired): DeviceReading {
     const { component, device } = output;
-    const inputs = [...output.plus, ...output.minus].map((c) => channels.get(c.path)!);
     const failed = inputs.find((c) => c.failure !== undefined);
     if (failed) {
       remainders.get(device)?.forget();
-      lastEmitted.delete(device);
       return { component, device, failure: failed.failure! };
     }
     const remainder = remainders.get(device);
@@ -265,7 +266,7 @@ export function createHwmonSensor(
     const reading: DeviceEnergy = {
       component,
       device,
-      method: methodOf(output),
+      method,
       energyJoules: joules,
     };
     const reset = inputs.find((c) => c.reset !== undefined)?.reset;
@@ -276,11 +277,6 @@ export function createHwmonSensor(
         byGpu.get(id) ?? []
       );
     }
-    const before = lastEmitted.get(device);
-    if (before && nowMs > before.ms) {
-      reading.powerWatts = Math.max(0, joules - before.joules) / ((nowMs - before.ms) / 1000);
-    }
-    lastEmitted.set(device, { joules, ms: nowMs });
     return reading;
   }
 
@@ -294,8 +290,12 @@ export function createHwmonSensor(
       await probe();
       channels.clear();
       remainders.clear();
-      lastEmitted.clear();
       for (const spec of uniqueChannels(outputs)) channels.set(spec.path, { spec, joules: 0 });
+      wired = outputs.map((output) => ({
+        output,
+        inputs: [...output.plus, ...output.minus].map((c) => channels.get(c.path)!),
+        method: methodOf(output),
+      }));
       if (processes && outputs.some((o) => o.pciSlot !== undefined)) {
         gpuIdsBySlot = await processes.gpuIdsBySlot();
         processes.pidsByGpuId();
@@ -311,7 +311,7 @@ export function createHwmonSensor(
     async read() {
       const nowMs = runtime.monotonicMs();
       await readChannels(nowMs);
-      return outputs.map((o) => outputReading(o, nowMs));
+      return wired.map(outputReading);
     },
     close: async () => {
       await processes?.settle();

@@ -43,50 +43,71 @@ function within(measured: Record<string, number>, injected: Record<string, numbe
   }
 }
 
+/**
+ * A command that adds energy to counter files (µJ, written through a rename as the kernel's
+ * are read whole) in two steps, 2 s apart, then waits: every step falls between the run's
+ * baseline (taken before the command starts) and its last sample (after it exits), so the
+ * energy a run must report is known exactly, however loaded the machine.
+ */
+function stepCounters(steps: Record<string, number>): string[] {
+  const write = (share: number) =>
+    Object.entries(steps).map(([path, uj]) =>
+      `printf '%s\\n' ${Math.round(uj * share)} > '${path}.tmp' && mv '${path}.tmp' '${path}'`
+    ).join("; ");
+  return ["sh", "-c", `${write(0.5)}; sleep 2; ${write(1)}; sleep 2`];
+}
+
 Deno.test("impact run on an x86 node (zenergy + MI250X + Arc + a wall meter): each component within 1%, nothing counted twice", async () => {
   await using dir = await tempDir();
   const sys = join(dir.path, "sys");
   const fake = await createFakeHwmon(sys, [
     { name: "k10temp", files: { temp1_input: "41000" } },
-    amdEnergy({ coreWatts: [6, 6, 6, 6, 5, 5, 5, 5], socketWatts: [80, 60] }),
+    amdEnergy({ coreWatts: [6, 6, 6, 6], socketWatts: [80, 60] }),
     amdgpu({ slot: "0000:c1:00.0", deviceId: "740c", watts: 400, capWatts: 560 }),
     amdgpu({ slot: "0000:c6:00.0", deviceId: "740c", capWatts: 0 }),
     xeCard({ slot: "0000:03:00.0", cardWatts: 200, pkgWatts: 150 }),
     powerMeter({ microwatts: 950_000_000 }),
   ]);
+  const [zenergy, xe] = [fake.dirs[1]!, fake.dirs[4]!];
+  // The joules each counter gains while the command runs; Ecore (energy1-4) and pkg (energy2
+  // of the card) gain too, and must not be added.
+  const gains = {
+    [join(zenergy, "energy1_input")]: 30,
+    [join(zenergy, "energy4_input")]: 30,
+    [join(zenergy, "energy5_input")]: 320, // Esocket0
+    [join(zenergy, "energy6_input")]: 240, // Esocket1
+    [join(xe, "energy1_input")]: 800, // card
+    [join(xe, "energy2_input")]: 600, // pkg, inside the card
+  };
+  const command = stepCounters(
+    Object.fromEntries(Object.entries(gains).map(([path, joules]) => [path, joules * 1e6])),
+  );
   const env = isolatedEnv(dir.path, { IMPACT_SYSFS_ROOT: sys });
   const logDir = join(dir.path, "log");
-  let log: Log;
-  let injected: Record<string, number>;
-  {
-    await using ticker = fake.startTicking(5);
-    const r = await runImpact(
-      ["run", "--no-env", "--log-dir", logDir, "--", "sleep", "5"],
-      dir.path,
-      env,
-    );
-    equal(r.code, 0, r.stderr);
-    match(r.stderr, /gpu +amd-gpu-1 +integrated/);
-    match(r.stderr, /gpu +intel-gpu-0 +counter/);
-    match(r.stderr, /cpu +package-1 +counter/);
-    match(r.stderr, /node +power-meter-0 +integrated/);
-    match(
-      r.stderr,
-      /power-meter-0 is the whole node's meter: it contains the other rows, so it is not in the total/,
-    );
-    log = await readLogDir(logDir);
-    const { fromMs, toMs, seconds } = windowOf(log);
-    const counter = (key: string) => ticker.joulesBetween(key, fromMs, toMs);
-    // zenergy is hwmon1: eight Ecore counters, then Esocket0 (energy9) and Esocket1 (energy10).
-    injected = {
-      "package-0": counter("hwmon1/energy9_input"),
-      "package-1": counter("hwmon1/energy10_input"),
-      "amd-gpu-0": 200 * seconds,
-      "amd-gpu-1": 200 * seconds,
-      "intel-gpu-0": counter("hwmon4/energy1_input"),
-      "power-meter-0": 950 * seconds,
-    };
-  }
+  const r = await runImpact(
+    ["run", "--no-env", "--log-dir", logDir, "--", ...command],
+    dir.path,
+    env,
+  );
+  equal(r.code, 0, r.stderr);
+  match(r.stderr, /gpu +amd-gpu-1 +integrated/);
+  match(r.stderr, /gpu +intel-gpu-0 +counter/);
+  match(r.stderr, /cpu +package-1 +counter/);
+  match(r.stderr, /node +power-meter-0 +integrated/);
+  match(
+    r.stderr,
+    /power-meter-0 is the whole node's meter: it contains the other rows, so it is not in the total/,
+  );
+  const log = await readLogDir(logDir);
+  const { seconds } = windowOf(log);
+  const injected = {
+    "package-0": 320,
+    "package-1": 240,
+    "amd-gpu-0": 200 * seconds,
+    "amd-gpu-1": 200 * seconds,
+    "intel-gpu-0": 800,
+    "power-meter-0": 950 * seconds,
+  };
   ok(log.samples.length >= 3);
   within(machineJoules(log), injected, 0.01);
   // The total is the components', once each: no Ecore, no pkg, not the wall meter.

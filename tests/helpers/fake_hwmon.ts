@@ -7,8 +7,8 @@
  * into the same root.
  *
  * Powers are written once (`powerN_average` holds the µW); energy counters advance with
- * {@link FakeHwmon.tick} or, end to end, {@link FakeHwmon.startTicking}, whose history says what
- * a counter held at any wall-clock time.
+ * {@link FakeHwmon.tick}, or end to end from the tracked command itself, which writes them
+ * between the run's baseline and its last sample (tests/e2e/hwmon_run_test.ts).
  *
  * @example An Arc card whose `energy1` (card) contains `energy2` (pkg)
  * ```ts
@@ -38,13 +38,6 @@ export interface FakeHwmonDevice {
   counters?: Record<string, number>;
 }
 
-/** A running wall-clock driver of the counters. */
-export interface FakeHwmonTicker extends AsyncDisposable {
-  stop(): Promise<void>;
-  /** Joules a counter (`hwmon3/energy1_input`) advanced between two wall-clock times (ms). */
-  joulesBetween(counter: string, fromEpochMs: number, toEpochMs: number): number;
-}
-
 /** Handle on a fake hwmon tree. */
 export interface FakeHwmon {
   /** The sysfs root. */
@@ -57,8 +50,6 @@ export interface FakeHwmon {
   setCounter(counter: string, microjoules: number): Promise<void>;
   /** Joules a counter (`hwmon3/energy1_input`) advanced by since creation. */
   counterJoules(counter: string): number;
-  /** Advances counters by wall-clock time every `intervalMs`. */
-  startTicking(intervalMs: number): FakeHwmonTicker;
 }
 
 /**
@@ -125,46 +116,6 @@ export async function createFakeHwmon(
       return Promise.resolve();
     },
     counterJoules: (key) => find(key).injectedUj / 1e6,
-    startTicking(intervalMs) {
-      const history: Array<[number, Map<string, number>]> = [];
-      const snapshot = () =>
-        history.push([Date.now(), new Map([...counters].map(([k, c]) => [k, c.injectedUj]))]);
-      snapshot();
-      let last = performance.now();
-      const step = () => {
-        const now = performance.now();
-        advance((now - last) / 1000);
-        last = now;
-        snapshot();
-      };
-      const timer = setInterval(step, intervalMs);
-      let stopped = false;
-      const stop = () => {
-        if (!stopped) {
-          stopped = true;
-          clearInterval(timer);
-          step();
-        }
-        return Promise.resolve();
-      };
-      return {
-        stop,
-        [Symbol.asyncDispose]: stop,
-        joulesBetween(key, fromMs, toMs) {
-          find(key);
-          // The value of the last write at or before each time: what a reader saw then.
-          const at = (ms: number) => {
-            let value = history[0]![1].get(key)!;
-            for (const [t, values] of history) {
-              if (t > ms) break;
-              value = values.get(key)!;
-            }
-            return value;
-          };
-          return (at(toMs) - at(fromMs)) / 1e6;
-        },
-      };
-    },
   };
 }
 
