@@ -58,24 +58,34 @@ function describe(req: HardwareRequirement): string {
 }
 
 /**
- * Checks that the machine has GPUs and every GPU meets every requirement.
+ * Checks that the machine has GPUs and every GPU meets every requirement. Every vendor's GPUs
+ * count (NVIDIA, AMD through amd-smi or amdgpu, Intel through xe/i915), each by the name its
+ * sensor found (`AMD Instinct MI250X`, `Intel Arc Pro B60`).
  *
  * @param requirements From `--require-gpu`.
  * @param gpus The GPUs found.
  * @throws {HardwareMismatchError} Listing the GPUs found.
- * @example Require H100s
+ * @example Require H100s; an MI250X node does not pass
  * ```ts
+ * import { throws } from "node:assert/strict";
  * import { assertGpus } from "./hardware.ts";
  * assertGpus([{ key: "name", value: "H100", substring: true }], [
  *   { index: 0, name: "NVIDIA H100 80GB HBM3" },
  * ]);
+ * throws(
+ *   () =>
+ *     assertGpus([{ key: "name", value: "H100", substring: true }], [
+ *       { index: 0, name: "AMD Instinct MI250X", device: "amd-gpu-0" },
+ *     ]),
+ *   /found amd-gpu-0 "AMD Instinct MI250X"/,
+ * );
  * ```
  */
 export function assertGpus(requirements: HardwareRequirement[], gpus: GpuInfo[]): void {
   if (requirements.length === 0) return;
   const found = gpus.length === 0
     ? "no GPUs were found"
-    : `found ${gpus.map((g) => `gpu-${g.index} "${g.name}"`).join(", ")}`;
+    : `found ${gpus.map((g) => `${g.device ?? `gpu-${g.index}`} "${g.name}"`).join(", ")}`;
   for (const req of requirements) {
     const bad = gpus.length === 0 ||
       gpus.some((g) => !matches((g as unknown as Record<string, unknown>)[req.key], req));

@@ -156,6 +156,8 @@ export interface SystemPaths {
   nvidiaSmi: string;
   /** The NVML library to load (`IMPACT_NVML_LIB`). */
   nvmlLibrary: string;
+  /** The amd-smi executable (`IMPACT_AMD_SMI`); `amd-smi` on PATH when absent. */
+  amdSmi?: string;
 }
 
 /**
@@ -176,5 +178,6 @@ export function systemPaths(runtime: Runtime): SystemPaths {
     cgroupRoot: get("IMPACT_CGROUP_ROOT") ?? "/sys/fs/cgroup",
     nvidiaSmi: get("IMPACT_NVIDIA_SMI") ?? "nvidia-smi",
     nvmlLibrary: get("IMPACT_NVML_LIB") ?? "libnvidia-ml.so.1",
+    amdSmi: get("IMPACT_AMD_SMI") ?? "amd-smi",
   };
 }

@@ -9,8 +9,36 @@
  * @module
  */
 
-/** What a figure is about. `psys` is the whole SoC/platform domain of laptops. */
-export type Component = "cpu" | "dram" | "gpu" | "psys";
+/**
+ * What a figure is about. `psys` is the whole SoC/platform domain of laptops (and what a
+ * platform meter holds beyond the other components: an APU less its CPU, a Grace module less
+ * Grace and its GPU). `node` is a whole-node meter (an ACPI power meter at the power supply):
+ * it contains every other component, so it is recorded beside them as the machine's figure
+ * only, never attributed to the job and never added to a total ({@link countsInTotal}).
+ */
+export type Component = "cpu" | "dram" | "gpu" | "psys" | "node";
+
+/** The components whose energy adds up to a total: all but a whole-node meter. */
+export type SummedComponent = Exclude<Component, "node">;
+
+/**
+ * Whether a component's energy is part of the totals: every component but `node`, which
+ * contains the others.
+ *
+ * @param component The component.
+ * @returns False for a whole-node meter.
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { countsInTotal } from "./types.ts";
+ *
+ * equal(countsInTotal("gpu"), true);
+ * equal(countsInTotal("node"), false);
+ * ```
+ */
+export function countsInTotal(component: Component): component is SummedComponent {
+  return component !== "node";
+}
 
 /**
  * How an energy figure was obtained:
@@ -115,6 +143,11 @@ export interface GpuInfo {
   name: string;
   /** GPU UUID (`GPU-...`). */
   uuid?: string;
+  /**
+   * The device id its sensor reports, where it is not `gpu-<index>` (NVIDIA's): `amd-gpu-0`,
+   * `amd-apu-0`, `intel-gpu-0`; `index` is then the vendor runtime's ordinal (ROCm, Level Zero).
+   */
+  device?: string;
   /** Driver version. */
   driverVersion?: string;
   /** CUDA version the driver supports. */

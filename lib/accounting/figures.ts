@@ -11,7 +11,7 @@
  * @module
  */
 import type { Figures, RunFigures } from "./types.ts";
-import type { Component } from "../types.ts";
+import { countsInTotal, type SummedComponent } from "../types.ts";
 import type { RunSummary } from "../log/schema.ts";
 import { facilityKwh, JOULES_PER_KWH } from "./energy.ts";
 import { carbonGrams, type LiveInterval } from "./carbon.ts";
@@ -20,8 +20,11 @@ import { carbonGrams, type LiveInterval } from "./carbon.ts";
 export const FIGURE_QUANTUM = 1e-7;
 const SCALE = 1e7;
 
-/** Every energy component, in the order figures list them. */
-export const COMPONENTS: readonly Component[] = ["cpu", "dram", "gpu", "psys"];
+/**
+ * Every energy component that adds up to a total, in the order figures list them (a `node`
+ * meter contains them, and is never attributed to a job).
+ */
+export const COMPONENTS: readonly SummedComponent[] = ["cpu", "dram", "gpu", "psys"];
 
 /** Whole quanta in a figure (exact for figures produced by this module). */
 function quanta(value: number): number {
@@ -117,9 +120,9 @@ export interface ExactEnergy {
   /** Facility energy (x PUE), kWh. */
   energyKwh: number;
   /** Facility energy per component, kWh. */
-  componentKwh: Record<Component, number>;
+  componentKwh: Record<SummedComponent, number>;
   /** Attributed energy per component at the IT equipment (before PUE), J. */
-  componentJoules: Record<Component, number>;
+  componentJoules: Record<SummedComponent, number>;
   /** Facility kWh from `counter` or `integrated` figures. */
   measuredEnergyKwh: number;
   /** Facility kWh from `estimate` figures. */
@@ -158,8 +161,10 @@ export function exactEnergy(
   },
   pue: number,
 ): ExactEnergy {
-  const componentJoules: Record<Component, number> = { cpu: 0, dram: 0, gpu: 0, psys: 0 };
-  for (const c of summary.components) componentJoules[c.component] += c.attributedEnergyJoules;
+  const componentJoules: Record<SummedComponent, number> = { cpu: 0, dram: 0, gpu: 0, psys: 0 };
+  for (const c of summary.components) {
+    if (countsInTotal(c.component)) componentJoules[c.component] += c.attributedEnergyJoules;
+  }
   const componentKwh = emptyFigures().componentKwh;
   for (const c of COMPONENTS) componentKwh[c] = facilityKwh(componentJoules[c], pue);
   const energyKwh = facilityKwh(summary.totals.attributedEnergyJoules, pue);

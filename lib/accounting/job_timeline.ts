@@ -9,6 +9,9 @@ import type { Component } from "../types.ts";
 import type { SampleRecord } from "../log/schema.ts";
 import { COMPONENTS } from "./figures.ts";
 
+/** The timeline's components: a whole-node meter's (always 0 attributed) kept apart. */
+const TIMELINE_COMPONENTS: readonly Component[] = [...COMPONENTS, "node"];
+
 /** A job's power over time: attributed joules per whole second, summed over nodes. */
 export interface JobTimeline {
   /** Unix seconds of the first bucket. */
@@ -43,7 +46,7 @@ export function createJobTimeline(): JobTimelineBuilder {
   const resize = (newStart: number, newCapacity: number) => {
     const shift = start - newStart;
     const next = emptyBuckets(newCapacity);
-    for (const c of COMPONENTS) next[c].set(joules[c].subarray(0, length), shift);
+    for (const c of TIMELINE_COMPONENTS) next[c].set(joules[c].subarray(0, length), shift);
     joules = next;
     length += shift;
     start = newStart;
@@ -74,7 +77,7 @@ export function createJobTimeline(): JobTimelineBuilder {
     },
     finish() {
       const out = emptyBuckets(length);
-      for (const c of COMPONENTS) out[c].set(joules[c].subarray(0, length));
+      for (const c of TIMELINE_COMPONENTS) out[c].set(joules[c].subarray(0, length));
       return { startSeconds: Number.isNaN(start) ? 0 : start, joules: out, samples };
     },
   };
@@ -86,12 +89,13 @@ function emptyBuckets(length: number): Record<Component, Float64Array> {
     dram: new Float64Array(length),
     gpu: new Float64Array(length),
     psys: new Float64Array(length),
+    node: new Float64Array(length),
   };
 }
 
 const COMPONENT_KEY = '"component":"';
 const ENERGY_KEY = '"attributedEnergyJoules":';
-const COMPONENT_SET: ReadonlySet<string> = new Set(COMPONENTS);
+const COMPONENT_SET: ReadonlySet<string> = new Set(TIMELINE_COMPONENTS);
 
 // A line's devices, reused from line to line (no arrays allocated per line).
 const lineComponents: Component[] = [];

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Component } from "../types.ts";
+import type { SummedComponent } from "../types.ts";
 import type { RunInfo, RunSummary } from "../log/schema.ts";
 
 /** Additive figures of one run or of a set of runs. Every field here is a sum. */
@@ -17,7 +17,7 @@ export interface Figures {
   /** Attributed energy before PUE (the IT equipment's), kWh. */
   itEnergyKwh: number;
   /** Facility energy per component (x PUE), kWh. */
-  componentKwh: Record<Component, number>;
+  componentKwh: Record<SummedComponent, number>;
   /** Facility kWh whose underlying figures were `counter` or `integrated`. */
   measuredEnergyKwh: number;
   /** Facility kWh whose underlying figures were `estimate`. */

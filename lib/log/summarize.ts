@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Attribution, Method } from "../types.ts";
+import { type Attribution, countsInTotal, type Method } from "../types.ts";
 import {
   type ComponentTotal,
   type DeviceGap,
@@ -153,6 +153,8 @@ export function addSample(state: SummaryState, sample: SampleRecord): SummarySta
     total.method = weakerMethod(total.method, d.method);
     total.machineEnergyJoules += d.machineEnergyJoules;
     total.attributedEnergyJoules += d.attributedEnergyJoules;
+    // A whole-node meter contains the other devices: listed, never added to the totals.
+    if (!countsInTotal(d.component)) continue;
     machine += d.machineEnergyJoules;
     attributed += d.attributedEnergyJoules;
     if (d.method === "estimate") estimated += d.attributedEnergyJoules;

@@ -207,7 +207,8 @@ export function impactMetricFamilies(
     },
     {
       name: "impact_machine_energy_joules_total",
-      help: "Energy of the whole device, joules, whoever used it.",
+      help:
+        'Energy of the whole device, joules, whoever used it; component="node" is a whole-node meter that contains the others (never add it to them).',
       type: "counter",
       samples: per((d) => d.machineEnergyJoules, true),
     },

@@ -138,6 +138,14 @@ export function formatSummary(
       } W; job share by ${summary.attribution}`,
     );
   }
+  const wholeNode = summary.components.filter((c) => c.component === "node");
+  if (wholeNode.length > 0) {
+    lines.push(
+      `  note: ${
+        wholeNode.map((c) => c.device).join(", ")
+      } is the whole node's meter: it contains the other rows, so it is not in the total`,
+    );
+  }
   const estimated = summary.components.filter((c) => c.method === "estimate");
   const generic = info.sensors.find((s) => s.sensor === "estimate" && s.detail?.generic)?.detail;
   if (estimated.length > 0) {

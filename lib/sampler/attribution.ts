@@ -5,11 +5,12 @@
  *   busy CPU time; a GPU the job uses counts whole (idle power included), a GPU it holds MIG
  *   slices of counts with their share of its compute; other GPUs count 0.
  * - `whole-machine`: everything counts.
+ * - A whole-node meter (component `node`) contains the other devices: never attributed.
  * - `cgroup`: as `cpu-time-share`, with the share taken from the job's cgroup.
  *
  * @module
  */
-import type { Attribution, DeviceEnergy, GpuSelection } from "../types.ts";
+import { type Attribution, countsInTotal, type DeviceEnergy, type GpuSelection } from "../types.ts";
 import type { DeviceSample } from "../log/schema.ts";
 
 /** One device's energy over an interval, before attribution. */
@@ -77,7 +78,10 @@ export function attributeDevices(
 ): DeviceSample[] {
   return deltas.map(({ reading, energyJoules, seconds }) => {
     let share: number;
-    if (method === "whole-machine") share = 1;
+    // A whole-node meter contains every other device: it is the machine's figure only, so no
+    // sum of attributed energy (carbon, totals, exports) can count it twice.
+    if (!countsInTotal(reading.component)) share = 0;
+    else if (method === "whole-machine") share = 1;
     else if (reading.component === "gpu") share = usedGpus.get(reading.device) ?? 0;
     else share = jobShare;
     const sample: DeviceSample = {

@@ -342,3 +342,73 @@ function setting(env: (name: string) => string | undefined, name: string): strin
   const value = env(name)?.trim();
   return value === undefined || value === "(null)" ? undefined : value;
 }
+
+/**
+ * The variables the ROCm runtime reads to choose a job's AMD GPUs, in the order it applies
+ * them: `ROCR_VISIBLE_DEVICES` (ROCr, over every GPU), then `HIP_VISIBLE_DEVICES` (HIP, over
+ * the GPUs ROCr left).
+ */
+export const AMD_GPU_VISIBILITY_VARIABLES = ["ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES"];
+
+/** An AMD GPU as its sensor reports it. */
+export interface AmdVisibleGpu {
+  /** The ROCm ordinal (amd-smi's index; hwmon's PCI order). */
+  index: number;
+  /** `GPU-<ASIC serial>`, as ROCr and `rocminfo` write it. */
+  uuid?: string;
+  /** The device id its sensor reports: `amd-gpu-3`. */
+  device: string;
+}
+
+/**
+ * Which AMD GPUs a job may use under `ROCR_VISIBLE_DEVICES` and `HIP_VISIBLE_DEVICES`, read as
+ * the ROCm runtime reads them: ROCr's list (indices or `GPU-` UUIDs, a unique prefix enough)
+ * picks from every GPU, then HIP's (ordinals, or UUIDs) picks from what ROCr left. Each list
+ * stops at the first entry that names no GPU, as `CUDA_VISIBLE_DEVICES` does; an empty value
+ * (or `-1`) leaves none. Indices count logical GPUs, so an MI300X partition or an MI250X die is
+ * one GPU each.
+ *
+ * @param env Returns an environment variable.
+ * @param gpus The AMD GPUs the sensors report.
+ * @returns The visible GPUs' device ids and the variables that decided, or undefined when
+ *   neither variable is set.
+ * @example ROCr keeps GPUs 2 and 3, HIP then takes the second of them
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { visibleAmdGpus } from "./gpu_visibility.ts";
+ *
+ * const gpus = [0, 1, 2, 3].map((index) => ({ index, device: `amd-gpu-${index}` }));
+ * const env: Record<string, string> = { ROCR_VISIBLE_DEVICES: "2,3", HIP_VISIBLE_DEVICES: "1" };
+ * deepEqual(visibleAmdGpus((name) => env[name], gpus), {
+ *   devices: ["amd-gpu-3"],
+ *   source: "ROCR_VISIBLE_DEVICES, then HIP_VISIBLE_DEVICES",
+ * });
+ * ```
+ */
+export function visibleAmdGpus(
+  env: (name: string) => string | undefined,
+  gpus: readonly AmdVisibleGpu[],
+): { devices: string[]; source: string } | undefined {
+  let visible = [...gpus].sort((a, b) => a.index - b.index);
+  const used: string[] = [];
+  for (const name of AMD_GPU_VISIBILITY_VARIABLES) {
+    const value = env(name)?.trim();
+    if (value === undefined) continue;
+    used.push(name);
+    const picked: AmdVisibleGpu[] = [];
+    for (const entry of value === "-1" ? [""] : listEntries(value)) {
+      let match: AmdVisibleGpu | undefined;
+      if (/^\d+$/.test(entry)) match = visible[Number(entry)];
+      else if (/^GPU-/i.test(entry)) {
+        const found = visible.filter((g) => g.uuid?.toLowerCase().startsWith(entry.toLowerCase()));
+        if (found.length === 1) match = found[0];
+      }
+      if (match === undefined || picked.includes(match)) break;
+      picked.push(match);
+    }
+    visible = picked;
+  }
+  return used.length === 0
+    ? undefined
+    : { devices: visible.map((g) => g.device), source: used.join(", then ") };
+}

@@ -1,7 +1,9 @@
 /**
- * Finds the sensors this machine offers: RAPL; NVML, else nvidia-smi; PowerLog or
- * powermetrics on macOS; the TDP estimate when no CPU counter is readable. Returns every
- * sensor's status (for impact.json and `impact doctor`) and the available ones.
+ * Finds the sensors this machine offers: RAPL; NVML, else nvidia-smi; on Linux the hwmon
+ * families (amdgpu, xe/i915, zenergy/amd_energy, ACPI power meters incl. NVIDIA Grace) and
+ * amd-smi (registry_hwmon.ts); PowerLog or powermetrics on macOS; the TDP estimate when no CPU
+ * counter is readable. Returns every sensor's status (for impact.json and `impact doctor`) and
+ * the available ones.
  *
  * @module
  */
@@ -12,6 +14,8 @@ import { createCpuEstimateSensor } from "./estimate.ts";
 import { createProcfsReader, type ProcfsReader } from "./procfs.ts";
 import { createRaplSensor } from "./rapl.ts";
 import { discoverGpuSensors } from "./registry_gpu.ts";
+import { discoverHwmonSensors } from "./registry_hwmon.ts";
+import { scanHwmon } from "./hwmon_scan.ts";
 import type { EnergySensor } from "./types.ts";
 
 /** What discovery found. */
@@ -52,27 +56,41 @@ export async function discoverSensors(
   const os = options.os ?? Deno.build.os;
   const procfs = os === "linux" ? sharingSystemCpu(createProcfsReader(runtime, paths)) : undefined;
   const rapl = os === "linux" ? createRaplSensor(runtime, paths) : undefined;
-  const [procStatus, cpu, raplStatus, gpu] = await Promise.all([
+  const [procStatus, cpu, raplStatus, gpu, hwmonScan] = await Promise.all([
     procfs?.probe(),
     os === "linux"
       ? readCpuInventory(runtime, paths).catch((): CpuInfo => ({}))
       : Promise.resolve<CpuInfo>({}),
     rapl?.probe(),
     discoverGpuSensors(runtime, paths, { intervalMs: options.intervalMs, os }),
+    os === "linux" ? scanHwmon(runtime, paths.sysfsRoot) : undefined,
   ]);
   const statuses: SensorStatus[] = [];
-  const sensors: EnergySensor[] = [];
+  let sensors: EnergySensor[] = [];
   if (raplStatus && rapl) {
     statuses.push(raplStatus);
     if (raplStatus.available) sensors.push(rapl);
   }
   statuses.push(...gpu.statuses);
   sensors.push(...gpu.sensors);
+  const gpus = gpu.gpus();
+  if (hwmonScan) {
+    const hw = await discoverHwmonSensors(runtime, paths, hwmonScan, {
+      intervalMs: options.intervalMs,
+      sensors,
+      statuses,
+      nvidiaGpus: gpus,
+    });
+    sensors = hw.sensors;
+    statuses.push(...hw.statuses);
+    gpus.push(...hw.gpus);
+  }
   const usable = procStatus?.available ? procfs : undefined;
   if (procStatus) statuses.push(procStatus);
 
   const hasCpuCounter = statuses.some((s) =>
-    s.available && s.sensor !== "procfs" && s.devices.some((d) => /^(package|psys|cpu)/.test(d))
+    s.available && s.sensor !== "procfs" &&
+    s.devices.some((d) => /^(package|psys|cpu|grace-|amd-apu-)/.test(d))
   );
   if (!hasCpuCounter) {
     const estimate = estimateSensor(runtime, cpu, usable);
@@ -86,7 +104,7 @@ export async function discoverSensors(
     sensors,
     statuses,
     cpu,
-    gpus: gpu.gpus(),
+    gpus,
     close: () => closed ??= Promise.all(sensors.map((s) => s.close())).then(() => {}),
   };
   if (usable) discovery.usage = usageSource(runtime, usable, cpu);

@@ -148,13 +148,17 @@ export function formatDoctor(report: DoctorReport): string {
       g.cudaVersion ? `CUDA ${g.cudaVersion}` : undefined,
       g.powerLimitWatts !== undefined ? `${g.powerLimitWatts} W limit` : undefined,
     ].filter((x) => x !== undefined);
-    lines.push(`  GPU ${g.index}: ${g.name}${extra.length ? ` (${extra.join(", ")})` : ""}`);
+    const id = g.device ?? `GPU ${g.index}`;
+    lines.push(`  ${id}: ${g.name}${extra.length ? ` (${extra.join(", ")})` : ""}`);
   }
   lines.push("", "Sensors");
   for (const s of report.sensors) {
     const methods = s.methods.length ? ` [${s.methods.join(", ")}]` : "";
     const devices = s.devices.length ? `: ${s.devices.join(", ")}` : "";
     lines.push(`  ${s.available ? "ok  " : "no  "} ${s.sensor}${methods}${devices}`);
+    // What each device is (hwmon, amd-smi): a sum, a half of a package, a remainder.
+    for (const line of textList(s.detail?.measures)) lines.push(`       measures ${line}`);
+    for (const line of textList(s.detail?.inside)) lines.push(`       inside: ${line}`);
     if (s.reason) lines.push(`       ${s.available ? "note" : "why"}: ${s.reason}`);
     if (s.fix && !s.available) lines.push(`       fix: ${s.fix}`);
   }
@@ -175,6 +179,10 @@ export function formatDoctor(report: DoctorReport): string {
   for (const note of notes) lines.push(`  note: ${note}`);
   lines.push("", report.verdict);
   return lines.join("\n") + "\n";
+}
+
+function textList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
 /** Registers `impact doctor`. */
