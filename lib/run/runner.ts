@@ -317,8 +317,10 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
   let signal: string | null = null;
   let jobWallSeconds: number | undefined;
   try {
-    const child = spawnChild(runtime, command, cwd);
+    // Stamped before the spawn: the child runs from inside spawnChild, so a stamp taken after
+    // it would leave the child's first milliseconds out of its wall time.
     const childStartMs = runtime.monotonicMs();
+    const child = spawnChild(runtime, command, cwd);
     session.sampler.setRootPid(child.pid);
     const first = await Promise.race([child.status, session.failed]);
     if (first instanceof Error) {

@@ -17,6 +17,10 @@
  *   the job and the indices are read as the sensors' own, a guess labelled `index-guess`
  *   (SLURM numbers GPUs by gres.conf, NVML by PCI bus).
  * - `MIG-` UUIDs name a slice of a GPU: the GPU counts with the slice's share of its compute.
+ * - AMD GPUs (devices `amd-gpu-N`, `amd-apu-N`) are chosen by `ROCR_VISIBLE_DEVICES` and
+ *   `HIP_VISIBLE_DEVICES` as the ROCm runtime reads them ({@link visibleAmdGpus}), else by
+ *   SLURM's lists; the NVIDIA variables never name them, and the AMD ones never name an NVIDIA
+ *   GPU. On a node with both, each vendor's GPUs are resolved apart and the results joined.
  *
  * The rule that decided is recorded (impact.json `gpuVisibility`).
  *
@@ -25,16 +29,25 @@
 import type { GpuInfo, GpuSelection, JobGpu, MigDeviceInfo, VisibilityRule } from "../types.ts";
 
 /** A GPU as the sensors report it: their index, its UUID and its MIG devices. */
-export type VisibleGpu = Pick<GpuInfo, "index" | "uuid" | "migDevices">;
+export type VisibleGpu = Pick<GpuInfo, "index" | "uuid" | "migDevices" | "device">;
+
+/** The device id the sensors report for a GPU: its own, else NVIDIA's `gpu-<index>`. */
+function deviceOf(gpu: VisibleGpu): string {
+  return gpu.device ?? `gpu-${gpu.index}`;
+}
+
+/** AMD's GPUs and APUs, which the ROCm variables name (and the CUDA ones never do). */
+function isAmd(gpu: VisibleGpu): boolean {
+  return /^amd-/.test(deviceOf(gpu));
+}
 
 /** How a setting's numbers are read. */
 type Numbering = "explicit" | "ordinals" | "host-indices";
 
 /**
- * The environment variables that name a job's GPUs, in the order they are consulted (the most
- * specific first). AMD's `ROCR_VISIBLE_DEVICES` and `HIP_VISIBLE_DEVICES` (ordinals or UUIDs over
- * the GPUs the ROCm runtime sees) belong here as `ordinals` rows once an AMD sensor reports
- * GPUs, with the vendor checked against each GPU.
+ * The environment variables that name a job's NVIDIA (and other non-AMD) GPUs, in the order
+ * they are consulted (the most specific first). AMD GPUs are read through
+ * {@link AMD_GPU_VISIBILITY_VARIABLES}, then SLURM's rows of this table.
  */
 export const GPU_VISIBILITY_VARIABLES: readonly {
   name: string;
@@ -94,20 +107,36 @@ const RULE_STRENGTH: VisibilityRule[] = [
  * ```
  */
 export function resolveGpus(request: GpuRequest): GpuSelection {
-  const sorted = [...request.gpus].sort((a, b) => a.index - b.index);
   if (request.explicit !== undefined) {
     const problem = gpuListProblem(request.explicit);
     if (problem) throw new Error(problem);
+  }
+  const amd = request.gpus.filter(isAmd);
+  const others = request.gpus.filter((gpu) => !isAmd(gpu));
+  if (amd.length === 0) return resolveAmong(request, others, GPU_VISIBILITY_VARIABLES);
+  const amdSelection = resolveAmd(request, amd);
+  if (others.length === 0) return amdSelection;
+  return joinSelections(resolveAmong(request, others, GPU_VISIBILITY_VARIABLES), amdSelection);
+}
+
+/** The variable rows that name GPUs of every vendor (SLURM's). */
+const SLURM_VARIABLES = GPU_VISIBILITY_VARIABLES.filter((v) => v.name.startsWith("SLURM_"));
+
+/** `--gpus`, else the first variable of `variables` that is set, over `gpus`. */
+function resolveAmong(
+  request: GpuRequest,
+  gpus: readonly VisibleGpu[],
+  variables: typeof GPU_VISIBILITY_VARIABLES,
+): GpuSelection {
+  const sorted = [...gpus].sort((a, b) => a.index - b.index);
+  if (request.explicit !== undefined) {
     return select("--gpus", request.explicit, listEntries(request.explicit), "explicit", sorted);
   }
   // A node sampler reads a task's own binding only when nothing names the job's GPUs.
-  const variables = request.scope === "node"
-    ? [
-      ...GPU_VISIBILITY_VARIABLES.filter((v) => !v.taskOnly),
-      ...GPU_VISIBILITY_VARIABLES.filter((v) => v.taskOnly),
-    ]
-    : GPU_VISIBILITY_VARIABLES;
-  for (const { name, numbering } of variables) {
+  const ordered = request.scope === "node"
+    ? [...variables.filter((v) => !v.taskOnly), ...variables.filter((v) => v.taskOnly)]
+    : variables;
+  for (const { name, numbering } of ordered) {
     const value = setting(request.env, name);
     // An empty CUDA_VISIBLE_DEVICES hides every GPU; elsewhere empty is unset.
     if (value === undefined || (value === "" && name !== "CUDA_VISIBLE_DEVICES")) continue;
@@ -128,6 +157,57 @@ export function resolveGpus(request: GpuRequest): GpuSelection {
     return select(name, value, listEntries(value), numbering, sorted);
   }
   return unrestricted("no setting names the job's GPUs: its processes tell which it uses");
+}
+
+/** AMD GPUs: `--gpus`, else ROCr's and HIP's lists, else SLURM's. */
+function resolveAmd(request: GpuRequest, gpus: readonly VisibleGpu[]): GpuSelection {
+  if (request.explicit !== undefined) return resolveAmong(request, gpus, []);
+  const visible = visibleAmdGpus(
+    request.env,
+    gpus.map((gpu) => ({
+      index: gpu.index,
+      device: deviceOf(gpu),
+      ...(gpu.uuid ? { uuid: gpu.uuid } : {}),
+    })),
+  );
+  if (!visible) return resolveAmong(request, gpus, SLURM_VARIABLES);
+  const value = AMD_GPU_VISIBILITY_VARIABLES.map((name) => request.env(name))
+    .filter((v) => v !== undefined).join(" / ");
+  return {
+    restricted: true,
+    gpus: visible.devices.map((device) => {
+      const gpu = gpus.find((g) => deviceOf(g) === device)!;
+      const job: JobGpu = { device, index: gpu.index, share: 1 };
+      if (gpu.uuid !== undefined) job.uuid = gpu.uuid;
+      return job;
+    }),
+    source: visible.source,
+    value,
+    rule: "ordinal",
+    basis:
+      `${visible.source}: ROCm ordinals (or UUIDs) over the ${gpus.length} AMD GPU(s) the job can open`,
+    unmatched: [],
+  };
+}
+
+/** One decision from two vendors' (each over its own GPUs, so no GPU is in both). */
+function joinSelections(a: GpuSelection, b: GpuSelection): GpuSelection {
+  if (!a.restricted && !b.restricted) return a;
+  const weakest = [a.rule, b.rule].filter((r): r is VisibilityRule => r !== undefined)
+    .sort((x, y) => RULE_STRENGTH.indexOf(y) - RULE_STRENGTH.indexOf(x))[0];
+  const joined: GpuSelection = {
+    // A vendor no setting restricts keeps its processes as the test of use; the sampler
+    // counts a GPU the selection does not list by its processes.
+    restricted: a.restricted && b.restricted,
+    gpus: [...a.gpus, ...b.gpus],
+    source: [a.source, b.source].filter((x) => x !== "none").join("; "),
+    basis: `${a.basis}; ${b.basis}`,
+    unmatched: [...a.unmatched, ...b.unmatched],
+  };
+  const value = [a.value, b.value].filter((v) => v !== undefined).join("; ");
+  if (value !== "") joined.value = value;
+  if (weakest !== undefined) joined.rule = weakest;
+  return joined;
 }
 
 /**
@@ -178,7 +258,7 @@ function select(
     const { gpu, mig } = match;
     let job = byIndex.get(gpu.index);
     if (!job) {
-      job = { device: `gpu-${gpu.index}`, index: gpu.index, share: mig ? 0 : 1 };
+      job = { device: deviceOf(gpu), index: gpu.index, share: mig ? 0 : 1 };
       if (gpu.uuid !== undefined) job.uuid = gpu.uuid;
       byIndex.set(gpu.index, job);
     }

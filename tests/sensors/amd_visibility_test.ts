@@ -33,3 +33,29 @@ Deno.test("an entry that names no GPU ends the list; empty or -1 leaves none", (
   deepEqual(visibleAmdGpus(env({ ROCR_VISIBLE_DEVICES: "" }), gpus)?.devices, []);
   deepEqual(visibleAmdGpus(env({ HIP_VISIBLE_DEVICES: "-1" }), gpus)?.devices, []);
 });
+
+Deno.test("resolveGpus reads ROCR_VISIBLE_DEVICES for AMD GPUs and CUDA_VISIBLE_DEVICES for NVIDIA ones", async () => {
+  const { resolveGpus } = await import("../../lib/sensors/gpu_visibility.ts");
+  // Before, AMD GPUs were selected as `gpu-<index>` by CUDA's rules, which names no device an
+  // AMD sensor reports, so ROCR_VISIBLE_DEVICES changed nothing.
+  const amdOnly = resolveGpus({ env: env({ ROCR_VISIBLE_DEVICES: "GPU-b4fa,3" }), gpus });
+  deepEqual(amdOnly.gpus.map((g) => g.device), ["amd-gpu-1", "amd-gpu-3"]);
+  equal(amdOnly.source, "ROCR_VISIBLE_DEVICES");
+  // CUDA's variable never names an AMD GPU.
+  const cuda = resolveGpus({ env: env({ CUDA_VISIBLE_DEVICES: "0" }), gpus });
+  equal(cuda.restricted, false);
+  deepEqual(cuda.gpus, []);
+  // SLURM's list names the node's GPUs of either vendor; the job's cgroup holds exactly these.
+  const slurm = resolveGpus({ env: env({ SLURM_JOB_GPUS: "0,1,2,3" }), gpus });
+  deepEqual(slurm.gpus.map((g) => g.device), ["amd-gpu-0", "amd-gpu-1", "amd-gpu-2", "amd-gpu-3"]);
+  // A node with both: each vendor's variable over its own GPUs.
+  const mixed = resolveGpus({
+    env: env({ CUDA_VISIBLE_DEVICES: "1", HIP_VISIBLE_DEVICES: "0" }),
+    gpus: [...gpus.slice(0, 2), { index: 0, uuid: "GPU-aa00" }, { index: 1, uuid: "GPU-bb11" }],
+  });
+  deepEqual(mixed.gpus.map((g) => g.device), ["gpu-1", "amd-gpu-0"]);
+  equal(mixed.source, "CUDA_VISIBLE_DEVICES; HIP_VISIBLE_DEVICES");
+  // --gpus takes the sensors' device ids on such a node.
+  const explicit = resolveGpus({ env: env({}), gpus, explicit: "2" });
+  deepEqual(explicit.gpus.map((g) => g.device), ["amd-gpu-2"]);
+});
