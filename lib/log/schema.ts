@@ -177,8 +177,14 @@ export interface SampleRecord {
     /** Machine CPU utilisation, [0, 1]. */
     utilization: number;
   };
-  /** The job's memory, bytes, and how it was measured. */
-  memory: { jobBytes: number; kind: "pss" | "rss" | "cgroup" };
+  /**
+   * The job's memory, bytes, and how it was measured: `pss` (proportional set size, read per
+   * process at a slower cadence than CPU time), `rss` (no PSS readable: shared pages counted
+   * once per process) or `cgroup` (the job cgroup's charge). With `pss`, `estimatedProcesses`
+   * (absent in logs before it existed) counts the processes whose PSS was not read yet, whose
+   * share is their RSS times the PSS/RSS ratio of those read.
+   */
+  memory: { jobBytes: number; kind: "pss" | "rss" | "cgroup"; estimatedProcesses?: number };
   /** Live grid intensity in force during the interval, when polled. */
   intensity?: { gramsPerKwh: number; source: string };
   /** The SLURM task, inside a SLURM job. */

@@ -164,6 +164,8 @@ export function createSampler(options: SamplerOptions): Sampler {
         kind: (job ?? previousJob)?.memoryKind ?? "rss",
       },
     };
+    const estimated = (job ?? previousJob)?.estimatedProcesses;
+    if (estimated !== undefined) record.memory.estimatedProcesses = estimated;
     latest = record;
     await options.onSample?.(record);
   }

@@ -87,9 +87,9 @@ export async function discoverSensors(
     statuses,
     cpu,
     gpus: gpu.gpus(),
-    close: () => closed ??= Promise.all(sensors.map((s) => s.close())).then(() => {}),
+    close: () => closed ??= Promise.all(sensors.map((s) => s.close())).then(() => procfs?.close()),
   };
-  if (usable) discovery.usage = usageSource(runtime, usable, cpu);
+  if (usable) discovery.usage = usable;
   return discovery;
 }
 
@@ -136,38 +136,4 @@ function estimateSensor(runtime: Runtime, cpu: CpuInfo, procfs: ProcfsReader | u
     close: () => inner.close(),
   };
   return sensor;
-}
-
-/**
- * The job's usage from procfs; once the job's root has been reaped, its last stretch of CPU
- * time (after the final tree walk) is recovered from this process's reaped-children time.
- */
-function usageSource(runtime: Runtime, procfs: ProcfsReader, cpu: CpuInfo): UsageSource {
-  let lastCpuSeconds = 0;
-  let lastReaped: number | undefined;
-  let lastMs = 0;
-  const cpus = cpu.threads ?? cpu.cores ?? 1;
-  return {
-    async jobUsage(rootPid) {
-      const [usage, reaped] = await Promise.all([
-        procfs.jobUsage(rootPid),
-        procfs.reapedChildrenCpuSeconds().catch(() => undefined),
-      ]);
-      const nowMs = runtime.monotonicMs();
-      if (usage.pids.length === 0 && lastReaped !== undefined && reaped !== undefined) {
-        // The whole tree's time arrived in our cutime when it was reaped; never more than
-        // every CPU busy since the last walk (other children reaped meanwhile stay out).
-        const bound = lastCpuSeconds + ((nowMs - lastMs) / 1000) * cpus;
-        const recovered = Math.min(bound, reaped - lastReaped);
-        if (recovered > usage.cpuSeconds) usage.cpuSeconds = recovered;
-      }
-      if (usage.pids.length > 0 && reaped !== undefined) {
-        lastReaped = reaped;
-        lastCpuSeconds = usage.cpuSeconds;
-        lastMs = nowMs;
-      }
-      return usage;
-    },
-    systemCpu: () => procfs.systemCpu(),
-  };
 }
