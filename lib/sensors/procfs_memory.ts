@@ -6,7 +6,7 @@
  * process every interval was most of the tracker's cost on a tree of hundreds of processes, so
  * PSS is read at a slower cadence than CPU time:
  * - a process's PSS is re-read once its last read is older than {@link PssOptions.refreshFactor}
- *   times what that read cost (a 0.2 ms read every interval, a 20 ms read every 10 s);
+ *   times what that read cost (a 0.2 ms read every 0.2 s, a 10 ms read every 10 s);
  * - each interval spends at most {@link PssOptions.budgetMs} on these reads, processes never
  *   read first (one of each group of siblings with the same command name, then by RSS), then
  *   the stalest;
@@ -36,10 +36,10 @@ const groupOf = (stat: ProcStat) => `${stat.ppid} ${stat.comm}`;
 export interface PssOptions {
   /**
    * Milliseconds of smaps_rollup reads per call, at most (one read may run past it, and reads go
-   * on until one PSS is known). Default 2.
+   * on until one PSS is known). Default 1.
    */
   budgetMs?: number;
-  /** A PSS is re-read after this many times its last read's cost has passed. Default 500. */
+  /** A PSS is re-read after this many times its last read's cost has passed. Default 1000. */
   refreshFactor?: number;
 }
 
@@ -82,8 +82,8 @@ export function createPssTracker(
   proc: string,
   options: PssOptions = {},
 ): PssTracker {
-  const budgetMs = options.budgetMs ?? 2;
-  const refreshFactor = options.refreshFactor ?? 500;
+  const budgetMs = options.budgetMs ?? 1;
+  const refreshFactor = options.refreshFactor ?? 1000;
   const entries = new Map<number, PssEntry>();
   // `pid:starttime` of processes whose smaps_rollup cannot be read: not tried again.
   const unreadable = new Set<string>();

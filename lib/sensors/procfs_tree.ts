@@ -58,6 +58,21 @@ interface PidCursor {
   forks: number;
 }
 
+/** A member's stat and schedstat, kept open, and the schedstat as last read. */
+interface MemberFiles {
+  stat: KernelFile;
+  sched: KernelFile | undefined;
+  schedText?: string | undefined;
+}
+
+function openOptional(open: (path: string) => KernelFile, path: string): KernelFile | undefined {
+  try {
+    return open(path);
+  } catch {
+    return undefined; // no schedstat (CONFIG_SCHED_INFO off): every walk reads stat
+  }
+}
+
 /** Forks that may land between the reads of /proc/loadavg and /proc/stat. */
 const CURSOR_SLACK = 256;
 /** A range probe may read this many PIDs beyond the tree's size before a children walk is cheaper. */
@@ -77,8 +92,8 @@ export function createTreeWalker(runtime: Runtime, proc: string): TreeWalker {
   let childrenFiles = true;
   let carriedTicks = 0;
   let reportedTicks = 0;
-  // Members' stat files, kept open: re-reading one is most of a walk's cost.
-  const files = new Map<number, KernelFile>();
+  // Members' files, kept open: re-reading them is most of a walk's cost.
+  const files = new Map<number, MemberFiles>();
 
   const read = (...parts: (string | number)[]) =>
     runtime.readTextFile(`${proc}/${parts.join("/")}`);
@@ -93,26 +108,60 @@ export function createTreeWalker(runtime: Runtime, proc: string): TreeWalker {
     return parseProcStat(text, `${proc}/${pid}/stat`);
   };
 
-  const memberStat = (pid: number): Promise<ProcStat | undefined> | ProcStat | undefined => {
-    if (!runtime.openKernelFile) return readStat(pid);
+  /**
+   * A member's stat now: `known` again when it is single-threaded and has not run since (its
+   * schedstat, a fifth of the cost, is unchanged: only running changes its times, its
+   * children's reaped time and its threads), else read anew.
+   */
+  const memberStat = (
+    pid: number,
+    known: ProcStat | undefined,
+  ): Promise<ProcStat | undefined> | ProcStat | undefined => {
+    const open = runtime.openKernelFile?.bind(runtime);
+    if (!open) return readStat(pid);
     const path = `${proc}/${pid}/stat`;
     let text: string;
     try {
-      let file = files.get(pid);
-      if (!file) {
-        file = runtime.openKernelFile(path);
-        files.set(pid, file);
+      let kept = files.get(pid);
+      if (!kept) {
+        kept = { stat: open(path), sched: openOptional(open, `${proc}/${pid}/schedstat`) };
+        files.set(pid, kept);
       }
-      text = file.readText();
+      // schedstat before stat: a run between the two shows in the next walk's schedstat.
+      const sched = kept.sched?.readText();
+      if (sched !== undefined && sched === kept.schedText && known?.numThreads === 1) {
+        unchanged.add(pid);
+        return known;
+      }
+      kept.schedText = sched;
+      text = kept.stat.readText();
     } catch {
       drop(pid);
       return undefined; // exited
     }
     return parseProcStat(text, path);
   };
+  // Members whose stat this walk took as unchanged.
+  const unchanged = new Set<number>();
+
+  /** Reads again the members that did not run but whose parent vanished: re-parented. */
+  const refreshOrphans = (tree: Map<number, ProcStat>) => {
+    for (const pid of unchanged) {
+      const stat = tree.get(pid);
+      if (!stat || tree.has(stat.ppid) || !members.has(stat.ppid)) continue;
+      try {
+        tree.set(pid, parseProcStat(files.get(pid)!.stat.readText(), `${proc}/${pid}/stat`));
+      } catch {
+        tree.delete(pid);
+        drop(pid);
+      }
+    }
+    unchanged.clear();
+  };
 
   const drop = (pid: number) => {
-    files.get(pid)?.close();
+    files.get(pid)?.stat.close();
+    files.get(pid)?.sched?.close();
     files.delete(pid);
   };
 
@@ -238,15 +287,18 @@ export function createTreeWalker(runtime: Runtime, proc: string): TreeWalker {
       const tree = new Map<number, ProcStat>();
       const pids = members.has(rootPid) ? members.keys() : [rootPid, ...members.keys()];
       for (const pid of pids) {
-        const stat = await memberStat(pid);
         const known = members.get(pid);
+        // Kept files read synchronously: no await (a tick per member) unless one is opened.
+        let stat = memberStat(pid, known);
+        if (stat instanceof Promise) stat = await stat;
         // A known PID with another start time was reused by a stranger.
         if (stat && (!known || known.starttime === stat.starttime)) tree.set(pid, stat);
       }
+      refreshOrphans(tree);
       const discovery = tree.size > 0 ? await discover(tree, now) : "none";
       cursor = now;
       carriedTicks += carried(tree);
-      for (const pid of files.keys()) if (!tree.has(pid)) drop(pid);
+      for (const pid of [...files.keys()]) if (!tree.has(pid)) drop(pid);
       members = tree;
       let ticks = carriedTicks;
       for (const stat of tree.values()) ticks += totalTicks(stat);

@@ -83,8 +83,12 @@ export interface FakeProc {
    * thread with a larger PID moves it too.
    */
   setPidCounter(lastPid: number, forks: number): Promise<void>;
-  /** Adds or replaces a process (and rewrites its parent's children file). */
-  setProcess(process: FakeProcess): Promise<void>;
+  /**
+   * Adds or replaces a process (and rewrites its parent's children file). Its schedstat
+   * changes too (it ran), unless `ran` is false: a change made while it slept, such as being
+   * re-parented.
+   */
+  setProcess(process: FakeProcess, options?: { ran?: boolean }): Promise<void>;
   /** Removes a process without anyone reaping it (its time is lost, as with init). */
   removeProcess(pid: number): Promise<void>;
   /** Child exits and its parent waits for it: child's times move into the parent's cutime/cstime. */
@@ -209,9 +213,16 @@ export async function createFakeProc(root: string, spec: FakeProcSpec = {}): Pro
     }
   };
 
-  const writeProcess = async (p: FakeProcess) => {
+  // Times each process was scheduled in: its schedstat changes whenever it runs.
+  const runs = new Map<number, number>();
+  const writeProcess = async (p: FakeProcess, ran = true) => {
     const dir = join(root, String(p.pid));
     await Deno.mkdir(dir, { recursive: true });
+    if (ran || !runs.has(p.pid)) {
+      runs.set(p.pid, (runs.get(p.pid) ?? 0) + 1);
+      const runNs = ((p.utimeTicks ?? 0) + (p.stimeTicks ?? 0)) * 10_000_000;
+      await Deno.writeTextFile(join(dir, "schedstat"), `${runNs} 0 ${runs.get(p.pid)}\n`);
+    }
     const rssKib = p.rssKib ?? 1024;
     const fields = [
       "S",
@@ -269,10 +280,10 @@ export async function createFakeProc(root: string, spec: FakeProcSpec = {}): Pro
       Object.assign(counter, { lastPid, forks });
       await writeStat();
     },
-    async setProcess(process) {
+    async setProcess(process, options = {}) {
       const before = processes.get(process.pid);
       processes.set(process.pid, { ...process });
-      await writeProcess(process);
+      await writeProcess(process, options.ran ?? true);
       await writeChildren(process.ppid);
       if (before && before.ppid !== process.ppid) await writeChildren(before.ppid);
       await writeStat();

@@ -62,17 +62,45 @@ Deno.test("new processes are found in the PID range handed out since the last wa
   equal(reads.filter((p) => p.endsWith("/children")).length, 0, "no children list read");
   equal(reads.some((p) => p.endsWith("/200/stat")), false, "old strangers are not re-read");
 
-  // Nothing new: only the members' stat (and the PID counter) are read.
+  // Nothing new: the PID counter and the members' files only. 101 has two threads, 310 is
+  // new to this walk: their stat is read; the others have not run since (their schedstat is
+  // unchanged), so theirs is not.
   reads.length = 0;
   equal((await walker.walk(100)).discovery, "range");
   deepEqual(reads.map((p) => p.slice(proc.root.length)).sort(), [
-    "/100/stat",
+    "/100/schedstat",
+    "/101/schedstat",
     "/101/stat",
-    "/102/stat",
+    "/102/schedstat",
+    "/310/schedstat",
     "/310/stat",
     "/loadavg",
     "/stat",
   ]);
+  // 102 runs and reaps 310: both show in its stat.
+  await proc.reap(310);
+  await proc.setProcess({ ...jobTree[2]!, utimeTicks: 50, cutimeTicks: 7 });
+  const after = await walker.walk(100);
+  deepEqual(pidsOf(after), [100, 101, 102]);
+  equal(after.ticks, 320 + 160 + 55 + 7);
+});
+
+Deno.test("a member re-parented while asleep is read again: its new parent may reap it", async () => {
+  await using dir = await tempDir();
+  // 100 is a subreaper: orphans of its tree become its children.
+  const proc = await createFakeProc(join(dir.path, "proc"), { processes: jobTree.slice(0, 3) });
+  const walker = createTreeWalker(denoRuntime, proc.root);
+  await walker.walk(100);
+  await walker.walk(100);
+  // 101 exits and 100 reaps it; 102, asleep, is re-parented to 100.
+  await proc.setProcess({ ...jobTree[2]!, ppid: 100 }, { ran: false });
+  await proc.reap(101);
+  equal((await walker.walk(100)).ticks, 525);
+  // 102 wakes, exits and 100 reaps it within one interval: counted once.
+  await proc.reap(102);
+  const reading = await walker.walk(100);
+  deepEqual(pidsOf(reading), [100]);
+  equal(reading.ticks, 525);
 });
 
 Deno.test("after a PID wrap, or a range larger than the tree, children lists are read", async () => {
