@@ -9,6 +9,7 @@ import type { CpuInfo, GpuInfo, SensorStatus, SystemCpu, UsageSource } from "../
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { readCpuInventory } from "./cpu_inventory.ts";
 import { createCpuEstimateSensor } from "./estimate.ts";
+import { ownCgroupUsage } from "./cgroup_own.ts";
 import { createProcfsReader, type ProcfsReader } from "./procfs.ts";
 import { createRaplSensor } from "./rapl.ts";
 import { discoverGpuSensors } from "./registry_gpu.ts";
@@ -20,7 +21,10 @@ export interface Discovery {
   sensors: EnergySensor[];
   /** Every sensor probed, available or not, for impact.json and `impact doctor`. */
   statuses: SensorStatus[];
-  /** Job and machine CPU time (procfs), where readable. */
+  /**
+   * Job and machine CPU time, where procfs is readable: the job's from the tracker's own
+   * cgroup when nothing else is in it (lib/sensors/cgroup_own.ts), else from its process tree.
+   */
   usage?: UsageSource;
   cpu: CpuInfo;
   gpus: GpuInfo[];
@@ -69,6 +73,11 @@ export async function discoverSensors(
   statuses.push(...gpu.statuses);
   sensors.push(...gpu.sensors);
   const usable = procStatus?.available ? procfs : undefined;
+  // A cgroup of the tracker's own counts the job whatever its tree, at a fixed cost.
+  const own = usable ? await ownCgroupUsage(runtime, paths, usable) : undefined;
+  if (procStatus && own) {
+    procStatus.detail = { ...procStatus.detail, jobCgroup: own.location.relative };
+  }
   if (procStatus) statuses.push(procStatus);
 
   const hasCpuCounter = statuses.some((s) =>
@@ -89,7 +98,7 @@ export async function discoverSensors(
     gpus: gpu.gpus(),
     close: () => closed ??= Promise.all(sensors.map((s) => s.close())).then(() => procfs?.close()),
   };
-  if (usable) discovery.usage = usable;
+  if (usable) discovery.usage = own?.usage ?? usable;
   return discovery;
 }
 
