@@ -118,8 +118,12 @@ export interface RunInfo {
   sensors: SensorStatus[];
   /** How the job's share was decided. */
   attribution: Attribution;
-  /** The run's options (`--interval` and the others given). */
-  options: { intervalSeconds: number; [key: string]: unknown };
+  /**
+   * The run's options (`--interval` and the others given). `usedIntervalSeconds` is the interval
+   * sampled at: shorter than `intervalSeconds` when a sensor's counter could wrap sooner (absent
+   * in logs before it was recorded, and in impact.json while the run goes on).
+   */
+  options: { intervalSeconds: number; usedIntervalSeconds?: number; [key: string]: unknown };
   /** `--label key=value` metadata. */
   labels: Record<string, string>;
   /** The job's software environment (absent with `--no-env`). */
