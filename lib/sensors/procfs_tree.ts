@@ -58,11 +58,11 @@ interface PidCursor {
   forks: number;
 }
 
-/** A member's stat and schedstat, kept open, and the schedstat as last read. */
+/** A member's stat and schedstat, kept open, and the schedstat read before its last stat. */
 interface MemberFiles {
   stat: KernelFile;
-  sched: KernelFile | undefined;
-  schedText?: string | undefined;
+  sched?: KernelFile | undefined;
+  schedBeforeStat?: string | undefined;
 }
 
 function openOptional(open: (path: string) => KernelFile, path: string): KernelFile | undefined {
@@ -110,8 +110,9 @@ export function createTreeWalker(runtime: Runtime, proc: string): TreeWalker {
 
   /**
    * A member's stat now: `known` again when it is single-threaded and has not run since (its
-   * schedstat, a fifth of the cost, is unchanged: only running changes its times, its
-   * children's reaped time and its threads), else read anew.
+   * schedstat, a third of the cost, is unchanged: only running changes its times, its
+   * children's reaped time and its threads), else read anew. (The schedstat of a process is its
+   * main thread's: a multi-threaded one's stat is always read.)
    */
   const memberStat = (
     pid: number,
@@ -124,16 +125,20 @@ export function createTreeWalker(runtime: Runtime, proc: string): TreeWalker {
     try {
       let kept = files.get(pid);
       if (!kept) {
-        kept = { stat: open(path), sched: openOptional(open, `${proc}/${pid}/schedstat`) };
+        kept = { stat: open(path) };
         files.set(pid, kept);
       }
-      // schedstat before stat: a run between the two shows in the next walk's schedstat.
-      const sched = kept.sched?.readText();
-      if (sched !== undefined && sched === kept.schedText && known?.numThreads === 1) {
-        unchanged.add(pid);
-        return known;
+      let sched: string | undefined;
+      if (known?.numThreads === 1) {
+        kept.sched ??= openOptional(open, `${proc}/${pid}/schedstat`);
+        // Before stat: a run between the two reads shows in the next walk's schedstat.
+        sched = kept.sched?.readText();
+        if (sched !== undefined && sched === kept.schedBeforeStat) {
+          unchanged.add(pid);
+          return known;
+        }
       }
-      kept.schedText = sched;
+      kept.schedBeforeStat = sched;
       text = kept.stat.readText();
     } catch {
       drop(pid);
