@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import type { JobUsage, SensorStatus, SystemCpu } from "../types.ts";
-import { createPssTracker, type PssOptions } from "./procfs_memory.ts";
+import { createPssTracker, pssCadence, type PssOptions } from "./procfs_memory.ts";
 import { DEFAULT_CLOCK_TICKS, parseProcStat, parseSystemStat } from "./procfs_parse.ts";
 import { createTreeWalker } from "./procfs_tree.ts";
 import { unavailableStatus } from "./status.ts";
@@ -160,7 +160,13 @@ export function createProcfsReader(
           available: true,
           methods: [],
           devices: [],
-          detail: { procfsRoot: proc, clockTicksPerSecond: clockTicks, cpus: cpu.cpus },
+          detail: {
+            procfsRoot: proc,
+            clockTicksPerSecond: clockTicks,
+            cpus: cpu.cpus,
+            // PSS is read at a slower cadence than CPU time (lib/sensors/procfs_memory.ts).
+            pss: pssCadence(options.pss),
+          },
         };
       } catch (error) {
         return unavailableStatus(SENSOR, `Cannot read ${path}: ${messageOf(error)}`, {

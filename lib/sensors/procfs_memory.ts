@@ -43,6 +43,16 @@ export interface PssOptions {
   refreshFactor?: number;
 }
 
+/**
+ * The PSS cadence in force: the options given, else the defaults.
+ *
+ * @param options What was given.
+ * @returns Both limits.
+ */
+export function pssCadence(options: PssOptions = {}): Required<PssOptions> {
+  return { budgetMs: options.budgetMs ?? 1, refreshFactor: options.refreshFactor ?? 1000 };
+}
+
 /** The job's memory at one walk. */
 export interface MemoryReading {
   memoryBytes: number;
@@ -82,8 +92,7 @@ export function createPssTracker(
   proc: string,
   options: PssOptions = {},
 ): PssTracker {
-  const budgetMs = options.budgetMs ?? 1;
-  const refreshFactor = options.refreshFactor ?? 1000;
+  const { budgetMs, refreshFactor } = pssCadence(options);
   const entries = new Map<number, PssEntry>();
   // `pid:starttime` of processes whose smaps_rollup cannot be read: not tried again.
   const unreadable = new Set<string>();

@@ -106,6 +106,8 @@ Deno.test("probe says whether /proc is readable, with the fix when not", async (
   const status = await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).probe();
   equal(status.available, true);
   equal(status.sensor, "procfs");
+  // impact.json says how often PSS is read.
+  deepEqual(status.detail?.pss, { budgetMs: 1, refreshFactor: 1000 });
 });
 
 /** A fake /proc whose `self` is the tracker (pid 7), and a runtime on a clock the test moves. */
