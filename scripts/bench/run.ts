@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchResult } from "../bench.ts";
 import { createFakeRapl } from "../../tests/helpers/fake_sysfs.ts";
-import { build } from "../build.ts";
+import { build, type BuildResult } from "../build.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fakeSmi = join(root, "tests", "fixtures", "fake-nvidia-smi");
@@ -44,6 +44,25 @@ async function vmHwmBytes(pid: number): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Builds `dist/impact`, what users start, and runs it once: a first tracked run unpacks the
+ * launcher and fills Deno's code cache for the modules of `impact run`, which later runs find
+ * compiled.
+ *
+ * @param env The environment of the benchmark's runs.
+ * @param dir The benchmark's temporary folder (the warm-up's log goes there).
+ * @returns The build.
+ */
+export async function warmBuild(env: Record<string, string>, dir: string): Promise<BuildResult> {
+  const built = await build();
+  await new Deno.Command(built.path, {
+    args: ["run", "--quiet", "--no-env", "--log-dir", join(dir, "warm-up"), "--", "true"],
+    env,
+    stdout: "null",
+  }).output();
+  return built;
+}
+
 /** Runs the benchmark. */
 export async function bench(): Promise<BenchResult[]> {
   if (Deno.build.os !== "linux") {
@@ -63,14 +82,7 @@ export async function bench(): Promise<BenchResult[]> {
       FAKE_SMI_LOG: smiLog,
       XDG_CACHE_HOME: join(dir, "cache"),
     };
-    // What users start. A first tracked run unpacks the launcher and fills Deno's code cache
-    // for the modules of `impact run`, which later runs find compiled.
-    const built = await build();
-    await new Deno.Command(built.path, {
-      args: ["run", "--quiet", "--no-env", "--log-dir", join(dir, "warm-up"), "--", "true"],
-      env,
-      stdout: "null",
-    }).output();
+    const built = await warmBuild(env, dir);
 
     // The tracked run.
     const before = await childrenCpuSeconds();

@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import type { BenchResult } from "../bench.ts";
 import { createFakeRapl } from "../../tests/helpers/fake_sysfs.ts";
-import { build } from "../build.ts";
+import { warmBuild } from "./run.ts";
 
 const TICKS = 100; // USER_HZ on Linux
 const WARM_UP_MS = 4000;
@@ -107,13 +107,7 @@ export async function bench(): Promise<BenchResult[]> {
       IMPACT_NVML_LIB: join(dir, "no-nvml.so"),
       XDG_CACHE_HOME: join(dir, "cache"),
     };
-    const built = await build();
-    // A first run unpacks the launcher and fills the code cache.
-    await new Deno.Command(built.path, {
-      args: ["run", "--quiet", "--no-env", "--log-dir", join(dir, "warm-up"), "--", "true"],
-      env,
-      stdout: "null",
-    }).output();
+    const built = await warmBuild(env, dir);
 
     const results: BenchResult[] = [];
     for (const processes of [100, 1000]) {
