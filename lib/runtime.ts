@@ -44,8 +44,8 @@ export interface Runtime {
    * Opens a file to read it again and again. Under /proc the file stays open: procfs makes its
    * content anew on each read from the start, so a re-read costs one read instead of an open,
    * a read and a close (an exited process's file then fails to read, never shows another's).
-   * Elsewhere, and past a share of the open-file limit, each read opens the file anew. Throws
-   * as {@link Runtime.readTextFile} would.
+   * Elsewhere, and past a share of the open-file limit, each read opens the file anew (and a
+   * missing file fails at the first read, not here).
    */
   openKernelFile?(path: string): KernelFile;
   /** Lists the entry names of a folder (links included, not followed). */
@@ -111,10 +111,7 @@ export const denoRuntime: Runtime = {
   },
   openKernelFile(path) {
     const reopen = { readText: () => Deno.readTextFileSync(path), close() {} };
-    if (!path.startsWith("/proc/") || keptFiles >= keptFileLimit()) {
-      reopen.readText(); // fails like an open would
-      return reopen;
-    }
+    if (!path.startsWith("/proc/") || keptFiles >= keptFileLimit()) return reopen;
     const file = Deno.openSync(path);
     keptFiles++;
     let open = true;

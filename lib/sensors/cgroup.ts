@@ -46,7 +46,7 @@ export interface CgroupOptions {
   /**
    * How far up a SLURM path to climb: `job` (every task of the job on this node, for the
    * node sampler), `step`, or `own` (the process's own cgroup, SLURM's or any other but the
-   * root: a systemd scope, a container). Default `job`.
+   * root: a systemd scope, a Docker container's `/docker/<id>`). Default `job`.
    */
   level?: "job" | "step" | "own";
 }

@@ -1,7 +1,8 @@
 /**
  * The job's CPU time and memory from the tracker's own cgroup, when that cgroup holds nothing
- * but the tracker as the run starts: under `systemd-run --scope`, in a SLURM task's cgroup, in a
- * container of its own. Everything the job then starts lands in it, daemonised children
+ * but the tracker as the run starts: under `systemd-run --scope`, in a SLURM task's cgroup. (A
+ * container that sees its own cgroup as the root `/` is not taken: the root is told apart from
+ * the machine's by nothing cheap.) Everything the job then starts lands in it, daemonised children
  * included, and reading it costs the same whatever the tree: cpu.stat (cpuacct.usage on v1),
  * memory.current and cgroup.procs, instead of a walk over every process.
  *
