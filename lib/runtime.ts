@@ -28,10 +28,26 @@ export interface CommandOutput {
   stderr: string;
 }
 
+/** A file opened once and read again and again ({@link Runtime.openKernelFile}). */
+export interface KernelFile {
+  /** The content now; throws as a read would (an exited process's file: `No such process`). */
+  readText(): string;
+  /** Closes it. */
+  close(): void;
+}
+
 /** The effects library code may use. Every method may throw `Deno.errors.*` like Deno does. */
 export interface Runtime {
   /** Reads a whole text file (sysfs and procfs files included). */
   readTextFile(path: string): Promise<string>;
+  /**
+   * Opens a file to read it again and again. Under /proc the file stays open: procfs makes its
+   * content anew on each read from the start, so a re-read costs one read instead of an open,
+   * a read and a close (an exited process's file then fails to read, never shows another's).
+   * Elsewhere, and past a share of the open-file limit, each read opens the file anew (and a
+   * missing file fails at the first read, not here).
+   */
+  openKernelFile?(path: string): KernelFile;
   /** Lists the entry names of a folder (links included, not followed). */
   readDir(path: string): Promise<string[]>;
   /** Spawns a long-lived child process. */
@@ -93,6 +109,29 @@ export const denoRuntime: Runtime = {
       return Promise.reject(error);
     }
   },
+  openKernelFile(path) {
+    const reopen = { readText: () => Deno.readTextFileSync(path), close() {} };
+    if (!path.startsWith("/proc/") || keptFiles >= keptFileLimit()) return reopen;
+    const file = Deno.openSync(path);
+    keptFiles++;
+    let open = true;
+    return {
+      readText() {
+        file.seekSync(0, Deno.SeekMode.Start);
+        // A read shorter than the buffer is the whole content (procfs hands it out in one go).
+        const length = file.readSync(readBuffer) ?? 0;
+        if (length < readBuffer.length) return decoder.decode(readBuffer.subarray(0, length));
+        readBuffer = new Uint8Array(readBuffer.length * 2);
+        return reopen.readText(); // longer than any file kept so far: read it whole
+      },
+      close() {
+        if (!open) return;
+        open = false;
+        keptFiles--;
+        file.close();
+      },
+    };
+  },
   spawn(command, options = {}) {
     return new Deno.Command(command, toCommandOptions(options)).spawn();
   },
@@ -125,6 +164,27 @@ export const denoRuntime: Runtime = {
     });
   },
 };
+
+let readBuffer = new Uint8Array(4096);
+let keptFiles = 0;
+let keptLimit: number | undefined;
+
+/** A quarter of the open-file limit (Deno raises the soft limit to the hard one), at most 4096. */
+function keptFileLimit(): number {
+  if (keptLimit === undefined) {
+    let soft = 1024;
+    try {
+      const line = /^Max open files\s+(\d+|unlimited)/m.exec(
+        Deno.readTextFileSync("/proc/self/limits"),
+      );
+      if (line) soft = line[1] === "unlimited" ? Infinity : Number(line[1]);
+    } catch {
+      // Not Linux, or no /proc: keep the conservative default.
+    }
+    keptLimit = Math.max(0, Math.min(4096, Math.floor(soft / 4) - 64));
+  }
+  return keptLimit;
+}
 
 async function readDirAsync(path: string): Promise<string[]> {
   const names: string[] = [];

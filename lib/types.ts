@@ -244,6 +244,8 @@ export interface JobUsage {
   cpuSeconds: number;
   memoryBytes: number;
   memoryKind: "pss" | "rss" | "cgroup";
+  /** With `pss`: processes whose share is estimated from their RSS (PSS not read yet). */
+  estimatedProcesses?: number;
   /** Live process ids of the tree (for matching GPU compute processes). */
   pids: number[];
 }

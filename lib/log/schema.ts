@@ -119,8 +119,12 @@ export interface RunInfo {
   sensors: SensorStatus[];
   /** How the job's share was decided. */
   attribution: Attribution;
-  /** The run's options (`--interval` and the others given). */
-  options: { intervalSeconds: number; [key: string]: unknown };
+  /**
+   * The run's options (`--interval` and the others given). `usedIntervalSeconds` is the interval
+   * sampled at: shorter than `intervalSeconds` when a sensor's counter could wrap sooner (absent
+   * in logs before it was recorded, and in impact.json while the run goes on).
+   */
+  options: { intervalSeconds: number; usedIntervalSeconds?: number; [key: string]: unknown };
   /** `--label key=value` metadata. */
   labels: Record<string, string>;
   /** The job's software environment (absent with `--no-env`). */
@@ -203,8 +207,14 @@ export interface SampleRecord {
     /** Machine CPU utilisation, [0, 1]. */
     utilization: number;
   };
-  /** The job's memory, bytes, and how it was measured. */
-  memory: { jobBytes: number; kind: "pss" | "rss" | "cgroup" };
+  /**
+   * The job's memory, bytes, and how it was measured: `pss` (proportional set size, read per
+   * process at a slower cadence than CPU time), `rss` (no PSS readable: shared pages counted
+   * once per process) or `cgroup` (the job cgroup's charge). With `pss`, `estimatedProcesses`
+   * (absent in logs before it existed) counts the processes whose PSS was not read yet, whose
+   * share is their RSS times the PSS/RSS ratio of those read.
+   */
+  memory: { jobBytes: number; kind: "pss" | "rss" | "cgroup"; estimatedProcesses?: number };
   /** Live grid intensity in force during the interval, when polled. */
   intensity?: { gramsPerKwh: number; source: string };
   /** The SLURM task, inside a SLURM job. */

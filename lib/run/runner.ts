@@ -313,6 +313,8 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
       cause: error,
     });
   });
+  const shortened = shortenedInterval(options.intervalMs, session.sampler.intervalMs, plan.sensors);
+  if (shortened) state.note(shortened);
   let exitCode: number;
   let signal: string | null = null;
   let jobWallSeconds: number | undefined;
@@ -336,7 +338,10 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     deps.stderr(`impact: ${error.message}\n`);
     exitCode = error.exitCode;
   }
-  const final: Partial<RunInfo> = { ...await environment };
+  const final: Partial<RunInfo> = {
+    ...await environment,
+    options: { ...info.options, usedIntervalSeconds: session.sampler.intervalMs / 1000 },
+  };
   // The live polls and failures as of the last sample.
   if (plan.live && info.region) final.region = { ...info.region, live: plan.live.report() };
   const end = await session.stop({
@@ -354,6 +359,7 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
       plan.live?.tally(),
       runtime.env("OVERRIDE_PUE"),
     );
+    if (shortened) extra.push(`  ${shortened}`);
     deps.stderr(formatSummary(end.summary, end.info, writer.dir, extra));
   }
   return strictExitCode(options.strictSensors, exitCode, end.summary, session.failure(), deps);
@@ -381,6 +387,14 @@ function strictExitCode(
     `impact: --strict-sensors: ${why}, so impact exits ${ExitCode.sensor}; the command itself exited ${exitCode}\n`,
   );
   return ExitCode.sensor;
+}
+
+/** Says why the interval sampled at is shorter than the one asked for, if it is. */
+function shortenedInterval(askedMs: number, usedMs: number, sensors: EnergySensor[]) {
+  if (usedMs >= askedMs) return undefined;
+  const limits = sensors.filter((s) => (s.maxReadIntervalMs?.() ?? Infinity) < askedMs);
+  return `sampling every ${usedMs / 1000} s, not the ${askedMs / 1000} s asked: a ` +
+    `${limits.map((s) => s.name).join(", ")} counter could wrap unseen between slower reads`;
 }
 
 function withoutUsage(discovery: Discovery): Discovery {

@@ -275,6 +275,8 @@ export function createSampler(options: SamplerOptions): Sampler {
       },
     };
     if (gaps.length > 0) record.gaps = gaps;
+    const estimated = (job ?? previousJob)?.estimatedProcesses;
+    if (estimated !== undefined) record.memory.estimatedProcesses = estimated;
     latest = record;
     await options.onSample?.(record);
   }

@@ -45,7 +45,8 @@ export interface CgroupOptions {
   cgroup?: string;
   /**
    * How far up a SLURM path to climb: `job` (every task of the job on this node, for the
-   * node sampler), `step`, or `own` (the process's own cgroup). Default `job`.
+   * node sampler), `step`, or `own` (the process's own cgroup, SLURM's or any other but the
+   * root: a systemd scope, a Docker container's `/docker/<id>`). Default `job`.
    */
   level?: "job" | "step" | "own";
 }
@@ -60,6 +61,8 @@ export interface CgroupReader {
   location(): CgroupLocation | undefined;
   /** Current usage; throws {@link SensorError} when a probed cgroup cannot be read. */
   read(): Promise<CgroupUsage>;
+  /** Processes charged to the memory cgroup (on v1 it may be another than the CPU's). */
+  memoryPids(): Promise<number[]>;
 }
 
 /** One line of `/proc/<pid>/cgroup`. */
@@ -101,13 +104,14 @@ export function parseProcCgroup(text: string, file = "/proc/self/cgroup"): Cgrou
  *
  * @param path e.g. `/system.slice/slurmstepd.scope/job_4/step_0/user/task_0`.
  * @param level `job`, `step` or `own`.
- * @returns The shortened path, or undefined when the path is not a SLURM job's.
+ * @returns The shortened path, or undefined when the path is not a SLURM job's (for `own`:
+ * when it is the root cgroup, which holds the whole machine).
  */
 export function slurmCgroupPath(path: string, level: "job" | "step" | "own"): string | undefined {
+  if (level === "own") return path === "/" || path === "" ? undefined : path;
   const parts = path.split("/");
   const job = parts.findIndex((p) => /^job_\d+$/.test(p));
   if (job < 0) return undefined;
-  if (level === "own") return path;
   if (level === "step" && parts[job + 1]?.startsWith("step_")) {
     return parts.slice(0, job + 2).join("/");
   }
@@ -126,6 +130,10 @@ export function parseCpuStat(text: string, file: string): number {
   if (!match) throw new Error(`${file}: no usage_usec line`);
   return Number(match[1]) / 1e6;
 }
+
+/** Names of a cgroup folder's files: `<controller>.<name>`, and v1's few without a dot. */
+const INTERFACE_FILE =
+  /^((cgroup|cpu|cpuacct|cpuset|memory|io|pids|hugetlb|rdma|misc|blkio|devices|freezer|net_cls|net_prio|perf_event)\..+|tasks|notify_on_release|release_agent)$/;
 
 function parseInteger(text: string, file: string): number {
   const value = Number(text.trim());
@@ -215,7 +223,9 @@ export function createCgroupReader(
         const dir = join(paths.cgroupRoot, relative);
         return { version: 2, relative, cpuDir: dir, memoryDir: dir };
       }
-      return `the process's cgroup ${unified.path} is not a SLURM job's; name one with --cgroup`;
+      return level === "own"
+        ? `the process is in the root cgroup`
+        : `the process's cgroup ${unified.path} is not a SLURM job's; name one with --cgroup`;
     }
     return `no SLURM job cgroup in ${file}; name one with --cgroup`;
   }
@@ -239,7 +249,9 @@ export function createCgroupReader(
         return;
       }
       for (const name of names) {
-        if (name.includes(".")) continue; // files: cgroup.procs, cpu.stat, memory.current ...
+        // Interface files (cgroup.procs, cpu.stat, tasks ...); child cgroups may hold dots too
+        // (systemd's session-2.scope, user@1000.service).
+        if (INTERFACE_FILE.test(name)) continue;
         await walk(join(folder, name), depth + 1);
       }
     };
@@ -297,6 +309,7 @@ export function createCgroupReader(
         detail: { version: where.version, cgroup: where.relative, cpuDir: where.cpuDir },
       };
     },
+    memoryPids: () => found ? readPids(found.memoryDir) : Promise.resolve([]),
     async read(): Promise<CgroupUsage> {
       if (!found) throw new SensorError("cgroup", "read() before a successful probe()");
       try {

@@ -11,6 +11,7 @@ import type { CpuInfo, GpuInfo, SensorStatus, SystemCpu, UsageSource } from "../
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { readCpuInventory } from "./cpu_inventory.ts";
 import { createCpuEstimateSensor } from "./estimate.ts";
+import { ownCgroupUsage } from "./cgroup_own.ts";
 import { createProcfsReader, type ProcfsReader } from "./procfs.ts";
 import { createRaplSensor } from "./rapl.ts";
 import { discoverGpuSensors } from "./registry_gpu.ts";
@@ -24,7 +25,10 @@ export interface Discovery {
   sensors: EnergySensor[];
   /** Every sensor probed, available or not, for impact.json and `impact doctor`. */
   statuses: SensorStatus[];
-  /** Job and machine CPU time (procfs), where readable. */
+  /**
+   * Job and machine CPU time, where procfs is readable: the job's from the tracker's own
+   * cgroup when nothing else is in it (lib/sensors/cgroup_own.ts), else from its process tree.
+   */
   usage?: UsageSource;
   cpu: CpuInfo;
   gpus: GpuInfo[];
@@ -86,6 +90,11 @@ export async function discoverSensors(
     gpus.push(...hw.gpus);
   }
   const usable = procStatus?.available ? procfs : undefined;
+  // A cgroup of the tracker's own counts the job whatever its tree, at a fixed cost.
+  const own = usable ? await ownCgroupUsage(runtime, paths, usable) : undefined;
+  if (procStatus && own) {
+    procStatus.detail = { ...procStatus.detail, jobCgroup: own.location.relative };
+  }
   if (procStatus) statuses.push(procStatus);
 
   const hasCpuCounter = statuses.some((s) =>
@@ -105,9 +114,9 @@ export async function discoverSensors(
     statuses,
     cpu,
     gpus,
-    close: () => closed ??= Promise.all(sensors.map((s) => s.close())).then(() => {}),
+    close: () => closed ??= Promise.all(sensors.map((s) => s.close())).then(() => procfs?.close()),
   };
-  if (usable) discovery.usage = usageSource(runtime, usable, cpu);
+  if (usable) discovery.usage = own?.usage ?? usable;
   return discovery;
 }
 
@@ -154,38 +163,4 @@ function estimateSensor(runtime: Runtime, cpu: CpuInfo, procfs: ProcfsReader | u
     close: () => inner.close(),
   };
   return sensor;
-}
-
-/**
- * The job's usage from procfs; once the job's root has been reaped, its last stretch of CPU
- * time (after the final tree walk) is recovered from this process's reaped-children time.
- */
-function usageSource(runtime: Runtime, procfs: ProcfsReader, cpu: CpuInfo): UsageSource {
-  let lastCpuSeconds = 0;
-  let lastReaped: number | undefined;
-  let lastMs = 0;
-  const cpus = cpu.threads ?? cpu.cores ?? 1;
-  return {
-    async jobUsage(rootPid) {
-      const [usage, reaped] = await Promise.all([
-        procfs.jobUsage(rootPid),
-        procfs.reapedChildrenCpuSeconds().catch(() => undefined),
-      ]);
-      const nowMs = runtime.monotonicMs();
-      if (usage.pids.length === 0 && lastReaped !== undefined && reaped !== undefined) {
-        // The whole tree's time arrived in our cutime when it was reaped; never more than
-        // every CPU busy since the last walk (other children reaped meanwhile stay out).
-        const bound = lastCpuSeconds + ((nowMs - lastMs) / 1000) * cpus;
-        const recovered = Math.min(bound, reaped - lastReaped);
-        if (recovered > usage.cpuSeconds) usage.cpuSeconds = recovered;
-      }
-      if (usage.pids.length > 0 && reaped !== undefined) {
-        lastReaped = reaped;
-        lastCpuSeconds = usage.cpuSeconds;
-        lastMs = nowMs;
-      }
-      return usage;
-    },
-    systemCpu: () => procfs.systemCpu(),
-  };
 }

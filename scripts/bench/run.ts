@@ -24,7 +24,7 @@ import {
   powerMeter,
   xeCard,
 } from "../../tests/helpers/fake_hwmon.ts";
-import { build } from "../build.ts";
+import { build, type BuildResult } from "../build.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fakeSmi = join(root, "tests", "fixtures", "fake-nvidia-smi");
@@ -158,6 +158,38 @@ async function addHwmonDevices(sysfsRoot: string): Promise<void> {
   ]);
 }
 
+/**
+ * Builds `dist/impact`, what users start, and runs it once: a first tracked run unpacks the
+ * launcher and fills Deno's code cache for the modules of `impact run`, which later runs find
+ * compiled.
+ *
+ * @param env The environment of the benchmark's runs.
+ * @param dir The benchmark's temporary folder (the warm-up's log goes there).
+ * @returns The build.
+ */
+export async function warmBuild(env: Record<string, string>, dir: string): Promise<BuildResult> {
+  const built = await build();
+  await warmUp(built.path, env, dir);
+  return built;
+}
+
+/** One tracked `true` over the given fakes: the modules their sensors load are then compiled. */
+async function warmUp(path: string, env: Record<string, string>, dir: string): Promise<void> {
+  await new Deno.Command(path, {
+    args: [
+      "run",
+      "--quiet",
+      "--no-env",
+      "--log-dir",
+      join(dir, `warm-up-${crypto.randomUUID()}`),
+      "--",
+      "true",
+    ],
+    env,
+    stdout: "null",
+  }).output();
+}
+
 /** Runs the benchmark. */
 export async function bench(): Promise<BenchResult[]> {
   if (Deno.build.os !== "linux") {
@@ -179,23 +211,8 @@ export async function bench(): Promise<BenchResult[]> {
       FAKE_SMI_LOG: join(dir, "smi.log"),
       XDG_CACHE_HOME: join(dir, "cache"),
     };
-    // What users start. A first tracked run unpacks the launcher and fills Deno's code cache
-    // for the modules of `impact run`, which later runs find compiled.
-    const built = await build();
-    for (const root of [rapl.root, withHwmon.root]) {
-      await new Deno.Command(built.path, {
-        args: [
-          "run",
-          "--quiet",
-          "--no-env",
-          "--log-dir",
-          join(dir, `warm-up-${root.length}`),
-          "--",
-          "true",
-        ],
-        env: { ...env, IMPACT_SYSFS_ROOT: root },
-        stdout: "null",
-      }).output();
+    const built = await warmBuild(env, dir);
+    await warmUp(built.path, { ...env, IMPACT_SYSFS_ROOT: withHwmon.root }, dir);
     }
 
     const base = await trackedCost(built.path, env, dir, "RAPL + 8 GPUs");

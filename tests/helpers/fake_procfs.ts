@@ -42,6 +42,10 @@ export interface FakeProcess {
   rssKib?: number;
   /** Proportional set, KiB, in smaps_rollup; omitted: no smaps_rollup (RSS fallback). */
   pssKib?: number;
+  /** Thread ids besides the main one (each readable at /proc/TID, as the kernel allows). */
+  threads?: number[];
+  /** The thread of its parent that started it (its parent's pid by default). */
+  parentTid?: number;
 }
 
 /** What {@link createFakeProc} writes. */
@@ -73,8 +77,18 @@ export interface FakeCpuTicks {
 export interface FakeProc {
   /** The procfs root to use as `IMPACT_PROCFS_ROOT`. */
   root: string;
-  /** Adds or replaces a process (and rewrites its parent's children file). */
-  setProcess(process: FakeProcess): Promise<void>;
+  /**
+   * Moves the PID counter (/proc/loadavg's last PID and /proc/stat's `processes`) as the kernel
+   * would after `forks` PIDs were handed out, the last being `lastPid`. Adding a process or
+   * thread with a larger PID moves it too.
+   */
+  setPidCounter(lastPid: number, forks: number): Promise<void>;
+  /**
+   * Adds or replaces a process (and rewrites its parent's children file). Its schedstat
+   * changes too (it ran), unless `ran` is false: a change made while it slept, such as being
+   * re-parented.
+   */
+  setProcess(process: FakeProcess, options?: { ran?: boolean }): Promise<void>;
   /** Removes a process without anyone reaping it (its time is lost, as with init). */
   removeProcess(pid: number): Promise<void>;
   /** Child exits and its parent waits for it: child's times move into the parent's cutime/cstime. */
@@ -174,21 +188,41 @@ export async function createFakeProc(root: string, spec: FakeProcSpec = {}): Pro
       `${label} ${order.map((k) => Math.floor(ticks[k] / divide)).join(" ")} 0 0`;
     const lines = [line("cpu ", 1)];
     for (let i = 0; i < cpus; i++) lines.push(line(`cpu${i}`, cpus));
-    lines.push("intr 12345 0 0", "ctxt 99999", "btime 1700000000", "processes 4242");
+    lines.push("intr 12345 0 0", "ctxt 99999", "btime 1700000000", `processes ${counter.forks}`);
     await Deno.writeTextFile(join(root, "stat"), lines.join("\n") + "\n");
+    await Deno.writeTextFile(join(root, "loadavg"), `0.10 0.20 0.30 1/80 ${counter.lastPid}\n`);
+  };
+  // The kernel's PID counter: every new process or thread takes the next PID.
+  const counter = { lastPid: 300, forks: 4242 };
+  const countPid = (pid: number) => {
+    if (pid <= counter.lastPid) return;
+    counter.forks += pid - counter.lastPid;
+    counter.lastPid = pid;
   };
 
   const writeChildren = async (pid: number) => {
-    if (!childrenFiles || !processes.has(pid)) return;
-    const kids = [...processes.values()].filter((p) => p.ppid === pid).map((p) => `${p.pid} `);
-    const dir = join(root, String(pid), "task", String(pid));
-    await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeTextFile(join(dir, "children"), kids.join(""));
+    const parent = processes.get(pid);
+    if (!childrenFiles || !parent) return;
+    for (const tid of [pid, ...parent.threads ?? []]) {
+      const kids = [...processes.values()]
+        .filter((p) => p.ppid === pid && (p.parentTid ?? pid) === tid)
+        .map((p) => `${p.pid} `);
+      const dir = join(root, String(pid), "task", String(tid));
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.writeTextFile(join(dir, "children"), kids.join(""));
+    }
   };
 
-  const writeProcess = async (p: FakeProcess) => {
+  // Times each process was scheduled in: its schedstat changes whenever it runs.
+  const runs = new Map<number, number>();
+  const writeProcess = async (p: FakeProcess, ran = true) => {
     const dir = join(root, String(p.pid));
     await Deno.mkdir(dir, { recursive: true });
+    if (ran || !runs.has(p.pid)) {
+      runs.set(p.pid, (runs.get(p.pid) ?? 0) + 1);
+      const runNs = ((p.utimeTicks ?? 0) + (p.stimeTicks ?? 0)) * 10_000_000;
+      await Deno.writeTextFile(join(dir, "schedstat"), `${runNs} 0 ${runs.get(p.pid)}\n`);
+    }
     const rssKib = p.rssKib ?? 1024;
     const fields = [
       "S",
@@ -208,21 +242,28 @@ export async function createFakeProc(root: string, spec: FakeProcSpec = {}): Pro
       p.cstimeTicks ?? 0,
       20,
       0,
-      1,
+      1 + (p.threads?.length ?? 0),
       0,
       p.starttimeTicks ?? p.pid,
       100_000_000,
       Math.floor(rssKib / 4),
       "18446744073709551615",
     ];
-    await Deno.writeTextFile(
-      join(dir, "stat"),
-      `${p.pid} (${p.comm ?? "job"}) ${fields.join(" ")} 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n`,
-    );
-    await Deno.writeTextFile(
-      join(dir, "status"),
-      `Name:\t${p.comm ?? "job"}\nPid:\t${p.pid}\nPPid:\t${p.ppid}\nVmRSS:\t${rssKib} kB\n`,
-    );
+    const stat = `${p.pid} (${p.comm ?? "job"}) ${fields.join(" ")} ` +
+      "0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+    const status = (tid: number) =>
+      `Name:\t${p.comm ?? "job"}\nTgid:\t${p.pid}\nPid:\t${tid}\nPPid:\t${p.ppid}\n` +
+      `VmRSS:\t${rssKib} kB\n`;
+    await Deno.writeTextFile(join(dir, "stat"), stat);
+    await Deno.writeTextFile(join(dir, "status"), status(p.pid));
+    // A thread's /proc/TID shows its process's figures under the thread's id.
+    for (const tid of p.threads ?? []) {
+      await Deno.mkdir(join(root, String(tid)), { recursive: true });
+      await Deno.writeTextFile(join(root, String(tid), "stat"), stat.replace(/^\d+/, String(tid)));
+      await Deno.writeTextFile(join(root, String(tid), "status"), status(tid));
+      countPid(tid);
+    }
+    countPid(p.pid);
     if (p.pssKib !== undefined) {
       await Deno.writeTextFile(
         join(dir, "smaps_rollup"),
@@ -235,17 +276,24 @@ export async function createFakeProc(root: string, spec: FakeProcSpec = {}): Pro
 
   const handle: FakeProc = {
     root,
-    async setProcess(process) {
+    async setPidCounter(lastPid, forks) {
+      Object.assign(counter, { lastPid, forks });
+      await writeStat();
+    },
+    async setProcess(process, options = {}) {
       const before = processes.get(process.pid);
       processes.set(process.pid, { ...process });
-      await writeProcess(process);
+      await writeProcess(process, options.ran ?? true);
       await writeChildren(process.ppid);
       if (before && before.ppid !== process.ppid) await writeChildren(before.ppid);
+      await writeStat();
     },
     async removeProcess(pid) {
       const p = processes.get(pid);
       processes.delete(pid);
-      await Deno.remove(join(root, String(pid)), { recursive: true }).catch(() => {});
+      for (const id of [pid, ...p?.threads ?? []]) {
+        await Deno.remove(join(root, String(id)), { recursive: true }).catch(() => {});
+      }
       if (p) await writeChildren(p.ppid);
     },
     async reap(pid) {
@@ -265,8 +313,8 @@ export async function createFakeProc(root: string, spec: FakeProcSpec = {}): Pro
       await writeStat();
     },
   };
-  await writeStat();
   for (const p of spec.processes ?? []) processes.set(p.pid, { ...p });
   for (const p of processes.values()) await writeProcess(p);
+  await writeStat();
   return handle;
 }

@@ -1,7 +1,8 @@
 import { deepEqual, equal, match, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { denoRuntime } from "../../lib/runtime.ts";
-import { createProcfsReader, parseProcStat, parseSystemStat } from "../../lib/sensors/procfs.ts";
+import { createProcfsReader } from "../../lib/sensors/procfs.ts";
+import { parseProcStat, parseSystemStat } from "../../lib/sensors/procfs_parse.ts";
 import { createFakeProc, fakeMachinePaths, type FakeProcess } from "../helpers/fake_procfs.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
@@ -30,7 +31,9 @@ for (const childrenFiles of [true, false]) {
   Deno.test(`the whole tree and nothing else is counted (${how})`, async () => {
     await using dir = await tempDir();
     await createFakeProc(join(dir.path, "proc"), { processes: jobTree, childrenFiles });
-    const usage = await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).jobUsage(100);
+    const usage = await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path), {
+      pss: { budgetMs: Infinity }, // every PSS read, however slow the machine
+    }).jobUsage(100);
     deepEqual(usage.pids, [100, 101, 102]);
     equal(usage.cpuSeconds, (320 + 160 + 45) / 100);
     equal(usage.memoryKind, "pss");
@@ -79,16 +82,6 @@ Deno.test("a process that vanishes unreaped does not make the total go backwards
   equal(usage.cpuSeconds, (320 + 160 + 65) / 100);
 });
 
-Deno.test("memory falls back to RSS for the whole tree when one PSS is unreadable", async () => {
-  await using dir = await tempDir();
-  const processes = jobTree.map((p) => ({ ...p, rssKib: 2000 }));
-  delete processes[1]!.pssKib; // no smaps_rollup for 101
-  await createFakeProc(join(dir.path, "proc"), { processes });
-  const usage = await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).jobUsage(100);
-  equal(usage.memoryKind, "rss");
-  equal(usage.memoryBytes, 3 * 2000 * 1024);
-});
-
 Deno.test("system CPU time is busy = total - idle - iowait, in seconds", async () => {
   await using dir = await tempDir();
   const proc = await createFakeProc(join(dir.path, "proc"), { cpus: 8 });
@@ -113,17 +106,69 @@ Deno.test("probe says whether /proc is readable, with the fix when not", async (
   const status = await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).probe();
   equal(status.available, true);
   equal(status.sensor, "procfs");
+  // impact.json says how often PSS is read.
+  deepEqual(status.detail?.pss, { budgetMs: 1, refreshFactor: 1000 });
 });
 
-Deno.test("the tracker's reaped-children time covers the job's last stretch", async () => {
-  await using dir = await tempDir();
-  const proc = await createFakeProc(join(dir.path, "proc"), {
-    processes: [{ pid: 7, ppid: 1, comm: "impact", cutimeTicks: 250, cstimeTicks: 50 }],
+/** A fake /proc whose `self` is the tracker (pid 7), and a runtime on a clock the test moves. */
+async function trackerProc(root: string) {
+  const proc = await createFakeProc(join(root, "proc"), {
+    processes: [{ pid: 7, ppid: 1, comm: "impact" }, ...jobTree.slice(0, 3)],
   });
   await Deno.mkdir(join(proc.root, "self"));
-  await Deno.copyFile(join(proc.root, "7", "stat"), join(proc.root, "self", "stat"));
-  equal(
-    await createProcfsReader(denoRuntime, fakeMachinePaths(dir.path)).reapedChildrenCpuSeconds(),
-    3,
-  );
+  const clock = { ms: 0 };
+  const reapedByTracker = async (ticks: number) => {
+    await proc.setProcess({ pid: 7, ppid: 1, comm: "impact", cutimeTicks: ticks });
+    await Deno.copyFile(join(proc.root, "7", "stat"), join(proc.root, "self", "stat"));
+  };
+  await reapedByTracker(0);
+  const runtime = { ...denoRuntime, monotonicMs: () => clock.ms };
+  return { proc, clock, reapedByTracker, runtime };
+}
+
+Deno.test("once the root is reaped, the job's last stretch comes from the tracker's cutime", async () => {
+  await using dir = await tempDir();
+  const { proc, clock, reapedByTracker, runtime } = await trackerProc(dir.path);
+  const reader = createProcfsReader(runtime, fakeMachinePaths(dir.path));
+  await reader.systemCpu();
+  equal((await reader.jobUsage(100)).cpuSeconds, 5.25);
+  // The tree runs 0.75 s more, ends and is reaped by the tracker: 6 s in all.
+  for (const pid of [102, 101, 100]) await proc.removeProcess(pid);
+  await reapedByTracker(600);
+  clock.ms += 1000;
+  const usage = await reader.jobUsage(100);
+  deepEqual(usage.pids, []);
+  equal(usage.cpuSeconds, 6);
+  // A child of the tracker's own reaped later is not the job's.
+  await reapedByTracker(650);
+  clock.ms += 1000;
+  equal((await reader.jobUsage(100)).cpuSeconds, 6);
+});
+
+Deno.test("a job shorter than one interval still gets its CPU time", async () => {
+  await using dir = await tempDir();
+  const { proc, clock, reapedByTracker, runtime } = await trackerProc(dir.path);
+  for (const pid of [102, 101, 100]) await proc.removeProcess(pid);
+  const reader = createProcfsReader(runtime, fakeMachinePaths(dir.path));
+  await reader.systemCpu(); // the sampler's baseline, before the job starts
+  // The job burns 0.2 s of CPU, ends and is reaped before the first walk.
+  clock.ms += 250;
+  await reapedByTracker(20);
+  await reader.systemCpu(); // the first tick's, beside the walk: no new baseline
+  const usage = await reader.jobUsage(100);
+  deepEqual(usage.pids, []);
+  equal(usage.cpuSeconds, 0.2);
+});
+
+Deno.test("the tracker's cutime counts for the job only as far as the CPUs could run", async () => {
+  await using dir = await tempDir();
+  const { proc, clock, reapedByTracker, runtime } = await trackerProc(dir.path);
+  const reader = createProcfsReader(runtime, fakeMachinePaths(dir.path));
+  await reader.systemCpu(); // 4 CPUs
+  await reader.jobUsage(100);
+  for (const pid of [102, 101, 100]) await proc.removeProcess(pid);
+  // 100 s of children's time in 1 s on 4 CPUs: at most 4 s (and the 3 processes' rounding).
+  await reapedByTracker(10_000);
+  clock.ms += 1000;
+  equal((await reader.jobUsage(100)).cpuSeconds, 5.25 + 3 * 0.04 + 4);
 });
