@@ -6,7 +6,7 @@
  */
 import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
@@ -102,7 +102,7 @@ export async function readLogsForCli(
   if (options.year !== undefined) parseYearOption(String(options.year), INTENSITY_YEARS);
   const overridePue = ctx.runtime.env("OVERRIDE_PUE");
   try {
-    return await readLogs(dirs, {
+    return await readLogs(dirs.map((dir) => resolve(ctx.cwd, dir)), {
       runtime: ctx.runtime,
       ...(options.pue !== undefined ? { pue: options.pue } : {}),
       ...(options.year !== undefined ? { year: options.year } : {}),
