@@ -21,6 +21,7 @@ import {
 } from "../run/options.ts";
 import type { Attribution } from "../types.ts";
 import { CliError } from "./errors.ts";
+import { parseDecimal } from "../decimal.ts";
 
 const ATTRIBUTIONS = ["cpu-time-share", "whole-machine", "cgroup"] as const satisfies Attribution[];
 
@@ -111,8 +112,8 @@ function usage(message: string): CliError {
 }
 
 function positiveSeconds(text: string, flag: string): number {
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
+  const seconds = parseDecimal(text);
+  if (seconds === undefined || seconds <= 0) {
     throw usage(`${flag} "${text}" must be a number of seconds above 0`);
   }
   return seconds;
@@ -135,8 +136,8 @@ export function toRunOptions(flags: RunFlags, args: string[]): RunOptions {
     throw usage("No command given; use `impact run [options] -- <command> [args...]`");
   }
   const intervalText = flags.interval;
-  const intervalSeconds = Number(intervalText);
-  if (!Number.isFinite(intervalSeconds) || intervalSeconds < 0.05 || intervalSeconds > 3600) {
+  const intervalSeconds = parseDecimal(intervalText);
+  if (intervalSeconds === undefined || intervalSeconds < 0.05 || intervalSeconds > 3600) {
     throw usage(`--interval "${intervalText}" must be a number of seconds from 0.05 to 3600`);
   }
   const labels: Record<string, string> = {};

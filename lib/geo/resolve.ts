@@ -19,6 +19,8 @@ import {
 import { nearest } from "./suggest.ts";
 import type { Place, ZoneMatch } from "./types.ts";
 import type { ResolvedRegion } from "../types.ts";
+import { parseDecimal, parseWholeNumber } from "../decimal.ts";
+import { addressLengthProblem } from "./address_length.ts";
 
 /** Options of the online geocoder (Nominatim). */
 export interface OnlineGeocodeOptions {
@@ -295,6 +297,8 @@ export async function resolveRegion(
     return fromPoint(await needDeps(), options.latitude, options.longitude, "--lat/--lon");
   }
   if (options.address !== undefined) {
+    const tooLong = addressLengthProblem(options.address);
+    if (tooLong) throw new RegionInputError(tooLong, [], true);
     const d = await needDeps();
     const places = options.online
       ? await d.geocodeOnline(options.address, options.online)
@@ -389,8 +393,8 @@ export function parseRegionFlags(
 }
 
 function coordinate(text: string, flag: string, limit: number): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || Math.abs(value) > limit) {
+  const value = parseDecimal(text);
+  if (value === undefined || Math.abs(value) > limit) {
     throw new RegionInputError(
       `${flag} must be a number within +-${limit}, got ${JSON.stringify(text)}`,
       [],
@@ -408,8 +412,8 @@ function coordinate(text: string, flag: string, limit: number): number {
  * @throws RegionInputError (a usage error) for anything else.
  */
 export function pickNumber(text: string): number {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isInteger(n) || n < 1) {
+  const n = parseWholeNumber(text);
+  if (n === undefined || n < 1) {
     throw new RegionInputError(
       `--pick must be a whole number of at least 1, got ${JSON.stringify(text)}`,
       [],

@@ -13,6 +13,8 @@ import type { Place, ZoneIntensity } from "../../geo/types.ts";
 import type { AlternativePlace, ResolveDeps } from "../../geo/resolve.ts";
 import { describePlace } from "../../geo/address_candidates.ts";
 import { resolve as resolvePath } from "node:path";
+import { parseWholeNumber } from "../../decimal.ts";
+import { addressLengthProblem } from "../../geo/address_length.ts";
 
 /** Where the command gets its geo lookups; tests replace `load`. */
 export const regionCommandDeps: { load: () => Promise<ResolveDeps> } = {
@@ -94,8 +96,8 @@ function describe(row: ZoneIntensity, found: Found = {}): string {
 }
 
 function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
+  const n = parseWholeNumber(text);
+  if (n === undefined || n < 1) {
     throw new CliError(
       `${flag} must be a positive integer, got ${JSON.stringify(text)}`,
       ExitCode.usage,
@@ -105,6 +107,8 @@ function positiveInt(text: string, flag: string): number {
 }
 
 async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
+  const tooLong = options.address === undefined ? undefined : addressLengthProblem(options.address);
+  if (tooLong) throw new CliError(tooLong, ExitCode.usage);
   const intensity = await import("../../geo/intensity.ts");
   const resolve = await import("../../geo/resolve.ts");
   const { closestPlaces } = await import("../../geo/address_candidates.ts");

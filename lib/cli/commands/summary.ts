@@ -10,6 +10,7 @@ import { relative, resolve } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
+import { parseDecimal } from "../../decimal.ts";
 import { formatIntensity, shortFigure, textTable } from "../../report/plain_text.ts";
 import { measuredFraction } from "../../accounting/figures.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
@@ -22,8 +23,8 @@ import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
  * @returns A number of at least 1.
  */
 export function parsePueFlag(text: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value < 1) {
+  const value = parseDecimal(text);
+  if (value === undefined || value < 1) {
     throw new InvalidArgumentError(`PUE must be a number of at least 1, got "${text}"`);
   }
   return value;
