@@ -185,3 +185,30 @@ Deno.test("impact appendix --country shows that country's social cost, and refus
   equal(code, 3);
   match(ctx.err(), /XYZ/);
 });
+
+Deno.test("a site spec filter with nested quantifiers cannot hang the appendix; a refused one exits 3", async () => {
+  await using root = await tempDir();
+  await writeLogSet(join(root.path, "logs"), [
+    { name: `pong/ppo/${"a".repeat(40)}`, cpuWatts: 100 },
+    { name: "breakout/a2c/seed-1", cpuWatts: 100 },
+  ]);
+  const spec = join(root.path, "spec.json");
+  await Deno.writeTextFile(
+    spec,
+    JSON.stringify({
+      Evil: { filter: "(([a-z0-9._-]+/?)+)+!nomatch" },
+      Pong: { filter: "pong/ppo" },
+    }),
+  );
+  const ctx = captureContext(undefined, root.path);
+  equal(
+    await runCli(["appendix", "logs", "--site-spec", spec, "--out", "site"], ctx),
+    0,
+    ctx.err(),
+  );
+  match(ctx.out(), /for 2 runs in 2 sets/);
+  await Deno.writeTextFile(spec, JSON.stringify({ Backref: { filter: "(a)\\1" } }));
+  const refused = captureContext(undefined, root.path);
+  equal(await runCli(["appendix", "logs", "--site-spec", spec, "--out", "site2"], refused), 3);
+  match(refused.err(), /\$\.Backref\.filter: filter "\(a\)\\\\1" refused: invalid escape sequence/);
+});
