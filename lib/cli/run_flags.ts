@@ -22,6 +22,7 @@ import {
 import type { Attribution } from "../types.ts";
 import { CliError } from "./errors.ts";
 import { parseDecimal } from "../decimal.ts";
+import { redactPattern } from "../redact.ts";
 
 const ATTRIBUTIONS = ["cpu-time-share", "whole-machine", "cgroup"] as const satisfies Attribution[];
 
@@ -65,6 +66,11 @@ export function runCommand() {
     )
     .option("--quiet", "no live status line and no summary on stderr")
     .option("--no-env", "do not record git, pip or conda state")
+    .option(
+      "--redact <regex>",
+      "blank what the regex matches in what impact.json records (command, labels, environment; repeatable)",
+      collect,
+    )
     .option("--demo", "run a built-in CPU workload of about 5 s instead of a command")
     .option(
       "--strict-sensors",
@@ -169,6 +175,17 @@ export function toRunOptions(flags: RunFlags, args: string[]): RunOptions {
     region: regionFlags(flags),
   };
   if (flags.logDir !== undefined) options.logDir = flags.logDir;
+  if (flags.redact !== undefined) {
+    options.redact = flags.redact.map((source) => {
+      try {
+        return redactPattern(source);
+      } catch (error) {
+        throw usage(
+          `--redact "${source}" is not a regular expression: ${(error as Error).message}`,
+        );
+      }
+    });
+  }
   if (flags.liveIntensity !== undefined) {
     const live: LiveIntensityOptions = { provider: flags.liveIntensity };
     if (flags.liveIntensityUrl !== undefined) live.url = flags.liveIntensityUrl;

@@ -21,6 +21,7 @@ import type { Place, ZoneMatch } from "./types.ts";
 import type { ResolvedRegion } from "../types.ts";
 import { parseDecimal, parseWholeNumber } from "../decimal.ts";
 import { addressLengthProblem } from "./address_length.ts";
+import { redactText, redactUrl } from "../redact.ts";
 
 /** Options of the online geocoder (Nominatim). */
 export interface OnlineGeocodeOptions {
@@ -244,13 +245,23 @@ async function locateByIp(
   options: { url: string; fetch?: typeof fetch },
 ): Promise<[number, number]> {
   const doFetch = options.fetch ?? fetch;
-  const response = await doFetch(options.url, { headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`IP geolocation at ${options.url} answered ${response.status}`);
-  const body = await response.json() as Record<string, unknown>;
+  // Messages are printed and recorded: the locator's URL without its credentials.
+  const shown = redactUrl(options.url);
+  let body: Record<string, unknown>;
+  try {
+    const response = await doFetch(options.url, { headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(`IP geolocation at ${shown} answered ${response.status}`);
+    body = await response.json() as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(redactText((error as Error).message), { cause: error });
+  }
   const latitude = Number(body.latitude ?? body.lat);
   const longitude = Number(body.longitude ?? body.lon);
-  if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) {
-    throw new Error(`IP geolocation at ${options.url} gave no latitude/longitude`);
+  if (
+    !Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 ||
+    Math.abs(longitude) > 180
+  ) {
+    throw new Error(`IP geolocation at ${shown} gave no latitude/longitude`);
   }
   return [latitude, longitude];
 }

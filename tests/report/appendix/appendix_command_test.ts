@@ -212,3 +212,40 @@ Deno.test("a site spec filter with nested quantifiers cannot hang the appendix; 
   equal(await runCli(["appendix", "logs", "--site-spec", spec, "--out", "site2"], refused), 3);
   match(refused.err(), /\$\.Backref\.filter: filter "\(a\)\\\\1" refused: invalid escape sequence/);
 });
+
+Deno.test("the appendix publishes no URL credentials, even from logs written before redaction", async () => {
+  await using root = await tempDir();
+  const [dir] = await writeLogSet(join(root.path, "logs"), [{ name: "pong/ppo/seed-1" }]);
+  const infoPath = join(dir!, "impact.json");
+  const info = JSON.parse(await Deno.readTextFile(infoPath));
+  info.command = ["python", "train.py", "--data", "https://alice:hunter2@data.example/x"];
+  info.region = {
+    source: "--zone",
+    zone: "GB",
+    live: {
+      provider: "uk",
+      zone: "GB",
+      everySeconds: 60,
+      url: "https://u:s3cr3t@api.example/?token=t0k",
+      polls: 1,
+      failures: 0,
+    },
+  };
+  await Deno.writeTextFile(infoPath, JSON.stringify(info, null, 2));
+  const ctx = captureContext(undefined, root.path);
+  equal(
+    await runCli(["appendix", "logs", "--site-spec", specPath, "--out", "site"], ctx),
+    0,
+    ctx.err(),
+  );
+  const page = await Deno.readTextFile(join(root.path, "site", "runs", "seed-1.html"));
+  const zip = unzipSync(
+    await Deno.readFile(join(root.path, "site", "runs", "seed-1.zip")),
+  );
+  const published = new TextDecoder().decode(zip["seed-1/impact.json"]!);
+  for (const secret of ["hunter2", "s3cr3t", "t0k"]) {
+    ok(!page.includes(secret), `the page shows ${secret}`);
+    ok(!published.includes(secret), `the zip holds ${secret}`);
+  }
+  match(published, /https:\/\/\*\*\*@data\.example\/x/);
+});
