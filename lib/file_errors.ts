@@ -128,7 +128,13 @@ export function fileProblem(
         message: `${cannot}: it is a folder where a file is needed; give a file's path`,
       };
     case "exists":
-      return { kind, message: `${cannot}: it already exists; give a new path or remove it` };
+      // mkdir -p fails so only where a file has the folder's name.
+      return {
+        kind,
+        message: action === "create"
+          ? `${cannot}: a file of that name is there; give a folder's path`
+          : `${cannot}: it already exists; give a new path or remove it`,
+      };
     case "noSpace":
       return {
         kind,

@@ -6,7 +6,7 @@
  */
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { parseYearOption } from "../year_option.ts";
-import { CliError } from "../errors.ts";
+import { CliError, fileCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { logsCliError } from "./summary.ts";
 import type { Place, ZoneIntensity } from "../../geo/types.ts";
@@ -251,7 +251,7 @@ async function runPoints(file: string, year: number | undefined, ctx: CliContext
   try {
     text = await ctx.runtime.readTextFile(resolvePath(ctx.cwd, file));
   } catch (error) {
-    throw new CliError(`Cannot read --points ${file}: ${(error as Error).message}`, ExitCode.input);
+    throw fileCliError(error, file, "read", "input");
   }
   const { points, errors } = parsePoints(text, file);
   for (const e of errors) ctx.stderr(`${e}\n`);

@@ -116,7 +116,7 @@ Deno.test("a missing site spec exits 3, a bad --pue exits 2", async () => {
     ),
     3,
   );
-  match(ctx.err(), /Cannot read the site spec nope\.json/);
+  match(ctx.err(), /Cannot read nope\.json: it does not exist; check the path/);
   const ctx2 = captureContext(undefined, root.path);
   equal(
     await runCli(["appendix", "logs", "--site-spec", specPath, "--out", "s", "--pue", "0.5"], ctx2),
