@@ -14,6 +14,7 @@
 import { join } from "node:path";
 import { LOG_FILES, type RunInfo, type RunSummary, type SampleRecord } from "../log/schema.ts";
 import { LogFormatError, parseLogFile, SKIPPED_LINE } from "../log/validate.ts";
+import { summarizeSamples } from "../log/summarize.ts";
 import type { IntensityLookup, ZoneIntensity } from "../geo/types.ts";
 import type { Figures, LogsFigures, RunFigures } from "./types.ts";
 import { choosePue } from "./energy.ts";
@@ -132,8 +133,9 @@ export async function readLogs(dirs: string[], options: ReadLogsOptions): Promis
       unusable.push(log);
       continue;
     }
-    warnings.push(...log.warnings);
-    const run = figuresOfRun(log, options, fallback);
+    const checked = withConsistentSummary(log);
+    warnings.push(...checked.warnings);
+    const run = figuresOfRun(checked, options, fallback);
     sampleLines += run.skippedSampleLines ?? 0;
     runs.push(run);
   }
@@ -247,6 +249,40 @@ function pickFigures(run: RunFigures): Figures {
     cpuHours: run.cpuHours,
     gpuHours: run.gpuHours,
     runsWithoutCpuCounter: run.runsWithoutCpuCounter,
+  };
+}
+
+/**
+ * The log with a summary its samples agree with: a summary.json whose energy is less than what
+ * its live-intensity samples alone hold (each file valid, together impossible) is rebuilt from
+ * the samples, the primary record, and said so.
+ */
+function withConsistentSummary(log: LoadedLogDir): LoadedLogDir {
+  let sampled = 0;
+  for (const sample of log.samples) {
+    if (!sample.intensity) continue;
+    for (const device of sample.devices) sampled += device.attributedEnergyJoules;
+  }
+  const summarized = log.summary.totals.attributedEnergyJoules;
+  if (sampled <= summarized * (1 + 1e-9) + 1e-6) return log;
+  const { info } = log;
+  const summary = summarizeSamples(log.samples, {
+    start: info.start,
+    end: info.end ?? log.samples.at(-1)?.t ?? info.start,
+    exitCode: info.exitCode ?? null,
+    attribution: info.attribution,
+    recomputed: true,
+    ...(info.slurm ? { slurm: info.slurm } : {}),
+  });
+  return {
+    ...log,
+    summary,
+    warnings: [
+      ...log.warnings,
+      `${
+        join(log.dir, LOG_FILES.summary)
+      }: its ${summarized} J are less than its samples' ${sampled} J; summary recomputed from ${log.samples.length} samples`,
+    ],
   };
 }
 

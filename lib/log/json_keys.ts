@@ -28,21 +28,28 @@ function escaped(text: string, at: number): boolean {
   return backslashes % 2 === 1;
 }
 
-/** Keys held by a parsed value, at any depth (iterative: nesting depth is the input's). */
+/**
+ * Keys held by a parsed value, at any depth (iterative: nesting depth is the input's), or -1
+ * when a number anywhere in it is not finite (JSON has no such number; `JSON.parse` makes
+ * `1e400` Infinity, in fields no schema names too).
+ */
 function parsedKeys(value: unknown): number {
   let keys = 0;
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) return -1;
+      continue;
+    }
     if (typeof v !== "object" || v === null) continue;
     if (Array.isArray(v)) {
-      for (const item of v) if (typeof item === "object" && item !== null) stack.push(item);
+      for (const item of v) stack.push(item);
       continue;
     }
     for (const key in v) {
       keys++;
-      const item = (v as Record<string, unknown>)[key];
-      if (typeof item === "object" && item !== null) stack.push(item);
+      stack.push((v as Record<string, unknown>)[key]);
     }
   }
   return keys;
@@ -125,11 +132,13 @@ function scan(
 }
 
 /**
- * The first key written twice in one object of the text, if any.
+ * The first key written twice in one object of the text, if any; also catches a non-finite
+ * number in any field.
  *
  * @param text JSON text.
  * @param value What `JSON.parse(text)` returned.
- * @returns The duplicated field's path and the line of its second occurrence, or undefined.
+ * @returns The duplicated field's path and the line of its second occurrence (`infinite` instead
+ *   when a number somewhere is not finite), or undefined.
  * @example
  * ```ts
  * import { equal } from "node:assert/strict";
@@ -141,8 +150,10 @@ function scan(
 export function duplicateKeyCheck(
   text: string,
   value: unknown,
-): { field: string; line: number } | undefined {
-  if (keyTokens(text) === parsedKeys(value)) return undefined;
+): { field: string; line: number; infinite?: boolean } | undefined {
+  const keys = parsedKeys(value);
+  if (keys < 0) return { field: "", line: 1, infinite: true };
+  if (keyTokens(text) === keys) return undefined;
   let found: { field: string; line: number } | undefined;
   scan(text, (path, line, duplicate) => {
     if (duplicate) found = { field: path, line };

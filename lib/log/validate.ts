@@ -458,18 +458,36 @@ export function parseLogFile<F extends keyof FileRecords>(
       newer: true,
     };
   }
-  const duplicate = duplicateKeyCheck(text, value);
-  if (duplicate) {
-    return {
-      error:
-        `${path}:${duplicate.line}: field "${duplicate.field}" is written twice (JSON readers disagree on which counts)`,
-    };
-  }
-  const problem = toProblem(FILE_RULES[file](value));
+  const problem = recordProblem(text, value, FILE_RULES[file]);
   if (problem) {
-    return { error: `${path}:${lineOfField(text, problem.field)}: ${fieldMessage(problem)}` };
+    const line = problem.line ?? lineOfField(text, problem.field);
+    return { error: `${path}:${line}: ${fieldMessage(problem)}` };
   }
   return { value: value as unknown as FileRecords[F] };
+}
+
+const TWICE = "is written twice (JSON readers disagree on which counts)";
+
+/**
+ * The first problem of a parsed record: a key written twice (it outranks the schema's problem,
+ * which may be about the copy `JSON.parse` kept), a field the schema refuses, or a number that
+ * is not finite in a field no schema names.
+ */
+function recordProblem(
+  text: string,
+  value: unknown,
+  rule: Rule,
+): (LogProblem & { line?: number }) | undefined {
+  const duplicate = duplicateKeyCheck(text, value);
+  if (duplicate && !duplicate.infinite) {
+    return { field: duplicate.field, problem: TWICE, line: duplicate.line };
+  }
+  const problem = toProblem(rule(value));
+  if (problem) return problem;
+  if (duplicate?.infinite) {
+    return { field: "", problem: "holds a number too large to be one (such as 1e400)" };
+  }
+  return undefined;
 }
 
 /**
@@ -485,15 +503,8 @@ export function parseSampleLine(line: string): SampleRecord | LogProblem {
   } catch {
     return { field: "", problem: "is not valid JSON" };
   }
-  const problem = toProblem(sampleRule(value));
-  if (problem) return problem;
-  const duplicate = duplicateKeyCheck(line, value);
-  if (duplicate) {
-    return {
-      field: duplicate.field,
-      problem: "is written twice (JSON readers disagree on which counts)",
-    };
-  }
+  const problem = recordProblem(line, value, sampleRule);
+  if (problem) return { field: problem.field, problem: problem.problem };
   return value as SampleRecord;
 }
 

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { parseDecimal, parseWholeNumber } from "../decimal.ts";
 
 /** A bracketed placeholder nvidia-smi prints instead of a value, e.g. `[N/A]`. */
 export interface Placeholder {
@@ -367,7 +368,7 @@ function watts(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   // No sign: nvidia-smi prints no negative power, so "-5 W" is no reading at all.
   const match = /^(\d+(?:\.\d+)?)\s*W$/.exec(text);
-  return match ? Number(match[1]) : undefined;
+  return match ? parseDecimal(match[1]!) : undefined;
 }
 
 /**
@@ -394,7 +395,8 @@ export function parseSmiXml(xml: string): SmiXmlInfo {
     const minor = xmlText(body, "minor_number");
     if (name !== undefined) gpu.name = name;
     if (uuid !== undefined) gpu.uuid = uuid;
-    if (minor !== undefined && /^\d+$/.test(minor)) gpu.minorNumber = Number(minor);
+    const minorNumber = minor === undefined ? undefined : parseWholeNumber(minor);
+    if (minorNumber !== undefined) gpu.minorNumber = minorNumber;
     const modern = xmlBlock(body, "gpu_power_readings");
     const legacy = xmlBlock(body, "power_readings");
     const limit = modern !== undefined

@@ -44,11 +44,10 @@ export interface PowerLog {
 
 /** PowerLog prints fixed-point decimals (`"  18.250"`): no exponent, no hex. */
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
-/** Columns that hold an amount PowerLog never prints negative: energy, power, elapsed time. */
-const AMOUNT_COLUMN =
-  /^(?:Cumulative .+ Energy_\d+\s?\((?:Joules|mWh)\)|.+ Power_\d+\s?\(Watt\)|(?:Total )?Elapsed Time \(sec\))$/;
+/** Columns (and footer keys) PowerLog never prints negative: energy, power and its limits, time. */
+const AMOUNT_COLUMN = /\s?\((?:Joules|mWh|Watt|sec)\)$/;
 /** Data column `Cumulative Processor Energy_0(Joules)`; footer key has a space before `(`. */
-const CUMULATIVE = /^Cumulative (.+) Energy_(\d+)\s?\((Joules|mWh)\)$/;
+const CUMULATIVE = /^Cumulative (.+) Energy_(\d{1,6})\s?\((Joules|mWh)\)$/;
 const JOULES_PER_MWH = 3.6;
 
 /**
@@ -137,10 +136,11 @@ export function parsePowerLog(
 
 /** Why a value cannot be in its column (or footer key), or undefined when it can. */
 function valueProblem(column: string, value: string): string | undefined {
-  if (!AMOUNT_COLUMN.test(column)) return undefined;
-  if (!NUMBER.test(value)) return `is not a decimal number: "${value}"`;
+  const amount = AMOUNT_COLUMN.test(column);
+  if (!NUMBER.test(value)) return amount ? `is not a decimal number: "${value}"` : undefined;
   const number = Number(value);
-  if (!Number.isFinite(number)) return `is too large: "${value}"`;
+  if (!Number.isFinite(number)) return `is too large: "${value.slice(0, 40)}..."`;
+  if (!amount) return undefined;
   if (number < 0) return `is ${value}; energy, power and time cannot be negative`;
   return undefined;
 }

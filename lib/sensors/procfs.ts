@@ -80,7 +80,7 @@ export function parseProcStat(text: string, path: string): ProcStat {
   // rest[0] is field 3 (state); field N is rest[N - 3].
   const field = (n: number, name: string) => {
     const value = Number(rest[n - 3]);
-    if (rest[n - 3] === undefined || !Number.isFinite(value)) {
+    if (rest[n - 3] === undefined || !/^\d+$/.test(rest[n - 3]!) || !Number.isSafeInteger(value)) {
       throw new Error(`Field ${n} (${name}) of ${path} is "${rest[n - 3]}", not a number`);
     }
     return value;
@@ -118,7 +118,9 @@ export function parseSystemStat(text: string, clockTicks = DEFAULT_CLOCK_TICKS):
   const cpuLine = lines.find((l) => /^cpu\s/.test(l));
   if (!cpuLine) throw new Error(`No aggregate "cpu" line in /proc/stat`);
   // user nice system idle iowait irq softirq steal; guest and guest_nice are inside user/nice.
-  const ticks = cpuLine.trim().split(/\s+/).slice(1, 9).map(Number);
+  const ticks = cpuLine.trim().split(/\s+/).slice(1, 9).map((t) =>
+    /^\d+$/.test(t) ? Number(t) : NaN
+  );
   if (ticks.length < 4 || ticks.some((t) => !Number.isFinite(t))) {
     throw new Error(`Malformed "cpu" line in /proc/stat: "${cpuLine}"`);
   }
