@@ -11,8 +11,11 @@
 /** What stands in for a secret. */
 export const REDACTED = "***";
 
-/** A URL in running text: a scheme, `://`, then everything up to a blank or a quote. */
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]+/gi;
+/**
+ * A URL in running text: a scheme, `://`, then everything up to a blank or a quote, less the
+ * punctuation that ends a sentence or a clause after it (`... at https://host/x: timeout`).
+ */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]*[^\s"'<>`\\.,:;!?)\]]/gi;
 
 /**
  * Query (and fragment) parameters whose values are secrets: a token, key, secret, password,
