@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { parseDecimal } from "../decimal.ts";
 
 /** Joules in one kilowatt-hour. */
 export const JOULES_PER_KWH = 3.6e6;
@@ -61,8 +62,9 @@ export function validPue(value: number, what: string): number {
  */
 export function parseOverridePue(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === "") return undefined;
-  const value = Number(text.trim());
-  if (Number.isNaN(value)) {
+  // Python's float() takes 1.2e0 but not 0x10; Number() would take both.
+  const value = parseDecimal(text, { exponent: true });
+  if (value === undefined) {
     throw new RangeError(`OVERRIDE_PUE must be a number, got "${text}"`);
   }
   return validPue(value, "OVERRIDE_PUE");

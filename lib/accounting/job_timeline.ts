@@ -7,6 +7,7 @@
  */
 import type { Component } from "../types.ts";
 import type { SampleRecord } from "../log/schema.ts";
+import { fieldMessage, isLogProblem, parseSampleLine } from "../log/validate.ts";
 import { COMPONENTS } from "./figures.ts";
 
 /** The timeline's components: a whole-node meter's (always 0 attributed) kept apart. */
@@ -135,7 +136,7 @@ function sampleTimeMs(line: string, from: number, end: number): number {
  * @param builder The timeline.
  * @param line One line of `samples.jsonl`.
  * @returns The line's attributed joules (all devices).
- * @throws SyntaxError when the line is not JSON.
+ * @throws SyntaxError when the line is not JSON or not a usable sample (lib/log/validate.ts).
  */
 export function addSampleLine(builder: JobTimelineBuilder, line: string): number {
   if (line.startsWith('{"t":"')) {
@@ -159,7 +160,7 @@ export function addSampleLine(builder: JobTimelineBuilder, line: string): number
       let to = from;
       while (to < close && line.charCodeAt(to) !== 44) to++; // up to "," or "}"
       const value = Number(line.slice(from, to));
-      if (!Number.isFinite(value)) ok = false;
+      if (!Number.isFinite(value) || value < 0) ok = false;
       lineComponents[count] = component as Component;
       lineJoules[count++] = value;
     }
@@ -173,7 +174,9 @@ export function addSampleLine(builder: JobTimelineBuilder, line: string): number
       return total;
     }
   }
-  const sample = JSON.parse(line) as SampleRecord;
+  // Anything the fast path did not take is checked against the log's schema.
+  const sample = parseSampleLine(line);
+  if (isLogProblem(sample)) throw new SyntaxError(`samples.jsonl line: ${fieldMessage(sample)}`);
   builder.add(sample);
   return sample.devices.reduce((s, d) => s + d.attributedEnergyJoules, 0);
 }

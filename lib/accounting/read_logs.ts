@@ -12,19 +12,25 @@
  * @module
  */
 import { join } from "node:path";
-import {
-  LOG_FILES,
-  LOG_SCHEMA_VERSION,
-  type RunInfo,
-  type RunSummary,
-  type SampleRecord,
-} from "../log/schema.ts";
+import { LOG_FILES, type RunInfo, type RunSummary, type SampleRecord } from "../log/schema.ts";
+import { LogFormatError, parseLogFile, SKIPPED_LINE } from "../log/validate.ts";
+import { summarizeSamples } from "../log/summarize.ts";
 import type { IntensityLookup, ZoneIntensity } from "../geo/types.ts";
 import type { Figures, LogsFigures, RunFigures } from "./types.ts";
 import { choosePue } from "./energy.ts";
 import { liveIntervals } from "./carbon.ts";
 import { runFigures, sumFigures, usedIntensityGramsPerKwh } from "./figures.ts";
 import { mergeJobRuns } from "./merge_nodes.ts";
+
+/**
+ * A run's note for the sample lines it lost (the statement sums these instead of listing each).
+ *
+ * @param lines How many.
+ * @returns The note.
+ */
+export function skippedLinesNote(lines: number): string {
+  return `${lines} unusable sample line(s) skipped`;
+}
 
 /** The key `countryIntensity` answers with the world average. */
 export const WORLD = "WORLD";
@@ -40,9 +46,16 @@ export interface LoadedLogDir {
 
 /** How log directories are found and read. */
 export interface LogAccess {
-  /** Finds log directories at or below the paths, recursively. */
-  findLogDirs(paths: string[]): Promise<string[]>;
-  /** Reads a whole log directory, tolerating corrupt lines and rebuilding a missing summary. */
+  /**
+   * Finds log directories at or below the paths, recursively; a folder below them that cannot
+   * be listed is skipped with a sentence in `warnings`.
+   */
+  findLogDirs(paths: string[], warnings?: string[]): Promise<string[]>;
+  /**
+   * Reads a whole log directory, tolerating corrupt lines and rebuilding a missing summary;
+   * throws lib/log's `LogFormatError` (naming the file, line and field) for a directory that
+   * cannot be used.
+   */
   readLogDir(dir: string): Promise<LoadedLogDir>;
   /** Reads a text file (the fast path reads impact.json and summary.json only). */
   readTextFile(path: string): Promise<string>;
@@ -94,26 +107,63 @@ export class LogsInputError extends Error {
  *   `nodes`: see `MergedJobFigures`), the total and the warnings.
  */
 export async function readLogs(dirs: string[], options: ReadLogsOptions): Promise<LogsFigures> {
-  const found = await options.logs.findLogDirs(dirs);
+  const warnings: string[] = [];
+  const found = await options.logs.findLogDirs(dirs, warnings);
   if (found.length === 0) {
     throw new LogsInputError(
-      `No log directories (folders with impact.json) under ${dirs.join(", ")}`,
+      `No log directories (folders with impact.json) under ${dirs.join(", ")}` +
+        (warnings.length > 0 ? `: ${warnings.join("; ")}` : ""),
     );
   }
   const fallback = lazyFallback(options);
-  const loaded = await mapLimited(found, READ_CONCURRENCY, (dir) => loadRun(dir, options));
-  const warnings: string[] = [];
+  const loaded = await mapLimited(found, READ_CONCURRENCY, async (dir) => {
+    try {
+      return await loadRun(dir, options);
+    } catch (error) {
+      // One unusable folder must not stop a statement over thousands of runs.
+      if (error instanceof LogFormatError) return error.message;
+      throw error;
+    }
+  });
   const runs: RunFigures[] = [];
+  const unusable: string[] = [];
+  let sampleLines = 0;
   for (const log of loaded) {
-    warnings.push(...log.warnings);
-    runs.push(figuresOfRun(log, options, fallback));
+    if (typeof log === "string") {
+      unusable.push(log);
+      continue;
+    }
+    const checked = withConsistentSummary(log);
+    warnings.push(...checked.warnings);
+    const run = figuresOfRun(checked, options, fallback);
+    sampleLines += run.skippedSampleLines ?? 0;
+    runs.push(run);
+  }
+  if (runs.length === 0) {
+    throw new LogsInputError(
+      `No usable log directory among the ${found.length} found: ${
+        unusable.slice(0, 5).join("; ")
+      }` +
+        (unusable.length > 5 ? `; and ${unusable.length - 5} more` : ""),
+    );
+  }
+  for (const why of unusable) warnings.push(`${why}; run left out`);
+  if (unusable.length > 0) {
+    warnings.push(
+      `${unusable.length} of ${found.length} log directories left out of the totals (unusable, named above)`,
+    );
   }
   // A SLURM job's node and task logs become one run with per-node detail; the total is
   // summed from the merged runs, so it stays the exact sum of what is listed.
   const merged = mergeJobRuns(runs);
   warnings.push(...merged.warnings);
   const total: Figures = sumFigures(merged.runs.map(pickFigures));
-  return { runs: merged.runs, total, warnings };
+  return {
+    runs: merged.runs,
+    total,
+    warnings,
+    leftOut: { runs: unusable.length, sampleLines },
+  };
 }
 
 /** The intensity for runs of unknown region, looked up only when such a run appears. */
@@ -174,16 +224,13 @@ async function loadRun(dir: string, options: ReadLogsOptions): Promise<LoadedLog
         options.logs.readTextFile(join(dir, LOG_FILES.info)),
         options.logs.readTextFile(join(dir, LOG_FILES.summary)),
       ]);
-      const info = JSON.parse(infoText) as RunInfo;
-      const summary = JSON.parse(summaryText) as RunSummary;
-      if (
-        info.schemaVersion === LOG_SCHEMA_VERSION && summary.schemaVersion === LOG_SCHEMA_VERSION &&
-        Array.isArray(summary.components) && !needsSamples(info)
-      ) {
-        return { dir, info, summary, samples: [], warnings: [] };
+      const info = parseLogFile(LOG_FILES.info, join(dir, LOG_FILES.info), infoText);
+      const summary = parseLogFile(LOG_FILES.summary, join(dir, LOG_FILES.summary), summaryText);
+      if (info.value && summary.value && !needsSamples(info.value)) {
+        return { dir, info: info.value, summary: summary.value, samples: [], warnings: [] };
       }
     } catch {
-      // Missing or malformed: the full reader says what is wrong, or rebuilds the summary.
+      // Missing or unreadable: the full reader says what is wrong, or rebuilds the summary.
     }
   }
   return await options.logs.readLogDir(dir);
@@ -202,6 +249,40 @@ function pickFigures(run: RunFigures): Figures {
     cpuHours: run.cpuHours,
     gpuHours: run.gpuHours,
     runsWithoutCpuCounter: run.runsWithoutCpuCounter,
+  };
+}
+
+/**
+ * The log with a summary its samples agree with: a summary.json whose energy is less than what
+ * its live-intensity samples alone hold (each file valid, together impossible) is rebuilt from
+ * the samples, the primary record, and said so.
+ */
+function withConsistentSummary(log: LoadedLogDir): LoadedLogDir {
+  let sampled = 0;
+  for (const sample of log.samples) {
+    if (!sample.intensity) continue;
+    for (const device of sample.devices) sampled += device.attributedEnergyJoules;
+  }
+  const summarized = log.summary.totals.attributedEnergyJoules;
+  if (sampled <= summarized * (1 + 1e-9) + 1e-6) return log;
+  const { info } = log;
+  const summary = summarizeSamples(log.samples, {
+    start: info.start,
+    end: info.end ?? log.samples.at(-1)?.t ?? info.start,
+    exitCode: info.exitCode ?? null,
+    attribution: info.attribution,
+    recomputed: true,
+    ...(info.slurm ? { slurm: info.slurm } : {}),
+  });
+  return {
+    ...log,
+    summary,
+    warnings: [
+      ...log.warnings,
+      `${
+        join(log.dir, LOG_FILES.summary)
+      }: its ${summarized} J are less than its samples' ${sampled} J; summary recomputed from ${log.samples.length} samples`,
+    ],
   };
 }
 
@@ -261,9 +342,11 @@ function figuresOfRun(
     live,
   };
   const figures = runFigures(input);
-  if (summary.recomputed) notes.push("summary.json missing; recomputed from the samples");
-  const skipped = log.warnings.filter((w) => /line skipped/.test(w)).length;
-  if (skipped > 0) notes.push(`${skipped} unreadable sample line(s) skipped`);
+  if (summary.recomputed) {
+    notes.push("summary.json missing or unusable; recomputed from the samples");
+  }
+  const skipped = log.warnings.filter((w) => w.endsWith(SKIPPED_LINE)).length;
+  if (skipped > 0) notes.push(skippedLinesNote(skipped));
   const liveSources = [...new Set(live.map((l) => l.source))];
   const intensitySource = liveSources.length > 0
     ? `live: ${liveSources.join(", ")}; otherwise ${intensity.source}`
@@ -280,6 +363,7 @@ function figuresOfRun(
     notes,
   };
   if (zone !== undefined) run.zone = zone;
+  if (skipped > 0) run.skippedSampleLines = skipped;
   const utilization = meanUtilization(log.samples);
   if (utilization) run.utilization = utilization;
   return run;

@@ -62,6 +62,8 @@ export interface RunFigures extends Figures {
    * (where they report it). Present only when the samples were read (`readSamples: "always"`).
    */
   utilization?: { cpuPercent: number; gpuPercent?: number };
+  /** Lines of its samples.jsonl that were left out as unusable (absent when none). */
+  skippedSampleLines?: number;
 }
 
 /** What `readLogs` returns. */
@@ -72,4 +74,9 @@ export interface LogsFigures {
   total: Figures;
   /** Problems that did not stop the read: corrupt lines (file:line), recomputed summaries. */
   warnings: string[];
+  /**
+   * What was left out of the totals as unusable (each named in `warnings`): whole log
+   * directories, and sample lines of the runs that were read. Absent means nothing.
+   */
+  leftOut?: { runs: number; sampleLines: number };
 }

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { ExitError } from "../run/errors.ts";
+import { ExitCode, ExitError } from "../run/errors.ts";
+import { type FileAction, fileProblem } from "../file_errors.ts";
 
 /** A command's flag or input cannot be used; ends the CLI with its exit code. */
 export class CliError extends ExitError {
@@ -18,4 +19,37 @@ export class CliError extends ExitError {
     super(message, exitCode, options);
     this.name = "CliError";
   }
+}
+
+/**
+ * Turns a file-system error on a path a command was given into the README's exit code and a
+ * message naming the path and the fix: an input that cannot be read (a site spec, a points
+ * file, a log folder) is bad input data, 3; an output that cannot be written (`--out`, `-o`)
+ * is a command-line value to change, 2.
+ *
+ * @param error What the file call threw.
+ * @param path The path, as the user gave it (or resolved).
+ * @param action What was being done.
+ * @param role Whether the path is something the command reads or writes.
+ * @returns A CliError, or the error itself when it is not a file-system failure (a bug).
+ * @example An --out that is a file
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { fileCliError } from "./errors.ts";
+ * const error = fileCliError(new Deno.errors.NotADirectory("x"), "site", "create", "output");
+ * equal((error as { exitCode: number }).exitCode, 2);
+ * ```
+ */
+export function fileCliError(
+  error: unknown,
+  path: string,
+  action: FileAction,
+  role: "input" | "output",
+): unknown {
+  if (error instanceof CliError) return error;
+  const problem = fileProblem(error, path, action);
+  if (!problem) return error;
+  return new CliError(problem.message, role === "output" ? ExitCode.usage : ExitCode.input, {
+    cause: error,
+  });
 }

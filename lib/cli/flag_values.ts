@@ -18,6 +18,7 @@ import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { CloudRegion } from "../geo/types.ts";
 import { ExitCode } from "../run/errors.ts";
 import { CliError } from "./errors.ts";
+import { parseDecimal } from "../decimal.ts";
 
 /** The code of the global figures where a country is asked for the social cost of carbon. */
 export const WORLD_CODE = "WLD";
@@ -91,9 +92,9 @@ export async function parseCloudRegion(spec: string): Promise<CloudRegion> {
 export function parseUtilization(text: string): number {
   const trimmed = text.trim();
   const percent = trimmed.endsWith("%");
-  const value = Number(percent ? trimmed.slice(0, -1).trim() : trimmed);
-  const fraction = percent || value > 1 ? value / 100 : value;
-  if (trimmed === "" || !Number.isFinite(fraction) || fraction <= 0 || fraction > 1) {
+  const value = parseDecimal(percent ? trimmed.slice(0, -1) : trimmed);
+  const fraction = value === undefined ? undefined : percent || value > 1 ? value / 100 : value;
+  if (fraction === undefined || fraction <= 0 || fraction > 1) {
     throw new InvalidArgumentError(
       `Utilization must be a fraction in (0, 1] or a percentage in (0, 100], got "${text}"`,
     );

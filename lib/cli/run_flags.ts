@@ -22,6 +22,8 @@ import {
 } from "../run/options.ts";
 import type { Attribution } from "../types.ts";
 import { CliError } from "./errors.ts";
+import { parseDecimal } from "../decimal.ts";
+import { redactPattern } from "../redact.ts";
 
 const ATTRIBUTIONS = ["cpu-time-share", "whole-machine", "cgroup"] as const satisfies Attribution[];
 
@@ -65,6 +67,11 @@ export function runCommand() {
     )
     .option("--quiet", "no live status line and no summary on stderr")
     .option("--no-env", "do not record git, pip or conda state")
+    .option(
+      "--redact <regex>",
+      "blank what the regex matches in what impact.json records (command, labels, environment; repeatable)",
+      collect,
+    )
     .option("--demo", "run a built-in CPU workload of about 5 s instead of a command")
     .option(
       "--strict-sensors",
@@ -116,8 +123,8 @@ function usage(message: string): CliError {
 }
 
 function positiveSeconds(text: string, flag: string): number {
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
+  const seconds = parseDecimal(text);
+  if (seconds === undefined || seconds <= 0) {
     throw usage(`${flag} "${text}" must be a number of seconds above 0`);
   }
   return seconds;
@@ -140,8 +147,8 @@ export function toRunOptions(flags: RunFlags, args: string[]): RunOptions {
     throw usage("No command given; use `impact run [options] -- <command> [args...]`");
   }
   const intervalText = flags.interval;
-  const intervalSeconds = Number(intervalText);
-  if (!Number.isFinite(intervalSeconds) || intervalSeconds < 0.05 || intervalSeconds > 3600) {
+  const intervalSeconds = parseDecimal(intervalText);
+  if (intervalSeconds === undefined || intervalSeconds < 0.05 || intervalSeconds > 3600) {
     throw usage(`--interval "${intervalText}" must be a number of seconds from 0.05 to 3600`);
   }
   const labels: Record<string, string> = {};
@@ -173,6 +180,17 @@ export function toRunOptions(flags: RunFlags, args: string[]): RunOptions {
     region: regionFlags(flags),
   };
   if (flags.logDir !== undefined) options.logDir = flags.logDir;
+  if (flags.redact !== undefined) {
+    options.redact = flags.redact.map((source) => {
+      try {
+        return redactPattern(source);
+      } catch (error) {
+        throw usage(
+          `--redact "${source}" is not a regular expression: ${(error as Error).message}`,
+        );
+      }
+    });
+  }
   if (flags.liveIntensity !== undefined) {
     const live: LiveIntensityOptions = { provider: flags.liveIntensity };
     if (flags.liveIntensityUrl !== undefined) live.url = flags.liveIntensityUrl;

@@ -7,6 +7,7 @@
  */
 import { CliError } from "./errors.ts";
 import { ExitCode } from "../run/errors.ts";
+import { parseDecimal } from "../decimal.ts";
 
 /**
  * Checks `--year` against the years the intensity data covers.
@@ -21,8 +22,8 @@ export function parseYearOption(
   years: readonly number[],
 ): number | undefined {
   if (text === undefined) return undefined;
-  const year = Number(text);
-  if (!years.includes(year)) {
+  const year = parseDecimal(text);
+  if (year === undefined || !years.includes(year)) {
     throw new CliError(
       `--year must be one of ${years.join(", ")}, got ${JSON.stringify(text)}`,
       ExitCode.usage,

@@ -10,6 +10,7 @@ import { canonicalAlpha3 } from "./country_codes.ts";
 import { foldText } from "./fold_text.ts";
 import { type ResearchSite, researchSites } from "./research_sites.ts";
 import type { Place } from "./types.ts";
+import { addressLengthProblem } from "./address_length.ts";
 
 interface Country {
   iso2: string;
@@ -249,6 +250,7 @@ function hitPlace(g: Gazetteer, hit: Hit): Place {
  * @param limit The most candidates to return.
  * @returns Candidates, best first: exact names (marked `exactMatch`) before prefixes, then by
  *   population, research sites after towns of the same match.
+ * @throws {RangeError} For a query longer than lib/geo/address_length.ts's `MAX_ADDRESS_CHARS`.
  *
  * @example Geocode an address offline
  * ```ts
@@ -257,6 +259,9 @@ function hitPlace(g: Gazetteer, hit: Hit): Place {
  * ```
  */
 export function searchPlaces(query: string, limit = 5): Place[] {
+  // Before anything loads: the search's cost grows with the query's words.
+  const tooLong = addressLengthProblem(query);
+  if (tooLong) throw new RangeError(tooLong);
   const g = load();
   const parts = query.split(",").map(foldText).filter(Boolean);
   if (parts.length === 0 || limit <= 0) return [];

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { redactText, redactUrl } from "../redact.ts";
 import countries from "i18n-iso-countries";
 import { VERSION } from "../version.ts";
 import type { Place } from "./types.ts";
@@ -35,13 +36,17 @@ export interface GeocodeOptions {
 
 /** The geocoder could not be reached or answered badly; the CLI exits with ExitCode.network. */
 export class GeocoderError extends Error {
+  /** The request URL, without credentials (user:password, tokens). */
+  readonly url: string;
   /**
-   * @param message Sentence case, naming the URL.
+   * @param message Sentence case, naming the URL (its credentials are stripped here).
    * @param url The request URL.
    * @param status The HTTP status, when the server answered.
    */
-  constructor(message: string, readonly url: string, readonly status?: number) {
-    super(message);
+  constructor(message: string, url: string, readonly status?: number) {
+    // Printed and recorded in impact.json: never with the server's password or token.
+    super(redactText(message));
+    this.url = redactUrl(url);
     this.name = "GeocoderError";
   }
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseDecimal } from "../decimal.ts";
 
 /** One usable line of a points file. */
 export interface PointLine {
@@ -36,16 +37,18 @@ export function parsePoints(text: string, file: string): { points: PointLine[]; 
       errors.push(`${file}:${i + 1}: ${problem}; line skipped`);
       return;
     }
-    points.push({ line: i + 1, latitude: Number(latText), longitude: Number(lonText) });
+    points.push({
+      line: i + 1,
+      latitude: parseDecimal(latText)!,
+      longitude: parseDecimal(lonText)!,
+    });
   });
   return { points, errors };
 }
 
 function check(text: string, field: string, limit: number): string | undefined {
-  const value = Number(text);
-  if (text === "" || !Number.isFinite(value)) {
-    return `${field} ${JSON.stringify(text)} is not a number`;
-  }
+  const value = parseDecimal(text);
+  if (value === undefined) return `${field} ${JSON.stringify(text)} is not a decimal number`;
   if (Math.abs(value) > limit) return `${field} ${value} is outside +-${limit}`;
   return undefined;
 }

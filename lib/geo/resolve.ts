@@ -19,6 +19,9 @@ import {
 import { nearest } from "./suggest.ts";
 import type { Place, ZoneMatch } from "./types.ts";
 import type { ResolvedRegion } from "../types.ts";
+import { parseDecimal, parseWholeNumber } from "../decimal.ts";
+import { addressLengthProblem } from "./address_length.ts";
+import { redactText, redactUrl } from "../redact.ts";
 
 /** Options of the online geocoder (Nominatim). */
 export interface OnlineGeocodeOptions {
@@ -242,13 +245,23 @@ async function locateByIp(
   options: { url: string; fetch?: typeof fetch },
 ): Promise<[number, number]> {
   const doFetch = options.fetch ?? fetch;
-  const response = await doFetch(options.url, { headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`IP geolocation at ${options.url} answered ${response.status}`);
-  const body = await response.json() as Record<string, unknown>;
+  // Messages are printed and recorded: the locator's URL without its credentials.
+  const shown = redactUrl(options.url);
+  let body: Record<string, unknown>;
+  try {
+    const response = await doFetch(options.url, { headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(`IP geolocation at ${shown} answered ${response.status}`);
+    body = await response.json() as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(redactText((error as Error).message), { cause: error });
+  }
   const latitude = Number(body.latitude ?? body.lat);
   const longitude = Number(body.longitude ?? body.lon);
-  if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) {
-    throw new Error(`IP geolocation at ${options.url} gave no latitude/longitude`);
+  if (
+    !Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 ||
+    Math.abs(longitude) > 180
+  ) {
+    throw new Error(`IP geolocation at ${shown} gave no latitude/longitude`);
   }
   return [latitude, longitude];
 }
@@ -295,6 +308,8 @@ export async function resolveRegion(
     return fromPoint(await needDeps(), options.latitude, options.longitude, "--lat/--lon");
   }
   if (options.address !== undefined) {
+    const tooLong = addressLengthProblem(options.address);
+    if (tooLong) throw new RegionInputError(tooLong, [], true);
     const d = await needDeps();
     const places = options.online
       ? await d.geocodeOnline(options.address, options.online)
@@ -389,8 +404,8 @@ export function parseRegionFlags(
 }
 
 function coordinate(text: string, flag: string, limit: number): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || Math.abs(value) > limit) {
+  const value = parseDecimal(text);
+  if (value === undefined || Math.abs(value) > limit) {
     throw new RegionInputError(
       `${flag} must be a number within +-${limit}, got ${JSON.stringify(text)}`,
       [],
@@ -408,8 +423,8 @@ function coordinate(text: string, flag: string, limit: number): number {
  * @throws RegionInputError (a usage error) for anything else.
  */
 export function pickNumber(text: string): number {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isInteger(n) || n < 1) {
+  const n = parseWholeNumber(text);
+  if (n === undefined || n < 1) {
     throw new RegionInputError(
       `--pick must be a whole number of at least 1, got ${JSON.stringify(text)}`,
       [],

@@ -25,7 +25,7 @@ import {
  */
 export function fileLogAccess(runtime: Runtime = denoRuntime): LogAccess {
   return {
-    findLogDirs: (paths) => findLogDirs(paths),
+    findLogDirs: (paths, warnings) => findLogDirs(paths, warnings),
     readLogDir: (dir) => readLogDir(dir, runtime),
     readTextFile: (path) => runtime.readTextFile(path),
   };

@@ -13,6 +13,7 @@ import type { SocialCost } from "../geo/types.ts";
 import { meanIntensityGramsPerKwh, measuredFraction, sumFigures } from "../accounting/figures.ts";
 import { formatIntensity } from "./plain_text.ts";
 import { type SocialCostUsd2005, socialCostUsd2005 } from "../accounting/social_cost.ts";
+import { skippedLinesNote } from "../accounting/read_logs.ts";
 import { CITATION_KEYS, statementBibtex } from "./bibtex.ts";
 
 /** The statement formats. */
@@ -96,7 +97,13 @@ export function statementData(logs: LogsFigures, options: StatementOptions): Sta
     : 0;
   const years = new Set(zones.map((z) => z.intensityYear));
   const sources = [...new Set(zones.map((z) => z.intensitySource))];
-  const notes = [...new Set(logs.runs.flatMap((r) => r.notes))];
+  const notes = [
+    ...leftOutNotes(logs),
+    ...new Set(logs.runs.flatMap((r) =>
+      // Each run's count of skipped lines is summed in leftOutNotes instead.
+      r.notes.filter((n) => !r.skippedSampleLines || n !== skippedLinesNote(r.skippedSampleLines))
+    )),
+  ];
   const data: StatementData = {
     energyKwh: total.energyKwh,
     kgCO2e: total.kgCO2e,
@@ -122,6 +129,27 @@ export function statementData(logs: LogsFigures, options: StatementOptions): Sta
     data.socialCostFallbackFrom = options.socialCost.fallbackFrom;
   }
   return data;
+}
+
+/** What was left out of the figures as unusable, in words (each item is named in the warnings). */
+function leftOutNotes(logs: LogsFigures): string[] {
+  const { runs = 0, sampleLines = 0 } = logs.leftOut ?? {};
+  const notes: string[] = [];
+  if (runs > 0) {
+    notes.push(
+      `${runs} log director${
+        runs === 1 ? "y" : "ies"
+      } left out as unusable (impact's warnings name each)`,
+    );
+  }
+  if (sampleLines > 0) {
+    notes.push(
+      `${sampleLines} unusable sample record${
+        sampleLines === 1 ? "" : "s"
+      } left out (impact's warnings name each file and line)`,
+    );
+  }
+  return notes;
 }
 
 function zoneShares(logs: LogsFigures): ZoneShare[] {

@@ -6,10 +6,37 @@
  * cache); what the log records is what the user ran, `impact run --demo`, and the workload as
  * they could run it themselves, so a log reads the same wherever it was made.
  *
+ * Under `deno run`, the workload is a Deno process of the tool's own: it starts with
+ * `DENO_NO_UPDATE_CHECK=1` ({@link withDemoEnv}), so it makes no update check (a DNS query and
+ * a request to Deno's servers on a machine that may have no network).
+ *
  * @module
  */
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Runtime } from "../runtime.ts";
+
+/** What the demo's own Deno process is started with. */
+export const DEMO_ENV: Readonly<Record<string, string>> = { DENO_NO_UPDATE_CHECK: "1" };
+
+/**
+ * A runtime that starts the demo's executable with {@link DEMO_ENV} added to its environment
+ * (every other spawn as it was).
+ *
+ * @param runtime The runtime to wrap.
+ * @param executable The demo's executable (`DemoCommand.spawn[0]`).
+ * @returns The wrapped runtime.
+ */
+export function withDemoEnv(runtime: Runtime, executable: string): Runtime {
+  return {
+    ...runtime,
+    spawn: (command, options = {}) =>
+      runtime.spawn(
+        command,
+        command === executable ? { ...options, env: { ...options.env, ...DEMO_ENV } } : options,
+      ),
+  };
+}
 
 /** The demo's command lines. */
 export interface DemoCommand {

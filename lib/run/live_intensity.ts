@@ -9,6 +9,7 @@ import type { LivePoller } from "../geo/live/poller.ts";
 import type { RegionInfo, SampleRecord } from "../log/schema.ts";
 import { ExitCode, RunError } from "./errors.ts";
 import { DEFAULT_LIVE_POLL_SECONDS, type LiveIntensityOptions } from "./options.ts";
+import { redactText, redactUrl } from "../redact.ts";
 
 /** A live request that takes longer than this counts as failed (falls back to the yearly value). */
 const LIVE_TIMEOUT_MS = 15_000;
@@ -112,7 +113,8 @@ export async function startLiveIntensity(
     polls: 0,
     failures: 0,
   };
-  if (baseUrl) report.url = baseUrl;
+  // Recorded in impact.json and published with the appendix: never the server's credentials.
+  if (baseUrl) report.url = redactUrl(baseUrl);
   const tally: LiveTally = { joules: 0, gramJoules: 0, samples: 0, sources: [] };
   let notedFailures = 0;
   let stopped: Promise<void> | undefined;
@@ -135,11 +137,11 @@ export async function startLiveIntensity(
       report.polls = poller.series().length;
       report.failures = failures.length;
       const last = failures.at(-1)?.fallback?.reason;
-      if (last) report.lastFailure = last;
+      if (last) report.lastFailure = redactText(last);
       if (failures.length > 0 && notedFailures === 0) {
         deps.note(
           `live intensity poll failed (${
-            failures[0]!.fallback?.reason ?? "unknown"
+            redactText(failures[0]!.fallback?.reason ?? "unknown")
           }); the yearly figure stands in until a poll succeeds`,
         );
       }

@@ -46,6 +46,11 @@ export interface RunOptions {
   /** Capture git and pip/conda state into impact.json (`--no-env` turns it off). */
   captureEnv: boolean;
   /**
+   * `--redact <regex>`: what impact.json must not record; every match in the strings it records
+   * (command, labels, environment, region) becomes `***`. URL credentials are always redacted.
+   */
+  redact?: RegExp[];
+  /**
    * Where the electricity comes from, as given (`--zone`, `--country`, `--lat/--lon`,
    * `--address`, `--online`, `--cloud`, `--locate-by-ip`); resolved when the run starts.
    */

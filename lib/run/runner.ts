@@ -27,6 +27,7 @@ import type { RunOptions } from "./options.ts";
 import { type RegionStepDeps, resolveRunRegion } from "./region.ts";
 import { carbonSummaryLines, formatStatusLine, formatSummary } from "./report.ts";
 import { captureEnvironmentInfo, startingInfo, startSession } from "./session.ts";
+import { redactStrings } from "../redact.ts";
 
 /** What the pipeline needs from outside. */
 export interface RunDeps {
@@ -274,7 +275,8 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     if (error instanceof LogDirError) throw new RunError(error.message, ExitCode.usage);
     throw error;
   }
-  const { info } = plan;
+  // What the log records: URL credentials and the user's --redact matches blanked.
+  const info = redactStrings(plan.info, options.redact);
   await writer.writeInfo(info);
   // Off the hot path: gathered while the job runs, awaited before the final write.
   const environment = captureEnvironmentInfo(runtime, options.captureEnv, { cwd, command });
@@ -339,7 +341,7 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     exitCode = error.exitCode;
   }
   const final: Partial<RunInfo> = {
-    ...await environment,
+    ...redactStrings({ ...await environment }, options.redact),
     options: { ...info.options, usedIntervalSeconds: session.sampler.intervalMs / 1000 },
   };
   // The live polls and failures as of the last sample.

@@ -126,7 +126,7 @@ export function slurmCgroupPath(path: string, level: "job" | "step" | "own"): st
  * @returns `usage_usec` in seconds.
  */
 export function parseCpuStat(text: string, file: string): number {
-  const match = /^usage_usec (\d+)$/m.exec(text);
+  const match = /^usage_usec (\d{1,20})$/m.exec(text);
   if (!match) throw new Error(`${file}: no usage_usec line`);
   return Number(match[1]) / 1e6;
 }
@@ -137,7 +137,7 @@ const INTERFACE_FILE =
 
 function parseInteger(text: string, file: string): number {
   const value = Number(text.trim());
-  if (text.trim() === "" || !Number.isFinite(value)) {
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
     throw new Error(`${file}: expected a number, found "${text.trim()}"`);
   }
   return value;

@@ -78,7 +78,7 @@ export function parseCpuinfo(text: string): CpuInfo {
     const cores = new Set(blocks.map((b) => `${b.get("physical id")}/${b.get("core id")}`));
     info.cores = blocks.every((b) => b.has("core id"))
       ? cores.size
-      : sockets.size * Number(first?.get("cpu cores") ?? 1);
+      : sockets.size * Number(/^\d{1,6}$/.exec(first?.get("cpu cores") ?? "")?.[0] ?? 1);
   }
   return info;
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { parseDecimal, parseWholeNumber } from "../decimal.ts";
 
 /** A bracketed placeholder nvidia-smi prints instead of a value, e.g. `[N/A]`. */
 export interface Placeholder {
@@ -110,13 +111,18 @@ export function parseCell(raw: string): CellValue {
 }
 
 /**
- * Parses one data row of a query into field -> value, checking the column count.
+ * Parses one data row of a query into field -> value, checking the column count and that each
+ * numeric field holds what nvidia-smi can print there: a placeholder, or a number in the
+ * field's range (no negative power or memory, utilisation within 0-100 %, whole positive
+ * pids).
  *
  * @param line The data line.
  * @param fields The queried fields, in order.
  * @param source What produced it, for error messages.
  * @param lineNumber 1-based line number, for error messages.
  * @returns Each field's cell.
+ * @throws {NvidiaSmiParseError} Naming the line and the field, for a wrong column count or a
+ *   value the field cannot hold.
  */
 export function parseCsvRow(
   line: string,
@@ -135,8 +141,65 @@ export function parseCsvRow(
     );
   }
   const row: CsvRow = new Map();
-  fields.forEach((field, i) => row.set(field, cells[i]!));
+  fields.forEach((field, i) => {
+    const cell = cells[i]!;
+    const problem = cellProblem(field, cell);
+    if (problem) {
+      throw new NvidiaSmiParseError(source, lineNumber, `field ${field} ${problem}`);
+    }
+    row.set(field, cell);
+  });
   return row;
+}
+
+/** The values a numeric query field can hold (nvidia-smi(1): units and ranges per field). */
+interface FieldRange {
+  min: number;
+  max: number;
+  whole: boolean;
+  what: string;
+}
+
+const PERCENT: FieldRange = { min: 0, max: 100, whole: false, what: "a percentage, 0 to 100" };
+const AMOUNT: FieldRange = { min: 0, max: Infinity, whole: false, what: "a number of at least 0" };
+const INDEX: FieldRange = {
+  min: 0,
+  max: Number.MAX_SAFE_INTEGER,
+  whole: true,
+  what: "a whole number of at least 0",
+};
+const PID: FieldRange = { ...INDEX, min: 1, what: "a process id (a whole number above 0)" };
+
+/** The range of a numeric field, or undefined for text fields (names, uuids, versions, modes). */
+function fieldRange(field: string): FieldRange | undefined {
+  if (field === "pid") return PID;
+  if (field === "index" || field === "minor_number") return INDEX;
+  if (field.startsWith("utilization.") || field === "fan.speed") return PERCENT;
+  if (field === "power.management") return undefined;
+  if (
+    field.startsWith("power.") || field.startsWith("enforced.power.") ||
+    field.startsWith("memory.") || field === "used_memory" || field === "used_gpu_memory" ||
+    field.startsWith("clocks.") || field === "total_energy_consumption"
+  ) return AMOUNT;
+  return undefined;
+}
+
+/**
+ * Why a cell cannot be the field's value (a negative power, a utilisation of 150 %, a
+ * fractional pid, text where nvidia-smi prints a number), or undefined when it can.
+ */
+function cellProblem(field: string, raw: string): string | undefined {
+  const range = fieldRange(normaliseField(field));
+  if (range === undefined) return undefined;
+  const value = parseCell(raw);
+  if (isPlaceholder(value)) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    return `is ${JSON.stringify(raw)}, not ${range.what}`;
+  }
+  if ((range.whole && !Number.isInteger(value)) || value < range.min || value > range.max) {
+    return `is ${raw}, not ${range.what}`;
+  }
+  return undefined;
 }
 
 /**
@@ -303,8 +366,9 @@ function xmlBlock(xml: string, tag: string): string | undefined {
 
 function watts(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const match = /^(-?\d+(?:\.\d+)?)\s*W$/.exec(text);
-  return match ? Number(match[1]) : undefined;
+  // No sign: nvidia-smi prints no negative power, so "-5 W" is no reading at all.
+  const match = /^(\d+(?:\.\d+)?)\s*W$/.exec(text);
+  return match ? parseDecimal(match[1]!) : undefined;
 }
 
 /**
@@ -331,7 +395,8 @@ export function parseSmiXml(xml: string): SmiXmlInfo {
     const minor = xmlText(body, "minor_number");
     if (name !== undefined) gpu.name = name;
     if (uuid !== undefined) gpu.uuid = uuid;
-    if (minor !== undefined && /^\d+$/.test(minor)) gpu.minorNumber = Number(minor);
+    const minorNumber = minor === undefined ? undefined : parseWholeNumber(minor);
+    if (minorNumber !== undefined) gpu.minorNumber = minorNumber;
     const modern = xmlBlock(body, "gpu_power_readings");
     const legacy = xmlBlock(body, "power_readings");
     const limit = modern !== undefined

@@ -42,9 +42,12 @@ export interface PowerLog {
   elapsedSeconds?: number;
 }
 
-const NUMBER = /^-?\d+(?:\.\d+)?(?:e[-+]?\d+)?$/i;
+/** PowerLog prints fixed-point decimals (`"  18.250"`): no exponent, no hex. */
+const NUMBER = /^-?\d+(?:\.\d+)?$/;
+/** Columns (and footer keys) PowerLog never prints negative: energy, power and its limits, time. */
+const AMOUNT_COLUMN = /\s?\((?:Joules|mWh|Watt|sec)\)$/;
 /** Data column `Cumulative Processor Energy_0(Joules)`; footer key has a space before `(`. */
-const CUMULATIVE = /^Cumulative (.+) Energy_(\d+)\s?\((Joules|mWh)\)$/;
+const CUMULATIVE = /^Cumulative (.+) Energy_(\d{1,6})\s?\((Joules|mWh)\)$/;
 const JOULES_PER_MWH = 3.6;
 
 /**
@@ -100,8 +103,11 @@ export function parsePowerLog(
         throw new PowerLogParseError(source, line, `expected "Key (unit) = value" in the footer`);
       }
       inFooter = true;
+      const key = footerMatch[1]!;
       const value = footerMatch[2]!.trim();
-      footer.set(footerMatch[1]!, NUMBER.test(value) ? Number(value) : value);
+      const problem = valueProblem(key, value);
+      if (problem) throw new PowerLogParseError(source, line, `footer "${key}" ${problem}`);
+      footer.set(key, NUMBER.test(value) ? Number(value) : value);
       continue;
     }
     if (fields.length !== columns.length) {
@@ -114,13 +120,8 @@ export function parsePowerLog(
     const row = new Map<string, number | string>();
     columns.forEach((column, c) => {
       const value = fields[c]!;
-      if (CUMULATIVE.test(column) && !NUMBER.test(value)) {
-        throw new PowerLogParseError(
-          source,
-          line,
-          `column "${column}" is not a number: "${value}"`,
-        );
-      }
+      const problem = valueProblem(column, value);
+      if (problem) throw new PowerLogParseError(source, line, `column "${column}" ${problem}`);
       row.set(column, NUMBER.test(value) ? Number(value) : value);
     });
     rows.push(row);
@@ -131,6 +132,17 @@ export function parsePowerLog(
   const result: PowerLog = { columns, rows, footer, energy };
   if (typeof elapsed === "number") result.elapsedSeconds = elapsed;
   return result;
+}
+
+/** Why a value cannot be in its column (or footer key), or undefined when it can. */
+function valueProblem(column: string, value: string): string | undefined {
+  const amount = AMOUNT_COLUMN.test(column);
+  if (!NUMBER.test(value)) return amount ? `is not a decimal number: "${value}"` : undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number)) return `is too large: "${value.slice(0, 40)}..."`;
+  if (!amount) return undefined;
+  if (number < 0) return `is ${value}; energy, power and time cannot be negative`;
+  return undefined;
 }
 
 /**

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { parseDecimal } from "../decimal.ts";
 
 /** One powermetrics sample. Powers in watts; absent when the line was not printed. */
 export interface PowermetricsSample {
@@ -77,20 +78,24 @@ export class PowermetricsParser {
     const header = HEADER.exec(text);
     if (header) {
       const done = this.end();
-      const elapsedMs = Number(header[2]);
-      if (!Number.isFinite(elapsedMs) || elapsedMs < 0) {
-        throw new PowermetricsParseError(this.#line, `elapsed time "${header[2]}" is not a number`);
+      const elapsedMs = parseDecimal(header[2]!);
+      if (elapsedMs === undefined || elapsedMs < 0) {
+        throw new PowermetricsParseError(
+          this.#line,
+          `elapsed time "${header[2]}" is not a decimal number of at least 0`,
+        );
       }
       this.#current = { elapsedMs, time: header[1]! };
       return done;
     }
     const power = POWER.exec(text);
     if (!power || !this.#current) return [];
-    const value = Number(power[2]);
-    if (!Number.isFinite(value)) {
+    // powermetrics prints whole milliwatts (or decimal watts), never a sign, hex or exponent.
+    const value = parseDecimal(power[2]!);
+    if (value === undefined || value < 0) {
       throw new PowermetricsParseError(
         this.#line,
-        `${power[1]} Power "${power[2]}" is not a number`,
+        `${power[1]} Power "${power[2]}" is not a decimal number of at least 0`,
       );
     }
     const watts = power[3] === "mW" ? value / 1000 : value;

@@ -55,7 +55,9 @@ export function parseProcStat(text: string, path: string): ProcStat {
   const rest = text.slice(close + 2).trimEnd().split(" ");
   const field = (n: number, name: string) => {
     const value = Number(rest[n - 3]);
-    if (rest[n - 3] === undefined || rest[n - 3] === "" || !Number.isFinite(value)) {
+    // Decimal digits only: the kernel prints these fields unsigned, so a sign, an exponent or
+    // a 400-digit value is a corrupt file, never a count.
+    if (rest[n - 3] === undefined || !/^\d+$/.test(rest[n - 3]!) || !Number.isSafeInteger(value)) {
       throw new Error(`Field ${n} (${name}) of ${path} is "${rest[n - 3]}", not a number`);
     }
     return value;
@@ -94,7 +96,9 @@ export function parseSystemStat(text: string, clockTicks = DEFAULT_CLOCK_TICKS):
   const cpuLine = lines.find((l) => /^cpu\s/.test(l));
   if (!cpuLine) throw new Error(`No aggregate "cpu" line in /proc/stat`);
   // user nice system idle iowait irq softirq steal; guest and guest_nice are inside user/nice.
-  const ticks = cpuLine.trim().split(/\s+/).slice(1, 9).map(Number);
+  const ticks = cpuLine.trim().split(/\s+/).slice(1, 9).map((t) =>
+    /^\d+$/.test(t) ? Number(t) : NaN
+  );
   if (ticks.length < 4 || ticks.some((t) => !Number.isFinite(t))) {
     throw new Error(`Malformed "cpu" line in /proc/stat: "${cpuLine}"`);
   }

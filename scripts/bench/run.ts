@@ -213,7 +213,6 @@ export async function bench(): Promise<BenchResult[]> {
     };
     const built = await warmBuild(env, dir);
     await warmUp(built.path, { ...env, IMPACT_SYSFS_ROOT: withHwmon.root }, dir);
-    }
 
     const base = await trackedCost(built.path, env, dir, "RAPL + 8 GPUs");
     const hw = await trackedCost(

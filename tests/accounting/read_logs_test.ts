@@ -198,11 +198,42 @@ Deno.test(
     equal(logs.warnings.length, 2);
     ok(logs.warnings.some((w) => w.includes(`${join(dir!, "samples.jsonl")}:2`)));
     ok(logs.warnings.some((w) => w.includes(`${join(dir!, "samples.jsonl")}:6`)));
-    match(logs.runs[0]!.notes.join("\n"), /2 unreadable sample line/);
+    match(logs.runs[0]!.notes.join("\n"), /2 unusable sample line/);
   },
 );
 
 Deno.test("a folder with no log directories is an error naming it", async () => {
   await using root = await tempDir();
   await rejects(readLogs([root.path], options()), /No log directories .* under /);
+});
+
+Deno.test("an unusable log directory is left out and counted; the others are the totals", async () => {
+  await using root = await tempDir();
+  const [, de] = await writeLogSet(root.path, frAndDeRuns());
+  const bad = JSON.parse(await Deno.readTextFile(join(de!, "impact.json")));
+  bad.start = 5;
+  await Deno.writeTextFile(join(de!, "impact.json"), JSON.stringify(bad, null, 2));
+  const logs = await readLogs([root.path], options({ pue: 1 }));
+  equal(logs.runs.length, 1);
+  equal(logs.total.energyKwh, 0.01);
+  deepEqual(logs.leftOut, { runs: 1, sampleLines: 0 });
+  ok(logs.warnings.some((w) =>
+    w.startsWith(`${join(de!, "impact.json")}:`) &&
+    w.endsWith('field "start" is number 5, not an ISO 8601 time; run left out')
+  ));
+  ok(logs.warnings.includes(
+    "1 of 2 log directories left out of the totals (unusable, named above)",
+  ));
+});
+
+Deno.test("with nothing usable left, readLogs fails naming why", async () => {
+  await using root = await tempDir();
+  const [dir] = await writeLogSet(root.path, [{}]);
+  await Deno.writeTextFile(join(dir!, "impact.json"), '{"schemaVersion": 1, "tool": []}');
+  await rejects(
+    readLogs([root.path], options()),
+    new RegExp(
+      `No usable log directory among the 1 found: .*impact\\.json:1: field "tool" is a list`,
+    ),
+  );
 });

@@ -190,7 +190,7 @@ Deno.test("--points prints one JSON line per point and names bad lines", async (
   ]);
   equal(lines[0].year, 2024);
   ok(lines[0].intensityGramsPerKwh > 0);
-  match(ctx.err(), /sites\.csv:3: latitude "north" is not a number; line skipped/);
+  match(ctx.err(), /sites\.csv:3: latitude "north" is not a decimal number; line skipped/);
   match(ctx.err(), /sites\.csv:8: latitude 91 is outside \+-90; line skipped/);
   await Deno.writeTextFile(file, "x,y,z\n");
   equal(await runCli(["region", "--points", file], captureContext()), 3);

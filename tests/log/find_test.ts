@@ -1,6 +1,7 @@
-import { equal, rejects } from "node:assert/strict";
+import { equal, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { findLogDirs } from "../../lib/log/find.ts";
+import { LogFormatError } from "../../lib/log/validate.ts";
 
 async function logDir(path: string): Promise<void> {
   await Deno.mkdir(path, { recursive: true });
@@ -27,5 +28,9 @@ Deno.test("findLogDirs finds log directories at any depth, sorted, without searc
 });
 
 Deno.test("findLogDirs rejects a path that does not exist", async () => {
-  await rejects(findLogDirs(["/nonexistent/impact-logs"]), Deno.errors.NotFound);
+  await rejects(findLogDirs(["/nonexistent/impact-logs"]), (e: Error) => {
+    ok(e instanceof LogFormatError);
+    equal(e.message, "Cannot read /nonexistent/impact-logs: it does not exist; check the path");
+    return true;
+  });
 });

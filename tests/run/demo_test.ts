@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { readLogDir } from "../../lib/log/read.ts";
-import { demoCommand } from "../../lib/run/demo.ts";
+import { demoCommand, withDemoEnv } from "../../lib/run/demo.ts";
 import { runJob } from "../../lib/run/runner.ts";
 import { denoRuntime } from "../../lib/runtime.ts";
 import { discoverSensors } from "../../lib/sensors/registry.ts";
@@ -41,4 +41,21 @@ Deno.test("a --demo run's impact.json names `impact run --demo` and its workload
   deepEqual(log.info.command, ["impact", "run", "--demo"]);
   deepEqual(log.info.options?.["workload"], ["impact", "__workload", "5"]);
   ok(!JSON.stringify(log.info).includes(".npm/_npx"));
+});
+
+Deno.test("the demo's own Deno process starts with DENO_NO_UPDATE_CHECK=1, other commands as they were", () => {
+  const spawned: { command: string; env?: Record<string, string> }[] = [];
+  const runtime = withDemoEnv({
+    ...denoRuntime,
+    spawn(command, options = {}) {
+      spawned.push({ command, ...(options.env ? { env: options.env } : {}) });
+      return undefined as unknown as Deno.ChildProcess;
+    },
+  }, NPX_DENO);
+  runtime.spawn(NPX_DENO, { args: ["run"], env: { KEEP: "1" } });
+  runtime.spawn("nvidia-smi", { args: [] });
+  deepEqual(spawned, [
+    { command: NPX_DENO, env: { KEEP: "1", DENO_NO_UPDATE_CHECK: "1" } },
+    { command: "nvidia-smi" },
+  ]);
 });

@@ -502,3 +502,44 @@ Deno.test("placeholders inside real rows leave the other fields readable", async
     { pid: 15840, processName: "C:\\Windows\\explorer.exe" },
   ]);
 });
+
+Deno.test("a row with a value its field cannot hold is a parse error naming the line and field", () => {
+  const fields = ["index", "power.draw", "utilization.gpu", "memory.used"];
+  const bad: [string, RegExp][] = [
+    [
+      "0, -300.00, 50, 100",
+      /smi line 7: field power\.draw is -300\.00, not a number of at least 0$/,
+    ],
+    ["0, 250.00, 150, 100", /field utilization\.gpu is 150, not a percentage, 0 to 100/],
+    ["0, 250.00, 50, -1", /field memory\.used is -1, not a number of at least 0/],
+    ["1.5, 250.00, 50, 100", /field index is 1\.5, not a whole number of at least 0/],
+    ["0, 0x10, 50, 100", /field power\.draw is "0x10", not a number of at least 0/],
+    ["0, 1e3, 50, 100", /field power\.draw is "1e3", not a number of at least 0/],
+  ];
+  for (const [line, message] of bad) {
+    throws(() => parseCsvRow(line, fields, "smi", 7), message, line);
+  }
+  // Placeholders stay allowed in every field.
+  equal(numberField(parseCsvRow("0, [N/A], [N/A], [N/A]", fields), "power.draw"), undefined);
+});
+
+Deno.test("compute apps: negative or fractional pids are parse errors, not processes", () => {
+  const header = "pid, process_name, used_gpu_memory [MiB]\n";
+  deepEqual(parseComputeApps(header + "4242, python, 100 MiB\n").map((a) => a.pid), [4242]);
+  for (const pid of ["-1", "0", "12.5", "0x10"]) {
+    throws(
+      () => parseComputeApps(header + `${pid}, python, 100 MiB\n`),
+      /line 2: field pid is .*not a process id/,
+      pid,
+    );
+  }
+});
+
+Deno.test("-q -x: a negative power reading is no reading", () => {
+  const xml =
+    '<nvidia_smi_log><gpu id="0"><gpu_power_readings><instant_power_draw>-5.00 W</instant_power_draw>' +
+    "<current_power_limit>700.00 W</current_power_limit></gpu_power_readings></gpu></nvidia_smi_log>";
+  const [gpu] = parseSmiXml(xml).gpus;
+  equal(gpu?.powerDrawWatts, undefined);
+  equal(gpu?.powerLimitWatts, 700);
+});

@@ -62,7 +62,7 @@ Deno.test("a broken value names the file, line and column", () => {
   const text = '"Elapsed Time (sec)","Cumulative Processor Energy_0(Joules)"\n"1.0","oops"\n';
   throws(
     () => parsePowerLog(text, "x.csv"),
-    /x.csv line 2: column "Cumulative Processor Energy_0\(Joules\)" is not a number: "oops"/,
+    /x.csv line 2: column "Cumulative Processor Energy_0\(Joules\)" is not a decimal number: "oops"/,
   );
   throws(() => parsePowerLog('"Time","Power"\n', "y.csv"), /y.csv line 1: expected a header/);
 });
@@ -97,4 +97,26 @@ Deno.test("a real PowerLog capture (Mozilla CI, i7 45 W): rows, footer and energ
     ["package-0", 142.338],
     ["dram-0", 7.453],
   ]);
+});
+
+Deno.test("negative or exponent energy, power and time are parse errors naming line and column", () => {
+  const head =
+    '"Elapsed Time (sec)","Processor Power_0(Watt)","Cumulative Processor Energy_0(Joules)"\n';
+  const cases: [string, RegExp][] = [
+    [
+      '"1.0","10.0","-5.0"\n',
+      /z\.csv line 2: column "Cumulative Processor Energy_0\(Joules\)" is -5\.0; energy, power and time cannot be negative/,
+    ],
+    ['"1.0","-10.0","5.0"\n', /column "Processor Power_0\(Watt\)" is -10\.0/],
+    ['"-1.0","10.0","5.0"\n', /column "Elapsed Time \(sec\)" is -1\.0/],
+    [
+      '"1.0","10.0","1e3"\n',
+      /column "Cumulative Processor Energy_0\(Joules\)" is not a decimal number: "1e3"/,
+    ],
+    [
+      '"1.0","10.0","5.0"\n\n"Cumulative Processor Energy_0 (Joules) = -7.5"\n',
+      /z\.csv line 4: footer "Cumulative Processor Energy_0 \(Joules\)" is -7\.5/,
+    ],
+  ];
+  for (const [body, message] of cases) throws(() => parsePowerLog(head + body, "z.csv"), message);
 });

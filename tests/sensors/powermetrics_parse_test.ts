@@ -67,7 +67,22 @@ Deno.test("the streaming parser completes a sample at its Combined line", () => 
 
 Deno.test("a broken power value names the line and the field", () => {
   const text = "*** Sampled system activity (x) (100ms elapsed) ***\nCPU Power: lots mW\n";
-  throws(() => parsePowermetrics(text), /powermetrics line 2: CPU Power "lots" is not a number/);
+  throws(
+    () => parsePowermetrics(text),
+    /powermetrics line 2: CPU Power "lots" is not a decimal number of at least 0/,
+  );
+});
+
+Deno.test("negative, hex and exponent powers and times are parse errors", () => {
+  const header = (ms: string) => `*** Sampled system activity (x) (${ms}ms elapsed) ***\n`;
+  for (const value of ["-5", "0x10", "1e3", "Infinity"]) {
+    throws(
+      () => parsePowermetrics(header("100") + `CPU Power: ${value} mW\n`),
+      new RegExp(`line 2: CPU Power "${value}" is not a decimal number of at least 0`),
+    );
+  }
+  throws(() => parsePowermetrics(header("-100")), /line 1: elapsed time "-100" is not a decimal/);
+  throws(() => parsePowermetrics(header("1e3")), /line 1: elapsed time "1e3" is not a decimal/);
 });
 
 Deno.test("a real M1 capture (macOS 12, codecarbon's): ten samples with Package and DRAM power", async () => {

@@ -9,8 +9,9 @@ import type { CliContext, RegisterCommand } from "../context.ts";
 import { folderWriter } from "../folder_writer.ts";
 import { parseCountry } from "../flag_values.ts";
 import { parsePueFlag } from "./summary.ts";
-import { CliError } from "../errors.ts";
+import { CliError, fileCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
+import { fileProblem } from "../../file_errors.ts";
 import type { LogsFigures } from "../../accounting/types.ts";
 import type { SampleRecord } from "../../log/schema.ts";
 
@@ -79,19 +80,47 @@ function workerModulePresent(url: URL): boolean {
   }
 }
 
-async function readRawFiles(dir: string): Promise<Record<string, Uint8Array>> {
+/**
+ * A log directory's files for its zip; one that cannot be read is left out and said so (the
+ * run's figures were read already; its download is a copy).
+ */
+async function readRawFiles(
+  dir: string,
+  warn: (text: string) => void,
+): Promise<Record<string, Uint8Array>> {
   const files: Record<string, Uint8Array> = {};
   const walk = async (folder: string): Promise<void> => {
     for await (const entry of Deno.readDir(folder)) {
       const path = join(folder, entry.name);
-      if (entry.isDirectory) await walk(path);
-      else if (entry.isFile) {
-        files[relative(dir, path).replaceAll("\\", "/")] = await Deno.readFile(path);
+      try {
+        if (entry.isDirectory) await walk(path);
+        else if (entry.isFile) {
+          files[relative(dir, path).replaceAll("\\", "/")] = await Deno.readFile(path);
+        }
+      } catch (error) {
+        const problem = fileProblem(error, path, entry.isDirectory ? "list" : "read");
+        if (!problem) throw error;
+        warn(`${problem.message}; left out of the run's zip`);
       }
     }
   };
   await walk(dir);
   return files;
+}
+
+/** The site's writer, its file-system failures in words (an output: exit 2). */
+function siteWriter(
+  out: string,
+  shown: string,
+): (path: string, data: string | Uint8Array) => Promise<void> {
+  const write = folderWriter(out);
+  return async (path, data) => {
+    try {
+      await write(path, data);
+    } catch (error) {
+      throw fileCliError(error, join(shown, path), "write", "output");
+    }
+  };
 }
 
 /**
@@ -115,8 +144,7 @@ export async function runAppendix(
   try {
     specText = await Deno.readTextFile(specPath);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new CliError(`Cannot read the site spec ${options.siteSpec}: ${why}`, ExitCode.input);
+    throw fileCliError(error, options.siteSpec, "read", "input");
   }
   let spec;
   try {
@@ -135,6 +163,12 @@ export async function runAppendix(
     throw new CliError(why, ExitCode.input, { cause: error });
   }
   const out = resolve(ctx.cwd, options.out);
+  // Before any page is rendered: an --out that is a file or cannot be written stops here.
+  try {
+    await Deno.mkdir(out, { recursive: true });
+  } catch (error) {
+    throw fileCliError(error, options.out, "create", "output");
+  }
   const { ZIP_WORKER_URL } = await import("../../report/appendix/zip.ts");
   const built = await buildAppendix({
     title: options.title,
@@ -147,10 +181,13 @@ export async function runAppendix(
         socialCostSource: deps.socialCost.source,
       }
       : {}),
-    source: { samples: (run) => deps.readSamples(run.dir), files: (run) => readRawFiles(run.dir) },
+    source: {
+      samples: (run) => deps.readSamples(run.dir),
+      files: (run) => readRawFiles(run.dir, (text) => ctx.stderr(`impact: warning: ${text}\n`)),
+    },
     // A bundle or a binary built without the worker module zips on the main thread.
     ...(workerModulePresent(ZIP_WORKER_URL) ? {} : { zipWorkers: 0 }),
-    write: folderWriter(out),
+    write: siteWriter(out, options.out),
   });
   for (const warning of figures.warnings) ctx.stderr(`impact: warning: ${warning}\n`);
   for (const name of built.model.unknownMetrics) {

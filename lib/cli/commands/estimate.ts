@@ -18,11 +18,12 @@ import { ExitCode } from "../../run/errors.ts";
 import { logsCliError, parsePueFlag, parseYearFlag } from "./summary.ts";
 import { formatIntensity, shortFigure } from "../../report/plain_text.ts";
 import { parseUtilization } from "../flag_values.ts";
+import { parseDecimal, parseWholeNumber } from "../../decimal.ts";
 
 function positive(name: string) {
   return (text: string): number => {
-    const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
+    const value = parseDecimal(text);
+    if (value === undefined || value <= 0) {
       throw new InvalidArgumentError(`${name} must be a number above 0, got "${text}"`);
     }
     return value;
@@ -36,10 +37,11 @@ function positive(name: string) {
  * @returns A whole number of GPUs, at least 1.
  */
 export function parseCount(text: string): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
+  const count = parseWholeNumber(text);
+  if (count === undefined || count < 1) {
     throw new InvalidArgumentError(`GPU count must be a whole number of at least 1, got "${text}"`);
   }
-  return Number(text);
+  return count;
 }
 
 /**

@@ -9,7 +9,7 @@
 import { Option } from "@commander-js/extra-typings";
 import { resolve } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
-import { CliError } from "../errors.ts";
+import { CliError, fileCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { parsePueFlag, parseYearFlag, readLogsForCli } from "./summary.ts";
 import type { LogsFigures } from "../../accounting/types.ts";
@@ -24,16 +24,8 @@ async function existingText(path: string): Promise<string | undefined> {
     return text.trim() === "" ? undefined : text.replace(/^\uFEFF/, "");
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
-    throw cannot("read", path, error);
+    throw fileCliError(error, path, "write", "output");
   }
-}
-
-function cannot(what: string, path: string, error: unknown): CliError {
-  return new CliError(
-    `Cannot ${what} ${path}: ${error instanceof Error ? error.message : error}`,
-    ExitCode.input,
-    { cause: error },
-  );
 }
 
 /** Writes the export to `path`, or continues the file already there. */
@@ -64,7 +56,7 @@ async function writeExport(
   try {
     await Deno.writeTextFile(path, text, { append: old !== undefined });
   } catch (error) {
-    throw cannot("write", path, error);
+    throw fileCliError(error, path, "write", "output");
   }
   ctx.stderr(
     `impact: ${logs.runs.length} run(s) ${

@@ -6,13 +6,15 @@
  */
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { parseYearOption } from "../year_option.ts";
-import { CliError } from "../errors.ts";
+import { CliError, fileCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { logsCliError } from "./summary.ts";
 import type { Place, ZoneIntensity } from "../../geo/types.ts";
 import type { AlternativePlace, ResolveDeps } from "../../geo/resolve.ts";
 import { describePlace } from "../../geo/address_candidates.ts";
 import { resolve as resolvePath } from "node:path";
+import { parseWholeNumber } from "../../decimal.ts";
+import { addressLengthProblem } from "../../geo/address_length.ts";
 
 /** Where the command gets its geo lookups; tests replace `load`. */
 export const regionCommandDeps: { load: () => Promise<ResolveDeps> } = {
@@ -94,8 +96,8 @@ function describe(row: ZoneIntensity, found: Found = {}): string {
 }
 
 function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
+  const n = parseWholeNumber(text);
+  if (n === undefined || n < 1) {
     throw new CliError(
       `${flag} must be a positive integer, got ${JSON.stringify(text)}`,
       ExitCode.usage,
@@ -105,6 +107,8 @@ function positiveInt(text: string, flag: string): number {
 }
 
 async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
+  const tooLong = options.address === undefined ? undefined : addressLengthProblem(options.address);
+  if (tooLong) throw new CliError(tooLong, ExitCode.usage);
   const intensity = await import("../../geo/intensity.ts");
   const resolve = await import("../../geo/resolve.ts");
   const { closestPlaces } = await import("../../geo/address_candidates.ts");
@@ -247,7 +251,7 @@ async function runPoints(file: string, year: number | undefined, ctx: CliContext
   try {
     text = await ctx.runtime.readTextFile(resolvePath(ctx.cwd, file));
   } catch (error) {
-    throw new CliError(`Cannot read --points ${file}: ${(error as Error).message}`, ExitCode.input);
+    throw fileCliError(error, file, "read", "input");
   }
   const { points, errors } = parsePoints(text, file);
   for (const e of errors) ctx.stderr(`${e}\n`);

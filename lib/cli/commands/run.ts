@@ -16,19 +16,21 @@ export const register: RegisterCommand = (program, ctx, setExitCode) => {
   run.copyInheritedSettings(program);
   run.action(async (args, flags) => {
     const options = toRunOptions(flags, args);
-    const [{ runJob }, { discoverSensors }, { demoCommand }] = await Promise.all([
+    const [{ runJob }, { discoverSensors }, { demoCommand, withDemoEnv }] = await Promise.all([
       import("../../run/runner.ts"),
       import("../../sensors/registry.ts"),
       import("../../run/demo.ts"),
     ]);
+    const demo = options.demo ? demoCommand() : undefined;
     setExitCode(
       await runJob(options, {
-        runtime: ctx.runtime,
+        // The demo's workload is the tool's own Deno process: no update check for it.
+        runtime: demo ? withDemoEnv(ctx.runtime, demo.spawn[0]!) : ctx.runtime,
         cwd: ctx.cwd,
         stderr: ctx.stderr,
         stderrIsTerminal: ctx.stderrIsTerminal,
         discover: discoverSensors,
-        demoCommand: () => demoCommand(),
+        demoCommand: () => demo ?? demoCommand(),
       }),
     );
   });

@@ -6,10 +6,11 @@
  */
 import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
+import { parseDecimal } from "../../decimal.ts";
 import { formatIntensity, shortFigure, textTable } from "../../report/plain_text.ts";
 import { measuredFraction } from "../../accounting/figures.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
@@ -22,8 +23,8 @@ import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
  * @returns A number of at least 1.
  */
 export function parsePueFlag(text: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value < 1) {
+  const value = parseDecimal(text);
+  if (value === undefined || value < 1) {
     throw new InvalidArgumentError(`PUE must be a number of at least 1, got "${text}"`);
   }
   return value;
@@ -102,7 +103,7 @@ export async function readLogsForCli(
   if (options.year !== undefined) parseYearOption(String(options.year), INTENSITY_YEARS);
   const overridePue = ctx.runtime.env("OVERRIDE_PUE");
   try {
-    return await readLogs(dirs, {
+    return await readLogs(dirs.map((dir) => resolve(ctx.cwd, dir)), {
       runtime: ctx.runtime,
       ...(options.pue !== undefined ? { pue: options.pue } : {}),
       ...(options.year !== undefined ? { year: options.year } : {}),

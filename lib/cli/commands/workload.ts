@@ -5,6 +5,7 @@
  * @module
  */
 import type { RegisterCommand } from "../context.ts";
+import { parseDecimal } from "../../decimal.ts";
 
 /**
  * Counts primes by trial division until `seconds` have passed.
@@ -39,7 +40,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .command("__workload", { hidden: true })
     .argument("[seconds]", "how long to run", "5")
     .action((seconds) => {
-      const s = Math.min(Math.max(Number(seconds) || 5, 0), 600);
+      const s = Math.min(Math.max(parseDecimal(seconds) ?? 5, 0), 600);
       ctx.stderr(`impact demo: counting primes on one CPU for ${s} s\n`);
       const primes = busyWork(s);
       ctx.stdout(`impact demo: found ${primes} primes\n`);

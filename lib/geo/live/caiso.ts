@@ -7,7 +7,9 @@
  * @module
  */
 import { type CsvRow, CsvSyntaxError, parseCsv } from "../../csv.ts";
+import { parseDecimal } from "../../decimal.ts";
 import {
+  checkedReading,
   fetchText,
   LiveIntensityError,
   type LiveReading,
@@ -63,8 +65,8 @@ export function parseCaisoFuelSource(
     for (let c = 1; c < header.length; c++) {
       const name = header[c]!;
       if (name === "batteries") continue;
-      const mw = Number(cells[c]);
-      if (!Number.isFinite(mw)) {
+      const mw = parseDecimal(cells[c]!);
+      if (mw === undefined) {
         throw new LiveIntensityError(
           `CAISO fuelsource.csv:${line}: field ${name} is not a number`,
         );
@@ -74,11 +76,13 @@ export function parseCaisoFuelSource(
       gramsMw += mw * (CAISO_FUEL_FACTORS[name] ?? unknownGramsPerKwh);
     }
     if (megawatts <= 0) continue;
-    return {
-      gramsPerKwh: Math.round((gramsMw / megawatts) * 10) / 10,
-      source: "CAISO fuel mix (US-CAL-CISO)",
-      at: `${date}T${cells[0]!.padStart(5, "0")}:00-08:00`,
-    };
+    if (!/^\d{1,2}:\d{2}$/.test(cells[0]!)) {
+      throw new LiveIntensityError(`CAISO fuelsource.csv:${line}: time "${cells[0]}" is not HH:MM`);
+    }
+    const gramsPerKwh = Math.round((gramsMw / megawatts) * 10) / 10;
+    const at = `${date}T${cells[0]!.padStart(5, "0")}:00-08:00`;
+    checkedReading("CAISO fuelsource.csv", gramsPerKwh, at);
+    return { gramsPerKwh, source: "CAISO fuel mix (US-CAL-CISO)", at };
   }
   throw new LiveIntensityError("CAISO fuelsource.csv has no complete row");
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  checkedReading,
   fetchText,
   LiveIntensityError,
   type LiveReading,
@@ -36,7 +37,7 @@ export function parseElectricityMapsLatest(text: string, zone: string): LiveRead
   return {
     gramsPerKwh: body.carbonIntensity,
     source: `Electricity Maps live (${typeof body.zone === "string" ? body.zone : zone})`,
-    at: new Date(body.datetime).toISOString(),
+    at: checkedReading(`Electricity Maps (${zone})`, body.carbonIntensity, body.datetime),
   };
 }
 

@@ -30,6 +30,34 @@ export class LiveIntensityError extends Error {
   }
 }
 
+/** No grid emits more than this (coal plants run near 1,000 gCO2e/kWh); above it is garbage. */
+const MAX_GRAMS_PER_KWH = 5_000;
+
+/**
+ * Checks a source's figure and time before they become a reading: an intensity is a finite
+ * number from 0 to {@link MAX_GRAMS_PER_KWH} gCO2e/kWh, a time is one `Date` can read.
+ *
+ * @param source The source, for the message (`carbonintensity.org.uk`).
+ * @param gramsPerKwh The figure it gave.
+ * @param time The time it gave.
+ * @returns The time as ISO 8601 UTC.
+ * @throws {LiveIntensityError} Naming the source and the value it cannot have given.
+ */
+export function checkedReading(source: string, gramsPerKwh: number, time: string): string {
+  if (!Number.isFinite(gramsPerKwh) || gramsPerKwh < 0 || gramsPerKwh > MAX_GRAMS_PER_KWH) {
+    throw new LiveIntensityError(
+      `${source} answered an intensity of ${gramsPerKwh} gCO2e/kWh, outside 0-${MAX_GRAMS_PER_KWH}`,
+    );
+  }
+  const ms = Date.parse(time);
+  if (!Number.isFinite(ms)) {
+    throw new LiveIntensityError(
+      `${source} answered a time that is not one: ${JSON.stringify(time)}`,
+    );
+  }
+  return new Date(ms).toISOString();
+}
+
 /**
  * Fetches a URL and returns its body text, turning HTTP failures into {@link LiveIntensityError}.
  *

@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  checkedReading,
   fetchText,
   LiveIntensityError,
   type LiveReading,
@@ -40,7 +41,7 @@ export function parseUkIntensity(text: string): LiveReading {
   return {
     gramsPerKwh: grams,
     source: `carbonintensity.org.uk ${typeof actual === "number" ? "actual" : "forecast"} (GB)`,
-    at: new Date(entry.from).toISOString(),
+    at: checkedReading("carbonintensity.org.uk", grams, entry.from),
   };
 }
 

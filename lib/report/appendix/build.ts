@@ -6,7 +6,7 @@
  * @module
  */
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
-import type { SampleRecord } from "../../log/schema.ts";
+import { LOG_FILES, type SampleRecord } from "../../log/schema.ts";
 import type { SiteSpec } from "../site_spec.ts";
 import { type AppendixModel, buildModel } from "./model.ts";
 import {
@@ -18,6 +18,7 @@ import {
 } from "./pages.ts";
 import { STYLESHEET } from "./templates.ts";
 import { startZipper } from "./zip.ts";
+import { redactText } from "../../redact.ts";
 
 /** Where a run's samples and raw files come from. */
 export interface RunSource {
@@ -25,6 +26,20 @@ export interface RunSource {
   samples(run: RunFigures): Promise<readonly SampleRecord[]>;
   /** The log directory's files (name relative to it, bytes), for the zip download; without it, no downloads. */
   files?(run: RunFigures): Promise<Record<string, Uint8Array>>;
+}
+
+/**
+ * The files of a run as the zip publishes them: `impact.json` with URL credentials redacted
+ * (logs written before the writer redacted them may hold a `--live-intensity-url` password).
+ */
+function publishable(files: Record<string, Uint8Array>): Record<string, Uint8Array> {
+  const info = files[LOG_FILES.info];
+  if (info === undefined) return files;
+  const text = new TextDecoder().decode(info);
+  const redacted = redactText(text);
+  return redacted === text
+    ? files
+    : { ...files, [LOG_FILES.info]: new TextEncoder().encode(redacted) };
 }
 
 /** What {@link buildAppendix} needs. */
@@ -106,7 +121,7 @@ export async function buildAppendix(options: AppendixOptions): Promise<AppendixR
       const page = renderRunPage(entry, samples, model, ctx, readFiles !== undefined);
       await write(`runs/${entry.slug}.html`, page);
       if (readFiles) {
-        const raw = await readFiles(entry.run);
+        const raw = publishable(await readFiles(entry.run));
         const made = zipper.zip(entry.slug, raw).then((zip) =>
           write(`runs/${entry.slug}.zip`, zip)
         );

@@ -5,7 +5,7 @@
  * @module
  */
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
-import { type ExperimentSet, matchesFilter, type SiteSpec } from "../site_spec.ts";
+import { type ExperimentSet, matchesFilter, type PathFilter, type SiteSpec } from "../site_spec.ts";
 import { type Metric, type MetricOptions, resolveMetric } from "./metrics.ts";
 import { type SummaryStats, summaryStats } from "./stats.ts";
 import { slugify } from "./format.ts";
@@ -105,7 +105,7 @@ export function summarise(
 }
 
 /** A filter matches a run's full path or its path relative to the runs' common folder. */
-function inSet(filter: RegExp, run: RunEntry): boolean {
+function inSet(filter: PathFilter, run: RunEntry): boolean {
   return matchesFilter(filter, run.run.dir) || matchesFilter(filter, run.name);
 }
 

@@ -13,6 +13,7 @@ import { type Metric, type MetricOptions, resolveMetric } from "./metrics.ts";
 import type { AppendixModel, RunEntry, SetView, SummaryRow } from "./model.ts";
 import { runPlots } from "./run_plots.ts";
 import { renderPage } from "./templates.ts";
+import { redactStrings } from "../../redact.ts";
 
 /** What every page shares. */
 export interface PageContext {
@@ -221,7 +222,9 @@ export function renderRunPage(
   download = true,
 ): string {
   const { run } = entry;
-  const { info, summary } = run;
+  const { summary } = run;
+  // A published page: logs written before URL credentials were redacted still show none.
+  const info = redactStrings(run.info);
   const kwh = (joules: number) => numberCell(joules / JOULES_PER_KWH);
   const plots = runPlots(samples, Date.parse(info.start));
   const social = resolveMetric("social_cost_usd").value(run, ctx.metricOptions);

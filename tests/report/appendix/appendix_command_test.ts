@@ -116,7 +116,7 @@ Deno.test("a missing site spec exits 3, a bad --pue exits 2", async () => {
     ),
     3,
   );
-  match(ctx.err(), /Cannot read the site spec nope\.json/);
+  match(ctx.err(), /Cannot read nope\.json: it does not exist; check the path/);
   const ctx2 = captureContext(undefined, root.path);
   equal(
     await runCli(["appendix", "logs", "--site-spec", specPath, "--out", "s", "--pue", "0.5"], ctx2),
@@ -184,4 +184,68 @@ Deno.test("impact appendix --country shows that country's social cost, and refus
   );
   equal(code, 3);
   match(ctx.err(), /XYZ/);
+});
+
+Deno.test("a site spec filter with nested quantifiers cannot hang the appendix; a refused one exits 3", async () => {
+  await using root = await tempDir();
+  await writeLogSet(join(root.path, "logs"), [
+    { name: `pong/ppo/${"a".repeat(40)}`, cpuWatts: 100 },
+    { name: "breakout/a2c/seed-1", cpuWatts: 100 },
+  ]);
+  const spec = join(root.path, "spec.json");
+  await Deno.writeTextFile(
+    spec,
+    JSON.stringify({
+      Evil: { filter: "(([a-z0-9._-]+/?)+)+!nomatch" },
+      Pong: { filter: "pong/ppo" },
+    }),
+  );
+  const ctx = captureContext(undefined, root.path);
+  equal(
+    await runCli(["appendix", "logs", "--site-spec", spec, "--out", "site"], ctx),
+    0,
+    ctx.err(),
+  );
+  match(ctx.out(), /for 2 runs in 2 sets/);
+  await Deno.writeTextFile(spec, JSON.stringify({ Backref: { filter: "(a)\\1" } }));
+  const refused = captureContext(undefined, root.path);
+  equal(await runCli(["appendix", "logs", "--site-spec", spec, "--out", "site2"], refused), 3);
+  match(refused.err(), /\$\.Backref\.filter: filter "\(a\)\\\\1" refused: invalid escape sequence/);
+});
+
+Deno.test("the appendix publishes no URL credentials, even from logs written before redaction", async () => {
+  await using root = await tempDir();
+  const [dir] = await writeLogSet(join(root.path, "logs"), [{ name: "pong/ppo/seed-1" }]);
+  const infoPath = join(dir!, "impact.json");
+  const info = JSON.parse(await Deno.readTextFile(infoPath));
+  info.command = ["python", "train.py", "--data", "https://alice:hunter2@data.example/x"];
+  info.region = {
+    source: "--zone",
+    zone: "GB",
+    live: {
+      provider: "uk",
+      zone: "GB",
+      everySeconds: 60,
+      url: "https://u:s3cr3t@api.example/?token=t0k",
+      polls: 1,
+      failures: 0,
+    },
+  };
+  await Deno.writeTextFile(infoPath, JSON.stringify(info, null, 2));
+  const ctx = captureContext(undefined, root.path);
+  equal(
+    await runCli(["appendix", "logs", "--site-spec", specPath, "--out", "site"], ctx),
+    0,
+    ctx.err(),
+  );
+  const page = await Deno.readTextFile(join(root.path, "site", "runs", "seed-1.html"));
+  const zip = unzipSync(
+    await Deno.readFile(join(root.path, "site", "runs", "seed-1.zip")),
+  );
+  const published = new TextDecoder().decode(zip["seed-1/impact.json"]!);
+  for (const secret of ["hunter2", "s3cr3t", "t0k"]) {
+    ok(!page.includes(secret), `the page shows ${secret}`);
+    ok(!published.includes(secret), `the zip holds ${secret}`);
+  }
+  match(published, /https:\/\/\*\*\*@data\.example\/x/);
 });

@@ -81,3 +81,41 @@ Deno.test("filters are searched anywhere in the path, backslashes read as slashe
   ok(matchesFilter(anchored, "runs/a1"));
   ok(!matchesFilter(anchored, "x/runs/a1"));
 });
+
+/** 28 characters of nested quantifiers: a backtracking engine takes 14 s on a 28-character path. */
+const PATHOLOGICAL = "(([a-z0-9._-]+/?)+)+!nomatch";
+
+Deno.test("a filter with nested quantifiers matches in linear time instead of hanging", () => {
+  equal(PATHOLOGICAL.length, 28);
+  const spec = parseSiteSpec(
+    JSON.stringify({ Evil: { filter: PATHOLOGICAL }, Fine: { filter: "(a+)+/seed-1$" } }),
+    "spec.json",
+  );
+  const [evil, fine] = spec.sets;
+  // Under a backtracking RegExp each of these would take hours (2x or more per character).
+  for (const n of [28, 1_000, 100_000]) {
+    ok(!matchesFilter(evil!.filter, `/logs/${"a".repeat(n)}`));
+    ok(!matchesFilter(fine!.filter, `/logs/${"a".repeat(n)}!`));
+  }
+  ok(matchesFilter(evil!.filter, "/logs/pong/!nomatch"));
+  ok(matchesFilter(fine!.filter, "/logs/aaaa/seed-1"));
+  equal(evil!.filter.source, PATHOLOGICAL);
+});
+
+Deno.test("a filter RE2 cannot take is refused, naming the set, the filter and why", () => {
+  const message = specError({
+    Backref: { filter: "(ppo)/\\1" },
+    Lookahead: { filter: "x", child_experiments: { "no a2c": { filter: "^(?!.*a2c)" } } },
+    Fine: { filter: "(ppo|a2c)/seed-\\d+" },
+  });
+  const lines = message.split("\n");
+  equal(lines.length, 2, message);
+  match(
+    lines[0]!,
+    /^spec\.json: \$\.Backref\.filter: filter "\(ppo\)\/\\\\1" refused: invalid escape sequence: `\\1` \(filters are RE2 regular expressions, matched in time linear in the path: no backreferences, no lookaround\)$/,
+  );
+  match(
+    lines[1]!,
+    /^spec\.json: \$\.Lookahead\.child_experiments\["no a2c"\]\.filter: filter "\^\(\?!\.\*a2c\)" refused: invalid or unsupported Perl syntax/,
+  );
+});
