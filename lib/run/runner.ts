@@ -12,7 +12,7 @@
 import { assertCpus, assertGpus, HardwareMismatchError } from "../hardware.ts";
 import type { LiveProvider } from "../geo/live/poller.ts";
 import type { RegionInfo, RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
-import { chooseLogDir, LogDirError, LogWriter } from "../log/write.ts";
+import { chooseLogDir, type LogDirChoice, LogDirError, LogWriter } from "../log/write.ts";
 import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
 import type { EnergySensor } from "../sensors/types.ts";
@@ -21,7 +21,7 @@ import type { GpuInfo, GpuSelection, UsageSource } from "../types.ts";
 import type { DemoCommand } from "./demo.ts";
 import { ChildStartError, exitCodeOf, resolveCommand, spawnChild } from "./child.ts";
 import { type CgroupPlan, planCgroup, planSlurm, type SlurmPlan, startMetrics } from "./cluster.ts";
-import { ExitCode, RunError } from "./errors.ts";
+import { ExitCode, logDirRefused, RunError } from "./errors.ts";
 import { type LiveIntensity, startLiveIntensity } from "./live_intensity.ts";
 import type { RunOptions } from "./options.ts";
 import { type RegionStepDeps, resolveRunRegion } from "./region.ts";
@@ -39,6 +39,8 @@ export interface RunDeps {
   region?: RegionStepDeps;
   /** The `--demo` workload's command line, and what the log records of it. */
   demoCommand(): DemoCommand;
+  /** Opens the log directory (tests pass a writer that fails on demand); `LogWriter.create` by default. */
+  openLog?(choice: LogDirChoice): Promise<LogWriter>;
 }
 
 /**
@@ -257,25 +259,28 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
   const { runtime, cwd } = deps;
   const { discovery, command } = state;
   let plan: RunPlan;
-  let writer: LogWriter;
+  let writer: LogWriter | undefined;
+  let choice: LogDirChoice | undefined;
   try {
     plan = await planRun(options, deps, state);
-    writer = await LogWriter.create(
-      plan.logDir !== undefined ? { path: plan.logDir, explicit: true } : chooseLogDir({
-        logDir: options.logDir,
-        envLogDir: runtime.env("IMPACT_LOG_DIR"),
-        cwd,
-        commandName: options.demo ? "demo" : command[0]!,
-        nowMs: runtime.now(),
-      }),
-    );
+    choice = plan.logDir !== undefined ? { path: plan.logDir, explicit: true } : chooseLogDir({
+      logDir: options.logDir,
+      envLogDir: runtime.env("IMPACT_LOG_DIR"),
+      cwd,
+      commandName: options.demo ? "demo" : command[0]!,
+      nowMs: runtime.now(),
+    });
+    writer = await (deps.openLog ?? LogWriter.create)(choice);
+    // Before the command starts: a log folder that refuses even impact.json is no place to run.
+    await writer.writeInfo(plan.info);
   } catch (error) {
+    writer?.close();
     await discovery.close();
     if (error instanceof LogDirError) throw new RunError(error.message, ExitCode.usage);
-    throw error;
+    const doing = writer ? "write impact.json in" : "create the log directory";
+    throw choice ? logDirRefused(error, writer?.dir ?? choice.path, doing) : error;
   }
   const { info } = plan;
-  await writer.writeInfo(info);
   // Off the hot path: gathered while the job runs, awaited before the final write.
   const environment = captureEnvironmentInfo(runtime, options.captureEnv, { cwd, command });
 
@@ -313,6 +318,14 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
       cause: error,
     });
   });
+  const floor = session.sampler.intervalFloor;
+  if (floor) {
+    deps.stderr(
+      `impact: ${floor.sensor} asks to be read every ${floor.askedMs} ms; impact reads no more ` +
+        `often than every ${floor.floorMs} ms, so ${floor.sensor}'s figures may miss what ` +
+        "happens between reads (impact.json: options.intervalFloor)\n",
+    );
+  }
   let exitCode: number;
   let signal: string | null = null;
   let jobWallSeconds: number | undefined;
@@ -323,7 +336,10 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     const first = await Promise.race([child.status, session.failed]);
     if (first instanceof Error) {
       if (live) deps.stderr("\r\x1b[2K");
-      deps.stderr(`impact: sampling stopped: ${first.message}; the command keeps running\n`);
+      deps.stderr(
+        `impact: sampling stopped: ${first.message}; the command keeps running, and the ` +
+          "samples written so far are kept\n",
+      );
     }
     const status = await child.status;
     jobWallSeconds = (runtime.monotonicMs() - childStartMs) / 1000;
@@ -354,6 +370,8 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     );
     deps.stderr(formatSummary(end.summary, end.info, writer.dir, extra));
   }
+  // Even with --quiet: a log that is not whole must never pass unnoticed.
+  for (const problem of end.logErrors) deps.stderr(`impact: log incomplete: ${problem}\n`);
   return strictExitCode(options.strictSensors, exitCode, end.summary, session.failure(), deps);
 }
 
@@ -369,9 +387,6 @@ function strictExitCode(
   failure: Error | undefined,
   deps: Pick<RunDeps, "stderr">,
 ): number {
-  if (failure) {
-    deps.stderr(`impact: the log stopped early (${failure.message})\n`);
-  }
   const gaps = summary.gaps?.length ?? 0;
   if (!strict || (gaps === 0 && !failure)) return exitCode;
   const why = failure ? "sampling stopped early" : `${gaps} measurement gap(s) were recorded`;
