@@ -207,10 +207,16 @@ export interface Child extends AsyncDisposable {
  * @param runtime Spawns the process.
  * @param command The command and its arguments.
  * @param cwd The working directory.
+ * @param env Variables added to the inherited environment.
  * @returns The child.
  * @throws {ChildStartError} When it cannot start (126, 127 or 125).
  */
-export function spawnChild(runtime: Runtime, command: string[], cwd: string): Child {
+export function spawnChild(
+  runtime: Runtime,
+  command: string[],
+  cwd: string,
+  env?: Record<string, string>,
+): Child {
   const [name, ...args] = command;
   if (name === undefined) throw new ChildStartError("No command given", ExitCode.cannotRun);
   // Listen before spawning: a signal that arrives while the child starts is held and
@@ -250,6 +256,7 @@ export function spawnChild(runtime: Runtime, command: string[], cwd: string): Ch
     started = runtime.spawn(name, {
       args,
       cwd,
+      ...(env ? { env } : {}),
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",

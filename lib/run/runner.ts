@@ -16,6 +16,7 @@ import { chooseLogDir, type LogDirChoice, LogDirError, LogWriter } from "../log/
 import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
 import type { EnergySensor } from "../sensors/types.ts";
+import { findMarkedProcesses, RUN_MARKER_VARIABLE } from "../sensors/escaped.ts";
 import { resolveGpus } from "../sensors/gpu_visibility.ts";
 import type { GpuInfo, GpuSelection, UsageSource } from "../types.ts";
 import type { DemoCommand } from "./demo.ts";
@@ -25,7 +26,13 @@ import { ExitCode, logDirRefused, RunError } from "./errors.ts";
 import { type LiveIntensity, startLiveIntensity } from "./live_intensity.ts";
 import type { RunOptions } from "./options.ts";
 import { type RegionStepDeps, resolveRunRegion } from "./region.ts";
-import { carbonSummaryLines, formatStatusLine, formatSummary } from "./report.ts";
+import {
+  carbonSummaryLines,
+  escapedNote,
+  formatStatusLine,
+  formatSummary,
+  intervalFloorNote,
+} from "./report.ts";
 import { captureEnvironmentInfo, startingInfo, startSession } from "./session.ts";
 
 /** What the pipeline needs from outside. */
@@ -319,18 +326,16 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     });
   });
   const floor = session.sampler.intervalFloor;
-  if (floor) {
-    deps.stderr(
-      `impact: ${floor.sensor} asks to be read every ${floor.askedMs} ms; impact reads no more ` +
-        `often than every ${floor.floorMs} ms, so ${floor.sensor}'s figures may miss what ` +
-        "happens between reads (impact.json: options.intervalFloor)\n",
-    );
-  }
+  if (floor) deps.stderr(`impact: ${intervalFloorNote(floor)}\n`);
   let exitCode: number;
   let signal: string | null = null;
   let jobWallSeconds: number | undefined;
+  // Every process the command starts inherits it: at the end, those still running are found.
+  const marker = crypto.randomUUID();
+  let started = false;
   try {
-    const child = spawnChild(runtime, command, cwd);
+    const child = spawnChild(runtime, command, cwd, { [RUN_MARKER_VARIABLE]: marker });
+    started = true;
     const childStartMs = runtime.monotonicMs();
     session.sampler.setRootPid(child.pid);
     const first = await Promise.race([child.status, session.failed]);
@@ -351,6 +356,13 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     exitCode = error.exitCode;
   }
   const final: Partial<RunInfo> = { ...await environment };
+  if (started) {
+    const escaped = await findMarkedProcesses(runtime, systemPaths(runtime).procfsRoot, marker);
+    if (escaped.count > 0) {
+      final.escapedProcesses = escaped;
+      deps.stderr(`impact: ${escapedNote(escaped)}\n`);
+    }
+  }
   // The live polls and failures as of the last sample.
   if (plan.live && info.region) final.region = { ...info.region, live: plan.live.report() };
   const end = await session.stop({
