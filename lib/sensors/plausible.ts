@@ -8,9 +8,10 @@
  * second-guess a busy device: a real reading refused would be energy lost from the totals.
  *
  * - RAPL zones: {@link RAPL_MARGIN} x the zone's largest `constraint_*_max_power_uw` (the
- *   long-term limit; a 15 W laptop part boosts to 64 W, 4.3x, for tens of seconds), else the
- *   same margin over the CPU's TDP from data/cpu_tdp.json (AMD zones have no constraints), else
- *   {@link UNKNOWN_CPU_ZONE_WATTS}.
+ *   long-term limit; a 15 W laptop part boosts to 64 W, 4.3x, for tens of seconds; a "limit"
+ *   above 5 kW is a firmware placeholder and counts as none), else the same margin over the
+ *   CPU's TDP from data/cpu_tdp.json (AMD zones have no constraints), else
+ *   {@link UNKNOWN_CPU_ZONE_WATTS} (lib/sensors/rapl_zones.ts).
  * - GPUs: {@link GPU_MARGIN} x the power limit the driver enforces (averaged over a read
  *   interval a board stays at its limit; millisecond spikes and a raised limit stay well under
  *   twice it), else the same margin over the board power of data/gpu_tdp.json, else

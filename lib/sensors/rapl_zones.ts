@@ -117,9 +117,12 @@ export function safeReadIntervalMs(
   return zones.length === 0 ? undefined : Math.min(...zones.map(zoneReadIntervalMs));
 }
 
+/** The largest `constraint_*_max_power_uw` taken as a zone's limit, W. */
+const MAX_ZONE_LIMIT_WATTS = 5000;
+
 /**
- * A zone's plausible peak: {@link RAPL_MARGIN} x its largest power limit, else x its CPU's TDP
- * (package zones), else {@link UNKNOWN_CPU_ZONE_WATTS}.
+ * A zone's plausible peak: {@link RAPL_MARGIN} x its largest power limit (up to 5 kW), else x
+ * its CPU's TDP (package zones), else {@link UNKNOWN_CPU_ZONE_WATTS}.
  *
  * @param zone The zone.
  * @param component What it measures.
@@ -131,7 +134,8 @@ export function zoneBound(
   component: Component,
   cpuModel: string | undefined,
 ): PowerBound {
-  if (zone.maxPowerWatts !== undefined) {
+  // A limit above what any zone could have is a firmware's placeholder, not a limit.
+  if (zone.maxPowerWatts !== undefined && zone.maxPowerWatts <= MAX_ZONE_LIMIT_WATTS) {
     return {
       maxWatts: RAPL_MARGIN * zone.maxPowerWatts,
       basis: `${RAPL_MARGIN} x the zone's ${zone.maxPowerWatts} W power limit ` +

@@ -69,34 +69,34 @@ async function fullDuring(fail: FailingWrites) {
 }
 
 Deno.test("samples refused from the 3rd on: the job's 7 is the exit code, the first two are kept and summarised", async () => {
-  const run = await fullDuring({ samplesFrom: 3 });
-  await using _ = run.dir;
-  equal(run.code, 7);
-  const lines = run.read("samples.jsonl").trim().split("\n");
+  const result = await fullDuring({ samplesFrom: 3 });
+  await using _ = result.dir;
+  equal(result.code, 7);
+  const lines = result.read("samples.jsonl").trim().split("\n");
   equal(lines.length, 2);
-  const summary = JSON.parse(run.read("summary.json"));
+  const summary = JSON.parse(result.read("summary.json"));
   equal(summary.samples, 2);
   equal(summary.exitCode, 7);
-  const info = JSON.parse(run.read("impact.json"));
+  const info = JSON.parse(result.read("impact.json"));
   equal(info.exitCode, 7);
   equal(info.logErrors.length, 1);
   match(
     info.logErrors[0],
     /samples\.jsonl: No space left on device \(os error 28\); sampling stopped there, the samples before it are kept/,
   );
-  match(run.stderr(), /impact: sampling stopped: cannot write .*samples\.jsonl: No space left/);
-  match(run.stderr(), /the command keeps running/);
-  match(run.stderr(), /impact: log incomplete: cannot write .*samples\.jsonl/);
-  deepEqual(run.files, ["impact.json", "samples.jsonl", "summary.json"]);
+  match(result.stderr(), /impact: sampling stopped: cannot write .*samples\.jsonl: No space left/);
+  match(result.stderr(), /the command keeps running/);
+  match(result.stderr(), /impact: log incomplete: cannot write .*samples\.jsonl/);
+  deepEqual(result.files, ["impact.json", "samples.jsonl", "summary.json"]);
 });
 
 Deno.test("nothing fits after the start: exit 7, the start's impact.json kept, every missing file said", async () => {
-  const run = await fullDuring({ samplesFrom: 1, summary: true, infoFrom: 2 });
-  await using _ = run.dir;
-  equal(run.code, 7);
-  const info = JSON.parse(run.read("impact.json"));
+  const result = await fullDuring({ samplesFrom: 1, summary: true, infoFrom: 2 });
+  await using _ = result.dir;
+  equal(result.code, 7);
+  const info = JSON.parse(result.read("impact.json"));
   equal(info.exitCode, undefined, "the start's version: no end");
-  const said = run.stderr();
+  const said = result.stderr();
   match(said, /log incomplete: cannot write .*samples\.jsonl/);
   match(
     said,
@@ -106,18 +106,18 @@ Deno.test("nothing fits after the start: exit 7, the start's impact.json kept, e
     said,
     /log incomplete: cannot write .*impact\.json: No space left on device.*keeps what the run's start wrote/,
   );
-  deepEqual(run.files, ["impact.json", "samples.jsonl"]);
+  deepEqual(result.files, ["impact.json", "samples.jsonl"]);
 });
 
 Deno.test("summary.json refused: impact.json's end fields say so", async () => {
-  const run = await fullDuring({ summary: true });
-  await using _ = run.dir;
-  equal(run.code, 7);
-  const info = JSON.parse(run.read("impact.json"));
+  const result = await fullDuring({ summary: true });
+  await using _ = result.dir;
+  equal(result.code, 7);
+  const info = JSON.parse(result.read("impact.json"));
   equal(info.exitCode, 7);
   match(info.logErrors[0], /summary\.json: No space left on device/);
-  ok(run.read("samples.jsonl").trim().split("\n").length >= 3);
-  deepEqual(run.files, ["impact.json", "samples.jsonl"]);
+  ok(result.read("samples.jsonl").trim().split("\n").length >= 3);
+  deepEqual(result.files, ["impact.json", "samples.jsonl"]);
 });
 
 Deno.test("impact.json refused before the start: exit 3 naming the folder and the fix, command not run", async () => {

@@ -249,3 +249,15 @@ Deno.test("a run whose counter steps back 1 mJ: one gap with the reason, sane to
   match(summary.gaps![0]!.reason, /energy_uj went back .* so the counter was reset or misread/);
   equal(summary.components[0]!.unmeasuredSeconds, 1);
 });
+
+Deno.test("a placeholder limit of a gigawatt is no limit: the zone is bounded as if it had none", async () => {
+  await using dir = await tempDir();
+  await createFakeRapl(dir.path, { sockets: 1, packageMaxPowerUw: 1e15 });
+  const status = await createRaplSensor(denoRuntime, {
+    ...systemPaths(denoRuntime),
+    sysfsRoot: dir.path,
+  }).probe();
+  equal(status.available, true);
+  const [zone] = status.detail?.zones as { plausibleMaxWatts: number }[];
+  equal(zone!.plausibleMaxWatts, 1000);
+});
