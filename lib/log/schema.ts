@@ -155,6 +155,18 @@ export interface RunInfo {
    * and sampling stopped there. Still read from old logs; no longer written.
    */
   samplingError?: string;
+  /**
+   * What the run could not write to its log folder (a full disk, a quota), one entry per file
+   * with the reason; what was written before is kept (a missing summary.json is rebuilt from
+   * samples.jsonl by the readers). Absent when everything was written.
+   */
+  logErrors?: string[];
+  /**
+   * Processes the command started that were still running when it ended, outside its process
+   * tree (a daemon, an orphaned background job): their CPU time after they left the tree was
+   * not counted. `count` of them in all; the first few listed.
+   */
+  escapedProcesses?: { count: number; processes: { pid: number; command: string }[] };
 }
 
 /** A GPU busy during the run that no process of the job was seen on. */

@@ -8,6 +8,11 @@
  * fsynced after, so the rename itself is on disk (XFS and Lustre may otherwise keep the new
  * name and lose the data, or the reverse).
  *
+ * A write the file system refuses (a full disk, a quota) loses nothing already written: a
+ * JSON file keeps its last complete version and its temporary file is removed, and
+ * `samples.jsonl` is cut back to its last whole line. The error names the file
+ * ({@link LogWriteError}); the caller says what could not be written and goes on.
+ *
  * @module
  */
 import { basename, join, resolve } from "node:path";
@@ -19,6 +24,20 @@ export class LogDirError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "LogDirError";
+  }
+}
+
+/** A file of the log directory could not be written; what was written before is kept. */
+export class LogWriteError extends Error {
+  /**
+   * @param path The file.
+   * @param cause What the file system said.
+   */
+  constructor(readonly path: string, cause: unknown) {
+    super(`cannot write ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.name = "LogWriteError";
   }
 }
 
@@ -56,6 +75,8 @@ export function chooseLogDir(options: {
 /** Appends samples and writes the JSON files of one log directory. */
 export class LogWriter {
   #samples: Deno.FsFile | undefined;
+  /** Bytes of whole lines in `samples.jsonl`: where a line the disk refused is cut back to. */
+  #samplesBytes = 0;
   readonly #encoder = new TextEncoder();
 
   private constructor(readonly dir: string) {}
@@ -70,7 +91,11 @@ export class LogWriter {
    */
   static async create(choice: LogDirChoice): Promise<LogWriter> {
     const parent = resolve(choice.path, "..");
-    await Deno.mkdir(parent, { recursive: true });
+    await Deno.mkdir(parent, { recursive: true }).catch((error) => {
+      // A recursive mkdir says "exists" when a part of the path is a file.
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      throw new Deno.errors.NotADirectory(`${error.message}: it is not a folder`);
+    });
     if (choice.explicit) {
       try {
         await Deno.mkdir(choice.path);
@@ -114,6 +139,7 @@ export class LogWriter {
    * Writes `impact.json` atomically (a temporary file renamed over the old one).
    *
    * @param info The run's description.
+   * @throws {LogWriteError} When it cannot be written; the previous version is kept.
    */
   async writeInfo(info: RunInfo): Promise<void> {
     await this.#writeJsonAtomic(LOG_FILES.info, info);
@@ -123,9 +149,12 @@ export class LogWriter {
    * Appends one line to `samples.jsonl`; the line reaches the file before this resolves.
    *
    * @param sample One interval's record.
+   * @returns Resolves once written; rejects with {@link LogWriteError} when the file system
+   *   refuses the line (the file then ends at the line before).
    */
   appendSample(sample: SampleRecord): Promise<void> {
-    if (!this.#samples) {
+    const file = this.#samples;
+    if (!file) {
       return Promise.reject(new LogDirError(`Log directory ${this.dir} is closed`));
     }
     const bytes = this.#encoder.encode(JSON.stringify(sample) + "\n");
@@ -133,7 +162,20 @@ export class LogWriter {
     // A synchronous write of one short line costs microseconds and no async op round trip;
     // even inside a process tracked with track() it holds nothing up noticeably.
     let written = 0;
-    while (written < bytes.length) written += this.#samples.writeSync(bytes.subarray(written));
+    try {
+      while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+    } catch (error) {
+      // A half line is what a kill leaves, not a full disk: cut it off.
+      if (written > 0) {
+        try {
+          file.truncateSync(this.#samplesBytes);
+        } catch {
+          // The reader still skips a truncated last line.
+        }
+      }
+      return Promise.reject(new LogWriteError(join(this.dir, LOG_FILES.samples), error));
+    }
+    this.#samplesBytes += bytes.length;
     return Promise.resolve();
   }
 
@@ -141,6 +183,7 @@ export class LogWriter {
    * Writes `summary.json` atomically.
    *
    * @param summary The run's totals.
+   * @throws {LogWriteError} When it cannot be written (no file, no temporary file is left).
    */
   async writeSummary(summary: RunSummary): Promise<void> {
     await this.#writeJsonAtomic(LOG_FILES.summary, summary);
@@ -155,16 +198,22 @@ export class LogWriter {
   async #writeJsonAtomic(name: string, value: unknown): Promise<void> {
     const target = join(this.dir, name);
     const tmp = `${target}.tmp-${Deno.pid}`;
-    {
-      using file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-      const bytes = this.#encoder.encode(JSON.stringify(value, null, 2) + "\n");
-      for (let written = 0; written < bytes.length;) {
-        written += await file.write(bytes.subarray(written));
+    try {
+      {
+        using file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+        const bytes = this.#encoder.encode(JSON.stringify(value, null, 2) + "\n");
+        for (let written = 0; written < bytes.length;) {
+          written += await file.write(bytes.subarray(written));
+        }
+        await file.sync();
       }
-      await file.sync();
+      await Deno.rename(tmp, target);
+      using dir = await Deno.open(this.dir, { read: true });
+      await dir.sync();
+    } catch (error) {
+      // The last complete version stays; no temporary file is left beside it.
+      await Deno.remove(tmp).catch(() => {});
+      throw new LogWriteError(target, error);
     }
-    await Deno.rename(tmp, target);
-    using dir = await Deno.open(this.dir, { read: true });
-    await dir.sync();
   }
 }

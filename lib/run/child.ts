@@ -3,6 +3,16 @@
  * executable, as a shell reports them), spawned with inherited stdio, sent the signals
  * `impact` receives, and its end turned into an exit code (128 + N for signal N).
  *
+ * One Ctrl-C reaches the child once. The child stays in impact's process group (so it keeps the
+ * terminal: a prompt or a debugger works, Ctrl-Z stops both). A terminal sends Ctrl-C's SIGINT,
+ * and a hang-up's SIGHUP, to its whole foreground process group, so when the child is in that
+ * group it has the signal already and impact does not send a second one (a second Ctrl-C makes
+ * many programs skip their cleanup); a shell script does the same with its children. Otherwise
+ * (a batch job with no terminal, impact in the background, a SIGINT sent to impact's pid alone)
+ * impact forwards it. SIGTERM, what batch systems and `kill` send to impact, is always forwarded.
+ * Running the child in a group of its own and forwarding everything would take the terminal
+ * from it, which Deno cannot hand back (no setpgid/tcsetpgrp before exec).
+ *
  * @module
  */
 import { delimiter, join } from "node:path";
@@ -23,6 +33,51 @@ export class ChildStartError extends Error {
 
 /** Signals forwarded to the child. */
 const FORWARDED_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** Signals a terminal sends to its whole foreground process group (Ctrl-C, a hang-up). */
+const TERMINAL_SIGNALS: ReadonlySet<Deno.Signal> = new Set(["SIGINT", "SIGHUP"]);
+
+/**
+ * Whether a process is in its terminal's foreground process group, from its `/proc/<pid>/stat`
+ * line (`pgrp` is the 5th field, `tpgid`, the terminal's foreground group, the 8th; -1 without
+ * a terminal).
+ *
+ * @param stat The line.
+ * @returns True when the terminal's Ctrl-C reaches the process.
+ * @example A shell's job in the foreground, and a batch job with no terminal
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { inForegroundGroup } from "./child.ts";
+ *
+ * equal(inForegroundGroup("4013 (python3) S 4008 4008 16064 34816 4008 4194304 98"), true);
+ * equal(inForegroundGroup("4013 (my job) S 4008 4008 16064 0 -1 4194304 98"), false);
+ * ```
+ */
+export function inForegroundGroup(stat: string): boolean {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const pgrp = Number(fields[2]);
+  const tpgid = Number(fields[5]);
+  return tpgid > 0 && tpgid === pgrp;
+}
+
+/**
+ * Whether a signal of the terminal has reached the child by itself: it is in the terminal's
+ * foreground process group. Read when the signal comes (the group can change: `bg`, `fg`).
+ */
+function terminalReaches(pid: number): boolean {
+  try {
+    if (Deno.build.os === "linux") {
+      return inForegroundGroup(Deno.readTextFileSync(`/proc/${pid}/stat`));
+    }
+    // macOS and the BSDs: ps knows both numbers.
+    const out = new Deno.Command("ps", { args: ["-o", "pgid=", "-o", "tpgid=", "-p", String(pid)] })
+      .outputSync();
+    const [pgrp, tpgid] = new TextDecoder().decode(out.stdout).trim().split(/\s+/).map(Number);
+    return out.success && tpgid! > 0 && tpgid === pgrp;
+  } catch {
+    // Gone already (the signal ended it), or unknown: forwarding cannot double it then.
+    return false;
+  }
+}
 
 const LINUX_SIGNALS: Record<string, number> = {
   SIGHUP: 1,
@@ -145,16 +200,23 @@ export interface Child extends AsyncDisposable {
 }
 
 /**
- * Spawns the child with inherited stdio and forwards SIGINT, SIGTERM and SIGHUP to it.
+ * Spawns the child with inherited stdio and forwards SIGTERM to it, and SIGINT and SIGHUP unless
+ * the terminal sent them to the child already (it is in the terminal's foreground group).
  * Check the command first with {@link resolveCommand} (before starting the sensors).
  *
  * @param runtime Spawns the process.
  * @param command The command and its arguments.
  * @param cwd The working directory.
+ * @param env Variables added to the inherited environment.
  * @returns The child.
  * @throws {ChildStartError} When it cannot start (126, 127 or 125).
  */
-export function spawnChild(runtime: Runtime, command: string[], cwd: string): Child {
+export function spawnChild(
+  runtime: Runtime,
+  command: string[],
+  cwd: string,
+  env?: Record<string, string>,
+): Child {
   const [name, ...args] = command;
   if (name === undefined) throw new ChildStartError("No command given", ExitCode.cannotRun);
   // Listen before spawning: a signal that arrives while the child starts is held and
@@ -173,9 +235,12 @@ export function spawnChild(runtime: Runtime, command: string[], cwd: string): Ch
   if (Deno.build.os !== "windows") {
     for (const signal of FORWARDED_SIGNALS) {
       const listener = () => {
+        // Before the child exists nothing reached it: held, then delivered.
+        if (!holder.child) return void pending.push(signal);
+        // The terminal sent it to the child's group already: a second copy would be two Ctrl-Cs.
+        if (TERMINAL_SIGNALS.has(signal) && terminalReaches(holder.child.pid)) return;
         forwarded.push(signal);
-        if (holder.child) deliver(signal);
-        else pending.push(signal);
+        deliver(signal);
       };
       Deno.addSignalListener(signal, listener);
       listeners.push([signal, listener]);
@@ -191,6 +256,7 @@ export function spawnChild(runtime: Runtime, command: string[], cwd: string): Ch
     started = runtime.spawn(name, {
       args,
       cwd,
+      ...(env ? { env } : {}),
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
@@ -220,7 +286,10 @@ export function spawnChild(runtime: Runtime, command: string[], cwd: string): Ch
     );
   }
   holder.child = started;
-  for (const signal of pending.splice(0)) deliver(signal);
+  for (const signal of pending.splice(0)) {
+    forwarded.push(signal);
+    deliver(signal);
+  }
   const status = started.status.finally(removeListeners);
   return {
     pid: started.pid,

@@ -8,6 +8,7 @@ import { carbonGrams } from "../accounting/carbon.ts";
 import { choosePue, facilityKwh, JOULES_PER_KWH } from "../accounting/energy.ts";
 import { formatDuration, shortFigure, textTable } from "../report/plain_text.ts";
 import type { LiveTally } from "./live_intensity.ts";
+import type { IntervalFloor } from "../sampler/sampler.ts";
 
 const JOULES_PER_WH = JOULES_PER_KWH / 1000;
 
@@ -364,4 +365,34 @@ export function carbonSummaryLines(
     } (job x PUE ${pue.pue}, ${pue.source}) x ${intensityWords}; zone ${region.intensity.zone} from ${region.source}`,
   );
   return lines;
+}
+
+/**
+ * The note on processes the command left running outside its tree.
+ *
+ * @param escaped What impact.json records of them.
+ * @returns One sentence naming the first few.
+ */
+export function escapedNote(escaped: NonNullable<RunInfo["escapedProcesses"]>): string {
+  const named = escaped.processes.slice(0, 3).map((p) => `pid ${p.pid}: ${p.command}`);
+  const more = escaped.count > named.length ? `, and ${escaped.count - named.length} more` : "";
+  const one = escaped.count === 1;
+  return `${escaped.count} process${one ? "" : "es"} the command started ${
+    one ? "is" : "are"
+  } still running outside its process tree (${named.join("; ")}${more}), e.g. a daemon: ` +
+    `impact did not count ${one ? "its" : "their"} CPU time after ${
+      one ? "it" : "they"
+    } left the tree (listed in impact.json: escapedProcesses)`;
+}
+
+/**
+ * The note on a sensor that asked to be read more often than the sampler's floor.
+ *
+ * @param floor What the sampler recorded.
+ * @returns One sentence.
+ */
+export function intervalFloorNote(floor: IntervalFloor): string {
+  return `${floor.sensor} asks to be read every ${floor.askedMs} ms; impact reads no more ` +
+    `often than every ${floor.floorMs} ms, so ${floor.sensor}'s figures may miss what happens ` +
+    "between reads (impact.json: options.intervalFloor)";
 }

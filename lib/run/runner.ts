@@ -12,20 +12,27 @@
 import { assertCpus, assertGpus, HardwareMismatchError } from "../hardware.ts";
 import type { LiveProvider } from "../geo/live/poller.ts";
 import type { RegionInfo, RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
-import { chooseLogDir, LogDirError, LogWriter } from "../log/write.ts";
+import { chooseLogDir, type LogDirChoice, LogDirError, LogWriter } from "../log/write.ts";
 import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
 import type { EnergySensor } from "../sensors/types.ts";
+import { findMarkedProcesses, RUN_MARKER_VARIABLE } from "../sensors/escaped.ts";
 import { resolveGpus } from "../sensors/gpu_visibility.ts";
 import type { GpuInfo, GpuSelection, UsageSource } from "../types.ts";
 import type { DemoCommand } from "./demo.ts";
 import { ChildStartError, exitCodeOf, resolveCommand, spawnChild } from "./child.ts";
 import { type CgroupPlan, planCgroup, planSlurm, type SlurmPlan, startMetrics } from "./cluster.ts";
-import { ExitCode, RunError } from "./errors.ts";
+import { ExitCode, logDirRefused, RunError } from "./errors.ts";
 import { type LiveIntensity, startLiveIntensity } from "./live_intensity.ts";
 import type { RunOptions } from "./options.ts";
 import { type RegionStepDeps, resolveRunRegion } from "./region.ts";
-import { carbonSummaryLines, formatStatusLine, formatSummary } from "./report.ts";
+import {
+  carbonSummaryLines,
+  escapedNote,
+  formatStatusLine,
+  formatSummary,
+  intervalFloorNote,
+} from "./report.ts";
 import { captureEnvironmentInfo, startingInfo, startSession } from "./session.ts";
 import { redactStrings } from "../redact.ts";
 
@@ -40,6 +47,8 @@ export interface RunDeps {
   region?: RegionStepDeps;
   /** The `--demo` workload's command line, and what the log records of it. */
   demoCommand(): DemoCommand;
+  /** Opens the log directory (tests pass a writer that fails on demand); `LogWriter.create` by default. */
+  openLog?(choice: LogDirChoice): Promise<LogWriter>;
 }
 
 /**
@@ -258,26 +267,30 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
   const { runtime, cwd } = deps;
   const { discovery, command } = state;
   let plan: RunPlan;
-  let writer: LogWriter;
+  let writer: LogWriter | undefined;
+  let choice: LogDirChoice | undefined;
   try {
     plan = await planRun(options, deps, state);
-    writer = await LogWriter.create(
-      plan.logDir !== undefined ? { path: plan.logDir, explicit: true } : chooseLogDir({
-        logDir: options.logDir,
-        envLogDir: runtime.env("IMPACT_LOG_DIR"),
-        cwd,
-        commandName: options.demo ? "demo" : command[0]!,
-        nowMs: runtime.now(),
-      }),
-    );
+    // What the log records: URL credentials and the user's --redact matches blanked.
+    plan = { ...plan, info: redactStrings(plan.info, options.redact) };
+    choice = plan.logDir !== undefined ? { path: plan.logDir, explicit: true } : chooseLogDir({
+      logDir: options.logDir,
+      envLogDir: runtime.env("IMPACT_LOG_DIR"),
+      cwd,
+      commandName: options.demo ? "demo" : command[0]!,
+      nowMs: runtime.now(),
+    });
+    writer = await (deps.openLog ?? LogWriter.create)(choice);
+    // Before the command starts: a log folder that refuses even impact.json is no place to run.
+    await writer.writeInfo(plan.info);
   } catch (error) {
+    writer?.close();
     await discovery.close();
     if (error instanceof LogDirError) throw new RunError(error.message, ExitCode.usage);
-    throw error;
+    const doing = writer ? "write impact.json in" : "create the log directory";
+    throw choice ? logDirRefused(error, writer?.dir ?? choice.path, doing) : error;
   }
-  // What the log records: URL credentials and the user's --redact matches blanked.
-  const info = redactStrings(plan.info, options.redact);
-  await writer.writeInfo(info);
+  const { info } = plan;
   // Off the hot path: gathered while the job runs, awaited before the final write.
   const environment = captureEnvironmentInfo(runtime, options.captureEnv, { cwd, command });
 
@@ -317,19 +330,28 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
   });
   const shortened = shortenedInterval(options.intervalMs, session.sampler.intervalMs, plan.sensors);
   if (shortened) state.note(shortened);
+  const floor = session.sampler.intervalFloor;
+  if (floor) deps.stderr(`impact: ${intervalFloorNote(floor)}\n`);
   let exitCode: number;
   let signal: string | null = null;
   let jobWallSeconds: number | undefined;
+  // Every process the command starts inherits it: at the end, those still running are found.
+  const marker = crypto.randomUUID();
+  let started = false;
   try {
     // Stamped before the spawn: the child runs from inside spawnChild, so a stamp taken after
     // it would leave the child's first milliseconds out of its wall time.
     const childStartMs = runtime.monotonicMs();
-    const child = spawnChild(runtime, command, cwd);
+    const child = spawnChild(runtime, command, cwd, { [RUN_MARKER_VARIABLE]: marker });
+    started = true;
     session.sampler.setRootPid(child.pid);
     const first = await Promise.race([child.status, session.failed]);
     if (first instanceof Error) {
       if (live) deps.stderr("\r\x1b[2K");
-      deps.stderr(`impact: sampling stopped: ${first.message}; the command keeps running\n`);
+      deps.stderr(
+        `impact: sampling stopped: ${first.message}; the command keeps running, and the ` +
+          "samples written so far are kept\n",
+      );
     }
     const status = await child.status;
     jobWallSeconds = (runtime.monotonicMs() - childStartMs) / 1000;
@@ -344,6 +366,13 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     ...redactStrings({ ...await environment }, options.redact),
     options: { ...info.options, usedIntervalSeconds: session.sampler.intervalMs / 1000 },
   };
+  if (started) {
+    const escaped = await findMarkedProcesses(runtime, systemPaths(runtime).procfsRoot, marker);
+    if (escaped.count > 0) {
+      final.escapedProcesses = escaped;
+      deps.stderr(`impact: ${escapedNote(escaped)}\n`);
+    }
+  }
   // The live polls and failures as of the last sample.
   if (plan.live && info.region) final.region = { ...info.region, live: plan.live.report() };
   const end = await session.stop({
@@ -364,6 +393,8 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     if (shortened) extra.push(`  ${shortened}`);
     deps.stderr(formatSummary(end.summary, end.info, writer.dir, extra));
   }
+  // Even with --quiet: a log that is not whole must never pass unnoticed.
+  for (const problem of end.logErrors) deps.stderr(`impact: log incomplete: ${problem}\n`);
   return strictExitCode(options.strictSensors, exitCode, end.summary, session.failure(), deps);
 }
 
@@ -379,9 +410,6 @@ function strictExitCode(
   failure: Error | undefined,
   deps: Pick<RunDeps, "stderr">,
 ): number {
-  if (failure) {
-    deps.stderr(`impact: the log stopped early (${failure.message})\n`);
-  }
   const gaps = summary.gaps?.length ?? 0;
   if (!strict || (gaps === 0 && !failure)) return exitCode;
   const why = failure ? "sampling stopped early" : `${gaps} measurement gap(s) were recorded`;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { LogWriter } from "../log/write.ts";
+import { LogWriteError, type LogWriter } from "../log/write.ts";
 import type { Attribution, GpuSelection } from "../types.ts";
 import {
   LOG_SCHEMA_VERSION,
@@ -126,8 +126,23 @@ export interface Session {
   failure(): Error | undefined;
   /** Resolves when sampling stops by itself (a record could not be written). */
   readonly failed: Promise<Error>;
-  /** Stops sampling (one last sample), writes summary.json and impact.json, closes sensors. */
-  stop(end: SessionEnd): Promise<{ summary: RunSummary; info: RunInfo }>;
+  /**
+   * Stops sampling (one last sample), writes summary.json and impact.json as far as the file
+   * system lets it, closes sensors. Never rejects for a file it could not write: it says so.
+   */
+  stop(end: SessionEnd): Promise<SessionResult>;
+}
+
+/** What a session ended with. */
+export interface SessionResult {
+  summary: RunSummary;
+  /** impact.json as written at the end (or as it would have been, when it could not be). */
+  info: RunInfo;
+  /**
+   * What could not be written, one sentence per file (samples that stopped, a summary.json or
+   * final impact.json the disk refused); empty when the log is complete.
+   */
+  logErrors: string[];
 }
 
 /**
@@ -172,9 +187,9 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     failure = error instanceof Error ? error : new Error(String(error));
     signalFailed(failure);
   });
-  let stopped: Promise<{ summary: RunSummary; info: RunInfo }> | undefined;
+  let stopped: Promise<SessionResult> | undefined;
 
-  async function stop(end: SessionEnd) {
+  async function stop(end: SessionEnd): Promise<SessionResult> {
     controller.abort();
     await loop;
     const endTime = new Date(runtime.now()).toISOString();
@@ -185,6 +200,9 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       exitCode: end.exitCode,
     };
     if (end.signal !== undefined) info.signal = end.signal;
+    if (sampler.intervalFloor) {
+      info.options = { ...info.options, intervalFloor: { ...sampler.intervalFloor } };
+    }
     // The sampler keeps a GPU the job's once it saw it used (compute-apps pids,
     // CUDA_VISIBLE_DEVICES); a GPU it measured but never saw used was not the job's.
     const used = sampler.usedGpus();
@@ -207,14 +225,32 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       ...(info.slurm ? { slurm: info.slurm } : {}),
       ...(end.jobWallSeconds !== undefined ? { jobWallSeconds: end.jobWallSeconds } : {}),
     });
+    const logErrors: string[] = [];
+    if (failure) {
+      logErrors.push(
+        `${failure.message}; sampling stopped there, the samples before it are kept`,
+      );
+    }
     try {
-      await writer.writeSummary(summary);
-      await writer.writeInfo(info);
+      // The summary first: the smaller file, and the one every report reads.
+      await writer.writeSummary(summary).catch((error) => {
+        if (!(error instanceof LogWriteError)) throw error;
+        logErrors.push(
+          `${error.message}; \`impact summary ${writer.dir}\` rebuilds it from samples.jsonl`,
+        );
+      });
+      if (logErrors.length > 0) info.logErrors = [...logErrors];
+      await writer.writeInfo(info).catch((error) => {
+        if (!(error instanceof LogWriteError)) throw error;
+        logErrors.push(
+          `${error.message}; it keeps what the run's start wrote (no end, no exit code)`,
+        );
+      });
     } finally {
       writer.close();
       await discovery.close();
     }
-    return { summary, info };
+    return { summary, info, logErrors };
   }
 
   return {

@@ -52,6 +52,13 @@ export interface Tracker extends AsyncDisposable {
    * @returns The run's summary.
    */
   stop(): Promise<RunSummary>;
+  /**
+   * What could not be written to the log folder (a full disk, a quota), one sentence per file;
+   * complete after `stop()`. What was written before is kept.
+   *
+   * @returns The problems, oldest first; empty when the log is whole.
+   */
+  logErrors(): string[];
 }
 
 /**
@@ -96,10 +103,12 @@ export async function track(logDir: string, options: TrackOptions = {}): Promise
     gpuSelection: info.gpuVisibility,
   });
   let summary: Promise<RunSummary> | undefined;
+  let logErrors: string[] = [];
   const stop = () =>
     summary ??= (async () => {
       const jobWallSeconds = (runtime.monotonicMs() - trackedFromMs) / 1000;
       const end = await session.stop({ exitCode: null, info: await environment, jobWallSeconds });
+      logErrors = end.logErrors;
       return end.summary;
     })();
   return {
@@ -107,6 +116,10 @@ export async function track(logDir: string, options: TrackOptions = {}): Promise
     latest: () => session.sampler.latest(),
     gaps: () => session.summaryState().gaps.map((g) => ({ ...g })),
     stop,
+    logErrors: () => {
+      const failure = session.failure();
+      return summary || !failure ? [...logErrors] : [failure.message];
+    },
     async [Symbol.asyncDispose]() {
       await stop();
     },

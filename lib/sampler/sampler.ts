@@ -9,6 +9,11 @@
  * silent zero; the others are measured as usual. A device's baseline is retaken at its first
  * good read after a gap, so the energy of a gap is never guessed.
  *
+ * Sensors check their readings against what their hardware can do (lib/sensors/plausible.ts);
+ * the loop keeps a last guard whatever a sensor hands on, so no log ever holds NaN, Infinity or
+ * a negative figure: a reading that is not a finite, non-negative energy (or power) is a failed
+ * device, and so is a step that goes back or exceeds 100 kW (lib/sampler/guard.ts).
+ *
  * @module
  */
 import {
@@ -24,9 +29,10 @@ import {
 } from "../types.ts";
 import type { SampleGap, SampleRecord } from "../log/schema.ts";
 import type { Runtime } from "../runtime.ts";
-import type { EnergySensor } from "../sensors/types.ts";
+import { type EnergySensor, MIN_READ_INTERVAL_MS } from "../sensors/types.ts";
 import { attributeDevices, cpuTimeShare, type DeviceDelta, gpuShareOfJob } from "./attribution.ts";
 import { type SensorOutcome, trackSensor } from "./sensor_health.ts";
+import { finite, stepProblem, unusableReading, withFiniteExtras } from "./guard.ts";
 
 /** How to sample. */
 export interface SamplerOptions {
@@ -48,10 +54,25 @@ export interface SamplerOptions {
   onSample?: ((record: SampleRecord) => Promise<void> | void) | undefined;
 }
 
+/** The sensor that asked for the shortest interval, when it asked for one under the floor. */
+export interface IntervalFloor {
+  /** The sensor's name. */
+  sensor: string;
+  /** What it asked for (`maxReadIntervalMs`), ms. */
+  askedMs: number;
+  /** The floor it got instead ({@link MIN_READ_INTERVAL_MS}), ms. */
+  floorMs: number;
+}
+
 /** A running sampler. */
 export interface Sampler {
   /** The interval actually used, ms. */
   readonly intervalMs: number;
+  /**
+   * Set when a sensor asked to be read more often than every {@link MIN_READ_INTERVAL_MS}: it
+   * is not (its counter may wrap unseen, so this is worth saying wherever the run reports).
+   */
+  readonly intervalFloor: IntervalFloor | undefined;
   /** Starts the sensors and takes the baseline. */
   start(): Promise<void>;
   /**
@@ -70,19 +91,43 @@ export interface Sampler {
 }
 
 /**
- * The interval to sample at: the requested one, never longer than any sensor allows.
+ * The interval to sample at: the requested one, never longer than any sensor allows, and never
+ * shortened below {@link MIN_READ_INTERVAL_MS} by a sensor (a tiny counter range once drove
+ * sampling to 3 ms without a word).
  *
  * @param requestedMs The requested interval, ms.
  * @param sensors The sensors to read.
- * @returns The interval, ms.
+ * @returns The interval, ms, and the sensor that asked for less than the floor, if any.
+ * @example A sensor asking for 3 ms gets 100 ms
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { effectiveInterval } from "./sampler.ts";
+ *
+ * const rapl = { name: "rapl", maxReadIntervalMs: () => 3 };
+ * deepEqual(effectiveInterval(1000, [rapl]), {
+ *   ms: 100,
+ *   floor: { sensor: "rapl", askedMs: 3, floorMs: 100 },
+ * });
+ * deepEqual(effectiveInterval(1000, [{ name: "rapl", maxReadIntervalMs: () => 250 }]), {
+ *   ms: 250,
+ * });
+ * ```
  */
-function effectiveIntervalMs(requestedMs: number, sensors: EnergySensor[]): number {
+export function effectiveInterval(
+  requestedMs: number,
+  sensors: Pick<EnergySensor, "name" | "maxReadIntervalMs">[],
+): { ms: number; floor?: IntervalFloor } {
   let ms = requestedMs;
+  let floor: IntervalFloor | undefined;
   for (const sensor of sensors) {
     const max = sensor.maxReadIntervalMs?.();
-    if (max !== undefined && max > 0 && max < ms) ms = max;
+    if (max === undefined || Number.isNaN(max)) continue;
+    if (max < MIN_READ_INTERVAL_MS && (floor === undefined || max < floor.askedMs)) {
+      floor = { sensor: sensor.name, askedMs: max, floorMs: MIN_READ_INTERVAL_MS };
+    }
+    ms = Math.min(ms, Math.max(max, MIN_READ_INTERVAL_MS));
   }
-  return ms;
+  return floor ? { ms, floor } : { ms };
 }
 
 /** How busy a GPU the job did not use was: what a note on an unmatched GPU says. */
@@ -120,7 +165,8 @@ const LATE_DEVICE = "first read after the run's baseline (no earlier reading to 
  */
 export function createSampler(options: SamplerOptions): Sampler {
   const { runtime, sensors, usage } = options;
-  const intervalMs = effectiveIntervalMs(options.intervalMs, sensors);
+  const interval = effectiveInterval(options.intervalMs, sensors);
+  const intervalMs = interval.ms;
   const usedGpus = new Map<string, number>();
   const busyGpus = new Map<string, GpuActivity>();
   const tracked = sensors.map((sensor) => trackSensor(sensor, () => runtime.monotonicMs()));
@@ -197,13 +243,20 @@ export function createSampler(options: SamplerOptions): Sampler {
         return;
       }
       const keys: string[] = [];
-      for (const reading of outcome.readings) {
-        const key = `${reading.component}/${reading.device}`;
+      for (const read of outcome.readings) {
+        const key = `${read.component}/${read.device}`;
         keys.push(key);
-        if (isDeviceFailure(reading)) {
-          fail(key, reading, gaps);
+        if (isDeviceFailure(read)) {
+          fail(key, read, gaps);
           continue;
         }
+        const unusable = unusableReading(read);
+        if (unusable !== undefined) {
+          const failure = `${sensors[i]!.name} handed on ${read.device}'s ${unusable}`;
+          fail(key, { component: read.component, device: read.device, failure }, gaps);
+          continue;
+        }
+        const reading = withFiniteExtras(read);
         measured.push(reading);
         let state = devices.get(key);
         if (!state) {
@@ -216,8 +269,16 @@ export function createSampler(options: SamplerOptions): Sampler {
           const reason = state.gapReason ?? reading.rebased!;
           gaps?.push({ component: reading.component, device: reading.device, reason });
         } else if (deltas) {
-          const energyJoules = Math.max(0, reading.energyJoules - state.lastJoules!);
-          deltas.push({ reading, energyJoules, seconds });
+          const energyJoules = reading.energyJoules - state.lastJoules!;
+          const problem = stepProblem(energyJoules, seconds);
+          if (problem !== undefined) {
+            // A sensor that should have said so: neither this value nor the last can be
+            // trusted as a baseline (a dip that recovers would book its depth twice).
+            const failure = `${sensors[i]!.name}: ${problem}`;
+            fail(key, { component: reading.component, device: reading.device, failure }, gaps);
+            continue;
+          }
+          deltas.push({ reading, energyJoules: Math.max(0, energyJoules), seconds });
         }
         state.lastJoules = reading.energyJoules;
         delete state.gapReason;
@@ -241,12 +302,14 @@ export function createSampler(options: SamplerOptions): Sampler {
     const gaps: SampleGap[] = [];
     const readings = account(outcomes, seconds, deltas, gaps);
 
-    const jobCpuSeconds = job ? Math.max(0, job.cpuSeconds - (previousJob?.cpuSeconds ?? 0)) : 0;
+    const jobCpuSeconds = job
+      ? Math.max(0, finite(job.cpuSeconds - (previousJob?.cpuSeconds ?? 0)))
+      : 0;
     const busySeconds = system && previousSystem
-      ? Math.max(0, system.busySeconds - previousSystem.busySeconds)
+      ? Math.max(0, finite(system.busySeconds - previousSystem.busySeconds))
       : 0;
     const totalSeconds = system && previousSystem
-      ? Math.max(0, system.totalSeconds - previousSystem.totalSeconds)
+      ? Math.max(0, finite(system.totalSeconds - previousSystem.totalSeconds))
       : 0;
     const jobShare = usage ? cpuTimeShare(jobCpuSeconds, busySeconds) : 1;
     if (job) previousJob = job;
@@ -270,7 +333,7 @@ export function createSampler(options: SamplerOptions): Sampler {
         utilization: totalSeconds > 0 ? Math.min(1, busySeconds / totalSeconds) : 0,
       },
       memory: {
-        jobBytes: (job ?? previousJob)?.memoryBytes ?? 0,
+        jobBytes: finite((job ?? previousJob)?.memoryBytes ?? 0),
         kind: (job ?? previousJob)?.memoryKind ?? "rss",
       },
     };
@@ -304,6 +367,7 @@ export function createSampler(options: SamplerOptions): Sampler {
   let startMs = 0;
   return {
     intervalMs,
+    intervalFloor: interval.floor,
     async start() {
       await Promise.all(sensors.map((s) => s.start()));
       // A baseline read after every sensor has started: all figures then cover the same

@@ -4,8 +4,11 @@
  * from `--query-compute-apps` at a slower cadence.
  *
  * A GPU whose row says it is gone (`[GPU is lost]`) is a failed device while it says so; the
- * others are read as usual. A stream that dies or stops printing makes `read()` reject, and
- * the sampler calls `restart()` (with back-off) for a fresh stream.
+ * others are read as usual. A row whose power no board can draw (negative, above twice the
+ * GPU's power limit: lib/sensors/plausible.ts) or that cannot be parsed stops that GPU's
+ * integration until its next good row, and the read that covers it is `rebased`: a gap with
+ * the row's reason, never a power held over it. A stream that dies or stops printing makes
+ * `read()` reject, and the sampler calls `restart()` (with back-off) for a fresh stream.
  *
  * @module
  */
@@ -15,6 +18,7 @@ import { readChildLines, stopChild } from "./child_stream.ts";
 import type { DeviceEnergy, DeviceReading, GpuInfo, SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
+import { gpuPowerBound, plausibleDetail, type PowerBound, powerProblem } from "./plausible.ts";
 import {
   type CsvRow,
   failureReason,
@@ -64,6 +68,13 @@ interface DeviceState {
   memoryUsedBytes?: number;
   /** The placeholder of its last row while that row says the GPU is gone. */
   lost?: string;
+  /** The most it can draw (twice its power limit). */
+  bound: PowerBound;
+  /**
+   * Why a row could not be used (a power no board draws, an unparsable row): its time is not
+   * integrated, and the next read reports it as rebased once a good row runs again.
+   */
+  glitch?: string;
   warnedMissingPower?: boolean;
   /** Whether a stream row for this GPU has arrived since start(). */
   seen?: boolean;
@@ -95,6 +106,7 @@ export function createNvidiaSmiSensor(
   const warnings: string[] = [];
   let status: SensorStatus | undefined;
   let gpuList: GpuInfo[] = [];
+  const bounds = new Map<number, PowerBound>();
   let powerFields: string[] = [];
   let streamFields: string[] = [];
   const devices = new Map<number, DeviceState>();
@@ -188,6 +200,12 @@ export function createNvidiaSmiSensor(
       if (limit !== undefined) gpu.powerLimitWatts = limit;
       return gpu;
     });
+    const plausible: Record<string, ReturnType<typeof plausibleDetail>> = {};
+    for (const gpu of gpuList) {
+      const bound = await gpuPowerBound(gpu);
+      bounds.set(gpu.index, bound);
+      plausible[`gpu-${gpu.index}`] = plausibleDetail(bound);
+    }
     return {
       sensor: NAME,
       available: true,
@@ -199,6 +217,7 @@ export function createNvidiaSmiSensor(
         driverVersion: gpuList[0]?.driverVersion,
         cudaVersion: versions.cudaVersion,
         gpus: gpuList,
+        plausible,
       },
     };
   }
@@ -228,6 +247,9 @@ export function createNvidiaSmiSensor(
     } catch (error) {
       // A few bad lines are worth a word; a stream of them would drown the log.
       if (++badLines <= 3) warn((error as Error).message);
+      // The GPU it names (the first field is its index) has no known power from here.
+      const device = devices.get(leadingIndex(line));
+      if (device) unusableRow(device, (error as Error).message, runtime.monotonicMs());
       return;
     }
     const index = numberField(row, "index");
@@ -252,6 +274,19 @@ export function createNvidiaSmiSensor(
     }
     delete device.lost;
     const power = powerFields.map((f) => numberField(row, f)).find((w) => w !== undefined);
+    const problem = power === undefined ? undefined : powerProblem(power, device.bound);
+    if (problem !== undefined) {
+      unusableRow(
+        device,
+        `nvidia-smi printed an impossible power for gpu-${index}: ${problem}`,
+        nowMs,
+      );
+      return;
+    }
+    if (device.glitch !== undefined && device.powerWatts === undefined) {
+      // The first good row after an unusable one: the time since it stays unknown.
+      device.integratedUntilMs = nowMs;
+    }
     if (power === undefined) {
       if (!device.warnedMissingPower) {
         device.warnedMissingPower = true;
@@ -270,6 +305,16 @@ export function createNvidiaSmiSensor(
     if (utilization !== undefined) device.utilization = utilization / 100;
     const memory = numberField(row, "memory.used");
     if (memory !== undefined) device.memoryUsedBytes = memory * MIB;
+  }
+
+  /**
+   * A row that gives no usable power for this GPU: the power held so far covers the time up to
+   * it, nothing covers the time after it until a good row, and the next read says why.
+   */
+  function unusableRow(device: DeviceState, reason: string, nowMs: number) {
+    integrate(device, device.powerWatts, nowMs);
+    delete device.powerWatts;
+    device.glitch = reason;
   }
 
   function spawnStream(): Deno.ChildProcess {
@@ -315,6 +360,7 @@ export function createNvidiaSmiSensor(
     for (const device of devices.values()) {
       device.seen = false;
       delete device.powerWatts;
+      delete device.glitch;
       device.integratedUntilMs = nowMs;
     }
     failure = undefined;
@@ -370,7 +416,12 @@ export function createNvidiaSmiSensor(
       await refreshApps();
       devices.clear();
       for (const gpu of gpuList) {
-        const state: DeviceState = { index: gpu.index, energyJoules: 0, integratedUntilMs: 0 };
+        const state: DeviceState = {
+          index: gpu.index,
+          energyJoules: 0,
+          integratedUntilMs: 0,
+          bound: bounds.get(gpu.index)!,
+        };
         if (gpu.uuid !== undefined) state.uuid = gpu.uuid;
         devices.set(gpu.index, state);
       }
@@ -414,6 +465,12 @@ export function createNvidiaSmiSensor(
           energyJoules: device.energyJoules,
           processIds: device.uuid === undefined ? [] : [...(pidsByUuid.get(device.uuid) ?? [])],
         };
+        if (device.glitch !== undefined) {
+          // Part of this interval is unknown: a gap, counted on from this value. Said again at
+          // the next read while no good row has come since.
+          energy.rebased = device.glitch;
+          if (device.powerWatts !== undefined) delete device.glitch;
+        }
         if (device.powerWatts !== undefined) energy.powerWatts = device.powerWatts;
         if (device.utilization !== undefined) energy.utilization = device.utilization;
         if (device.memoryUsedBytes !== undefined) energy.memoryUsedBytes = device.memoryUsedBytes;
@@ -438,6 +495,13 @@ function integrate(device: DeviceState, watts: number | undefined, nowMs: number
   if (watts === undefined) return;
   device.energyJoules += watts * Math.max(0, nowMs - device.integratedUntilMs) / 1000;
   device.integratedUntilMs = nowMs;
+}
+
+/** The GPU index a stream line starts with (`index` is the first field), or -1. */
+function leadingIndex(line: string): number {
+  const comma = line.indexOf(",");
+  const first = (comma < 0 ? line : line.slice(0, comma)).trim();
+  return /^\d{1,4}$/.test(first) ? Number(first) : -1;
 }
 
 /** The cell as printed, for a message (`[N/A]`, `[Not Supported]`). */

@@ -9,8 +9,11 @@
  * under SLURM), one that is lost, or one with neither counter nor power is left out with its
  * reason while the others are measured. A GPU that fails after the start (`GPU_IS_LOST`) is a
  * failed device in that read, the others are read as usual; an energy counter that goes back
- * (a driver reload) is a rebased reading. The process list is read with the call and entry
- * width the driver branch dictates (see nvml_abi.ts for the header history).
+ * (a driver reload), or jumps ahead by more than the GPU can use in the time, is a rebased
+ * reading; a power reading above twice the GPU's power limit (lib/sensors/plausible.ts) is a
+ * failed read when it is the GPU's figure, and left out when the counter is. The process list
+ * is read with the call and entry width the driver branch dictates (see nvml_abi.ts for the
+ * header history).
  *
  * FFI has no place in the {@link Runtime} adapter (it is not portable to fakes), so this file
  * calls `Deno.dlopen` itself; tests point `nvmlLibrary` at a stub library instead.
@@ -22,6 +25,14 @@ import { unavailableStatus } from "./status.ts";
 import type { DeviceEnergy, DeviceReading, GpuInfo, Method, SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
+import {
+  energyStepProblem,
+  gpuPowerBound,
+  plausibleDetail,
+  type PowerBound,
+  powerProblem,
+  UNKNOWN_GPU_WATTS,
+} from "./plausible.ts";
 import {
   chooseProcessLayout,
   decodeProcessIds,
@@ -53,6 +64,10 @@ interface Device {
   lastMillijoules?: bigint;
   /** Counter devices: millijoules counted since start(), resets excluded. */
   countedMillijoules: bigint;
+  /** Counter devices: when `lastMillijoules` was read (monotonic ms). */
+  lastReadMs?: number;
+  /** The most it can draw (twice its power limit), what its readings are checked against. */
+  bound: PowerBound;
   /** Integrated devices: joules so far, last power and when it was read. */
   energyJoules: number;
   powerWatts?: number;
@@ -119,7 +134,7 @@ export function createNvmlSensor(
   };
   const check = (code: number, call: string) => {
     if (code !== NvmlReturn.SUCCESS) {
-      throw new NvmlCallError(code, `${call} failed: ${errorText(code)}`);
+      throw new NvmlCallError(`${call} failed: ${errorText(code)}`, code);
     }
   };
 
@@ -139,6 +154,13 @@ export function createNvmlSensor(
     await Promise.resolve();
     try {
       status = probeOnce();
+      const gpuDetail = status.detail?.gpuDetail as Record<string, Record<string, unknown>>;
+      for (const device of devices) {
+        const gpu = gpuList.find((g) => g.index === device.index);
+        if (gpu) device.bound = await gpuPowerBound(gpu);
+        const detail = gpuDetail?.[`gpu-${device.index}`];
+        if (detail) Object.assign(detail, plausibleDetail(device.bound));
+      }
     } catch (error) {
       release();
       status = unavailableStatus(
@@ -236,6 +258,8 @@ export function createNvmlSensor(
         energyJoules: 0,
         countedMillijoules: 0n,
         lastProcessCount: 0,
+        // Replaced by probe() with the limit's (or the board's) bound.
+        bound: { maxWatts: UNKNOWN_GPU_WATTS, basis: "no power limit known" },
       };
       if (uuid !== undefined) device.uuid = uuid;
       devices.push(device);
@@ -285,7 +309,11 @@ export function createNvmlSensor(
   function readPowerWatts(device: Device): number {
     const power = new Uint32Array(1);
     check(nvml!.nvmlDeviceGetPowerUsage(device.handle, power), "nvmlDeviceGetPowerUsage");
-    return power[0]! / 1000;
+    const watts = power[0]! / 1000;
+    const problem = powerProblem(watts, device.bound);
+    // An integrated GPU's energy is this reading: one no board can draw fails the read.
+    if (problem !== undefined) throw new NvmlCallError(`nvmlDeviceGetPowerUsage: ${problem}`);
+    return watts;
   }
 
   function processIds(device: Device): number[] | undefined {
@@ -332,8 +360,10 @@ export function createNvmlSensor(
         delete device.powerWatts;
         delete device.powerAtMs;
         try {
-          if (device.method === "counter") device.lastMillijoules = readEnergyMillijoules(device);
-          else {
+          if (device.method === "counter") {
+            device.lastMillijoules = readEnergyMillijoules(device);
+            device.lastReadMs = nowMs;
+          } else {
             device.powerWatts = readPowerWatts(device);
             device.powerAtMs = nowMs;
           }
@@ -373,8 +403,18 @@ export function createNvmlSensor(
     };
     if (device.method === "counter") {
       const now = readEnergyMillijoules(device);
+      const nowMs = runtime.monotonicMs();
       const last = device.lastMillijoules ?? now;
-      if (now >= last) {
+      const seconds = (nowMs - (device.lastReadMs ?? nowMs)) / 1000;
+      const jump = now >= last
+        ? energyStepProblem(Number(now - last) / 1000, seconds, device.bound)
+        : undefined;
+      if (jump !== undefined) {
+        // More than the board can use in the time: a glitch or a reset to a higher value, so
+        // the step is unknown; counting goes on from the new value.
+        result.rebased = `energy counter jumped from ${last} to ${now} mJ: ${jump}`;
+        warn(`${NAME}: ${id} ${result.rebased}; that interval is recorded as a gap`);
+      } else if (now >= last) {
         // Exact to the millijoule: bigint differences, then joules.
         device.countedMillijoules += now - last;
       } else {
@@ -392,9 +432,14 @@ export function createNvmlSensor(
         warn(`${NAME}: ${id} ${result.rebased}; that interval is recorded as a gap`);
       }
       device.lastMillijoules = now;
+      device.lastReadMs = nowMs;
       result.energyJoules = Number(device.countedMillijoules) / 1000;
       const power = new Uint32Array(1);
-      if (nvml!.nvmlDeviceGetPowerUsage(device.handle, power) === NvmlReturn.SUCCESS) {
+      // The counter is the figure; a power reading no board can draw is only left out.
+      if (
+        nvml!.nvmlDeviceGetPowerUsage(device.handle, power) === NvmlReturn.SUCCESS &&
+        powerProblem(power[0]! / 1000, device.bound) === undefined
+      ) {
         result.powerWatts = power[0]! / 1000;
       }
     } else {
@@ -424,9 +469,9 @@ export function createNvmlSensor(
   }
 }
 
-/** An NVML call that returned an error code. */
+/** An NVML call that returned an error code (or a value no GPU can give). */
 class NvmlCallError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(message: string, readonly code?: number) {
     super(message);
     this.name = "NvmlCallError";
   }

@@ -19,7 +19,17 @@
  * Counters wrap at `max_energy_range_uj`; every read adds the difference to the previous
  * read, adding the range once when the counter went down. That is exact only while a counter
  * cannot wrap twice between reads, so {@link EnergySensor.maxReadIntervalMs} gives half the
- * shortest time a zone needs to run through its range at twice its maximum power.
+ * shortest time a zone needs to run through its range at its plausible peak (5x its power
+ * limit, or its CPU's TDP: lib/sensors/plausible.ts). A zone that would need reading more
+ * often than the sampler's floor (`MIN_READ_INTERVAL_MS`: a tiny range) cannot be followed and
+ * is left out, saying so (lib/sensors/rapl_zones.ts).
+ *
+ * Every step is checked against that peak: a counter that went down is a wrap only when the
+ * wrapped step is plausible for the time since the last read; otherwise (back 1 mJ, a reset to
+ * 0) it is a reset or a glitch, and so is a step forward no package can make. That read is
+ * `rebased`: the sampler records the interval as the zone's gap with the reason, and counting
+ * goes on from the new value. A value above the range (or a 400-digit one) is no counter value:
+ * that read is a failed device, and the last good value stays the baseline.
  *
  * @module
  */
@@ -27,8 +37,30 @@
 import { unavailableStatus } from "./status.ts";
 import { join } from "node:path";
 import type { Runtime, SystemPaths } from "../runtime.ts";
-import type { Component, DeviceEnergy, DeviceReading, SensorStatus } from "../types.ts";
+import type { CpuInfo, DeviceEnergy, DeviceReading, SensorStatus } from "../types.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
+import { plausibleDetail } from "./plausible.ts";
+import {
+  type CountedZone,
+  counterStep,
+  counterValue,
+  discover,
+  type Discovery,
+  safeReadIntervalMs,
+  unfollowableText,
+} from "./rapl_zones.ts";
+
+/** Why a zone's read is a gap: it failed, or its step is unknown. */
+type Problem = { failure: string; rebased?: undefined } | { rebased: string; failure?: undefined };
+
+export {
+  type BoundedZone,
+  counterDeltaUj,
+  counterStep,
+  type RaplZone,
+  safeReadIntervalMs,
+  zoneBound,
+} from "./rapl_zones.ts";
 
 const SENSOR = "rapl";
 
@@ -38,38 +70,13 @@ const RAPL_SCHEME =
   "dram-N = DRAM counter of socket N; psys (where present) = psys - packages - DRAM, " +
   "so the devices sum to the platform total; without psys the total is packages + DRAM";
 
-/**
- * Zones with no `constraint_*_max_power_uw` get this peak power when sizing the read
- * period: more than any single CPU package draws today (AMD zones usually have no
- * constraints), so the period errs short, which only costs a few extra reads.
- */
-const ASSUMED_PEAK_WATTS = 1000;
-/** Short bursts (PL2, boost) exceed the long-term maximum; size the period for twice it. */
-const PEAK_OVER_MAX_POWER = 2;
-
-/** One powercap zone as found on disk. */
-export interface RaplZone {
-  /** Folder under class/powercap, e.g. `intel-rapl:0:0`. */
-  dir: string;
-  /** Content of its `name` file: `package-1`, `dram`, `core`, `psys`, ... */
-  name: string;
-  maxEnergyRangeUj: number;
-  /** Largest `constraint_*_max_power_uw` in watts; undefined when none is given. */
-  maxPowerWatts?: number;
-}
-
-interface CountedZone extends RaplZone {
-  device: string;
-  component: Component;
-  energyPath: string;
-}
-
-interface Discovery {
-  counted: CountedZone[];
-  /** Subzones inside a package (core, uncore) and unrecognised names. */
-  notEmitted: RaplZone[];
-  /** `intel-rapl-mmio:*` folders and repeated names. */
-  dropped: string[];
+/** Options of {@link createRaplSensor}. */
+export interface RaplOptions {
+  /**
+   * The machine's CPU (its model's TDP bounds the zones that give no power limit, as AMD's);
+   * awaited by `probe()`.
+   */
+  cpu?: Promise<CpuInfo> | CpuInfo;
 }
 
 /**
@@ -102,30 +109,41 @@ function raplPermissionFix(zoneDirs: string[]): string {
  *
  * @param runtime Where files are read and time is taken.
  * @param paths Where sysfs is (`<sysfsRoot>/class/powercap`).
+ * @param options The machine's CPU, for the TDP of zones without a power limit.
  * @returns An energy sensor named `rapl` with method `counter`.
  */
-export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySensor {
+export function createRaplSensor(
+  runtime: Runtime,
+  paths: SystemPaths,
+  options: RaplOptions = {},
+): EnergySensor {
   const base = join(paths.sysfsRoot, "class", "powercap");
   let found: Discovery | undefined;
   let state: {
-    lastRawUj: number[];
+    /** Per zone, its last good raw value; undefined until it has one. */
+    lastRawUj: (number | undefined)[];
+    /** Per zone, when that value was read (monotonic ms). */
+    lastRawMs: number[];
     totalUj: number[];
     psysRemainderJoules: number;
     lastJoules: Map<string, number>;
     lastMs: number;
   } | undefined;
 
-  const readCounter = async (zone: CountedZone): Promise<number> => {
-    const text = await runtime.readTextFile(zone.energyPath);
-    return parseUj(text, zone.energyPath);
+  const find = async () => {
+    const cpu = await options.cpu;
+    return discover(runtime, base, cpu?.model);
   };
 
   // In parallel, so the counters are read as close to the same instant as possible. A zone
-  // that cannot be read gives its reason instead of a value.
+  // that cannot be read, or holds no counter value, gives its reason instead of a value.
   const readAll = (zones: CountedZone[]): Promise<(number | string)[]> =>
     Promise.all(
       zones.map((zone) =>
-        readCounter(zone).catch((error) => `cannot read ${zone.energyPath}: ${message(error)}`)
+        runtime.readTextFile(zone.energyPath).then(
+          (text) => counterValue(text, zone),
+          (error) => `cannot read ${zone.energyPath}: ${message(error)}`,
+        )
       ),
     );
 
@@ -133,14 +151,20 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
     name: SENSOR,
     async probe() {
       try {
-        found = await discover(runtime, base);
+        found = await find();
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) {
           return unavailable(`Cannot list RAPL zones in ${base}: ${message(error)}`);
         }
-        found = { counted: [], notEmitted: [], dropped: [] };
+        found = { counted: [], notEmitted: [], dropped: [], unfollowable: [] };
       }
       if (found.counted.length === 0) {
+        if (found.unfollowable.length > 0) {
+          return unavailable(
+            `No RAPL zone under ${base} can be followed: ${unfollowableText(found)}`,
+            "Check the kernel's powercap driver (`max_energy_range_uj` should be tens of kJ or more)",
+          );
+        }
         return unavailable(
           `No RAPL package zones under ${base}`,
           "Load the powercap driver with `sudo modprobe intel_rapl_msr` (Intel and AMD); " +
@@ -150,7 +174,7 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
       }
       for (const zone of found.counted) {
         try {
-          await readCounter(zone);
+          await runtime.readTextFile(zone.energyPath);
         } catch (error) {
           if (error instanceof Deno.errors.PermissionDenied) {
             return unavailable(
@@ -163,31 +187,35 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
           return unavailable(`Cannot read ${zone.energyPath}: ${message(error)}`);
         }
       }
-      return {
+      const status: SensorStatus = {
         sensor: SENSOR,
         available: true,
         methods: ["counter"],
         devices: found.counted.map((z) => z.device),
         detail: detailOf(found, base),
       };
+      if (found.unfollowable.length > 0) status.reason = unfollowableText(found);
+      return status;
     },
     async start() {
       if (!found) {
         try {
-          found = await discover(runtime, base);
+          found = await find();
         } catch (error) {
           throw new SensorError(SENSOR, `cannot list RAPL zones in ${base}`, { cause: error });
         }
       }
       const raw = await readAll(found.counted);
-      const failed = raw.find((value) => typeof value === "string");
-      if (failed !== undefined) throw new SensorError(SENSOR, failed);
+      const nowMs = runtime.monotonicMs();
+      // A zone that cannot be read now, or holds no counter value, counts from its first good
+      // read (its reads say why until then): one bad file never keeps the job from starting.
       state = {
-        lastRawUj: raw as number[],
+        lastRawUj: raw.map((value) => typeof value === "number" ? value : undefined),
+        lastRawMs: raw.map(() => nowMs),
         totalUj: raw.map(() => 0),
         psysRemainderJoules: 0,
         lastJoules: new Map(),
-        lastMs: runtime.monotonicMs(),
+        lastMs: nowMs,
       };
     },
     async read() {
@@ -195,39 +223,67 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
       const zones = found.counted;
       const raw = await readAll(zones);
       const nowMs = runtime.monotonicMs();
-      zones.forEach((zone, i) => {
+      const st = state;
+      // Per zone: undefined when counted, else why this read is a gap (failure or rebase).
+      const problems = zones.map((zone, i): Problem | undefined => {
         const value = raw[i]!;
-        if (typeof value === "string") return; // counted on from the last good value
-        state!.totalUj[i]! += counterDeltaUj(state!.lastRawUj[i]!, value, zone.maxEnergyRangeUj);
-        state!.lastRawUj[i] = value;
+        // A failed read: counted on later from the last good value.
+        if (typeof value === "string") return { failure: value };
+        const previous = st.lastRawUj[i];
+        const seconds = (nowMs - st.lastRawMs[i]!) / 1000;
+        st.lastRawUj[i] = value;
+        st.lastRawMs[i] = nowMs;
+        if (previous === undefined) {
+          return { rebased: `first counter value of ${zone.energyPath} (none before it)` };
+        }
+        const step = counterStep(zone, previous, value, seconds);
+        if (typeof step === "string") return { rebased: step };
+        st.totalUj[i]! += step;
+        return undefined;
       });
       let insidePsysJoules = 0;
-      // psys is reported as the platform minus the zones inside it: with one of them missing
-      // there is no remainder to report.
-      const missing = zones.find((zone, i) =>
-        zone.component !== "psys" && typeof raw[i] === "string"
-      );
+      // psys is reported as the platform minus the zones inside it: with one of them not
+      // counted, there is no remainder to report (failed), or its step is unknown (rebased).
+      let missing = -1;
+      let rebasedInside = -1;
+      zones.forEach((zone, i) => {
+        const problem = problems[i];
+        if (zone.component === "psys" || problem === undefined) return;
+        if (problem.failure !== undefined) missing = missing < 0 ? i : missing;
+        else rebasedInside = rebasedInside < 0 ? i : rebasedInside;
+      });
       const result: DeviceReading[] = [];
       zones.forEach((zone, i) => {
-        const value = raw[i]!;
-        if (typeof value === "string" || (zone.component === "psys" && missing)) {
-          const failure = typeof value === "string"
-            ? value
-            : `psys is the platform minus its packages and DRAM, and ${
-              missing!.device
-            } was not read`;
-          result.push({ component: zone.component, device: zone.device, failure });
-          state!.lastJoules.delete(zone.device);
+        let problem = problems[i];
+        if (zone.component === "psys" && problem?.failure === undefined) {
+          if (missing >= 0) {
+            problem = {
+              failure: `psys is the platform minus its packages and DRAM, and ${
+                zones[missing]!.device
+              } was not read`,
+            };
+          } else if (problem === undefined && rebasedInside >= 0) {
+            problem = {
+              rebased: `psys is the platform minus its packages and DRAM, and ${
+                zones[rebasedInside]!.device
+              } was rebased`,
+            };
+          }
+        }
+        if (problem?.failure !== undefined) {
+          result.push({ component: zone.component, device: zone.device, failure: problem.failure });
+          st.lastJoules.delete(zone.device);
           return;
         }
-        let energyJoules = state!.totalUj[i]! / 1e6;
+        let energyJoules = st.totalUj[i]! / 1e6;
         if (zone.component === "psys") {
-          // Remainder of the platform, held (never decreasing) while packages run ahead.
-          state!.psysRemainderJoules = Math.max(
-            state!.psysRemainderJoules,
-            energyJoules - insidePsysJoules,
-          );
-          energyJoules = state!.psysRemainderJoules;
+          // Remainder of the platform, held (never decreasing) while packages run ahead; a
+          // rebased read starts it afresh (the sampler counts on from this value).
+          const remainder = energyJoules - insidePsysJoules;
+          st.psysRemainderJoules = problem?.rebased !== undefined
+            ? remainder
+            : Math.max(st.psysRemainderJoules, remainder);
+          energyJoules = st.psysRemainderJoules;
         } else {
           insidePsysJoules += energyJoules;
         }
@@ -237,15 +293,16 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
           method: "counter",
           energyJoules,
         };
-        const before = state!.lastJoules.get(device.device);
-        const seconds = (nowMs - state!.lastMs) / 1000;
-        if (before !== undefined && seconds > 0) {
+        const before = st.lastJoules.get(device.device);
+        const seconds = (nowMs - st.lastMs) / 1000;
+        if (problem?.rebased !== undefined) device.rebased = problem.rebased;
+        else if (before !== undefined && seconds > 0) {
           device.powerWatts = (device.energyJoules - before) / seconds;
         }
-        state!.lastJoules.set(device.device, device.energyJoules);
+        st.lastJoules.set(device.device, device.energyJoules);
         result.push(device);
       });
-      state.lastMs = nowMs;
+      st.lastMs = nowMs;
       return result;
     },
     maxReadIntervalMs() {
@@ -257,113 +314,21 @@ export function createRaplSensor(runtime: Runtime, paths: SystemPaths): EnergySe
   };
 }
 
-/**
- * Energy added between two reads of a counter that wraps at `maxEnergyRangeUj`.
- *
- * @param previousUj The earlier raw `energy_uj`.
- * @param currentUj The later raw `energy_uj`.
- * @param maxEnergyRangeUj The zone's `max_energy_range_uj`.
- * @returns Microjoules, assuming at most one wrap between the reads.
- */
-export function counterDeltaUj(
-  previousUj: number,
-  currentUj: number,
-  maxEnergyRangeUj: number,
-): number {
-  const delta = currentUj - previousUj;
-  return delta >= 0 ? delta : delta + maxEnergyRangeUj;
-}
-
-/**
- * Half the shortest time any zone needs to run through its counter range.
- *
- * @param zones Zones with their range and maximum power.
- * @returns Milliseconds; reading at least this often means no counter wraps twice unseen.
- */
-export function safeReadIntervalMs(zones: RaplZone[]): number | undefined {
-  let shortestMs: number | undefined;
-  for (const zone of zones) {
-    const peakWatts = zone.maxPowerWatts === undefined
-      ? ASSUMED_PEAK_WATTS
-      : zone.maxPowerWatts * PEAK_OVER_MAX_POWER;
-    const wrapMs = zone.maxEnergyRangeUj / peakWatts / 1000;
-    shortestMs = shortestMs === undefined ? wrapMs : Math.min(shortestMs, wrapMs);
-  }
-  return shortestMs === undefined ? undefined : Math.floor(shortestMs / 2);
-}
-
-async function discover(runtime: Runtime, base: string): Promise<Discovery> {
-  const entries = await runtime.readDir(base);
-  const dropped = entries.filter((e) => e.startsWith("intel-rapl-mmio:"));
-  const dirs = entries.filter((e) => /^intel-rapl(?::[0-9a-f]+)+$/.test(e));
-  const zones = await Promise.all(dirs.map((dir) => readZone(runtime, base, dir)));
-  const byDir = new Map(zones.map((z) => [z.dir, z]));
-  const counted: CountedZone[] = [];
-  const notEmitted: RaplZone[] = [];
-  const seen = new Set<string>();
-  const count = (zone: RaplZone, device: string, component: Component) => {
-    if (seen.has(device)) return dropped.push(zone.dir);
-    seen.add(device);
-    counted.push({ ...zone, device, component, energyPath: join(base, zone.dir, "energy_uj") });
-  };
-  for (const zone of zones) {
-    const depth = zone.dir.split(":").length - 1;
-    const pkg = /^package-(\d+)$/.exec(zone.name);
-    if (depth === 1 && pkg) count(zone, `package-${pkg[1]}`, "cpu");
-    else if (depth === 1 && zone.name === "psys") count(zone, "psys", "psys");
-    else if (depth === 2 && zone.name === "dram") {
-      const parent = byDir.get(zone.dir.slice(0, zone.dir.lastIndexOf(":")));
-      const socket = parent && /^package-(\d+)$/.exec(parent.name)?.[1];
-      if (socket !== undefined) count(zone, `dram-${socket}`, "dram");
-      else notEmitted.push(zone);
-    } else notEmitted.push(zone);
-  }
-  const order = (z: CountedZone) =>
-    z.component === "psys" ? Infinity : Number(z.device.split("-")[1]) * 2 +
-      (z.component === "dram" ? 1 : 0);
-  counted.sort((a, b) => order(a) - order(b));
-  return { counted, notEmitted, dropped };
-}
-
-async function readZone(runtime: Runtime, base: string, dir: string): Promise<RaplZone> {
-  const folder = join(base, dir);
-  const namePath = join(folder, "name");
-  const rangePath = join(folder, "max_energy_range_uj");
-  const name = (await runtime.readTextFile(namePath)).trim();
-  const maxEnergyRangeUj = parseUj(await runtime.readTextFile(rangePath), rangePath);
-  const zone: RaplZone = { dir, name, maxEnergyRangeUj };
-  const files = await runtime.readDir(folder);
-  let maxPowerUw = 0;
-  for (const file of files.filter((f) => /^constraint_\d+_max_power_uw$/.test(f))) {
-    const text = (await runtime.readTextFile(join(folder, file)).catch(() => "")).trim();
-    const value = Number(text);
-    if (text !== "" && Number.isFinite(value)) maxPowerUw = Math.max(maxPowerUw, value);
-  }
-  if (maxPowerUw > 0) zone.maxPowerWatts = maxPowerUw / 1e6;
-  return zone;
-}
-
-function parseUj(text: string, path: string): number {
-  const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) {
-    throw new Error(`Expected a whole number of microjoules in ${path}, got "${trimmed}"`);
-  }
-  return Number(trimmed);
-}
-
 function detailOf(found: Discovery, base: string): Record<string, unknown> {
   return {
     scheme: RAPL_SCHEME,
     powercap: base,
-    zones: found.counted.map(({ dir, name, device, maxEnergyRangeUj, maxPowerWatts }) => ({
+    zones: found.counted.map(({ dir, name, device, maxEnergyRangeUj, maxPowerWatts, bound }) => ({
       dir,
       name,
       device,
       maxEnergyRangeUj,
       ...(maxPowerWatts === undefined ? {} : { maxPowerWatts }),
+      ...plausibleDetail(bound),
     })),
     insideOrIgnored: found.notEmitted.map(({ dir, name }) => ({ dir, name })),
     dropped: found.dropped,
+    ...(found.unfollowable.length > 0 ? { unfollowable: found.unfollowable } : {}),
     maxReadIntervalMs: safeReadIntervalMs(found.counted),
   };
 }

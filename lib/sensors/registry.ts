@@ -59,12 +59,14 @@ export async function discoverSensors(
 ): Promise<Discovery> {
   const os = options.os ?? Deno.build.os;
   const procfs = os === "linux" ? sharingSystemCpu(createProcfsReader(runtime, paths)) : undefined;
-  const rapl = os === "linux" ? createRaplSensor(runtime, paths) : undefined;
+  const inventory = os === "linux"
+    ? readCpuInventory(runtime, paths).catch((): CpuInfo => ({}))
+    : Promise.resolve<CpuInfo>({});
+  // RAPL bounds zones without a power limit by the CPU's TDP: it waits for the inventory.
+  const rapl = os === "linux" ? createRaplSensor(runtime, paths, { cpu: inventory }) : undefined;
   const [procStatus, cpu, raplStatus, gpu, hwmonScan] = await Promise.all([
     procfs?.probe(),
-    os === "linux"
-      ? readCpuInventory(runtime, paths).catch((): CpuInfo => ({}))
-      : Promise.resolve<CpuInfo>({}),
+    inventory,
     rapl?.probe(),
     discoverGpuSensors(runtime, paths, { intervalMs: options.intervalMs, os }),
     os === "linux" ? scanHwmon(runtime, paths.sysfsRoot) : undefined,

@@ -39,12 +39,20 @@ export interface EnergySensor {
   restart?(): Promise<void>;
   /**
    * The longest safe gap between reads in milliseconds (RAPL: before a counter can wrap
-   * twice unseen); the sampler reads at least this often. Undefined: no limit.
+   * twice unseen); the sampler reads at least this often, but never more often than every
+   * {@link MIN_READ_INTERVAL_MS} for it (and says so). Undefined: no limit.
    */
   maxReadIntervalMs?(): number | undefined;
   /** Releases processes and handles. Safe to call twice. */
   close(): Promise<void>;
 }
+
+/**
+ * The shortest interval a sensor may ask the sampler for (`maxReadIntervalMs`): a counter
+ * that could wrap faster than this is no counter to follow (a RAPL zone with a tiny
+ * `max_energy_range_uj`), and reading every few milliseconds would cost the job a core.
+ */
+export const MIN_READ_INTERVAL_MS = 100;
 
 /** A sensor that was available failed; the user sees this, never a silent zero. */
 export class SensorError extends Error {

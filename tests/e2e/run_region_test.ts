@@ -27,7 +27,11 @@ function fakeUkServer(values: (number | "fail")[]) {
 }
 
 async function runWithLive(dir: string, url: string, extra: string[] = []) {
-  const rapl = await createFakeRapl(join(dir, "sys"), { sockets: 1 });
+  // A 5 kW limit, so 20 kW is a power the zone can draw (5x its limit is the bound).
+  const rapl = await createFakeRapl(join(dir, "sys"), {
+    sockets: 1,
+    packageMaxPowerUw: 5_000_000_000,
+  });
   rapl.setPower("package-0", 20_000); // kWh large enough for the statement's 6 decimals
   const logDir = join(dir, "log");
   await using _ticker = rapl.startTicking(5);

@@ -47,6 +47,8 @@ export interface FakeSensorOptions {
   deviceFailures?: (read: number) => Record<string, string>;
   /** Devices whose reading on a read says it was rebased (a counter reset), with the reason. */
   rebased?: (read: number) => Record<string, string>;
+  /** Changes a device's reading on a read (a sensor handing on NaN, a step back, ...). */
+  tamper?: (read: number, reading: DeviceEnergy) => void;
   /** Gives the sensor a restart() that starts counting afresh (recorded in `restarts`). */
   restartable?: boolean;
   maxReadMs?: number;
@@ -109,6 +111,7 @@ export class FakeSensor implements EnergySensor {
       if (d.processIds) reading.processIds = d.processIds;
       if (d.uuid) reading.uuid = d.uuid;
       if (rebased[d.device] !== undefined) reading.rebased = rebased[d.device]!;
+      this.options.tamper?.(read, reading);
       return reading;
     }));
   }

@@ -1,6 +1,16 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { basename, join } from "node:path";
-import { chooseLogDir, LogDirError, LogWriter } from "../../lib/log/write.ts";
+import { chooseLogDir, LogDirError, LogWriteError, LogWriter } from "../../lib/log/write.ts";
+import type { SampleRecord } from "../../lib/log/schema.ts";
+import { canMountTmpfs, mountTmpfs } from "../helpers/small_tmpfs.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
+
+const summaryMeta = {
+  start: "2026-01-01T00:00:00.000Z",
+  end: "2026-01-01T00:00:01.000Z",
+  exitCode: 0,
+  attribution: "whole-machine" as const,
+};
 import { readLogDir } from "../../lib/log/read.ts";
 import { runInfo, sampleAt } from "../helpers/log_records.ts";
 import { summarizeSamples } from "../../lib/log/summarize.ts";
@@ -142,4 +152,59 @@ Deno.test("summary.json is fsynced before its rename, and its directory after", 
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("a JSON file that cannot be put in place leaves no temporary file and names itself", async () => {
+  await using dir = await tempDir();
+  const writer = await LogWriter.create({ path: join(dir.path, "run"), explicit: true });
+  // A folder with a file in it where summary.json goes: the rename into place fails.
+  await Deno.mkdir(join(writer.dir, "summary.json", "x"), { recursive: true });
+  await rejects(
+    writer.writeSummary(summarizeSamples([], summaryMeta)),
+    (e: Error) => e instanceof LogWriteError && e.path === join(writer.dir, "summary.json"),
+  );
+  writer.close();
+  deepEqual([...Deno.readDirSync(writer.dir)].map((e) => e.name).sort(), [
+    "samples.jsonl",
+    "summary.json",
+  ]);
+});
+
+Deno.test({
+  name:
+    "on a full tmpfs: samples.jsonl ends at its last whole line, summary.json leaves no temp file",
+  ignore: !canMountTmpfs,
+  async fn() {
+    await using disk = (await mountTmpfs(64 * 1024))!;
+    const writer = await LogWriter.create({ path: join(disk.path, "run"), explicit: true });
+    await writer.writeInfo(runInfo());
+    await writer.appendSample(sampleAt("2026-01-01T00:00:01.000Z", 1, 10, 0));
+    const whole = await Deno.readTextFile(join(writer.dir, "samples.jsonl"));
+    // Fill the disk but for a few bytes, so the next line is cut mid-way.
+    const filler = await Deno.open(join(disk.path, "filler"), { write: true, create: true });
+    try {
+      while (true) filler.writeSync(new Uint8Array(4096));
+    } catch { /* full */ }
+    try {
+      while (true) filler.writeSync(new Uint8Array(1));
+    } catch { /* full to the byte */ }
+    filler.close();
+    const line = {
+      ...sampleAt("2026-01-01T00:00:02.000Z", 1, 10, 0),
+      labels: "x".repeat(9000),
+    } as unknown as SampleRecord;
+    await rejects(
+      writer.appendSample(line),
+      (e: Error) =>
+        e instanceof LogWriteError && /No space left on device/.test(e.message) &&
+        e.path.endsWith("samples.jsonl"),
+    );
+    equal(await Deno.readTextFile(join(writer.dir, "samples.jsonl")), whole);
+    await rejects(writer.writeSummary(summarizeSamples([], summaryMeta)), LogWriteError);
+    writer.close();
+    deepEqual([...Deno.readDirSync(writer.dir)].map((e) => e.name).sort(), [
+      "impact.json",
+      "samples.jsonl",
+    ]);
+  },
 });

@@ -254,3 +254,83 @@ Deno.test("a GPU the job's settings name counts whole without a process on it", 
   await sampler.run(controller.signal);
   deepEqual(records[0]!.devices.map((d) => d.attributedEnergyJoules), [0, 70]);
 });
+
+Deno.test("a sensor that hands on NaN, Infinity or negative figures gets gaps, never a NaN in a record", async () => {
+  const runtime = virtualRuntime();
+  const broken = new FakeSensor("hwmon", runtime, [
+    { component: "cpu", device: "package-0", powerWatts: 10 },
+    { component: "gpu", device: "gpu-0", powerWatts: 100 },
+  ], {
+    tamper(read, reading) {
+      if (reading.device === "package-0" && read === 4) reading.energyJoules = NaN;
+      if (reading.device === "package-0" && read === 6) reading.energyJoules = Infinity;
+      if (reading.device === "gpu-0" && read === 4) reading.powerWatts = -300;
+      if (reading.device === "gpu-0") reading.utilization = NaN;
+    },
+  });
+  const records = await sampleTicks([broken], 6, runtime);
+  deepEqual(seriesOf(records, "package-0"), [
+    10,
+    "hwmon handed on package-0's cumulative energy NaN J is not an energy",
+    "hwmon handed on package-0's cumulative energy NaN J is not an energy", // its new baseline
+    "hwmon handed on package-0's cumulative energy Infinity J is not an energy",
+    "hwmon handed on package-0's cumulative energy Infinity J is not an energy",
+    10,
+    0,
+  ]);
+  deepEqual(seriesOf(records, "gpu-0"), [
+    100,
+    "hwmon handed on gpu-0's power -300 W is not a power",
+    "hwmon handed on gpu-0's power -300 W is not a power",
+    100,
+    100,
+    100,
+    0,
+  ]);
+  const text = JSON.stringify(records);
+  ok(!text.includes("null"), "no NaN or Infinity became null");
+  ok(
+    records.every((r) => r.devices.every((d) => !("utilization" in d))),
+    "NaN utilisation left out",
+  );
+});
+
+Deno.test("a step back without a rebase, or above 100 kW, is a gap until the next good read", async () => {
+  const runtime = virtualRuntime();
+  const broken = new FakeSensor("future", runtime, [
+    { component: "cpu", device: "package-0", powerWatts: 10 },
+  ], {
+    tamper(read, reading) {
+      if (read === 4) reading.energyJoules -= 15; // 5 J below the previous read
+      if (read === 6) reading.energyJoules += 1e6; // a megajoule ahead, once
+    },
+  });
+  const records = await sampleTicks([broken], 5, runtime);
+  // Neither value is a baseline: the next good read is (the dip is never booked back as 25 J).
+  const back = "future: its energy went back by 5 J";
+  const jump = "future: 1000010 J in 1 s is more than any device draws (100000 W)";
+  deepEqual(seriesOf(records, "package-0"), [10, back, back, jump, jump, 0]);
+});
+
+Deno.test("a sensor asking to be read every 3 ms gets the 100 ms floor, and it is said", () => {
+  const runtime = virtualRuntime();
+  const tiny = new FakeSensor("rapl", runtime, [], { maxReadMs: 3 });
+  const sampler = createSampler({
+    runtime,
+    sensors: [tiny],
+    rootPid: 1,
+    intervalMs: 1000,
+    attribution: "whole-machine",
+  });
+  equal(sampler.intervalMs, 100);
+  deepEqual(sampler.intervalFloor, { sensor: "rapl", askedMs: 3, floorMs: 100 });
+  // A shorter interval the user asked for stands.
+  const asked = createSampler({
+    runtime,
+    sensors: [tiny],
+    rootPid: 1,
+    intervalMs: 50,
+    attribution: "whole-machine",
+  });
+  equal(asked.intervalMs, 50);
+});

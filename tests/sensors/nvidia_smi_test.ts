@@ -5,6 +5,7 @@ import { systemPaths } from "../../lib/runtime.ts";
 import { createNvidiaSmiSensor } from "../../lib/sensors/nvidia_smi.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
 import { readEnergies } from "../helpers/fake_sensors.ts";
+import type { DeviceEnergy } from "../../lib/types.ts";
 
 const FAKE = fixturePath("fake-nvidia-smi");
 
@@ -343,4 +344,59 @@ Deno.test("close() ends the stream child and can be called twice", async () => {
   } finally {
     await Deno.remove(log);
   }
+});
+
+/**
+ * Reads a 2-GPU stream whose 3rd round prints `watts` for gpu-1: the first read that reports
+ * it, the first after it that does not, and one more 200 ms later.
+ */
+async function readAcrossGlitch(watts: string) {
+  const sensor = sensorWith({ FAKE_SMI_GPUS: "2", FAKE_SMI_GLITCH: `3:${watts}:1` });
+  const readUntil = async (done: (readings: DeviceEnergy[]) => boolean) => {
+    for (let i = 0; i < 100; i++) {
+      await sleep(50);
+      const readings = await readEnergies(sensor);
+      if (done(readings)) return readings;
+    }
+    throw new Error("the stream never got there");
+  };
+  try {
+    await sensor.start();
+    const glitched = await readUntil((r) => r[1]!.rebased !== undefined);
+    const clean = await readUntil((r) => r[1]!.rebased === undefined);
+    const before = performance.now();
+    await sleep(200);
+    const after = await readEnergies(sensor);
+    return { glitched, clean, after, seconds: (performance.now() - before) / 1000 };
+  } finally {
+    await sensor.close();
+  }
+}
+
+for (
+  const [watts, reason] of [
+    ["-300", /-300 W is negative|power\.draw[.a-z]* is -300/],
+    ["1000000", /1000000 W is above 800 W \(2 x its 400 W power limit\)/],
+  ] as const
+) {
+  Deno.test(`a row with ${watts} W is a gap for that GPU, never a power booked or held`, async () => {
+    const { glitched, clean, after, seconds } = await readAcrossGlitch(watts);
+    // gpu-1's read covering the row is rebased with the reason; gpu-0 is read as usual.
+    equal(glitched[0]!.rebased, undefined);
+    match(glitched[1]!.rebased ?? "", reason);
+    // Afterwards gpu-1 counts its 100 W again, from a rebased value.
+    equal(after[1]!.rebased, undefined);
+    const step = after[1]!.energyJoules - clean[1]!.energyJoules;
+    ok(step > 0 && step <= 100 * seconds * 1.05, `${step} J in ${seconds} s`);
+    ok(after.every((r) => Number.isFinite(r.energyJoules) && r.energyJoules >= 0));
+  });
+}
+
+Deno.test("each GPU's bound is recorded in the status: twice its power limit", async () => {
+  const sensor = sensorWith({ FAKE_SMI_POWER_LIMIT_W: "350" });
+  const status = await sensor.probe();
+  deepEqual(status.detail?.plausible, {
+    "gpu-0": { plausibleMaxWatts: 700, plausibleBasis: "2 x its 350 W power limit" },
+  });
+  await sensor.close();
 });

@@ -380,3 +380,58 @@ test("a library that does not load or init is unavailable with the reason", asyn
   await rejects(sensor.start(), /nvml: nvmlInit_v2 failed/);
   await sensor.close();
 });
+
+test("a counter that jumps ahead by more than the GPU can use is a gap, not 10^12 J", async () => {
+  // probe() and start() read the counter twice; the 4th call (the second read()) finds it at
+  // 10^15 mJ: a billion kJ in a few ms, with a 700 W limit.
+  const sensor = stubSensor({
+    STUB_NVML_ENERGY_MJ_PER_CALL: "1000",
+    STUB_NVML_RESET: "0:3:1000000000000000",
+  });
+  try {
+    await sensor.start();
+    const reads = [];
+    for (let i = 0; i < 3; i++) reads.push((await readEnergies(sensor))[0]!);
+    deepEqual(reads.map((r) => r.energyJoules), [1, 1, 2]);
+    equal(reads[0]!.rebased, undefined);
+    match(
+      reads[1]!.rebased ?? "",
+      /^energy counter jumped from 123459789 to 1000000000001000 mJ: 999999876541 J in 0\.\d{3} s is more than the device can use \(at most 1400 W: 2 x its 700 W power limit\)$/,
+    );
+    equal(reads[2]!.rebased, undefined);
+    match(sensor.warnings()[0]!, /gpu-0 energy counter jumped .* recorded as a gap/);
+  } finally {
+    await sensor.close();
+  }
+});
+
+test("1 MW from nvmlDeviceGetPowerUsage: a failed read for an integrated GPU, left out beside a counter", async () => {
+  const integrated = stubSensor({ STUB_NVML_ENERGY_ERROR: "3", STUB_NVML_POWER_MW: "1000000000" });
+  try {
+    const status = await integrated.probe();
+    deepEqual(status.methods, ["integrated"]);
+    const detail = status.detail?.gpuDetail as Record<string, Record<string, unknown>>;
+    equal(detail["gpu-0"]!.plausibleMaxWatts, 1400);
+    await integrated.start();
+    const [reading] = await integrated.read();
+    ok(reading && "failure" in reading);
+    equal(
+      reading.failure,
+      "nvmlDeviceGetPowerUsage: 1000000 W is above 1400 W (2 x its 700 W power limit)",
+    );
+  } finally {
+    await integrated.close();
+  }
+  const counter = stubSensor({
+    STUB_NVML_ENERGY_MJ_PER_CALL: "500",
+    STUB_NVML_POWER_MW: "1000000000",
+  });
+  try {
+    await counter.start();
+    const [reading] = await readEnergies(counter);
+    equal(reading!.energyJoules, 0.5);
+    equal(reading!.powerWatts, undefined);
+  } finally {
+    await counter.close();
+  }
+});

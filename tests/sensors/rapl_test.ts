@@ -2,7 +2,12 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { denoRuntime, type Runtime, type SystemPaths } from "../../lib/runtime.ts";
 import { withDeniedReads } from "../helpers/denied_reads.ts";
-import { counterDeltaUj, createRaplSensor, safeReadIntervalMs } from "../../lib/sensors/rapl.ts";
+import {
+  counterDeltaUj,
+  createRaplSensor,
+  safeReadIntervalMs,
+  zoneBound,
+} from "../../lib/sensors/rapl.ts";
 import { isDeviceFailure } from "../../lib/types.ts";
 import { AMD_RANGE_UJ, createFakeRapl, INTEL_RANGE_UJ } from "../helpers/fake_sysfs.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
@@ -90,15 +95,21 @@ Deno.test("the captured wraparound series gives the deltas the capture expects",
   const intelUj = counterDeltaUj(before!, after!, INTEL_RANGE_UJ);
   equal(intelUj, 30000000000);
   equal(intelUj / 1e6 / 300, 100); // 100 W over 300 s, as the capture says
-  // The sensor reads the AMD series through a counter file the same way.
+  // The sensor reads the AMD series through a counter file the same way, a minute apart as
+  // captured (a wrap is plausible for the time: 12.6 kJ in 60 s is 210 W).
   await using dir = await tempDir();
   const fake = await createFakeRapl(dir.path, { sockets: 1, vendor: "amd" });
-  const sensor = createRaplSensor(denoRuntime, pathsFor(dir.path));
+  let clockMs = 0;
+  const sensor = createRaplSensor(
+    { ...denoRuntime, monotonicMs: () => clockMs },
+    pathsFor(dir.path),
+  );
   await fake.setCounter("package-0", amd[0]!);
   await sensor.start();
   const totals: number[] = [];
   for (const raw of amd.slice(1)) {
     await fake.setCounter("package-0", raw);
+    clockMs += 60_000;
     totals.push(Math.round((await readEnergies(sensor))[0]!.energyJoules * 1e6));
   }
   deepEqual(totals, [432000000, 13032000000, 25632000000]);
@@ -110,11 +121,19 @@ Deno.test("a captured laptop tree: packages named by zone name, hex ids, the cor
     await readCapture("rapl_sysfs_intel_laptop_procfs.txt"),
     dir.path,
   );
-  const sensor = createRaplSensor(denoRuntime, pathsFor(tree.root));
+  let clockMs = 0;
+  const sensor = createRaplSensor(
+    { ...denoRuntime, monotonicMs: () => clockMs },
+    pathsFor(tree.root),
+  );
   const status = await sensor.probe();
   equal(status.available, true);
   // intel-rapl:a is the 11th package zone, named package-10; intel-rapl:0:0 is `core`.
   deepEqual(status.devices, ["package-0", "package-10"]);
+  const plausible = {
+    plausibleMaxWatts: 475,
+    plausibleBasis: "5 x the zone's 95 W power limit (constraint_*_max_power_uw)",
+  };
   deepEqual(status.detail?.zones, [
     {
       dir: "intel-rapl:0",
@@ -122,6 +141,7 @@ Deno.test("a captured laptop tree: packages named by zone name, hex ids, the cor
       device: "package-0",
       maxEnergyRangeUj: 262143328850,
       maxPowerWatts: 95,
+      ...plausible,
     },
     {
       dir: "intel-rapl:a",
@@ -129,13 +149,16 @@ Deno.test("a captured laptop tree: packages named by zone name, hex ids, the cor
       device: "package-10",
       maxEnergyRangeUj: 262143328850,
       maxPowerWatts: 95,
+      ...plausible,
     },
   ]);
   deepEqual(status.detail?.insideOrIgnored, [{ dir: "intel-rapl:0:0", name: "core" }]);
-  // From the captured 240422366267 uJ, package-10's counter wraps at 262143328850 to 1 J.
+  // From the captured 240422366267 uJ, package-10's counter wraps at 262143328850 to 1 J, five
+  // minutes later (21.7 kJ in 300 s is 72 W: a wrap the package can make).
   await sensor.start();
   const counter = join(tree.root, "class/powercap/intel-rapl:a/energy_uj");
   await Deno.writeTextFile(counter, "1000000\n");
+  clockMs += 300_000;
   deepEqual(byDevice(await readEnergies(sensor)), {
     "package-0": 0,
     "package-10": (262143328850 - 240422366267 + 1000000) / 1e6,
@@ -247,17 +270,17 @@ Deno.test("AMD exposes package zones only and is read more often", async () => {
 });
 
 Deno.test("the safe read period keeps a counter from wrapping twice unseen", () => {
-  const zones = [
-    {
-      dir: "intel-rapl:0",
-      name: "package-0",
-      maxEnergyRangeUj: INTEL_RANGE_UJ,
-      maxPowerWatts: 150,
-    },
-  ];
+  const zone = {
+    dir: "intel-rapl:0",
+    name: "package-0",
+    maxEnergyRangeUj: INTEL_RANGE_UJ,
+    maxPowerWatts: 150,
+  };
+  const zones = [{ ...zone, bound: zoneBound(zone, "cpu", undefined) }];
   const periodMs = safeReadIntervalMs(zones)!;
-  const wrapAtMaxPowerMs = INTEL_RANGE_UJ / 150 / 1000;
-  ok(periodMs <= wrapAtMaxPowerMs / 2, `${periodMs} ms is under half the wrap time`);
+  // Sized for the plausible peak, 5 x the 150 W limit: no wrap twice unseen even then.
+  const wrapAtPeakMs = INTEL_RANGE_UJ / (5 * 150) / 1000;
+  ok(periodMs <= wrapAtPeakMs / 2, `${periodMs} ms is under half the wrap time`);
   ok(periodMs > 60_000, "still minutes on Intel, so sampling is not forced");
   equal(safeReadIntervalMs([]), undefined);
 });
