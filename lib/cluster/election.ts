@@ -99,7 +99,13 @@ export async function electNodeSampler(options: ElectionOptions): Promise<Electi
     file = await openLock(lockPath);
   }
   if (!(await file.tryLock(true))) {
-    const holder = await readHolder(file);
+    // The winner takes the lock, then writes its note: tasks started together may look before
+    // it has. A moment (at most 200 ms) lets the note say who samples the node.
+    let holder = await readHolder(file);
+    for (let wait = 0; holder === undefined && wait < 20; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      holder = await readHolder(file);
+    }
     file.close();
     const lost: Election = {
       nodeSampler: false,
