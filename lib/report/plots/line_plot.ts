@@ -56,6 +56,13 @@ function segments(values: ArrayLike<number>, n: number): [number, number][] {
   return runs;
 }
 
+/** Points [from, to) of an array without copying where it can (the whole, a typed array). */
+function view(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
+  if (from === 0 && to === a.length) return a;
+  if (a instanceof Float64Array) return a.subarray(from, to);
+  return Array.prototype.slice.call(a, from, to);
+}
+
 /**
  * A series thinned to about `buckets` pixel columns, each stretch between gaps apart (so no
  * bucket mixes both sides of a gap), the stretches joined by a NaN that breaks the line.
@@ -71,10 +78,7 @@ function thinned(s: LineSeries, buckets: number): { xs: number[]; ys: number[]; 
       ys.push(NaN);
     }
     const part = downsampleMinMax(
-      {
-        x: Array.prototype.slice.call(s.seconds, from, to),
-        y: Array.prototype.slice.call(s.values, from, to),
-      },
+      { x: view(s.seconds, from, to), y: view(s.values, from, to) },
       Math.max(1, Math.round((buckets * (to - from)) / n)),
     );
     // A lone point draws no line: mark it so a one-sample stretch still shows its value.
