@@ -186,24 +186,15 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
 }
 
 /** The figures a job sums over its logs (energy, carbon, time not measured). */
-function energyOf(figures: Figures) {
-  const {
-    energyKwh,
-    itEnergyKwh,
-    componentKwh,
-    measuredEnergyKwh,
-    estimatedEnergyKwh,
-    kgCO2e,
-    unmeasuredDeviceHours,
-  } = figures;
+function energyOf(f: Figures) {
   return {
-    energyKwh,
-    itEnergyKwh,
-    componentKwh,
-    measuredEnergyKwh,
-    estimatedEnergyKwh,
-    kgCO2e,
-    unmeasuredDeviceHours,
+    energyKwh: f.energyKwh,
+    itEnergyKwh: f.itEnergyKwh,
+    componentKwh: f.componentKwh,
+    measuredEnergyKwh: f.measuredEnergyKwh,
+    estimatedEnergyKwh: f.estimatedEnergyKwh,
+    kgCO2e: f.kgCO2e,
+    unmeasuredDeviceHours: f.unmeasuredDeviceHours,
   };
 }
 

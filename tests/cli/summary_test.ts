@@ -222,3 +222,22 @@ Deno.test("impact summary of runs without gaps has no gap column and no gap line
   equal(await runCli(["summary", root.path], ctx), 0);
   ok(!/not measured|unmeasured/.test(ctx.out()), ctx.out());
 });
+
+Deno.test("a run that lost two devices reads as both, their time added", async () => {
+  await using root = await tempDir();
+  // Both GPUs lost for the last 5 of 10 intervals of 36 s: 2 x 3 min.
+  await writeLogSet(root.path, [{
+    name: "both",
+    gpuWatts: [300, 300],
+    samples: 10,
+    intervalSeconds: 36,
+    gaps: [{ device: "gpu-0", fromSample: 5 }, { device: "gpu-1", fromSample: 5 }],
+  }]);
+  const ctx = captureContext(undefined, root.path);
+  equal(await runCli(["summary", root.path], ctx), 0);
+  match(ctx.out(), /\nboth\s.*\s2 devices, 6 min in all\n/);
+  match(
+    ctx.out(),
+    /1 of 1 run has unmeasured devices: gpu-0 for 3 min \(GPU is lost \(NVML error 15\)\); gpu-1 for 3 min/,
+  );
+});

@@ -208,8 +208,10 @@ function nodeDetail(job: MergedJobFigures, cwd: string): string {
 function gapCell(run: RunFigures): string {
   if (run.gaps.length === 0) return "";
   const devices = new Set(run.gaps.map((g) => g.device));
-  const which = devices.size === 1 ? [...devices][0]! : `${devices.size} devices`;
-  return `${which} ${proseDuration(gapSeconds(run.gaps))}`;
+  const seconds = proseDuration(gapSeconds(run.gaps));
+  return devices.size === 1
+    ? `${[...devices][0]} ${seconds}`
+    : `${devices.size} devices, ${seconds} in all`;
 }
 
 function runRow(run: RunFigures, cwd: string): string[] {

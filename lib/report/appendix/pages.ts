@@ -277,6 +277,7 @@ export function renderRunPage(
       machine: kwh(c.machineEnergyJoules),
       attributed: kwh(c.attributedEnergyJoules),
     })),
+    gapDevices: new Set(run.gaps.map((g) => g.device)).size,
     gaps: run.gaps.map((g) => ({
       component: g.component,
       device: g.device,

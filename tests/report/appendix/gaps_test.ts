@@ -35,7 +35,7 @@ Deno.test("a run page lists each gap, warns at the top and shades the gap on the
   await using root = await tempDir();
   const page = await buildSite(root.path);
   const lost = await page("runs/lost.html");
-  match(lost, /id="gap-warning"/);
+  match(lost, /id="gap-warning"><strong>Not measured throughout\.<\/strong> A device was not/);
   match(
     lost,
     /<tr><td>gpu<\/td><td>gpu-1<\/td><td>2024-03-01T12:06:00\.000Z<\/td><td>2024-03-01T12:18:00\.000Z<\/td><td class="num" data-value="720">12m00s<\/td><td>GPU is lost<\/td><\/tr>/,
