@@ -12,9 +12,10 @@
  */
 import type { Figures, RunFigures } from "./types.ts";
 import { countsInTotal, type SummedComponent } from "../types.ts";
-import type { RunSummary } from "../log/schema.ts";
+import type { DeviceGap, RunSummary } from "../log/schema.ts";
 import { facilityKwh, JOULES_PER_KWH } from "./energy.ts";
 import { carbonGrams, type LiveInterval } from "./carbon.ts";
+import { gapSeconds } from "./gaps.ts";
 
 /** The resolution of every non-integer figure, in the figure's own unit. */
 export const FIGURE_QUANTUM = 1e-7;
@@ -59,6 +60,8 @@ export function emptyFigures(): Figures {
     cpuHours: 0,
     gpuHours: 0,
     runsWithoutCpuCounter: 0,
+    runsWithGaps: 0,
+    unmeasuredDeviceHours: 0,
   };
 }
 
@@ -85,6 +88,8 @@ export function addFigures(a: Figures, b: Figures): Figures {
     cpuHours: add(a.cpuHours, b.cpuHours),
     gpuHours: add(a.gpuHours, b.gpuHours),
     runsWithoutCpuCounter: a.runsWithoutCpuCounter + b.runsWithoutCpuCounter,
+    runsWithGaps: a.runsWithGaps + b.runsWithGaps,
+    unmeasuredDeviceHours: add(a.unmeasuredDeviceHours, b.unmeasuredDeviceHours),
   };
 }
 
@@ -238,6 +243,11 @@ export interface RunFiguresInput {
   yearlyGramsPerKwh: number;
   /** Intervals with a live intensity, from the samples (none when not polled). */
   live?: readonly LiveInterval[];
+  /**
+   * The run's gaps (lib/accounting/gaps.ts's `runGaps`: the summary's, or an old log's stop of
+   * sampling); the summary's own when not given.
+   */
+  gaps?: readonly Pick<DeviceGap, "seconds">[];
 }
 
 /**
@@ -269,6 +279,7 @@ export function runFigures(input: RunFiguresInput): Figures {
   const componentKwh = emptyFigures().componentKwh;
   for (const c of COMPONENTS) componentKwh[c] = quantize(exact.componentKwh[c]);
   const carbon = carbonGrams(exact.energyKwh, input.yearlyGramsPerKwh, input.live ?? []);
+  const gaps = input.gaps ?? summary.gaps ?? [];
   return {
     runs: 1,
     energyKwh: energyQuanta / SCALE,
@@ -281,5 +292,7 @@ export function runFigures(input: RunFiguresInput): Figures {
     cpuHours: quantize(summary.cpuSeconds / 3600),
     gpuHours: quantize(summary.gpuSeconds / 3600),
     runsWithoutCpuCounter: hasCpuMeasurement(summary) ? 0 : 1,
+    runsWithGaps: gaps.length > 0 ? 1 : 0,
+    unmeasuredDeviceHours: quantize(gapSeconds(gaps) / 3600),
   };
 }

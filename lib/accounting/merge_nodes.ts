@@ -48,6 +48,10 @@ export interface MergedRuns {
   warnings: string[];
 }
 
+function nodeOf(run: RunFigures): string {
+  return run.info.slurm?.node ?? run.info.host.hostname;
+}
+
 function isSampler(run: RunFigures): boolean {
   return run.info.slurm?.nodeSampler === true;
 }
@@ -125,7 +129,7 @@ export function mergeJobRuns(runs: readonly RunFigures[]): MergedRuns {
 function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): MergedJobFigures {
   const byNode = new Map<string, RunFigures[]>();
   for (const run of group) {
-    const node = run.info.slurm?.node ?? run.info.host.hostname;
+    const node = nodeOf(run);
     byNode.set(node, [...(byNode.get(node) ?? []), run]);
   }
   const nodes = [...byNode.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([node, runs]) =>
@@ -135,15 +139,21 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
   const head = group.find(isSampler) ?? group[0]!;
   const startMs = Math.min(...group.map((r) => Date.parse(r.summary.start)));
   const endMs = Math.max(...group.map((r) => Date.parse(r.summary.end)));
+  // Devices named as the components are (`<node>/<device>`), oldest first over the nodes.
+  const gaps = group.flatMap((r) =>
+    r.gaps.map((g) => ({ ...g, device: `${nodeOf(r)}/${g.device}` }))
+  ).sort((a, b) => a.from < b.from ? -1 : a.from > b.from ? 1 : 0);
   const merged: MergedJobFigures = {
     ...head,
-    // Energy and carbon: every log's, summed exactly as readLogs sums runs.
+    // Energy, carbon and time not measured: every log's, summed exactly as readLogs sums runs.
     ...energyOf(sumFigures(group)),
     runs: 1,
     hours: (endMs - startMs) / 3.6e6,
     cpuHours: nodes.reduce((s, n) => s + n.cpuHours, 0),
     gpuHours: nodes.reduce((s, n) => s + n.gpuHours, 0),
     runsWithoutCpuCounter: group.some((r) => isSampler(r) && r.runsWithoutCpuCounter > 0) ? 1 : 0,
+    runsWithGaps: gaps.length > 0 ? 1 : 0,
+    gaps,
     summary: {
       ...head.summary,
       start: new Date(startMs).toISOString(),
@@ -151,6 +161,7 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
       durationSeconds: (endMs - startMs) / 1000,
       samples: group.reduce((s, r) => s + r.summary.samples, 0),
       ...summedSummary(group),
+      gaps,
     },
     notes: [...new Set(group.flatMap((r) => r.notes))],
     jobId,
@@ -174,10 +185,17 @@ function mergeJob(jobId: string, group: RunFigures[], warnings: string[]): Merge
   return merged;
 }
 
-function energyOf(figures: Figures) {
-  const { energyKwh, itEnergyKwh, componentKwh, measuredEnergyKwh, estimatedEnergyKwh, kgCO2e } =
-    figures;
-  return { energyKwh, itEnergyKwh, componentKwh, measuredEnergyKwh, estimatedEnergyKwh, kgCO2e };
+/** The figures a job sums over its logs (energy, carbon, time not measured). */
+function energyOf(f: Figures) {
+  return {
+    energyKwh: f.energyKwh,
+    itEnergyKwh: f.itEnergyKwh,
+    componentKwh: f.componentKwh,
+    measuredEnergyKwh: f.measuredEnergyKwh,
+    estimatedEnergyKwh: f.estimatedEnergyKwh,
+    kgCO2e: f.kgCO2e,
+    unmeasuredDeviceHours: f.unmeasuredDeviceHours,
+  };
 }
 
 /** The job's summary totals: every log's, summed; components named `<node>/<device>`. */
@@ -207,7 +225,7 @@ function summedSummary(group: readonly RunFigures[]): Pick<
     // Nodes run side by side: their powers add (peaks need not coincide: an upper bound).
     meanWatts += s.power.meanWatts;
     peakWatts += s.power.peakWatts;
-    const node = run.info.slurm?.node ?? run.info.host.hostname;
+    const node = nodeOf(run);
     for (const c of s.components) components.push({ ...c, device: `${node}/${c.device}` });
   }
   return { totals, components, cpuSeconds, gpuSeconds, power: { meanWatts, peakWatts } };

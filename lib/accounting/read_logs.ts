@@ -21,6 +21,7 @@ import { choosePue } from "./energy.ts";
 import { liveIntervals } from "./carbon.ts";
 import { runFigures, sumFigures, usedIntensityGramsPerKwh } from "./figures.ts";
 import { mergeJobRuns } from "./merge_nodes.ts";
+import { runGaps, STOPPED_EARLY } from "./gaps.ts";
 
 /**
  * A run's note for the sample lines it lost (the statement sums these instead of listing each).
@@ -212,7 +213,8 @@ async function mapLimited<T, R>(
 }
 
 function needsSamples(info: RunInfo): boolean {
-  return Boolean(info.options?.["liveIntensity"]);
+  // An old log's stop of sampling (samplingError) is a gap from its last sample on.
+  return Boolean(info.options?.["liveIntensity"]) || info.samplingError !== undefined;
 }
 
 async function loadRun(dir: string, options: ReadLogsOptions): Promise<LoadedLogDir> {
@@ -249,6 +251,8 @@ function pickFigures(run: RunFigures): Figures {
     cpuHours: run.cpuHours,
     gpuHours: run.gpuHours,
     runsWithoutCpuCounter: run.runsWithoutCpuCounter,
+    runsWithGaps: run.runsWithGaps,
+    unmeasuredDeviceHours: run.unmeasuredDeviceHours,
   };
 }
 
@@ -335,11 +339,16 @@ function figuresOfRun(
   }
   const { intensity, zone } = regionIntensity(info, options, fallback, notes);
   const live = liveIntervals(log.samples, chosen.pue);
+  const gaps = runGaps(info, summary, log.samples);
+  if (info.samplingError !== undefined && summary.components.length === 0) {
+    notes.push(`${STOPPED_EARLY}: ${info.samplingError}`);
+  }
   const input = {
     summary,
     pue: chosen.pue,
     yearlyGramsPerKwh: intensity.intensityGramsPerKwh,
     live,
+    gaps,
   };
   const figures = runFigures(input);
   if (summary.recomputed) {
@@ -361,6 +370,7 @@ function figuresOfRun(
     intensitySource,
     intensityYear: intensity.year,
     notes,
+    gaps,
   };
   if (zone !== undefined) run.zone = zone;
   if (skipped > 0) run.skippedSampleLines = skipped;

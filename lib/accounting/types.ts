@@ -6,7 +6,7 @@
  * @module
  */
 import type { SummedComponent } from "../types.ts";
-import type { RunInfo, RunSummary } from "../log/schema.ts";
+import type { DeviceGap, RunInfo, RunSummary } from "../log/schema.ts";
 
 /** Additive figures of one run or of a set of runs. Every field here is a sum. */
 export interface Figures {
@@ -32,6 +32,13 @@ export interface Figures {
   gpuHours: number;
   /** Runs whose CPU energy had no readable counter (estimated or absent). */
   runsWithoutCpuCounter: number;
+  /** Runs with a device that was not measured for part of the run (a recorded gap). */
+  runsWithGaps: number;
+  /**
+   * Device-hours not measured (each gap's length, over devices and runs: two GPUs lost for
+   * half an hour are one). The energy of those stretches is in no figure here.
+   */
+  unmeasuredDeviceHours: number;
 }
 
 /** One run's figures, with where its numbers came from. */
@@ -64,6 +71,13 @@ export interface RunFigures extends Figures {
   utilization?: { cpuPercent: number; gpuPercent?: number };
   /** Lines of its samples.jsonl that were left out as unusable (absent when none). */
   skippedSampleLines?: number;
+  /**
+   * Every stretch a device was not measured, oldest first (summary.json's `gaps`; in a log
+   * written before gaps were recorded, a stop of sampling is a gap of every device to the end
+   * of the run). Empty when every device was measured throughout. Devices of a merged SLURM job
+   * are named `<node>/<device>`.
+   */
+  gaps: DeviceGap[];
 }
 
 /** What `readLogs` returns. */

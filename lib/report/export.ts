@@ -10,6 +10,10 @@
  * cover (`durationSeconds`), never from the figures rounded for sums. Figures we do not know
  * (water, Python, the machine's memory use) are left empty rather than invented.
  *
+ * Our own columns carry the device-seconds a run did not measure and which devices, for how
+ * long and why (`unmeasured_device_seconds`, `unmeasured_devices`): the energy of those
+ * stretches is in no figure. CodeCarbon's columns have no place for it; its rows are unchanged.
+ *
  * An export can continue an existing file ({@link appendRuns}): rows go under its header, in
  * its column order, and a file with other columns is refused, as CodeCarbon appends to its
  * `emissions.csv`.
@@ -20,6 +24,7 @@ import type { LogsFigures, RunFigures } from "../accounting/types.ts";
 import type { GpuInfo } from "../types.ts";
 import { JOULES_PER_KWH } from "../accounting/energy.ts";
 import { exactEnergy } from "../accounting/figures.ts";
+import { gapSeconds, groupGaps } from "../accounting/gaps.ts";
 import { type CsvCell, formatCsv, parseCsv } from "../csv.ts";
 import { countryName } from "../geo/country_names.ts";
 import { countryOfZone } from "../geo/intensity.ts";
@@ -97,6 +102,8 @@ export const IMPACT_COLUMNS = [
   "pue",
   "cpu_hours",
   "gpu_hours",
+  "unmeasured_device_seconds",
+  "unmeasured_devices",
   "notes",
 ] as const;
 
@@ -210,6 +217,10 @@ export function impactRow(run: RunFigures): Record<string, CsvCell> {
     pue: run.pue,
     cpu_hours: summary.cpuSeconds / 3600,
     gpu_hours: summary.gpuSeconds / 3600,
+    unmeasured_device_seconds: gapSeconds(run.gaps),
+    unmeasured_devices: run.gaps.length > 0
+      ? groupGaps([run]).map((g) => `${g.device} ${g.seconds} s (${g.reason})`).join("; ")
+      : undefined,
     notes: run.notes.length > 0 ? run.notes.join("; ") : undefined,
   };
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { GapGroup } from "../accounting/gaps.ts";
 
 /**
  * A figure for a terminal: whole numbers from 100 up, three significant digits below.
@@ -67,6 +68,59 @@ export function formatDuration(seconds: number): string {
   const s = Math.floor(seconds % 60);
   const pad = (n: number) => String(n).padStart(2, "0");
   return h > 0 ? `${h}h${pad(m)}m${pad(s)}s` : `${m}m${pad(s)}s`;
+}
+
+/**
+ * A duration for a sentence: seconds under a minute, minutes under an hour, then hours, each
+ * to three significant digits (what a paper would print: `12 min`, not `12m00s`).
+ *
+ * @param seconds A duration.
+ * @returns The duration in words.
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { proseDuration } from "./plain_text.ts";
+ * equal(proseDuration(4), "4 s");
+ * equal(proseDuration(720), "12 min");
+ * equal(proseDuration(5400), "1.5 h");
+ * ```
+ */
+export function proseDuration(seconds: number): string {
+  if (seconds < 60) return `${shortFigure(seconds)} s`;
+  if (seconds < 3600) return `${shortFigure(seconds / 60)} min`;
+  return `${shortFigure(seconds / 3600)} h`;
+}
+
+/**
+ * The devices some runs did not measure, in words, the longest first: each device with how
+ * long, in how many runs (when more than one) and why; after `max` of them, how many more.
+ *
+ * @param groups The gaps grouped by device and reason (lib/accounting/gaps.ts's `groupGaps`).
+ * @param max How many to name.
+ * @returns E.g. `gpu-1 for 12 min in 2 runs (GPU is lost); package-0 for 3 s (counter reset)`.
+ * @example Two named, one more
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { gapList } from "./plain_text.ts";
+ * const groups = [
+ *   { device: "gpu-1", reason: "GPU is lost", seconds: 720, runs: 2 },
+ *   { device: "package-0", reason: "counter reset", seconds: 3, runs: 1 },
+ *   { device: "dram-0", reason: "counter reset", seconds: 1, runs: 1 },
+ * ];
+ * equal(
+ *   gapList(groups, 2),
+ *   "gpu-1 for 12 min in 2 runs (GPU is lost); package-0 for 3 s (counter reset); and 1 more",
+ * );
+ * ```
+ */
+export function gapList(groups: readonly GapGroup[], max = 5): string {
+  const named = groups.slice(0, max).map((g) =>
+    `${g.device} for ${proseDuration(g.seconds)}${
+      g.runs > 1 ? ` in ${g.runs} runs` : ""
+    } (${g.reason})`
+  );
+  if (groups.length > max) named.push(`and ${groups.length - max} more`);
+  return named.join("; ");
 }
 
 /** How {@link textTable} lays a table out. */

@@ -1,7 +1,8 @@
 /**
  * The carbon impact statement for a paper, from {@link LogsFigures}: energy, carbon, hours,
  * PUE, the intensity's source and year, the social cost for a country (median and
- * 16.7-83.3% range, Ricke et al. 2018), and how much of the energy was measured.
+ * 16.7-83.3% range, Ricke et al. 2018), how much of the energy was measured, and which devices
+ * were not measured for part of a run (their energy is in no figure: the paragraph says so).
  *
  * `json` is a stable contract ({@link StatementData}); `latex`, `markdown` and `text` are
  * paragraphs built from the same values, followed by the BibTeX entries they cite.
@@ -11,7 +12,8 @@
 import type { Figures, LogsFigures } from "../accounting/types.ts";
 import type { SocialCost } from "../geo/types.ts";
 import { meanIntensityGramsPerKwh, measuredFraction, sumFigures } from "../accounting/figures.ts";
-import { formatIntensity } from "./plain_text.ts";
+import { formatIntensity, gapList } from "./plain_text.ts";
+import { type GapGroup, groupGaps } from "../accounting/gaps.ts";
 import { type SocialCostUsd2005, socialCostUsd2005 } from "../accounting/social_cost.ts";
 import { skippedLinesNote } from "../accounting/read_logs.ts";
 import { CITATION_KEYS, statementBibtex } from "./bibtex.ts";
@@ -67,6 +69,12 @@ export interface StatementData {
   socialCostFallbackFrom?: string;
   /** What was assumed (unknown regions, recomputed summaries, skipped lines). */
   notes: string[];
+  /** Runs with a device not measured for part of the run (0 when every device was). */
+  runsWithGaps: number;
+  /** Device-hours not measured, over every run: their energy is in no figure here. */
+  unmeasuredDeviceHours: number;
+  /** What was not measured, by device and reason, the longest first (empty when nothing). */
+  gaps: GapGroup[];
 }
 
 /** What a statement needs beside the figures. */
@@ -124,6 +132,9 @@ export function statementData(logs: LogsFigures, options: StatementOptions): Sta
     gpuHours: total.gpuHours,
     runsWithoutCpuCounter: total.runsWithoutCpuCounter,
     notes,
+    runsWithGaps: total.runsWithGaps,
+    unmeasuredDeviceHours: total.unmeasuredDeviceHours,
+    gaps: groupGaps(logs.runs),
   };
   if (options.socialCost.fallbackFrom) {
     data.socialCostFallbackFrom = options.socialCost.fallbackFrom;
@@ -270,6 +281,7 @@ function paragraph(d: StatementData, m: Markup): string[] {
         } no readable CPU energy counter`
         : ""
     }${m.cite([CITATION_KEYS.henderson])}.`,
+    ...gapSentences(d, e),
     `The social cost of these emissions for ${e(d.country)} is ${
       e(formatUsd(sc.p50))
     } (16.7-83.3${m.pct} range ${e(formatUsd(sc.p16_7))} to ${
@@ -279,6 +291,20 @@ function paragraph(d: StatementData, m: Markup): string[] {
     }${m.cite([CITATION_KEYS.ricke])}.`,
   ];
   return sentences;
+}
+
+/** What went unmeasured, for a reviewer: in how many runs, which devices, why; none if nothing. */
+function gapSentences(d: StatementData, esc: (text: string) => string): string[] {
+  if (d.runsWithGaps === 0) return [];
+  const which = d.runsWithGaps < d.runs
+    ? `For ${d.runsWithGaps} of ${d.runs} runs`
+    : d.runs === 1
+    ? "In this run"
+    : `In all ${d.runs} runs`;
+  return [
+    `${which}, a device was not measured for part of the run: ${esc(gapList(d.gaps, 3))}.`,
+    "The energy of those stretches is not included in these figures.",
+  ];
 }
 
 /**

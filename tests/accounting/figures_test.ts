@@ -1,5 +1,11 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { addFigures, emptyFigures, runFigures, sumFigures } from "../../lib/accounting/figures.ts";
+import {
+  addFigures,
+  emptyFigures,
+  quantize,
+  runFigures,
+  sumFigures,
+} from "../../lib/accounting/figures.ts";
 import { makeRun } from "../helpers/log_fixtures.ts";
 import type { Figures } from "../../lib/accounting/types.ts";
 
@@ -19,7 +25,27 @@ Deno.test("one run's figures, computed by hand", () => {
     cpuHours: 0.0166667,
     gpuHours: 0.0166667,
     runsWithoutCpuCounter: 0,
+    runsWithGaps: 0,
+    unmeasuredDeviceHours: 0,
   });
+});
+
+Deno.test("a run with gaps counts once and carries its unmeasured device-hours", () => {
+  // GPU 1 lost for 4 of 6 intervals of 10 s (40 s), GPU 0 for 1 (10 s): 50 device-seconds.
+  const { summary } = makeRun({
+    gpuWatts: [300, 300],
+    samples: 6,
+    intervalSeconds: 10,
+    gaps: [{ device: "gpu-1", fromSample: 2 }, { device: "gpu-0", fromSample: 0, samples: 1 }],
+  });
+  const f = runFigures({ summary, pue: 1, yearlyGramsPerKwh: 0 });
+  equal(f.runsWithGaps, 1);
+  equal(f.unmeasuredDeviceHours, quantize(50 / 3600));
+  // The lost intervals' energy is in no figure: 40 W x 60 s + 300 W x (50 + 20) s.
+  equal(f.energyKwh, quantize((40 * 60 + 300 * 70) / 3.6e6));
+  // Gaps given apart (an old log's stop of sampling) replace the summary's.
+  const stopped = runFigures({ summary, pue: 1, yearlyGramsPerKwh: 0, gaps: [{ seconds: 7200 }] });
+  equal(stopped.unmeasuredDeviceHours, 2);
 });
 
 Deno.test("a run with an estimated CPU counts as estimated and as a run without a counter", () => {
@@ -52,12 +78,23 @@ Deno.test("measured and estimated always add up to the energy exactly", () => {
 
 function randomRuns(n: number): Figures[] {
   return Array.from({ length: n }, () => {
+    const gpus = Math.floor(Math.random() * 3);
+    const samples = 1 + Math.floor(Math.random() * 20);
+    // About half the runs lose a device for a random stretch (a GPU, else the CPU package).
+    const gaps = Math.random() < 0.5
+      ? [{
+        device: gpus > 0 ? `gpu-${Math.floor(Math.random() * gpus)}` : "package-0",
+        fromSample: Math.floor(Math.random() * samples),
+        samples: 1 + Math.floor(Math.random() * samples),
+      }]
+      : undefined;
     const { summary } = makeRun({
-      cpuWatts: Math.random() * 150,
-      gpuWatts: Array.from({ length: Math.floor(Math.random() * 3) }, () => Math.random() * 400),
-      samples: 1 + Math.floor(Math.random() * 20),
+      cpuWatts: 1 + Math.random() * 150,
+      gpuWatts: Array.from({ length: gpus }, () => Math.random() * 400),
+      samples,
       intervalSeconds: 0.1 + Math.random() * 30,
       attributedShare: Math.random(),
+      ...(gaps ? { gaps } : {}),
     });
     return runFigures({
       summary,
@@ -76,5 +113,6 @@ Deno.test("sums are exact whatever the grouping: figures of [a, b] = figures of 
     const shuffled = [...runs].sort(() => Math.random() - 0.5);
     deepEqual(sumFigures(shuffled), whole);
     equal(whole.runs, runs.length);
+    equal(whole.runsWithGaps, runs.filter((r) => r.runsWithGaps > 0).length);
   }
 });

@@ -2,7 +2,7 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { mergeJobRuns } from "../../lib/accounting/merge_nodes.ts";
 import type { RunFigures } from "../../lib/accounting/types.ts";
 import type { Attribution } from "../../lib/types.ts";
-import type { SlurmInfo } from "../../lib/log/schema.ts";
+import type { DeviceGap, SlurmInfo } from "../../lib/log/schema.ts";
 
 function run(
   dir: string,
@@ -14,6 +14,7 @@ function run(
     start?: string;
     end?: string;
     attribution?: Attribution;
+    gaps?: DeviceGap[];
   } = {},
 ): RunFigures {
   const start = opts.start ?? "2025-01-01T00:00:00.000Z";
@@ -31,6 +32,9 @@ function run(
     cpuHours: opts.cpuHours ?? 1,
     gpuHours: opts.gpuHours ?? 0,
     runsWithoutCpuCounter: 0,
+    runsWithGaps: opts.gaps?.length ? 1 : 0,
+    unmeasuredDeviceHours: (opts.gaps ?? []).reduce((s, g) => s + g.seconds, 0) / 3600,
+    gaps: opts.gaps ?? [],
     dir,
     pue: 1.5,
     intensityGramsPerKwh: 400,
@@ -132,4 +136,23 @@ Deno.test("a node without a sampler, or with two, is reported", () => {
   equal(warnings.length, 2);
   match(warnings[0]!, /node a has no node-sampler log/);
   match(warnings[1]!, /node b was sampled by 2 tasks/);
+});
+
+Deno.test("a job's gaps are its nodes' gaps, named by node; the job counts as one run with gaps", () => {
+  const lost = (device: string, from: string): DeviceGap => ({
+    component: "gpu",
+    device,
+    from,
+    to: "2025-01-01T00:50:00.000Z",
+    seconds: 900,
+    reason: "GPU is lost (NVML error 15)",
+  });
+  const [merged] = mergeJobRuns([
+    run("900/a/node", job("a", 0, true), 1, { gaps: [lost("gpu-1", "2025-01-01T00:35:00.000Z")] }),
+    run("900/b/node", job("b", 1, true), 1, { gaps: [lost("gpu-0", "2025-01-01T00:20:00.000Z")] }),
+  ]).runs;
+  deepEqual(merged!.gaps.map((g) => g.device), ["b/gpu-0", "a/gpu-1"]);
+  deepEqual(merged!.summary.gaps, merged!.gaps);
+  equal(merged!.runsWithGaps, 1);
+  equal(merged!.unmeasuredDeviceHours, 0.5);
 });

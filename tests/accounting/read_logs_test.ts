@@ -112,17 +112,43 @@ Deno.test("live intensities weight the run interval by interval", async () => {
 function randomRun(i: number): FixtureRun {
   const zones = ["FR", "DE", "US-CAL-CISO", undefined];
   const zone = zones[Math.floor(Math.random() * zones.length)];
+  const gpus = Math.floor(Math.random() * 3);
+  const samples = 1 + Math.floor(Math.random() * 8);
   return {
     name: `group-${i % 3}/run-${i}`,
-    cpuWatts: Math.random() * 120,
+    cpuWatts: 1 + Math.random() * 120,
     cpuMethod: Math.random() < 0.3 ? "estimate" : "counter",
-    gpuWatts: Array.from({ length: Math.floor(Math.random() * 3) }, () => Math.random() * 400),
-    samples: 1 + Math.floor(Math.random() * 8),
+    gpuWatts: Array.from({ length: gpus }, () => Math.random() * 400),
+    samples,
     intervalSeconds: 0.5 + Math.random() * 20,
     attributedShare: Math.random(),
     ...(zone ? { zone } : {}),
     ...(Math.random() < 0.2 ? { liveIntensities: [Math.random() * 500, Math.random() * 500] } : {}),
+    ...randomGaps(gpus, samples),
   };
+}
+
+/** A device lost for a while (a GPU when there is one), an old log's stop, or nothing. */
+function randomGaps(gpus: number, samples: number): Pick<FixtureRun, "gaps" | "samplingError"> {
+  const roll = Math.random();
+  if (roll < 0.3) {
+    return {
+      gaps: [{
+        device: gpus > 0 ? `gpu-${gpus - 1}` : "package-0",
+        fromSample: Math.floor(Math.random() * samples),
+        reason: Math.random() < 0.5 ? "GPU is lost (NVML error 15)" : "nvidia-smi exited",
+      }],
+    };
+  }
+  if (roll < 0.45) {
+    return {
+      samplingError: {
+        afterSamples: Math.floor(Math.random() * samples),
+        message: "nvidia-smi exited twice",
+      },
+    };
+  }
+  return {};
 }
 
 Deno.test(
@@ -133,6 +159,7 @@ Deno.test(
     const opts = options();
     const whole = await readLogs([root.path], opts);
     equal(whole.total.runs, 24);
+    equal(whole.total.runsWithGaps, whole.runs.filter((r) => r.gaps.length > 0).length);
     for (let trial = 0; trial < 8; trial++) {
       const shuffled = [...dirs].sort(() => Math.random() - 0.5);
       const cut = 1 + Math.floor(Math.random() * (dirs.length - 1));
@@ -199,6 +226,63 @@ Deno.test(
     ok(logs.warnings.some((w) => w.includes(`${join(dir!, "samples.jsonl")}:2`)));
     ok(logs.warnings.some((w) => w.includes(`${join(dir!, "samples.jsonl")}:6`)));
     match(logs.runs[0]!.notes.join("\n"), /2 unusable sample line/);
+  },
+);
+
+Deno.test("a run's gaps are its figures: per run, in total; a log without gaps has none", async () => {
+  await using root = await tempDir();
+  // a: GPU 1 lost for the last 4 of 10 intervals of 36 s (144 s); b: written before gaps.
+  await writeLogSet(root.path, [
+    {
+      name: "a",
+      gpuWatts: [300, 300],
+      samples: 10,
+      intervalSeconds: 36,
+      zone: "FR",
+      gaps: [{ device: "gpu-1", fromSample: 6 }],
+    },
+    { name: "b", cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" },
+  ]);
+  const logs = await readLogs([root.path], options({ pue: 1 }));
+  deepEqual(logs.runs[0]?.gaps, [{
+    component: "gpu",
+    device: "gpu-1",
+    from: "2024-03-01T12:03:36.000Z",
+    to: "2024-03-01T12:06:00.000Z",
+    seconds: 144,
+    reason: "GPU is lost (NVML error 15)",
+  }]);
+  equal(logs.runs[0]?.unmeasuredDeviceHours, 0.04);
+  equal(logs.runs[0]?.runsWithGaps, 1);
+  deepEqual(logs.runs[1]?.gaps, []);
+  equal(logs.runs[1]?.unmeasuredDeviceHours, 0);
+  equal(logs.total.runsWithGaps, 1);
+  equal(logs.total.unmeasuredDeviceHours, 0.04);
+});
+
+Deno.test(
+  "an old log whose sampling stopped (samplingError) has every device unmeasured to its end",
+  async () => {
+    await using root = await tempDir();
+    // Sampling stopped after 4 of 10 intervals of 36 s: 216 s lost, for the CPU and the GPU.
+    await writeLogSet(root.path, [{
+      cpuWatts: 100,
+      gpuWatts: [300],
+      samples: 10,
+      intervalSeconds: 36,
+      zone: "FR",
+      samplingError: { afterSamples: 4, message: "nvidia-smi exited twice" },
+    }]);
+    // The fast path (summaries only) still reads this run's samples to find where it stopped.
+    const logs = await readLogs([root.path], options({ pue: 1 }));
+    const gaps = logs.runs[0]!.gaps;
+    deepEqual(gaps.map((g) => [g.device, g.from, g.to, g.seconds]), [
+      ["package-0", "2024-03-01T12:02:24.000Z", "2024-03-01T12:06:00.000Z", 216],
+      ["gpu-0", "2024-03-01T12:02:24.000Z", "2024-03-01T12:06:00.000Z", 216],
+    ]);
+    equal(gaps[0]?.reason, "measurement stopped early: nvidia-smi exited twice");
+    equal(logs.total.unmeasuredDeviceHours, 0.12);
+    equal(logs.total.runsWithGaps, 1);
   },
 );
 

@@ -2,9 +2,9 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../../lib/cli/app.ts";
 import { parseCsv } from "../../lib/csv.ts";
-import { CODECARBON_COLUMNS } from "../../lib/report/export.ts";
+import { CODECARBON_COLUMNS, IMPACT_COLUMNS } from "../../lib/report/export.ts";
 import { captureContext } from "../helpers/context.ts";
-import { frAndDeRuns, writeLogSet } from "../helpers/log_fixtures.ts";
+import { frAndDeRuns, gapRuns, writeLogSet } from "../helpers/log_fixtures.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 import { intensityFor } from "../../lib/geo/intensity.ts";
 
@@ -176,3 +176,36 @@ Deno.test("the CodeCarbon export fills country_name and the utilisation it knows
   equal(Number(cell("cpu_utilization_percent")), 50);
   equal(Number(cell("gpu_utilization_percent")), 90);
 });
+
+Deno.test(
+  "impact export: our csv and jsonl carry each run's unmeasured device-seconds; CodeCarbon's columns stay",
+  async () => {
+    await using root = await tempDir();
+    await writeLogSet(root.path, gapRuns());
+    const run = async (format: string) => {
+      const ctx = captureContext(undefined, root.path);
+      equal(await runCli(["export", "--format", format, root.path], ctx), 0, ctx.err());
+      return ctx.out();
+    };
+    const [header, ...rows] = parseCsv(await run("csv")).map((r) => r.fields);
+    deepEqual(header, [...IMPACT_COLUMNS]);
+    const cell = (row: string[], name: typeof IMPACT_COLUMNS[number]) => row[header!.indexOf(name)];
+    const byDir = (name: string) => rows.find((r) => cell(r, "dir")!.endsWith(name))!;
+    equal(cell(byDir("lost"), "unmeasured_device_seconds"), "720");
+    equal(cell(byDir("lost"), "unmeasured_devices"), "gpu-1 720 s (GPU is lost)");
+    equal(
+      cell(byDir("old"), "unmeasured_devices"),
+      "package-0 180 s (measurement stopped early: energy_uj read failed)",
+    );
+    equal(cell(byDir("whole"), "unmeasured_device_seconds"), "0");
+    equal(cell(byDir("whole"), "unmeasured_devices"), "");
+
+    const records = (await run("jsonl")).trimEnd().split("\n").map((l) => JSON.parse(l));
+    const lost = records.find((r) => r.dir.endsWith("lost"));
+    equal(lost.unmeasured_device_seconds, 720);
+    equal(lost.unmeasured_devices, "gpu-1 720 s (GPU is lost)");
+
+    const [codecarbon] = parseCsv(await run("codecarbon")).map((r) => r.fields);
+    deepEqual(codecarbon, [...CODECARBON_COLUMNS]);
+  },
+);

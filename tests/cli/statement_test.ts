@@ -1,7 +1,7 @@
-import { equal, match } from "node:assert/strict";
+import { deepEqual, equal, match } from "node:assert/strict";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
-import { writeLogSet } from "../helpers/log_fixtures.ts";
+import { gapRuns, writeLogSet } from "../helpers/log_fixtures.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
 async function logSet() {
@@ -78,4 +78,24 @@ Deno.test("--country is required and --format is checked", async () => {
   match(ctx.err(), /--country/);
   const ctx2 = captureContext();
   equal(await runCli(["statement", ".", "--country", "USA", "--format", "pdf"], ctx2), 2);
+});
+
+Deno.test("impact statement over runs with gaps says so in every format", async () => {
+  await using root = await tempDir();
+  await writeLogSet(root.path, gapRuns());
+  const outputs: Record<string, string> = {};
+  for (const format of ["text", "markdown", "latex", "json"]) {
+    const ctx = captureContext();
+    const argv = ["statement", root.path, "--country", "FRA", "--format", format];
+    equal(await runCli(argv, ctx), 0, ctx.err());
+    outputs[format] = ctx.out();
+  }
+  for (const format of ["text", "markdown", "latex"]) {
+    match(outputs[format]!, /For 2 of 3 runs, a device was not measured for part of the run/);
+    match(outputs[format]!, /The energy of those stretches is not included in these figures\./);
+  }
+  const json = JSON.parse(outputs.json!);
+  equal(json.runsWithGaps, 2);
+  equal(json.unmeasuredDeviceHours, 0.25);
+  deepEqual(json.gaps.map((g: { device: string }) => g.device), ["gpu-1", "package-0"]);
 });

@@ -2,7 +2,7 @@ import { equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../../lib/cli/app.ts";
 import { captureContext } from "../helpers/context.ts";
-import { frAndDeRuns, makeRun, writeLogSet, writeRun } from "../helpers/log_fixtures.ts";
+import { frAndDeRuns, gapRuns, makeRun, writeLogSet, writeRun } from "../helpers/log_fixtures.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 import { intensityForCountry } from "../../lib/geo/intensity.ts";
 
@@ -181,4 +181,63 @@ Deno.test("every printed intensity is the one used, not kg over rounded kWh", as
   const summaryJson = captureContext(undefined, unknown.path);
   equal(await runCli(["summary", unknown.path, "--json"], summaryJson), 0);
   equal(JSON.parse(summaryJson.out()).runs[0].intensityGramsPerKwh, world);
+});
+
+Deno.test(
+  "impact summary marks runs with unmeasured devices and says how long under the table",
+  async () => {
+    await using root = await tempDir();
+    await writeLogSet(root.path, gapRuns());
+    const ctx = captureContext(undefined, root.path);
+    equal(await runCli(["summary", root.path], ctx), 0, ctx.err());
+    const out = ctx.out();
+    match(out, /\smeasured\s+not measured\n/);
+    match(out, /\nlost\s.*\sgpu-1 12 min\n/);
+    match(out, /\nold\s.*\spackage-0 3 min\n/);
+    match(out, /\nwhole\s.*%\n/);
+    match(
+      out,
+      /\n2 of 3 runs have unmeasured devices: gpu-1 for 12 min \(GPU is lost\); package-0 for 3 min \(measurement stopped early: energy_uj read failed\)\. Their energy in those stretches is in no figure above\.\n/,
+    );
+
+    const json = captureContext(undefined, root.path);
+    equal(await runCli(["summary", root.path, "--json"], json), 0);
+    const data = JSON.parse(json.out());
+    equal(data.total.runsWithGaps, 2);
+    // 12 min of gpu-1 + 3 min of package-0.
+    equal(data.total.unmeasuredDeviceHours, 0.25);
+    const lost = data.runs.find((r: { dir: string }) => r.dir.endsWith("lost"));
+    equal(lost.unmeasuredDeviceHours, 0.2);
+    equal(lost.gaps.length, 1);
+    equal(lost.gaps[0].device, "gpu-1");
+    equal(lost.gaps[0].seconds, 720);
+    equal(lost.gaps[0].reason, "GPU is lost");
+  },
+);
+
+Deno.test("impact summary of runs without gaps has no gap column and no gap line", async () => {
+  await using root = await tempDir();
+  await writeLogSet(root.path, frAndDeRuns());
+  const ctx = captureContext(undefined, root.path);
+  equal(await runCli(["summary", root.path], ctx), 0);
+  ok(!/not measured|unmeasured/.test(ctx.out()), ctx.out());
+});
+
+Deno.test("a run that lost two devices reads as both, their time added", async () => {
+  await using root = await tempDir();
+  // Both GPUs lost for the last 5 of 10 intervals of 36 s: 2 x 3 min.
+  await writeLogSet(root.path, [{
+    name: "both",
+    gpuWatts: [300, 300],
+    samples: 10,
+    intervalSeconds: 36,
+    gaps: [{ device: "gpu-0", fromSample: 5 }, { device: "gpu-1", fromSample: 5 }],
+  }]);
+  const ctx = captureContext(undefined, root.path);
+  equal(await runCli(["summary", root.path], ctx), 0);
+  match(ctx.out(), /\nboth\s.*\s2 devices, 6 min in all\n/);
+  match(
+    ctx.out(),
+    /1 of 1 run has unmeasured devices: gpu-0 for 3 min \(GPU is lost \(NVML error 15\)\); gpu-1 for 3 min/,
+  );
 });

@@ -78,6 +78,30 @@ export interface FixtureRun {
   liveIntensities?: number[];
   /** Labels for impact.json. */
   labels?: Record<string, string>;
+  /**
+   * Devices not measured for some intervals, as the writer records them: absent from those
+   * samples' `devices`, named in their `gaps`, and summary.json gets `gaps` and each
+   * component's `unmeasuredSeconds` (without this, summary.json has neither, as older logs).
+   */
+  gaps?: FixtureGap[];
+  /**
+   * A log as versions before gaps wrote it when a sensor failed: sampling stopped for every
+   * device after `afterSamples` intervals, impact.json's `samplingError` says why, and
+   * summary.json (no gaps) spans the run's whole wall time (`samples` intervals).
+   */
+  samplingError?: { afterSamples: number; message: string };
+}
+
+/** A stretch of consecutive intervals a device was not measured. */
+export interface FixtureGap {
+  /** Device id the run has, e.g. `gpu-1` or `package-0`. */
+  device: string;
+  /** The first interval not measured, 0-based. */
+  fromSample: number;
+  /** How many intervals (default: to the end of the run). */
+  samples?: number;
+  /** Why (default `GPU is lost (NVML error 15)`). */
+  reason?: string;
 }
 
 /** The three records of a log directory. */
@@ -138,9 +162,16 @@ export function makeRun(run: FixtureRun = {}): FixtureRecords {
     })
   );
   const cpuSeconds = run.cpuSecondsPerInterval ?? interval;
+  const sampled = Math.min(count, run.samplingError?.afterSamples ?? count);
+  const gapAt = (device: string, i: number) =>
+    run.gaps?.find((g) =>
+      g.device === device && i >= g.fromSample && i < g.fromSample + (g.samples ?? count)
+    );
+  const measuredIntervals = (device: string) =>
+    Array.from({ length: sampled }, (_, i) => i).filter((i) => !gapAt(device, i)).length;
   const samples: SampleRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    const deviceSamples: DeviceSample[] = devices.map((d) => ({
+  for (let i = 0; i < sampled; i++) {
+    const deviceSamples: DeviceSample[] = devices.filter((d) => !gapAt(d.device, i)).map((d) => ({
       component: d.component,
       device: d.device,
       method: d.method,
@@ -158,6 +189,11 @@ export function makeRun(run: FixtureRun = {}): FixtureRecords {
     };
     const live = run.liveIntensities?.[i];
     if (live !== undefined) sample.intensity = { gramsPerKwh: live, source: "fixture-live" };
+    const gaps = devices.flatMap((d) => {
+      const gap = gapAt(d.device, i);
+      return gap ? [{ component: d.component, device: d.device, reason: gapReason(gap) }] : [];
+    });
+    if (gaps.length > 0) sample.gaps = gaps;
     samples.push(sample);
   }
   const end = new Date(startMs + count * interval * 1000).toISOString();
@@ -165,12 +201,15 @@ export function makeRun(run: FixtureRun = {}): FixtureRecords {
     component: d.component,
     device: d.device,
     method: d.method,
-    machineEnergyJoules: d.watts * interval * count,
-    attributedEnergyJoules: d.watts * interval * count * share,
+    machineEnergyJoules: d.watts * interval * measuredIntervals(d.device),
+    attributedEnergyJoules: d.watts * interval * measuredIntervals(d.device) * share,
+    ...(run.gaps ? { unmeasuredSeconds: (sampled - measuredIntervals(d.device)) * interval } : {}),
   }));
   const sum = (pick: (c: ComponentTotal) => number) =>
     components.reduce((total, c) => total + pick(c), 0);
   const machinePower = devices.reduce((total, d) => total + d.watts, 0);
+  const gpusMeasured = devices.filter((d) => d.component === "gpu")
+    .reduce((total, d) => total + measuredIntervals(d.device), 0);
   const summary: RunSummary = {
     schemaVersion: LOG_SCHEMA_VERSION,
     start,
@@ -185,11 +224,30 @@ export function makeRun(run: FixtureRun = {}): FixtureRecords {
       measuredEnergyJoules: sum((c) => (c.method === "estimate" ? 0 : c.attributedEnergyJoules)),
       estimatedEnergyJoules: sum((c) => (c.method === "estimate" ? c.attributedEnergyJoules : 0)),
     },
-    power: { meanWatts: machinePower, peakWatts: machinePower },
-    cpuSeconds: cpuSeconds * count,
-    gpuSeconds: gpuWatts.length * interval * count,
-    samples: count,
+    power: {
+      // Over the whole window, gaps included (an old log's samplingError: the samples').
+      meanWatts: run.gaps ? sum((c) => c.machineEnergyJoules) / (count * interval) : machinePower,
+      peakWatts: machinePower,
+    },
+    cpuSeconds: cpuSeconds * sampled,
+    gpuSeconds: gpusMeasured * interval,
+    samples: sampled,
   };
+  if (run.gaps) {
+    summary.gaps = run.gaps.map((g) => {
+      const device = devices.find((d) => d.device === g.device);
+      if (!device) throw new Error(`Fixture gap of ${g.device}, a device the run does not have`);
+      const last = Math.min(sampled, g.fromSample + (g.samples ?? count));
+      return {
+        component: device.component,
+        device: g.device,
+        from: new Date(startMs + g.fromSample * interval * 1000).toISOString(),
+        to: new Date(startMs + last * interval * 1000).toISOString(),
+        seconds: (last - g.fromSample) * interval,
+        reason: gapReason(g),
+      };
+    });
+  }
   const region: RegionInfo | undefined = run.zone || run.country || run.cloud
     ? {
       source: run.cloud ? "--cloud" : run.zone ? "--zone" : "--country",
@@ -218,8 +276,13 @@ export function makeRun(run: FixtureRun = {}): FixtureRecords {
     },
     labels: run.labels ?? {},
     ...(region ? { region } : {}),
+    ...(run.samplingError ? { samplingError: run.samplingError.message } : {}),
   };
   return { info, samples, summary };
+}
+
+function gapReason(gap: FixtureGap): string {
+  return gap.reason ?? "GPU is lost (NVML error 15)";
 }
 
 /**
@@ -285,5 +348,36 @@ export function frAndDeRuns(first = "a", second = "b"): FixtureRun[] {
   return [
     { name: first, cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" },
     { name: second, cpuWatts: 200, samples: 10, intervalSeconds: 36, zone: "DE" },
+  ];
+}
+
+/**
+ * Three runs of 36 s intervals in FR where devices went unmeasured, easy to check by hand:
+ * `lost`: two GPUs at 300 W for 30 intervals (18 min), gpu-1 lost for the last 20 (12 min);
+ * `old`: written before gaps were recorded, CPU at 100 W, sampling stopped after 5 of 10
+ * intervals (package-0 not measured for 3 min); `whole`: every device measured throughout.
+ *
+ * @returns The runs, for {@link writeLogSet}.
+ */
+export function gapRuns(): FixtureRun[] {
+  return [
+    {
+      name: "lost",
+      cpuWatts: 0,
+      gpuWatts: [300, 300],
+      samples: 30,
+      intervalSeconds: 36,
+      zone: "FR",
+      gaps: [{ device: "gpu-1", fromSample: 10, reason: "GPU is lost" }],
+    },
+    {
+      name: "old",
+      cpuWatts: 100,
+      samples: 10,
+      intervalSeconds: 36,
+      zone: "FR",
+      samplingError: { afterSamples: 5, message: "energy_uj read failed" },
+    },
+    { name: "whole", cpuWatts: 100, samples: 10, intervalSeconds: 36, zone: "FR" },
   ];
 }

@@ -16,9 +16,12 @@ function run(): RunFigures {
     cpuHours: 4,
     gpuHours: 1,
     runsWithoutCpuCounter: 0,
+    runsWithGaps: 0,
+    unmeasuredDeviceHours: 0,
   };
   return {
     ...figures,
+    gaps: [],
     dir: "logs/77/n1/node",
     pue: 1.5,
     zone: "US-CAL-CISO",

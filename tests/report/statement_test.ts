@@ -7,7 +7,7 @@ import {
   statementData,
 } from "../../lib/report/statement.ts";
 import type { SocialCost, ZoneIntensity } from "../../lib/geo/types.ts";
-import { type FixtureRun, writeLogSet } from "../helpers/log_fixtures.ts";
+import { type FixtureRun, gapRuns, writeLogSet } from "../helpers/log_fixtures.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 import { testLogAccess } from "../helpers/log_access.ts";
 
@@ -176,4 +176,48 @@ Deno.test("LaTeX escaping and dollar amounts", () => {
   equal(formatUsd(0.5), "$0.5");
   equal(formatUsd(5.2), "$5.20");
   equal(formatUsd(-0.00314), "-$0.0031");
+});
+
+Deno.test(
+  "runs with unmeasured devices: every format says which, how long and that their energy is left out",
+  async () => {
+    const d = await fixedData(gapRuns());
+    equal(d.runsWithGaps, 2);
+    equal(d.unmeasuredDeviceHours, 0.25);
+    deepEqual(d.gaps, [
+      { device: "gpu-1", reason: "GPU is lost", seconds: 720, runs: 1 },
+      {
+        device: "package-0",
+        reason: "measurement stopped early: energy_uj read failed",
+        seconds: 180,
+        runs: 1,
+      },
+    ]);
+    const sentence = "For 2 of 3 runs, a device was not measured for part of the run: gpu-1 " +
+      "for 12 min (GPU is lost); package-0 for 3 min (measurement stopped early: energy_uj " +
+      "read failed). The energy of those stretches is not included in these figures.";
+    ok(renderStatement(d, "text", "1").includes(sentence));
+    ok(renderStatement(d, "markdown", "1").includes(sentence.replace("energy_uj", "energy\\_uj")));
+    const tex = renderStatement(d, "latex", "1");
+    // In the paragraph itself (LaTeX comments would not reach the reader), escaped.
+    const paragraph = tex.split("\n").find((line) => line.startsWith("The experiments"))!;
+    ok(paragraph.includes(sentence.replace("energy_uj", "energy\\_uj")), paragraph);
+    const json = JSON.parse(renderStatement(d, "json", "1"));
+    equal(json.runsWithGaps, 2);
+    equal(json.unmeasuredDeviceHours, 0.25);
+    equal(json.gaps[0].device, "gpu-1");
+    equal(json.gaps[0].seconds, 720);
+  },
+);
+
+Deno.test("a single run with a gap, and runs without: the statement reads right", async () => {
+  const [lost] = gapRuns();
+  const one = renderStatement(await fixedData([lost!]), "text", "1");
+  match(one, /In this run, a device was not measured for part of the run: gpu-1 for 12 min/);
+  const none = await fixedData();
+  equal(none.runsWithGaps, 0);
+  deepEqual(none.gaps, []);
+  for (const format of ["text", "markdown", "latex"] as const) {
+    ok(!/not measured/.test(renderStatement(none, format, "1")), format);
+  }
 });

@@ -11,8 +11,15 @@ import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { parseDecimal } from "../../decimal.ts";
-import { formatIntensity, shortFigure, textTable } from "../../report/plain_text.ts";
+import {
+  formatIntensity,
+  gapList,
+  proseDuration,
+  shortFigure,
+  textTable,
+} from "../../report/plain_text.ts";
 import { measuredFraction } from "../../accounting/figures.ts";
+import { gapSeconds, groupGaps } from "../../accounting/gaps.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
 import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
 
@@ -140,6 +147,8 @@ export function summaryText(logs: LogsFigures, cwd: string): string {
     } kWh; ${t.runsWithoutCpuCounter} run(s) without a readable CPU energy counter`,
     "",
   ];
+  // The column appears only when some device went unmeasured: complete sets read as before.
+  const gaps = t.runsWithGaps > 0;
   const rows = [[
     "run",
     "start",
@@ -150,9 +159,15 @@ export function summaryText(logs: LogsFigures, cwd: string): string {
     "gCO2e/kWh",
     "PUE",
     "measured",
+    ...(gaps ? ["not measured"] : []),
   ]];
-  for (const run of logs.runs) rows.push(runRow(run, cwd));
+  for (const run of logs.runs) rows.push([...runRow(run, cwd), ...(gaps ? [gapCell(run)] : [])]);
   let text = lines.join("\n") + "\n" + textTable(rows).join("\n") + "\n";
+  if (gaps) {
+    text += `\n${t.runsWithGaps} of ${t.runs} run${t.runs === 1 ? " has" : "s have"} ` +
+      `unmeasured devices: ${gapList(groupGaps(logs.runs))}. ` +
+      "Their energy in those stretches is in no figure above.\n";
+  }
   for (const run of logs.runs) if (isMergedJob(run)) text += "\n" + nodeDetail(run, cwd);
   const notes = logs.runs.filter((r) => r.notes.length > 0);
   if (notes.length > 0) {
@@ -189,6 +204,16 @@ function nodeDetail(job: MergedJobFigures, cwd: string): string {
     textTable(rows).join("\n") + "\n";
 }
 
+/** The run's marker: which device (or how many) went unmeasured, and for how long in all. */
+function gapCell(run: RunFigures): string {
+  if (run.gaps.length === 0) return "";
+  const devices = new Set(run.gaps.map((g) => g.device));
+  const seconds = proseDuration(gapSeconds(run.gaps));
+  return devices.size === 1
+    ? `${[...devices][0]} ${seconds}`
+    : `${devices.size} devices, ${seconds} in all`;
+}
+
 function runRow(run: RunFigures, cwd: string): string[] {
   const name = isMergedJob(run) ? `job ${run.jobId} (${run.nodes.length} nodes)` : undefined;
   const measured = measuredFraction([run]) * 100;
@@ -206,8 +231,8 @@ function runRow(run: RunFigures, cwd: string): string[] {
 }
 
 /**
- * The JSON `impact summary --json` prints: totals, runs (without their raw records) and
- * warnings.
+ * The JSON `impact summary --json` prints: totals (with `runsWithGaps` and
+ * `unmeasuredDeviceHours`), runs (without their raw records; each with its `gaps`) and warnings.
  *
  * @param logs The figures.
  * @returns A plain value.

@@ -34,6 +34,12 @@ const BUILTIN: Metric[] = [
   { key: "gpu_hours", label: "GPU hours", unit: "h", value: (r) => r.gpuHours },
   { key: "kg_co2e", label: "Carbon", unit: "kg CO2e", value: (r) => r.kgCO2e },
   {
+    key: "unmeasured_device_hours",
+    label: "Not measured",
+    unit: "device-h",
+    value: (r) => r.unmeasuredDeviceHours,
+  },
+  {
     key: "social_cost_usd",
     label: "Social cost",
     unit: "2005 US$",

@@ -129,6 +129,7 @@ export function renderIndex(
       energy: numberCell(total((r) => r.run.energyKwh)),
       carbon: numberCell(total((r) => r.run.kgCO2e)),
       hours: numberCell(total((r) => r.run.hours)),
+      gapRuns: model.runs.filter((r) => r.run.gaps.length > 0).length,
     },
     warnings: [
       ...ctx.warnings,
@@ -173,6 +174,7 @@ export function renderSetPage(
     description: view.set.description,
     filter: view.set.filter.source,
     runCount: view.runs.length,
+    gapRuns: view.runs.filter((r) => r.run.gaps.length > 0).length,
     ordering: view.ordering?.label,
     rows: summaryRows(view.summary),
     children: view.children.map((c) => ({
@@ -196,12 +198,22 @@ export function renderSetPage(
       rows: view.runs.map((r) => ({
         slug: r.slug,
         name: r.name,
+        gaps: r.run.gaps.length > 0,
         start: r.run.info.start,
         startText: r.run.info.start.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC"),
         cells: columns.map((c) => numberCell(c.value(r.run, ctx.metricOptions))),
       })),
     },
   });
+}
+
+/** The interval sampled at, and the one asked for when the run had to sample faster. */
+function samplingInterval(options: RunEntry["run"]["info"]["options"]): string {
+  const asked = options.intervalSeconds;
+  const used = options.usedIntervalSeconds ?? asked;
+  return used === asked
+    ? `${used} s`
+    : `${used} s (${asked} s asked; shorter, so that no energy counter wraps between reads)`;
 }
 
 /**
@@ -226,7 +238,7 @@ export function renderRunPage(
   // A published page: logs written before URL credentials were redacted still show none.
   const info = redactStrings(run.info);
   const kwh = (joules: number) => numberCell(joules / JOULES_PER_KWH);
-  const plots = runPlots(samples, Date.parse(info.start));
+  const plots = runPlots(samples, Date.parse(info.start), run.gaps);
   const social = resolveMetric("social_cost_usd").value(run, ctx.metricOptions);
   const env = info.environment ?? {};
   const { git, python, ...rest } = env;
@@ -256,7 +268,7 @@ export function renderRunPage(
       ? "unknown"
       : `code ${summary.exitCode}`,
     attribution: summary.attribution,
-    interval: `${info.options.intervalSeconds} s`,
+    interval: samplingInterval(info.options),
     labels: Object.entries(info.labels).map(([key, value]) => ({ key, value })),
     components: summary.components.map((c) => ({
       component: c.component,
@@ -264,6 +276,16 @@ export function renderRunPage(
       method: c.method,
       machine: kwh(c.machineEnergyJoules),
       attributed: kwh(c.attributedEnergyJoules),
+    })),
+    gapDevices: new Set(run.gaps.map((g) => g.device)).size,
+    gaps: run.gaps.map((g) => ({
+      component: g.component,
+      device: g.device,
+      from: g.from,
+      to: g.to,
+      duration: formatDuration(g.seconds),
+      seconds: g.seconds,
+      reason: g.reason,
     })),
     measured: numberCell(run.measuredEnergyKwh),
     estimated: numberCell(run.estimatedEnergyKwh),

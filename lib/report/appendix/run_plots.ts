@@ -1,11 +1,12 @@
 /**
  * The plots of one run's page: power per component and device, utilisation, memory, each
- * built from samples.jsonl records.
+ * built from samples.jsonl records. A device's lines break where it was not measured, and the
+ * power plot shades those stretches.
  *
  * @module
  */
-import type { SampleRecord } from "../../log/schema.ts";
-import { linePlotHtml, type LineSeries } from "../plots/line_plot.ts";
+import type { DeviceGap, SampleRecord } from "../../log/schema.ts";
+import { linePlotHtml, type LineSeries, type PlotBand } from "../plots/line_plot.ts";
 
 /** The HTML figures of a run page, absent when the samples hold no such data. */
 export interface RunPlots {
@@ -48,6 +49,10 @@ class SeriesSet {
       this.growing.push(s);
     }
     return s;
+  }
+  /** The device's series, when it has one. */
+  find(component: string, device: string): Growing | undefined {
+    return this.#byDevice.get(component)?.get(device);
   }
   get list(): LineSeries[] {
     return this.growing.map((g) => ({
@@ -139,6 +144,13 @@ export function runSeries(
         push(slot.mem, seconds, d.memoryUsedBytes / 2 ** 30);
       }
     }
+    // A device not measured in this interval breaks its lines here (NaN), never bridged.
+    for (const gap of sample.gaps ?? []) {
+      for (const set of [power, utilization, memory]) {
+        const s = set.find(gap.component, gap.device);
+        if (s) push(s, seconds, NaN);
+      }
+    }
     push(machineCpu, seconds, sample.cpu.utilization * 100);
     push(jobShare, seconds, sample.cpu.jobShare * 100);
     if (jobMemory === undefined || sample.memory.kind !== jobMemoryKind) {
@@ -151,13 +163,41 @@ export function runSeries(
 }
 
 /**
+ * The stretches a run's devices were not measured, as shaded bands of its power plot: one per
+ * stretch, devices lost over the same stretch for the same reason in one band.
+ *
+ * @param gaps The run's gaps.
+ * @param startMs The run's start, ms since the epoch (x = 0).
+ * @returns The bands, oldest first.
+ */
+export function gapBands(gaps: readonly DeviceGap[], startMs: number): PlotBand[] {
+  const bands = new Map<string, { from: string; to: string; devices: string[]; reason: string }>();
+  for (const gap of gaps) {
+    const key = `${gap.from} ${gap.to} ${gap.reason}`;
+    const band = bands.get(key);
+    if (band) band.devices.push(gap.device);
+    else bands.set(key, { from: gap.from, to: gap.to, devices: [gap.device], reason: gap.reason });
+  }
+  return [...bands.values()].map((b) => ({
+    fromSeconds: (Date.parse(b.from) - startMs) / 1000,
+    toSeconds: (Date.parse(b.to) - startMs) / 1000,
+    label: `${b.devices.join(", ")} not measured: ${b.reason}`,
+  }));
+}
+
+/**
  * Renders a run's plots.
  *
  * @param samples The run's records.
  * @param startMs The run's start, ms since the epoch.
+ * @param gaps The run's gaps, shaded on the power plot.
  * @returns HTML figures.
  */
-export function runPlots(samples: readonly SampleRecord[], startMs: number): RunPlots {
+export function runPlots(
+  samples: readonly SampleRecord[],
+  startMs: number,
+  gaps: readonly DeviceGap[] = [],
+): RunPlots {
   const series = runSeries(samples, startMs);
   // One colour per device across the three plots.
   const colours = new Map<string, number>();
@@ -168,9 +208,12 @@ export function runPlots(samples: readonly SampleRecord[], startMs: number): Run
   const plots: RunPlots = {};
   if (series.power.length > 0) {
     plots.power = linePlotHtml({
-      caption: "Power per component and device (machine)",
+      caption: gaps.length > 0
+        ? "Power per component and device (machine); shaded: a device not measured"
+        : "Power per component and device (machine)",
       yTitle: "Power (W)",
       series: series.power,
+      bands: gapBands(gaps, startMs),
     });
   }
   if (series.utilization.length > 0) {
