@@ -41,7 +41,8 @@ for (const page of GENERATED_PAGES) {
     if (current === expected) return;
     const have = current.split("\n");
     const want = expected.split("\n");
-    const line = want.findIndex((text, i) => text !== have[i]);
+    const lines = Math.max(have.length, want.length);
+    const line = Array.from({ length: lines }, (_, i) => i).find((i) => have[i] !== want[i])!;
     fail(
       `${page.path} differs from ${page.source}: run \`deno task docs\`\n` +
         `first difference at line ${line + 1}:\n  page:      ${have[line]}\n` +
