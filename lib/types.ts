@@ -50,7 +50,11 @@ export type Method = "counter" | "integrated" | "estimate";
 
 /** What a sensor found when probed. Sensors never throw from `probe()`. */
 export interface SensorStatus {
-  /** Sensor name: `rapl`, `procfs`, `nvml`, `nvidia-smi`, `powerlog`, `powermetrics`, `estimate`, `cgroup`. */
+  /**
+   * Sensor name: `rapl`, `procfs`, `nvml`, `nvidia-smi`, `amd-smi`, `hwmon-amdgpu`,
+   * `hwmon-intel-gpu`, `hwmon-amd-energy`, `hwmon-power-meter`, `powerlog`, `powermetrics`,
+   * `estimate`, `cgroup`.
+   */
   sensor: string;
   /** Whether it gives figures on this machine. */
   available: boolean;

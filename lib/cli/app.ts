@@ -11,6 +11,9 @@ import type { CliContext } from "./context.ts";
 import { ExitCode, ExitError } from "../run/errors.ts";
 import { commands } from "./commands/mod.ts";
 
+/** Help is wrapped at this width in every terminal, so docs/cli.md (its copy) cannot drift. */
+const HELP_WIDTH_COLUMNS = 80;
+
 /**
  * Builds the program for one invocation.
  *
@@ -29,6 +32,8 @@ function buildProgram(ctx: CliContext, setExitCode: (code: number) => void) {
     .configureOutput({
       writeOut: (text) => ctx.stdout(text),
       writeErr: (text) => ctx.stderr(text),
+      getOutHelpWidth: () => HELP_WIDTH_COLUMNS,
+      getErrHelpWidth: () => HELP_WIDTH_COLUMNS,
     })
     .showHelpAfterError("(run `impact --help` for usage)");
   for (const register of commands) register(program, ctx, setExitCode);
