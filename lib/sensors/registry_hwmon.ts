@@ -41,6 +41,8 @@ export interface HwmonContext {
   statuses: SensorStatus[];
   /** NVIDIA GPUs found. */
   nvidiaGpus: GpuInfo[];
+  /** The CPU model: its TDP bounds the readings of CPU sockets that state no limit. */
+  cpuModel?: string | undefined;
 }
 
 const INSIDE_WORDS: Record<InsideKey, string> = {
@@ -90,6 +92,7 @@ export async function discoverHwmonSensors(
     (family) => {
       const sensor = createHwmonSensor(runtime, scan, family, {
         processes,
+        cpuModel: context.cpuModel,
         ...(family === "amdgpu" ? { skipSlots: bySmi } : {}),
       });
       return { family, sensor };
