@@ -87,19 +87,13 @@ export async function planAmdgpu(
       gpuInfo.uuid = `GPU-${uniqueId.replace(/^0x/i, "").toLowerCase()}`;
     }
     if (cap !== undefined && cap > 0) gpuInfo.powerLimitWatts = cap / 1e6;
-    const bound = await gpuPowerBound(
+    const secondary = dualDie && (powerFile === undefined || cap === 0);
+    // A secondary die reads its primary's file, checked against the primary's bound.
+    const bound = secondary || powerFile === undefined ? undefined : await gpuPowerBound(
       gpuInfo,
       await statedLimits(runtime, gpu.path, AMDGPU_LIMIT_FILES),
     );
-    return {
-      gpu,
-      gpuInfo,
-      bound,
-      powerFile,
-      apu,
-      dualDie,
-      secondary: dualDie && (powerFile === undefined || cap === 0),
-    };
+    return { gpu, gpuInfo, bound, powerFile, apu, dualDie, secondary };
   }));
   const partnerOf = pairDies(
     info.map((die) => ({ ...die, hasPower: die.powerFile !== undefined })),
@@ -125,7 +119,7 @@ export async function planAmdgpu(
       plan.outputs.push({
         component: "gpu",
         device,
-        plus: [{ path, kind: "power", bound: info[primary]!.bound }],
+        plus: [{ path, kind: "power", bound: info[primary]!.bound! }],
         minus: [],
         share: 0.5,
         ...slot,
@@ -140,7 +134,7 @@ export async function planAmdgpu(
       return;
     }
     const path = join(die.gpu.path, die.powerFile);
-    const channel = { path, kind: "power", bound: die.bound } as const;
+    const channel = { path, kind: "power", bound: die.bound! } as const;
     if (die.apu) {
       plan.outputs.push({
         component: "psys",
