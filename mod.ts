@@ -50,7 +50,9 @@ export { VERSION } from "./lib/version.ts";
  * `await using` so the summary is written however the block ends.
  *
  * @param logDir The log directory (created; must not hold another run).
- * @param options Interval, attribution and labels ({@link TrackOptions}).
+ * @param options Interval, attribution, labels, and what impact.json must not record
+ *   ({@link TrackOptions}: `redact` patterns, as `impact run --redact`; URL credentials are
+ *   always left out).
  * @returns A {@link Tracker}: `latest()` gives the newest sample, `gaps()` the stretches a
  *   device could not be read (a lost GPU: sampling goes on without it), `stop()` writes
  *   `summary.json` and returns it.
@@ -81,7 +83,8 @@ export { track } from "./lib/run/track.ts";
  * import { equal } from "node:assert/strict";
  * import { type RunSummary, track, type Tracker, type TrackOptions } from "./mod.ts";
  *
- * const options: TrackOptions = { intervalSeconds: 5, captureEnv: false };
+ * // An API key on the command line is recorded as `***` in impact.json.
+ * const options: TrackOptions = { intervalSeconds: 5, captureEnv: false, redact: [/sk-\w+/g] };
  * const tracker: Tracker = await track(`${await Deno.makeTempDir()}/eval`, options);
  * const summary: RunSummary = await tracker.stop();
  * equal(summary.exitCode, null); // this process is still running

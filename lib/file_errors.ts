@@ -1,9 +1,11 @@
 /**
- * File-system errors in words: what happened to which path, and what to do about it. Every
- * reader and writer of the tool's files (log directories, site specs, points files, `--out`
- * folders, `-o` files) turns a `Deno.errors.*` (or an OS error such as ENOSPC) into one of
- * these sentences; the CLI picks the exit code from the {@link FileProblem}'s `kind` and
- * whether the path was an input or an output.
+ * File-system errors in words: the one mapping from what a `Deno.*` file call throws (a
+ * `Deno.errors.*` class, an errno code such as `ENOSPC`, or a plain error saying
+ * `(os error 28)`) to what happened and what to do about it. Every reader and writer of the
+ * tool's files uses it: the log readers (a log folder that cannot be listed is skipped with
+ * these words), the CLI's read and write commands (lib/cli/errors.ts `fileCliError`) and the
+ * run's log directory (lib/run/errors.ts `logDirRefused`), which take the exit code from
+ * lib/run/errors.ts's `FILE_EXIT_CODES`.
  *
  * @module
  */
@@ -15,40 +17,64 @@ export type FileAction = "read" | "list" | "write" | "create";
 export type FileProblemKind =
   | "missing"
   | "denied"
+  | "notCapable"
   | "notDirectory"
   | "isDirectory"
   | "exists"
   | "noSpace"
+  | "quota"
   | "readOnly"
   | "nameTooLong"
   | "loop";
 
-/** A file-system failure a user can fix: its kind and a sentence naming the path and the fix. */
+/** A file-system failure a user can fix: its kind, the reason and the fix in words. */
 export interface FileProblem {
   kind: FileProblemKind;
+  /** What the file system refused, in words: `permission denied`. */
+  reason: string;
+  /** What the user can do about it, where there is something: `check the path`. */
+  fix?: string;
   /** Sentence case, no trailing period: `Cannot read x: permission denied; ...`. */
   message: string;
 }
 
-/** OS error numbers (Linux and macOS agree on these) that Deno reports as plain errors. */
-const OS_ERRORS: Record<number, FileProblemKind> = {
-  1: "denied", // EPERM
-  2: "missing", // ENOENT
-  13: "denied", // EACCES
-  17: "exists", // EEXIST
-  20: "notDirectory", // ENOTDIR
-  21: "isDirectory", // EISDIR
-  28: "noSpace", // ENOSPC
-  30: "readOnly", // EROFS
-  36: "nameTooLong", // ENAMETOOLONG (Linux)
-  40: "loop", // ELOOP (Linux)
-  62: "loop", // ELOOP (macOS)
-  63: "nameTooLong", // ENAMETOOLONG (macOS)
-  69: "noSpace", // EDQUOT (macOS)
-  122: "noSpace", // EDQUOT (Linux): over quota reads as a full disk to the user
+/** Fixes a caller words for its own place (the run's `--log-dir`), by kind. */
+export type FileFixes = Partial<Record<FileProblemKind, string>>;
+
+/** Errno codes (as Deno's errors carry them in `code`) by kind. */
+const ERRNO: Record<string, FileProblemKind> = {
+  EPERM: "denied",
+  EACCES: "denied",
+  ENOENT: "missing",
+  EEXIST: "exists",
+  ENOTDIR: "notDirectory",
+  EISDIR: "isDirectory",
+  ENOSPC: "noSpace",
+  EDQUOT: "quota",
+  EROFS: "readOnly",
+  ENAMETOOLONG: "nameTooLong",
+  ELOOP: "loop",
 };
 
-function kindOf(error: unknown): FileProblemKind | "notCapable" | undefined {
+/** OS error numbers of a plain error's `(os error N)`; Linux and macOS agree below 35. */
+const OS_ERROR_CODES: Record<number, string> = {
+  1: "EPERM",
+  2: "ENOENT",
+  13: "EACCES",
+  17: "EEXIST",
+  20: "ENOTDIR",
+  21: "EISDIR",
+  28: "ENOSPC",
+  30: "EROFS",
+  36: "ENAMETOOLONG", // Linux
+  40: "ELOOP", // Linux
+  62: "ELOOP", // macOS
+  63: "ENAMETOOLONG", // macOS
+  69: "EDQUOT", // macOS
+  122: "EDQUOT", // Linux
+};
+
+function ownKindOf(error: unknown): FileProblemKind | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error instanceof Deno.errors.NotFound) return "missing";
   if (error instanceof Deno.errors.PermissionDenied) return "denied";
@@ -57,9 +83,58 @@ function kindOf(error: unknown): FileProblemKind | "notCapable" | undefined {
   if (error instanceof Deno.errors.IsADirectory) return "isDirectory";
   if (error instanceof Deno.errors.AlreadyExists) return "exists";
   if (error instanceof Deno.errors.FilesystemLoop) return "loop";
-  const code = /\(os error (\d+)\)/.exec(error.message)?.[1];
-  return code === undefined ? undefined : OS_ERRORS[Number(code)];
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && ERRNO[code]) return ERRNO[code];
+  const number = /\(os error (\d+)\)/.exec(error.message)?.[1];
+  const named = number === undefined ? undefined : OS_ERROR_CODES[Number(number)];
+  return named === undefined ? undefined : ERRNO[named];
 }
+
+/**
+ * Which file-system failure an error is, looking through one wrapper (a log write that names
+ * its file carries the file system's error as its cause).
+ *
+ * @param error What a `Deno.*` file call threw, or a wrapper of it.
+ * @returns The kind, or undefined when it is no file-system failure (a bug).
+ */
+export function fileProblemKind(error: unknown): FileProblemKind | undefined {
+  return ownKindOf(error) ?? ownKindOf((error as { cause?: unknown } | null)?.cause);
+}
+
+/** Each kind's reason and fix, for what was being done and whether the path is being made. */
+const WORDS: Record<
+  FileProblemKind,
+  (action: FileAction, output: boolean) => [reason: string, fix?: string]
+> = {
+  missing: (_, output) =>
+    output
+      ? ["a folder on its path does not exist", "create it first or give another path"]
+      : ["it does not exist", "check the path"],
+  denied: (action, output) => [
+    "permission denied",
+    output
+      ? "give a path you can write to, or ask its owner for write access"
+      : `ask its owner to make it readable (chmod a+r${
+        action === "list" ? "x" : ""
+      }), or run as a user who can read it`,
+  ],
+  notCapable: () => ["Deno's permissions do not allow it", "run impact with -A"],
+  notDirectory: () => [
+    "it, or a folder on its path, is a file where a folder is needed",
+    "give a folder",
+  ],
+  isDirectory: () => ["it is a folder where a file is needed", "give a file's path"],
+  // mkdir -p fails so only where a file has the folder's name.
+  exists: (action) =>
+    action === "create"
+      ? ["a file of that name is there", "give a folder's path"]
+      : ["it already exists", "give a new path or remove it"],
+  noSpace: () => ["no space left on the device", "free some space or write elsewhere"],
+  quota: () => ["the disk quota is exceeded", "free some of your quota or write elsewhere"],
+  readOnly: () => ["the file system is read-only", "write elsewhere"],
+  nameTooLong: () => ["the name is too long for its file system"],
+  loop: () => ["its symbolic links form a loop"],
+};
 
 const VERB: Record<FileAction, string> = {
   read: "read",
@@ -71,11 +146,12 @@ const VERB: Record<FileAction, string> = {
 /**
  * Describes a file-system error for a user.
  *
- * @param error What a `Deno.*` file call threw.
+ * @param error What a `Deno.*` file call threw (or a wrapper with it as its cause).
  * @param path The path it was called on.
  * @param action What was being done.
- * @returns The kind and the sentence, or undefined when the error is not a file-system failure
- *   (a bug, to be reported as one).
+ * @param fixes Fixes worded for the caller's own place, by kind (the run's `--log-dir`).
+ * @returns The kind, reason, fix and sentence, or undefined when the error is not a
+ *   file-system failure (a bug, to be reported as one).
  * @example A folder that cannot be listed
  * ```ts
  * import { equal } from "node:assert/strict";
@@ -89,63 +165,12 @@ export function fileProblem(
   error: unknown,
   path: string,
   action: FileAction,
+  fixes: FileFixes = {},
 ): FileProblem | undefined {
-  const kind = kindOf(error);
+  const kind = fileProblemKind(error);
   if (kind === undefined) return undefined;
-  const cannot = `Cannot ${VERB[action]} ${path}`;
-  const output = action === "write" || action === "create";
-  switch (kind) {
-    case "missing":
-      return {
-        kind,
-        message: output
-          ? `${cannot}: a folder on its path does not exist; create it first or give another path`
-          : `${cannot}: it does not exist; check the path`,
-      };
-    case "denied":
-      return {
-        kind,
-        message: output
-          ? `${cannot}: permission denied; give a path you can write to, or ask its owner for write access`
-          : `${cannot}: permission denied; ask its owner to make it readable (chmod a+r${
-            action === "list" ? "x" : ""
-          }), or run as a user who can read it`,
-      };
-    case "notCapable":
-      return {
-        kind: "denied",
-        message: `${cannot}: Deno's permissions do not allow it; run impact with -A`,
-      };
-    case "notDirectory":
-      return {
-        kind,
-        message:
-          `${cannot}: it, or a folder on its path, is a file where a folder is needed; give a folder`,
-      };
-    case "isDirectory":
-      return {
-        kind,
-        message: `${cannot}: it is a folder where a file is needed; give a file's path`,
-      };
-    case "exists":
-      // mkdir -p fails so only where a file has the folder's name.
-      return {
-        kind,
-        message: action === "create"
-          ? `${cannot}: a file of that name is there; give a folder's path`
-          : `${cannot}: it already exists; give a new path or remove it`,
-      };
-    case "noSpace":
-      return {
-        kind,
-        message:
-          `${cannot}: no space left on its device (or over quota); free some space or write elsewhere`,
-      };
-    case "readOnly":
-      return { kind, message: `${cannot}: its file system is read-only; write elsewhere` };
-    case "nameTooLong":
-      return { kind, message: `${cannot}: the name is too long for its file system` };
-    case "loop":
-      return { kind, message: `${cannot}: its symbolic links form a loop` };
-  }
+  const [reason, ownFix] = WORDS[kind](action, action === "write" || action === "create");
+  const fix = fixes[kind] ?? ownFix;
+  const message = `Cannot ${VERB[action]} ${path}: ${reason}${fix ? `; ${fix}` : ""}`;
+  return fix === undefined ? { kind, reason, message } : { kind, reason, fix, message };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ExitCode, ExitError } from "../run/errors.ts";
+import { ExitError, FILE_EXIT_CODES } from "../run/errors.ts";
 import { type FileAction, fileProblem } from "../file_errors.ts";
 
 /** A command's flag or input cannot be used; ends the CLI with its exit code. */
@@ -49,7 +49,5 @@ export function fileCliError(
   if (error instanceof CliError) return error;
   const problem = fileProblem(error, path, action);
   if (!problem) return error;
-  return new CliError(problem.message, role === "output" ? ExitCode.usage : ExitCode.input, {
-    cause: error,
-  });
+  return new CliError(problem.message, FILE_EXIT_CODES[role], { cause: error });
 }

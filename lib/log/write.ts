@@ -13,10 +13,15 @@
  * `samples.jsonl` is cut back to its last whole line. The error names the file
  * ({@link LogWriteError}); the caller says what could not be written and goes on.
  *
+ * `impact.json` is redacted here, for `impact run` and `track()` alike: every string it
+ * records (command line, labels, working directory, environment, region) loses its URL
+ * credentials, and whatever the writer's `redact` patterns match becomes `***` (lib/redact.ts).
+ *
  * @module
  */
 import { basename, join, resolve } from "node:path";
 import { LOG_FILES, type RunInfo, type RunSummary, type SampleRecord } from "./schema.ts";
+import { redactStrings } from "../redact.ts";
 
 /** The log directory cannot be used (it holds another run, or cannot be created). */
 export class LogDirError extends Error {
@@ -72,6 +77,12 @@ export function chooseLogDir(options: {
   return { path: join(parent, `${stamp}-${name}`), explicit: false };
 }
 
+/** Options of {@link LogWriter.create}. */
+export interface LogWriterOptions {
+  /** What impact.json must not record (`--redact`): every match becomes `***`. */
+  redact?: readonly RegExp[] | undefined;
+}
+
 /** Appends samples and writes the JSON files of one log directory. */
 export class LogWriter {
   #samples: Deno.FsFile | undefined;
@@ -79,17 +90,23 @@ export class LogWriter {
   #samplesBytes = 0;
   readonly #encoder = new TextEncoder();
 
-  private constructor(readonly dir: string) {}
+  readonly #redact: readonly RegExp[];
+
+  private constructor(readonly dir: string, redact: readonly RegExp[]) {
+    this.#redact = redact;
+  }
 
   /**
    * Creates the directory. An explicit directory may exist only when empty; a default one
    * that exists gets a `-2`, `-3`, ... suffix.
    *
    * @param choice From {@link chooseLogDir}.
+   * @param options What impact.json must not record.
    * @returns A writer for the new directory.
    * @throws {LogDirError} When an explicit directory already holds files.
    */
-  static async create(choice: LogDirChoice): Promise<LogWriter> {
+  static async create(choice: LogDirChoice, options: LogWriterOptions = {}): Promise<LogWriter> {
+    const redact = options.redact ?? [];
     const parent = resolve(choice.path, "..");
     await Deno.mkdir(parent, { recursive: true }).catch((error) => {
       // A recursive mkdir says "exists" when a part of the path is a file.
@@ -111,22 +128,22 @@ export class LogWriter {
           );
         }
       }
-      return await LogWriter.#open(choice.path);
+      return await LogWriter.#open(choice.path, redact);
     }
     for (let n = 1;; n++) {
       const path = n === 1 ? choice.path : `${choice.path}-${n}`;
       try {
         // A plain mkdir fails when the folder exists, so two runs never share one.
         await Deno.mkdir(path);
-        return await LogWriter.#open(path);
+        return await LogWriter.#open(path, redact);
       } catch (error) {
         if (!(error instanceof Deno.errors.AlreadyExists) || n > 1000) throw error;
       }
     }
   }
 
-  static async #open(dir: string): Promise<LogWriter> {
-    const writer = new LogWriter(dir);
+  static async #open(dir: string, redact: readonly RegExp[]): Promise<LogWriter> {
+    const writer = new LogWriter(dir, redact);
     writer.#samples = await Deno.open(join(dir, LOG_FILES.samples), {
       write: true,
       append: true,
@@ -136,13 +153,26 @@ export class LogWriter {
   }
 
   /**
-   * Writes `impact.json` atomically (a temporary file renamed over the old one).
+   * impact.json as this writer records it: URL credentials and the `redact` matches blanked.
    *
    * @param info The run's description.
+   * @returns A redacted copy.
+   */
+  recorded(info: RunInfo): RunInfo {
+    return redactStrings(info, this.#redact);
+  }
+
+  /**
+   * Writes `impact.json` atomically (a temporary file renamed over the old one), redacted.
+   *
+   * @param info The run's description.
+   * @returns What was written ({@link LogWriter.recorded}).
    * @throws {LogWriteError} When it cannot be written; the previous version is kept.
    */
-  async writeInfo(info: RunInfo): Promise<void> {
-    await this.#writeJsonAtomic(LOG_FILES.info, info);
+  async writeInfo(info: RunInfo): Promise<RunInfo> {
+    const recorded = this.recorded(info);
+    await this.#writeJsonAtomic(LOG_FILES.info, recorded);
+    return recorded;
   }
 
   /**

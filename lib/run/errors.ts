@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { type FileFixes, fileProblem } from "../file_errors.ts";
+
 export const ExitCode = {
   /** Success. */
   ok: 0,
@@ -59,87 +61,29 @@ export class RunError extends ExitError {
   }
 }
 
-/** What the file system refused, as {@link fileSystemProblem} names it. */
-export type FileSystemRefusal =
-  | "permission"
-  | "read-only"
-  | "full"
-  | "quota"
-  | "not-a-directory"
-  | "is-a-directory"
-  | "missing";
-
-/** A file-system error in words: what it was, for a message that also names the path. */
-export interface FileSystemProblem {
-  kind: FileSystemRefusal;
-  /** E.g. `permission denied`, `the file system is read-only`, `no space left on the device`. */
-  reason: string;
-}
-
-const REASONS: Record<FileSystemRefusal, string> = {
-  permission: "permission denied",
-  "read-only": "the file system is read-only",
-  full: "no space left on the device",
-  quota: "the disk quota is exceeded",
-  "not-a-directory": "a part of the path is a file, not a folder",
-  "is-a-directory": "it is a folder",
-  missing: "a folder of the path does not exist",
-};
+/** What a path the file system refused was to the command. */
+export type FileRole = "input" | "output" | "logDir";
 
 /**
- * Tells a file-system refusal (permission, read-only, full disk, a file where a folder is
- * expected) from other errors, so each command can give the path, the reason and its fix with
- * an exit code instead of an "internal error".
- *
- * @param error What a `Deno.*` file call threw.
- * @returns The refusal, or undefined when the error is not one.
- * @example A full disk and a read-only mount
- * ```ts
- * import { equal } from "node:assert/strict";
- * import { fileSystemProblem } from "./errors.ts";
- *
- * const full = Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
- * equal(fileSystemProblem(full)?.reason, "no space left on the device");
- * equal(fileSystemProblem(new Deno.errors.PermissionDenied("mkdir"))?.kind, "permission");
- * equal(fileSystemProblem(new Error("bug")), undefined);
- * ```
+ * The exit code of each {@link FileRole}: a path the command reads is bad input data (3), a
+ * path it writes (`--out`, `-o`) a command-line value to change (2), and a run's log directory
+ * is bad input data as the README lists it (3). The words come from lib/file_errors.ts.
  */
-export function fileSystemProblem(error: unknown): FileSystemProblem | undefined {
-  // A wrapper (a log write naming its file) carries the file system's error as its cause.
-  const kind = refusalOf(error) ?? refusalOf((error as { cause?: unknown } | null)?.cause);
-  return kind === undefined ? undefined : { kind, reason: REASONS[kind] };
-}
+export const FILE_EXIT_CODES: Record<FileRole, number> = {
+  input: ExitCode.input,
+  output: ExitCode.usage,
+  logDir: ExitCode.input,
+};
 
-function refusalOf(error: unknown): FileSystemRefusal | undefined {
-  if (error instanceof Deno.errors.PermissionDenied) return "permission";
-  if (error instanceof Deno.errors.NotADirectory) return "not-a-directory";
-  if (error instanceof Deno.errors.IsADirectory) return "is-a-directory";
-  if (error instanceof Deno.errors.NotFound) return "missing";
-  switch ((error as { code?: unknown } | null)?.code) {
-    case "EACCES":
-    case "EPERM":
-      return "permission";
-    case "EROFS":
-      return "read-only";
-    case "ENOSPC":
-      return "full";
-    case "EDQUOT":
-      return "quota";
-    case "ENOTDIR":
-      return "not-a-directory";
-    default:
-      return undefined;
-  }
-}
-
-const LOG_DIR_FIXES: Record<FileSystemRefusal, string> = {
-  permission:
+/** The fixes of a refused log directory: the way out is another --log-dir. */
+const LOG_DIR_FIXES: FileFixes = {
+  denied:
     "choose a folder you may write with --log-dir (or IMPACT_LOG_DIR), or give your user write access to it",
-  "read-only": "choose a --log-dir on a writable file system (a home or scratch folder)",
-  full: "free some space there, or choose a --log-dir on another file system",
+  readOnly: "choose a --log-dir on a writable file system (a home or scratch folder)",
+  noSpace: "free some space there, or choose a --log-dir on another file system",
   quota: "free some of your quota there, or choose a --log-dir on another file system",
-  "not-a-directory": "choose a --log-dir whose parent folders are folders",
-  "is-a-directory": "choose a new --log-dir",
+  notDirectory: "choose a --log-dir whose parent folders are folders",
+  isDirectory: "choose a new --log-dir",
   missing: "choose a --log-dir whose parent folders exist",
 };
 
@@ -151,14 +95,30 @@ const LOG_DIR_FIXES: Record<FileSystemRefusal, string> = {
  * @param dir The log directory.
  * @param doing What was being done, e.g. `create the log directory`.
  * @returns A {@link RunError} with {@link ExitCode.input}, or `error` itself.
+ * @example A full disk
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { logDirRefused, RunError } from "./errors.ts";
+ *
+ * const full = Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
+ * const refused = logDirRefused(full, "/scratch/run", "create the log directory") as Error;
+ * equal(
+ *   refused.message,
+ *   "Cannot create the log directory /scratch/run: no space left on the device " +
+ *     "(No space left on device (os error 28)); free some space there, or choose a --log-dir " +
+ *     "on another file system; the command was not started",
+ * );
+ * const bug = new Error("bug");
+ * equal(logDirRefused(bug, "/scratch/run", "create the log directory") instanceof RunError, false);
+ * ```
  */
 export function logDirRefused(error: unknown, dir: string, doing: string): unknown {
-  const problem = fileSystemProblem(error);
+  const problem = fileProblem(error, dir, "create", LOG_DIR_FIXES);
   if (!problem) return error;
   return new RunError(
-    `Cannot ${doing} ${dir}: ${problem.reason} (${(error as Error).message}); ` +
-      `${LOG_DIR_FIXES[problem.kind]}; the command was not started`,
-    ExitCode.input,
+    `Cannot ${doing} ${dir}: ${problem.reason} (${(error as Error).message})` +
+      `${problem.fix ? `; ${problem.fix}` : ""}; the command was not started`,
+    FILE_EXIT_CODES.logDir,
     { cause: error },
   );
 }

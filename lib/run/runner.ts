@@ -12,7 +12,13 @@
 import { assertCpus, assertGpus, HardwareMismatchError } from "../hardware.ts";
 import type { LiveProvider } from "../geo/live/poller.ts";
 import type { RegionInfo, RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
-import { chooseLogDir, type LogDirChoice, LogDirError, LogWriter } from "../log/write.ts";
+import {
+  chooseLogDir,
+  type LogDirChoice,
+  LogDirError,
+  LogWriter,
+  type LogWriterOptions,
+} from "../log/write.ts";
 import { type Runtime, type SystemPaths, systemPaths } from "../runtime.ts";
 import type { DiscoverOptions, Discovery } from "../sensors/registry.ts";
 import type { EnergySensor } from "../sensors/types.ts";
@@ -34,7 +40,6 @@ import {
   intervalFloorNote,
 } from "./report.ts";
 import { captureEnvironmentInfo, startingInfo, startSession } from "./session.ts";
-import { redactStrings } from "../redact.ts";
 
 /** What the pipeline needs from outside. */
 export interface RunDeps {
@@ -48,7 +53,7 @@ export interface RunDeps {
   /** The `--demo` workload's command line, and what the log records of it. */
   demoCommand(): DemoCommand;
   /** Opens the log directory (tests pass a writer that fails on demand); `LogWriter.create` by default. */
-  openLog?(choice: LogDirChoice): Promise<LogWriter>;
+  openLog?(choice: LogDirChoice, options: LogWriterOptions): Promise<LogWriter>;
 }
 
 /**
@@ -271,8 +276,6 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
   let choice: LogDirChoice | undefined;
   try {
     plan = await planRun(options, deps, state);
-    // What the log records: URL credentials and the user's --redact matches blanked.
-    plan = { ...plan, info: redactStrings(plan.info, options.redact) };
     choice = plan.logDir !== undefined ? { path: plan.logDir, explicit: true } : chooseLogDir({
       logDir: options.logDir,
       envLogDir: runtime.env("IMPACT_LOG_DIR"),
@@ -280,7 +283,8 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
       commandName: options.demo ? "demo" : command[0]!,
       nowMs: runtime.now(),
     });
-    writer = await (deps.openLog ?? LogWriter.create)(choice);
+    // What the log records loses URL credentials and the user's --redact matches.
+    writer = await (deps.openLog ?? LogWriter.create)(choice, { redact: options.redact });
     // Before the command starts: a log folder that refuses even impact.json is no place to run.
     await writer.writeInfo(plan.info);
   } catch (error) {
@@ -363,7 +367,7 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     exitCode = error.exitCode;
   }
   const final: Partial<RunInfo> = {
-    ...redactStrings({ ...await environment }, options.redact),
+    ...await environment,
     options: { ...info.options, usedIntervalSeconds: session.sampler.intervalMs / 1000 },
   };
   if (started) {

@@ -136,7 +136,10 @@ export interface Session {
 /** What a session ended with. */
 export interface SessionResult {
   summary: RunSummary;
-  /** impact.json as written at the end (or as it would have been, when it could not be). */
+  /**
+   * impact.json as written at the end, redacted (or as it would have been, when it could not
+   * be): what may be shown.
+   */
   info: RunInfo;
   /**
    * What could not be written, one sentence per file (samples that stopped, a summary.json or
@@ -226,6 +229,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       ...(end.jobWallSeconds !== undefined ? { jobWallSeconds: end.jobWallSeconds } : {}),
     });
     const logErrors: string[] = [];
+    let recorded = info;
     if (failure) {
       logErrors.push(
         `${failure.message}; sampling stopped there, the samples before it are kept`,
@@ -240,17 +244,18 @@ export async function startSession(options: SessionOptions): Promise<Session> {
         );
       });
       if (logErrors.length > 0) info.logErrors = [...logErrors];
-      await writer.writeInfo(info).catch((error) => {
+      recorded = await writer.writeInfo(info).catch((error) => {
         if (!(error instanceof LogWriteError)) throw error;
         logErrors.push(
           `${error.message}; it keeps what the run's start wrote (no end, no exit code)`,
         );
+        return writer.recorded(info);
       });
     } finally {
       writer.close();
       await discovery.close();
     }
-    return { summary, info, logErrors };
+    return { summary, info: recorded, logErrors };
   }
 
   return {

@@ -20,6 +20,12 @@ export interface TrackOptions {
   attribution?: Attribution;
   /** Experiment metadata stored in impact.json. */
   labels?: Record<string, string>;
+  /**
+   * What impact.json must not record, as `impact run --redact`: every match in the strings it
+   * records (command line, labels, working directory, environment) becomes `***`. URL
+   * credentials (`user:password@`, token-like query parameters) are always blanked.
+   */
+  redact?: RegExp[];
   /** Record git and pip state (default true). */
   captureEnv?: boolean;
   /** Effects (tests pass fakes). */
@@ -65,7 +71,7 @@ export interface Tracker extends AsyncDisposable {
  * Starts measuring this process's energy into a new log directory.
  *
  * @param logDir The log directory (created; must not hold another run).
- * @param options Interval, attribution, labels.
+ * @param options Interval, attribution, labels, what not to record.
  * @returns The tracker.
  * @throws {LogDirError} When `logDir` already holds files.
  */
@@ -76,6 +82,7 @@ export async function track(logDir: string, options: TrackOptions = {}): Promise
   const cwd = Deno.cwd();
   const writer = await LogWriter.create(
     chooseLogDir({ logDir, cwd, commandName: "track", nowMs: runtime.now() }),
+    { redact: options.redact },
   );
   const discovery = options.discovery ??
     await discoverSensors(runtime, systemPaths(runtime), { intervalMs });

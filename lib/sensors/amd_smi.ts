@@ -18,6 +18,11 @@
  *   draws power (MI100 before a reboot) is dropped for power from that read on (a gap).
  * An APU's power is the whole SoC (component `psys`, the CPU taken out by inside.ts).
  *
+ * Each row is checked against what its GPU can draw (twice the power cap amd-smi states, else
+ * its board power: lib/sensors/plausible.ts; recorded in the status detail as `plausible`): a
+ * power beyond it makes the reads fail until a good row (a counter GPU only leaves the power
+ * out), and a counter step beyond it in the time between the rows is a rebased read.
+ *
  * A stream that dies or stops printing makes `read()` reject; the sampler calls `restart()`.
  *
  * @module
@@ -27,8 +32,9 @@ import { readChildLines, stopChild } from "./child_stream.ts";
 import type { DeviceEnergy, DeviceReading, GpuInfo, SensorStatus } from "../types.ts";
 import type { Runtime } from "../runtime.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
+import { energyStepProblem, plausibleDetail, powerProblem } from "./plausible.ts";
 import type { KfdProcesses } from "./kfd.ts";
-import { type Group, isApu, planGroups } from "./amd_smi_groups.ts";
+import { gpuBounds, type Group, isApu, planGroups } from "./amd_smi_groups.ts";
 import {
   amdSmiCsvStream,
   type AmdSmiGpu,
@@ -141,7 +147,7 @@ export function createAmdSmiSensor(
     if (gpus.length === 0) return unavailableStatus(NAME, "amd-smi listed no GPUs");
     const metrics = new Map(parseAmdSmiMetricJson(metricOut.stdout).map((m) => [m.index, m]));
     const notes: string[] = [];
-    groups = planGroups(gpus, metrics, notes);
+    groups = planGroups(gpus, metrics, notes, await gpuBounds(gpus));
     if (groups.length === 0) {
       return unavailableStatus(NAME, `no GPU reports power or energy: ${notes.join("; ")}`);
     }
@@ -173,6 +179,9 @@ export function createAmdSmiSensor(
         ),
         gpus: gpuList,
         notes,
+        plausible: Object.fromEntries(
+          groups.flatMap((g) => g.members.map((m) => [deviceOf(m), plausibleDetail(g.bound)])),
+        ),
       },
     };
     if (notes.length > 0) result.reason = notes.join("; ");
@@ -192,25 +201,46 @@ export function createAmdSmiSensor(
     if (!group) return;
     const nowMs = runtime.monotonicMs();
     lastRowAtMs = nowMs;
-    if (group.method === "counter") countEnergy(group, metric);
+    if (group.method === "counter") countEnergy(group, metric, nowMs);
     // Zero-order hold: the previous power covers the time since the last row.
     if (group.method === "integrated") integrate(group, group.watts, nowMs);
-    if (metric.socketWatts !== undefined) group.watts = metric.socketWatts;
+    const watts = metric.socketWatts;
+    const problem = watts === undefined ? undefined : powerProblem(watts, group.bound);
+    if (problem !== undefined) {
+      // No power is known from here: nothing is integrated until a good row, and the reads
+      // meanwhile fail (a counter group only leaves the power out).
+      delete group.watts;
+      if (group.method === "integrated") {
+        group.failure =
+          `amd-smi GPU ${group.primary} printed a power no GPU here can draw: ${problem}`;
+      }
+    } else if (watts !== undefined) {
+      // The first good row after a bad one: integration starts afresh from it.
+      if (group.failure !== undefined && group.watts === undefined) group.integratedUntilMs = nowMs;
+      group.watts = watts;
+    }
     if (allSeen && !group.seen) {
       group.seen = true;
       if (groups.every((g) => g.seen)) allSeen();
     }
   }
 
-  function countEnergy(group: Group, metric: AmdSmiMetric) {
+  function countEnergy(group: Group, metric: AmdSmiMetric, nowMs: number) {
     const joules = metric.energyJoules;
     if (joules === undefined) return;
-    const last = group.lastEnergyJoules;
+    const [last, lastMs] = [group.lastEnergyJoules, group.lastEnergyMs];
     group.lastEnergyJoules = joules;
-    if (last === undefined) return;
+    group.lastEnergyMs = nowMs;
+    if (last === undefined || lastMs === undefined) return;
     if (joules < last) {
       group.rebased = `amd-smi GPU ${group.primary}: the energy counter went back from ${last} ` +
         `to ${joules} J (a driver reload), so the energy since the last read is unknown`;
+      return;
+    }
+    const jump = energyStepProblem(joules - last, (nowMs - lastMs) / 1000, group.bound);
+    if (jump !== undefined) {
+      group.rebased =
+        `amd-smi GPU ${group.primary}: the energy counter jumped from ${last} to ${joules} J: ${jump}`;
       return;
     }
     const stillWithPower = joules === last && (group.watts ?? 0) > FROZEN_ABOVE_WATTS;
@@ -262,6 +292,8 @@ export function createAmdSmiSensor(
       group.seen = false;
       delete group.watts;
       delete group.lastEnergyJoules;
+      delete group.lastEnergyMs;
+      delete group.failure;
     }
     failure = undefined;
     const seen = new Promise<void>((resolve) => allSeen = resolve);
@@ -280,7 +312,17 @@ export function createAmdSmiSensor(
 
   function readings(nowMs: number): DeviceReading[] {
     const pids = options.processes?.pidsByGpuId();
-    return groups.flatMap((group) => {
+    return groups.flatMap((group): DeviceReading[] => {
+      if (group.failure !== undefined) {
+        const failure = group.failure;
+        // Said at each read until a good row has come; the read after it counts afresh.
+        if (group.watts !== undefined) delete group.failure;
+        return group.members.map((gpu) => ({
+          component: isApu(gpu) ? "psys" : "gpu",
+          device: deviceOf(gpu),
+          failure,
+        }));
+      }
       if (group.method === "integrated") integrate(group, group.watts, nowMs);
       const rebased = group.rebased;
       delete group.rebased;

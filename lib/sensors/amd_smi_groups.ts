@@ -12,6 +12,7 @@
 import type { Method } from "../types.ts";
 import { AMD_APU_IDS, AMD_DUAL_DIE_IDS, pairDies } from "./hwmon_parse.ts";
 import type { AmdSmiGpu, AmdSmiMetric } from "./amd_smi_parse.ts";
+import { gpuPowerBound, type PowerBound } from "./plausible.ts";
 
 /** GPUs that share one reading: a physical GPU's partitions, an MI250X's two dies. */
 export interface Group {
@@ -19,16 +20,24 @@ export interface Group {
   primary: number;
   members: AmdSmiGpu[];
   method: Method;
-  /** Counter groups: the last energy printed, J. */
+  /** What the group's physical GPU can draw: a power or counter step beyond it is a gap. */
+  bound: PowerBound;
+  /** Counter groups: the last energy printed, J, and when its row came (monotonic ms). */
   lastEnergyJoules?: number;
+  lastEnergyMs?: number;
   /** Joules counted since start(), gaps excluded. */
   countedJoules: number;
   watts?: number;
   /** Power groups: monotonic ms up to which power has been integrated. */
   integratedUntilMs: number;
   stillRows: number;
-  /** Why counting restarted at the latest row (a counter that went back or froze). */
+  /** Why counting restarted at the latest row (a counter that went back, jumped or froze). */
   rebased?: string;
+  /**
+   * Power groups: why the power is unknown since a row (a power no GPU can draw), until the
+   * read after a good row; the reads meanwhile fail.
+   */
+  failure?: string;
   seen: boolean;
 }
 
@@ -38,12 +47,14 @@ export interface Group {
  * @param gpus The GPUs, by index.
  * @param metrics One metric per GPU, from the probe.
  * @param notes Receives what was merged, dropped or not used, and why.
+ * @param bounds What each GPU (by index) can draw; a group takes its reporting GPU's.
  * @returns The groups that can be read.
  */
 export function planGroups(
   gpus: AmdSmiGpu[],
   metrics: Map<number, AmdSmiMetric>,
   notes: string[],
+  bounds: Map<number, PowerBound>,
 ): Group[] {
   const sorted = [...gpus].sort((a, b) => a.index - b.index);
   // Partitions: partition 0 starts a physical GPU, the partitions after it belong to it.
@@ -119,6 +130,7 @@ export function planGroups(
     groups.push({
       primary,
       members,
+      bound: bounds.get(primary)!,
       method: counter ? "counter" : "integrated",
       countedJoules: 0,
       integratedUntilMs: 0,
@@ -146,4 +158,24 @@ function primaryOf(members: AmdSmiGpu[], metrics: Map<number, AmdSmiMetric>): nu
  */
 export function isApu(gpu: AmdSmiGpu): boolean {
   return AMD_APU_IDS.has(gpu.deviceId ?? "") || /MI300A/.test(gpu.name ?? "");
+}
+
+/**
+ * What each GPU can draw: twice the largest power cap amd-smi states (`limit.max_power`, the
+ * most the cap may be raised to, or `limit.socket_power`), else twice its board power
+ * (data/gpu_tdp.json), else the unknown-GPU bound (lib/sensors/plausible.ts).
+ *
+ * @param gpus The GPUs.
+ * @returns Each GPU's bound, by index.
+ */
+export async function gpuBounds(gpus: AmdSmiGpu[]): Promise<Map<number, PowerBound>> {
+  const bounds = new Map<number, PowerBound>();
+  for (const gpu of gpus) {
+    const limits = [
+      { watts: gpu.maxPowerLimitWatts ?? 0, source: "highest power cap (amd-smi max_power)" },
+      { watts: gpu.powerLimitWatts ?? 0, source: "power cap (amd-smi socket_power)" },
+    ];
+    bounds.set(gpu.index, await gpuPowerBound({ name: gpu.name ?? "AMD GPU" }, limits));
+  }
+  return bounds;
 }

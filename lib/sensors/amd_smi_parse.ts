@@ -116,6 +116,8 @@ export interface AmdSmiGpu {
   asicSerial?: string;
   /** Socket power limit, W. */
   powerLimitWatts?: number;
+  /** The most the socket power limit may be raised to (`limit.max_power`), W. */
+  maxPowerLimitWatts?: number;
 }
 
 /**
@@ -151,8 +153,10 @@ export function parseAmdSmiGpus(listText: string, staticText: string | undefined
     if (serial !== undefined && /^(0x)?[0-9a-f]+$/i.test(serial)) {
       gpu.asicSerial = serial.replace(/^0x/i, "").toLowerCase();
     }
-    const watts = amdSmiNumber(limit.socket_power) ?? amdSmiNumber(limit.max_power);
+    const maxWatts = amdSmiNumber(limit.max_power);
+    const watts = amdSmiNumber(limit.socket_power) ?? maxWatts;
     if (watts !== undefined && watts > 0) gpu.powerLimitWatts = watts;
+    if (maxWatts !== undefined && maxWatts > 0) gpu.maxPowerLimitWatts = maxWatts;
     return gpu;
   });
 }

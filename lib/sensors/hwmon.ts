@@ -10,6 +10,11 @@
  * A file that is missing, unreadable or holds the firmware's "no reading" value
  * (4294967295000) fails its devices for that read, with the reason; the others are read.
  *
+ * Each reading is checked against what its device can draw (hwmon_bounds.ts, recorded in the
+ * status detail as `plausible`): a power beyond it fails the read, like a file with no
+ * reading; a counter step beyond it in the time since its last good value is a reset (the
+ * read is `rebased`, and counting goes on from the new value).
+ *
  * Devices that are remainders (Grace's modules less their Grace sockets) follow each input's
  * energy between reads and hold their value rather than go back while the inputs' update
  * instants differ, as RAPL's psys remainder does. What other sensors read inside a device (the
@@ -33,6 +38,8 @@ import type {
   OutputSpec,
 } from "./hwmon_scan.ts";
 import { planFamily } from "./hwmon_plan.ts";
+import { plausibleByDevice } from "./hwmon_bounds.ts";
+import { energyStepProblem, powerProblem } from "./plausible.ts";
 
 /** An hwmon family's sensor, with the GPUs it found. */
 export type HwmonSensor = EnergySensor & {
@@ -90,8 +97,9 @@ interface Channel {
   spec: ChannelSpec;
   /** Counters: the last raw value, microjoules. */
   lastRawUj?: number;
-  /** Power: the last reading and when it was taken (undefined after a failed read). */
+  /** Power: the last reading (undefined after a failed read). */
   lastWatts?: number;
+  /** When the last good value was read (power: undefined after a failed read). */
   lastMs?: number;
   /** Joules counted since start(), gaps excluded. */
   joules: number;
@@ -106,6 +114,8 @@ export interface HwmonOptions {
   processes?: KfdProcesses;
   /** PCI addresses of GPUs another sensor reads (amd-smi): amdgpu leaves them to it. */
   skipSlots?: ReadonlySet<string>;
+  /** The CPU model (/proc/cpuinfo): its TDP bounds a CPU socket's readings. */
+  cpuModel?: string | undefined;
 }
 
 /**
@@ -135,34 +145,46 @@ export function createHwmonSensor(
   const readChannel = async (channel: Channel, nowMs: number) => {
     delete channel.failure;
     delete channel.reset;
+    const { path, kind, bound } = channel.spec;
     let value: number;
     try {
-      value = parseHwmonMicro(await runtime.readTextFile(channel.spec.path), channel.spec.path);
+      value = parseHwmonMicro(await runtime.readTextFile(path), path);
     } catch (error) {
-      channel.failure = error instanceof Deno.errors.NotFound
-        ? `${channel.spec.path} is gone`
-        : error instanceof HwmonValueError
-        ? error.message
-        : `cannot read ${channel.spec.path}: ${messageOf(error)}`;
-      delete channel.lastWatts;
-      delete channel.lastMs;
+      failChannel(
+        channel,
+        error instanceof Deno.errors.NotFound
+          ? `${path} is gone`
+          : error instanceof HwmonValueError
+          ? error.message
+          : `cannot read ${path}: ${messageOf(error)}`,
+      );
       return;
     }
-    if (channel.spec.kind === "counter") {
-      const last = channel.lastRawUj;
+    if (kind === "counter") {
+      // Counted on from the last good value, however many reads failed since.
+      const [last, lastMs] = [channel.lastRawUj, channel.lastMs];
       channel.lastRawUj = value;
-      if (last === undefined) return;
-      if (value >= last) channel.joules += (value - last) / 1e6;
-      else {
-        channel.reset = `${channel.spec.path} went back from ${last} to ${value} µJ ` +
+      channel.lastMs = nowMs;
+      if (last === undefined || lastMs === undefined) return;
+      if (value < last) {
+        channel.reset = `${path} went back from ${last} to ${value} µJ ` +
           "(a driver reload or a counter wrap), so the energy since the last read is unknown";
+        return;
       }
+      const jump = energyStepProblem((value - last) / 1e6, (nowMs - lastMs) / 1000, bound);
+      if (jump === undefined) channel.joules += (value - last) / 1e6;
+      else channel.reset = `${path} jumped from ${last} to ${value} µJ: ${jump}`;
       return;
     }
     const watts = value / 1e6;
+    const problem = powerProblem(watts, bound);
+    if (problem !== undefined) {
+      failChannel(channel, `${path} reads a power no device here can draw: ${problem}`);
+      return;
+    }
     if (channel.lastMs !== undefined) {
       const seconds = Math.max(0, nowMs - channel.lastMs) / 1000;
-      const instant = channel.spec.path.endsWith("_input") && channel.lastWatts !== undefined;
+      const instant = path.endsWith("_input") && channel.lastWatts !== undefined;
       channel.joules += (instant ? (watts + channel.lastWatts!) / 2 : watts) * seconds;
     }
     channel.lastWatts = watts;
@@ -174,7 +196,7 @@ export function createHwmonSensor(
 
   async function probe(): Promise<SensorStatus> {
     if (status) return status;
-    plan = await planFamily(runtime, scan, family, options.skipSlots);
+    plan = await planFamily(runtime, scan, family, options);
     if (plan.outputs.length === 0) {
       const found = [...plan.notEmitted, ...plan.unreadable];
       if (found.length > 0 && scan.dirs[family].length > 0) {
@@ -235,6 +257,7 @@ export function createHwmonSensor(
         }])),
         notEmitted: plan.notEmitted,
         unreadable,
+        plausible: plausibleByDevice(outputs),
       },
     };
     if (notes.length > 0) status.reason = notes.join("; ");
@@ -317,6 +340,18 @@ export function createHwmonSensor(
       await processes?.settle();
     },
   };
+}
+
+/**
+ * A read that gave no value: the channel's devices fail it. A power channel integrates again
+ * only from its next good reading; a counter counts on from its last good value.
+ */
+function failChannel(channel: Channel, failure: string): void {
+  channel.failure = failure;
+  if (channel.spec.kind === "power") {
+    delete channel.lastWatts;
+    delete channel.lastMs;
+  }
 }
 
 function uniqueChannels(outputs: OutputSpec[]): ChannelSpec[] {

@@ -31,8 +31,9 @@ export class HwmonValueError extends Error {
  * @param text The file's content.
  * @param path The file, for the message.
  * @returns The value (microjoules or microwatts, as the file's name says).
- * @throws {HwmonValueError} For text that is not a whole number, a negative value, or the
- *   firmware's "no reading" value.
+ * @throws {HwmonValueError} For text that is not a whole number, a negative value, a number
+ *   too long to be one (a 400-digit value reads as Infinity), or the firmware's "no reading"
+ *   value.
  * @example A reading, and the firmware's "no reading"
  * ```ts
  * import { equal, throws } from "node:assert/strict";
@@ -48,6 +49,9 @@ export function parseHwmonMicro(text: string, path: string): number {
     throw new HwmonValueError(path, `expected a whole number, got "${trimmed}"`);
   }
   const value = Number(trimmed);
+  if (!Number.isFinite(value)) {
+    throw new HwmonValueError(path, `a ${trimmed.length}-digit number, no reading`);
+  }
   if (value === HWMON_NO_READING) {
     throw new HwmonValueError(
       path,

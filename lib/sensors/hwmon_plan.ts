@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Runtime } from "../runtime.ts";
 import { type GraceMeterKind, parseAmdEnergyLabel, parseGraceLabel } from "./hwmon_parse.ts";
 import {
@@ -25,6 +25,16 @@ import {
   readOptional,
 } from "./hwmon_scan.ts";
 import { planAmdgpu, planIntelGpu } from "./hwmon_plan_gpu.ts";
+import { METER_LIMIT_FILES, meterBound, statedLimits } from "./hwmon_bounds.ts";
+import { cpuTdpBound } from "./plausible.ts";
+
+/** What a plan needs beyond the scan. */
+export interface PlanOptions {
+  /** PCI addresses of GPUs another sensor reads (amd-smi): left to it. */
+  skipSlots?: ReadonlySet<string> | undefined;
+  /** The CPU model (/proc/cpuinfo), for the TDP that bounds a CPU socket's readings. */
+  cpuModel?: string | undefined;
+}
 
 /**
  * Plans what a family emits from the folders the scan found.
@@ -32,30 +42,36 @@ import { planAmdgpu, planIntelGpu } from "./hwmon_plan_gpu.ts";
  * @param runtime Where files are read.
  * @param scan The scan.
  * @param family The family.
- * @param skipSlots PCI addresses of GPUs another sensor reads (amd-smi): left to it.
+ * @param options GPUs left to amd-smi, the CPU model.
  * @returns Its outputs, what it leaves out and why, and its GPUs.
  */
 export function planFamily(
   runtime: Runtime,
   scan: HwmonScan,
   family: HwmonFamily,
-  skipSlots: ReadonlySet<string> = new Set(),
+  options: PlanOptions = {},
 ): Promise<FamilyPlan> {
   const dirs = scan.dirs[family];
   switch (family) {
     case "amdgpu":
-      return planAmdgpu(runtime, dirs, skipSlots);
+      return planAmdgpu(runtime, dirs, options.skipSlots ?? new Set());
     case "intel-gpu":
       return planIntelGpu(runtime, dirs);
     case "amd-energy":
-      return planAmdEnergy(runtime, dirs);
+      return planAmdEnergy(runtime, dirs, options.cpuModel);
     case "power-meter":
-      return planPowerMeter(runtime, dirs);
+      return planPowerMeter(runtime, dirs, options.cpuModel);
   }
 }
 
-async function planAmdEnergy(runtime: Runtime, dirs: HwmonDir[]): Promise<FamilyPlan> {
+async function planAmdEnergy(
+  runtime: Runtime,
+  dirs: HwmonDir[],
+  cpuModel: string | undefined,
+): Promise<FamilyPlan> {
   const plan = emptyPlan("amd-energy");
+  // zenergy states no limit: a socket is bounded by its CPU's TDP.
+  const bound = cpuTdpBound(cpuModel);
   const seen = new Set<string>();
   let cores = 0;
   for (const dir of dirs) {
@@ -77,7 +93,7 @@ async function planAmdEnergy(runtime: Runtime, dirs: HwmonDir[]): Promise<Family
       plan.outputs.push({
         component: "cpu",
         device,
-        plus: [{ path: join(dir.path, channel.file), kind: "counter" }],
+        plus: [{ path: join(dir.path, channel.file), kind: "counter", bound }],
         minus: [],
         measures: `socket ${label.index} (${dir.name} Esocket${label.index})`,
       });
@@ -90,7 +106,11 @@ async function planAmdEnergy(runtime: Runtime, dirs: HwmonDir[]): Promise<Family
   return plan;
 }
 
-async function planPowerMeter(runtime: Runtime, dirs: HwmonDir[]): Promise<FamilyPlan> {
+async function planPowerMeter(
+  runtime: Runtime,
+  dirs: HwmonDir[],
+  cpuModel: string | undefined,
+): Promise<FamilyPlan> {
   const plan = emptyPlan("power-meter");
   const meters = await Promise.all(dirs.map(async (dir) => {
     // ACPI meters keep their attributes on the ACPI device; look there first.
@@ -103,7 +123,10 @@ async function planPowerMeter(runtime: Runtime, dirs: HwmonDir[]): Promise<Famil
     const file = ["power1_average", "power1_input"].find((f) => deviceFiles.includes(f));
     const own = ["power1_average", "power1_input"].find((f) => ownFiles.includes(f));
     const path = file ? join(deviceDir, file) : own ? join(dir.path, own) : undefined;
-    return { dir, path, oem: oem?.trim() ?? "", grace: parseGraceLabel(oem ?? "") };
+    const grace = parseGraceLabel(oem ?? "");
+    const limits = path ? await statedLimits(runtime, dirname(path), METER_LIMIT_FILES) : [];
+    const bound = meterBound(grace?.kind ?? "node", limits, cpuModel);
+    return { dir, path, oem: oem?.trim() ?? "", grace, bound };
   }));
   const grace = new Map<number, Partial<Record<GraceMeterKind, ChannelSpec>>>();
   let node = 0;
@@ -112,7 +135,7 @@ async function planPowerMeter(runtime: Runtime, dirs: HwmonDir[]): Promise<Famil
       plan.unreadable.push(`${meter.dir.id}: no power1_average under ${meter.dir.path}/device`);
       continue;
     }
-    const channel: ChannelSpec = { path: meter.path, kind: "power" };
+    const channel: ChannelSpec = { path: meter.path, kind: "power", bound: meter.bound };
     if (meter.grace) {
       const socket = grace.get(meter.grace.socket) ?? {};
       socket[meter.grace.kind] = channel;

@@ -32,6 +32,8 @@ import {
   readNumber,
   readOptional,
 } from "./hwmon_scan.ts";
+import { AMDGPU_LIMIT_FILES, INTEL_GPU_LIMIT_FILES, statedLimits } from "./hwmon_bounds.ts";
+import { gpuPowerBound, type PowerBound } from "./plausible.ts";
 
 /** A GPU's hwmon folder with what its `device` link says. */
 interface GpuDir extends HwmonDir {
@@ -85,14 +87,13 @@ export async function planAmdgpu(
       gpuInfo.uuid = `GPU-${uniqueId.replace(/^0x/i, "").toLowerCase()}`;
     }
     if (cap !== undefined && cap > 0) gpuInfo.powerLimitWatts = cap / 1e6;
-    return {
-      gpu,
+    const secondary = dualDie && (powerFile === undefined || cap === 0);
+    // A secondary die reads its primary's file, checked against the primary's bound.
+    const bound = secondary || powerFile === undefined ? undefined : await gpuPowerBound(
       gpuInfo,
-      powerFile,
-      apu,
-      dualDie,
-      secondary: dualDie && (powerFile === undefined || cap === 0),
-    };
+      await statedLimits(runtime, gpu.path, AMDGPU_LIMIT_FILES),
+    );
+    return { gpu, gpuInfo, bound, powerFile, apu, dualDie, secondary };
   }));
   const partnerOf = pairDies(
     info.map((die) => ({ ...die, hasPower: die.powerFile !== undefined })),
@@ -118,7 +119,7 @@ export async function planAmdgpu(
       plan.outputs.push({
         component: "gpu",
         device,
-        plus: [{ path, kind: "power" }],
+        plus: [{ path, kind: "power", bound: info[primary]!.bound! }],
         minus: [],
         share: 0.5,
         ...slot,
@@ -133,11 +134,12 @@ export async function planAmdgpu(
       return;
     }
     const path = join(die.gpu.path, die.powerFile);
+    const channel = { path, kind: "power", bound: die.bound! } as const;
     if (die.apu) {
       plan.outputs.push({
         component: "psys",
         device,
-        plus: [{ path, kind: "power" }],
+        plus: [channel],
         minus: [],
         inside: "cpu-packages",
         measures: `the whole APU (${die.gpuInfo.name}: GPU, CPU and memory), ${die.powerFile}`,
@@ -148,7 +150,7 @@ export async function planAmdgpu(
     plan.outputs.push({
       component: "gpu",
       device,
-      plus: [{ path, kind: "power" }],
+      plus: [channel],
       minus: [],
       ...(paired === undefined ? {} : { share: 0.5 }),
       ...slot,
@@ -177,6 +179,10 @@ export async function planIntelGpu(runtime: Runtime, dirs: HwmonDir[]): Promise<
     const gpuInfo: GpuInfo = { index, name: gpuProductName(gpu.pci, "Intel"), device };
     const cap = await readNumber(runtime, join(gpu.path, "power1_cap"));
     if (cap !== undefined && cap > 0) gpuInfo.powerLimitWatts = cap / 1e6;
+    const bound = await gpuPowerBound(
+      gpuInfo,
+      await statedLimits(runtime, gpu.path, INTEL_GPU_LIMIT_FILES),
+    );
     plan.gpus.push(gpuInfo);
     // Channels by label: some builds have energy2 (pkg) only; without labels the kernel ABI
     // numbers them card = 1, pkg = 2.
@@ -188,7 +194,9 @@ export async function planIntelGpu(runtime: Runtime, dirs: HwmonDir[]): Promise<
     const where = `${device} (${gpu.name} ${gpu.id}, ${gpu.pci.slot ?? "no PCI slot"})`;
     if (card) {
       if (pkg) plan.notEmitted.push(`${where}: ${pkg.file} (pkg) is inside ${card.file} (card)`);
-      plan.outputs.push(counterOutput(gpu, device, card.file, `${gpuInfo.name}, the whole card`));
+      plan.outputs.push(
+        counterOutput(gpu, device, card.file, bound, `${gpuInfo.name}, the whole card`),
+      );
       return;
     }
     if (pkg) {
@@ -197,6 +205,7 @@ export async function planIntelGpu(runtime: Runtime, dirs: HwmonDir[]): Promise<
           gpu,
           device,
           pkg.file,
+          bound,
           `${gpuInfo.name}, the GPU package only (this driver has no card channel, so the card's memory and board are not in it)`,
         ),
       );
@@ -207,7 +216,7 @@ export async function planIntelGpu(runtime: Runtime, dirs: HwmonDir[]): Promise<
       plan.outputs.push({
         component: "gpu",
         device,
-        plus: [{ path: join(gpu.path, powerFile), kind: "power" }],
+        plus: [{ path: join(gpu.path, powerFile), kind: "power", bound }],
         minus: [],
         measures: `${gpuInfo.name}, ${powerFile}`,
       });
@@ -220,11 +229,17 @@ export async function planIntelGpu(runtime: Runtime, dirs: HwmonDir[]): Promise<
   return plan;
 }
 
-function counterOutput(gpu: GpuDir, device: string, file: string, measures: string): OutputSpec {
+function counterOutput(
+  gpu: GpuDir,
+  device: string,
+  file: string,
+  bound: PowerBound,
+  measures: string,
+): OutputSpec {
   return {
     component: "gpu",
     device,
-    plus: [{ path: join(gpu.path, file), kind: "counter" }],
+    plus: [{ path: join(gpu.path, file), kind: "counter", bound }],
     minus: [],
     measures,
   };

@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import type { Component, GpuInfo } from "../types.ts";
 import type { Runtime } from "../runtime.ts";
+import type { PowerBound } from "./plausible.ts";
 
 /** The hwmon names each family reads. */
 export const HWMON_FAMILIES = {
@@ -29,6 +30,8 @@ export interface ChannelSpec {
   /** The file: `.../energy1_input` (cumulative microjoules) or `.../power1_average` (microwatts). */
   path: string;
   kind: "counter" | "power";
+  /** What the device it reads can draw: a reading or step beyond it is a gap (hwmon_bounds.ts). */
+  bound: PowerBound;
 }
 
 /** Readings of other sensors that lie inside an output and are taken out of it. */

@@ -16,6 +16,11 @@
  *   interval a board stays at its limit; millisecond spikes and a raised limit stay well under
  *   twice it), else the same margin over the board power of data/gpu_tdp.json, else
  *   {@link UNKNOWN_GPU_WATTS}.
+ * - hwmon and amd-smi devices (lib/sensors/hwmon_bounds.ts, amd_smi.ts) by what each device
+ *   states of itself ({@link statedBound}: an amdgpu's `power1_cap_max`, an Intel GPU's power
+ *   limits, amd-smi's power caps, an ACPI meter's cap; a Grace module by
+ *   {@link GRACE_MODULE_RATED_WATTS}), else the tables as above, else the `UNKNOWN_*` bounds
+ *   ({@link UNKNOWN_NODE_WATTS} for a whole-node meter).
  *
  * A new sensor checks each power reading with {@link powerProblem} and each counter step with
  * {@link energyStepProblem}; the sampler's own guard (lib/sampler/sampler.ts) only stops what
@@ -24,6 +29,7 @@
  * @module
  */
 import type { GpuInfo } from "../types.ts";
+import { findCpuTdp } from "./cpu_tdp.ts";
 
 /** The most a device can draw, averaged over any read interval, and why. */
 export interface PowerBound {
@@ -41,6 +47,17 @@ export const UNKNOWN_CPU_ZONE_WATTS = 1000;
 export const GPU_MARGIN = 2;
 /** A GPU with no limit and no known board power: more than any single board draws today. */
 export const UNKNOWN_GPU_WATTS = 3000;
+/** Margin over an ACPI power meter's cap or a Grace module's rating (a capped node stays near it). */
+export const METER_MARGIN = 2;
+/** A whole-node meter with no cap: more than any one server draws today (8 B200 GPUs: 14.3 kW). */
+export const UNKNOWN_NODE_WATTS = 20_000;
+/**
+ * The most a Grace module (a superchip, whose "Module Power" meter holds the Grace CPU, its
+ * GPUs and memory) is rated for: GB200's 2700 W (Grace and two Blackwell GPUs). A GH200
+ * module's limit is 1000 W (nvidia-smi's "Module Power Readings"); the meter does not say which
+ * module it is on, so the largest rating stands for all.
+ */
+export const GRACE_MODULE_RATED_WATTS = 2700;
 /**
  * Added to the elapsed time when a counter step is checked: counters update on their own
  * period (RAPL about 1 ms, NVML tens of ms) and the read's time stamp is taken around the
@@ -94,23 +111,67 @@ export function energyStepProblem(
     `(at most ${figure(bound.maxWatts)} W: ${bound.basis})`;
 }
 
+/** A power limit a device states of itself, and where: `power cap (power1_cap_max)`. */
+export interface StatedLimit {
+  /** Watts. */
+  watts: number;
+  /** What the limit is and where the device states it, for the bound's basis. */
+  source: string;
+}
+
 /**
- * A GPU's bound: twice its enforced power limit, else twice its board power from
- * data/gpu_tdp.json (loaded only then), else {@link UNKNOWN_GPU_WATTS}.
+ * A bound from the limits a device states: the margin over the largest of them (a cap the
+ * user may raise up to a maximum counts at that maximum). Limits that are not a positive
+ * number of watts are no limits.
+ *
+ * @param limits What the device states.
+ * @param margin The margin for this kind of device.
+ * @returns The bound, or undefined when the device states no limit.
+ * @example An amdgpu with its cap and the cap's maximum
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { statedBound } from "./plausible.ts";
+ *
+ * const limits = [
+ *   { watts: 291, source: "power cap (power1_cap)" },
+ *   { watts: 340, source: "highest power cap (power1_cap_max)" },
+ * ];
+ * deepEqual(statedBound(limits, 2), {
+ *   maxWatts: 680,
+ *   basis: "2 x its 340 W highest power cap (power1_cap_max)",
+ * });
+ * ```
+ */
+export function statedBound(
+  limits: readonly StatedLimit[],
+  margin: number,
+): PowerBound | undefined {
+  const usable = limits.filter((l) => Number.isFinite(l.watts) && l.watts > 0);
+  if (usable.length === 0) return undefined;
+  const top = usable.reduce((a, b) => b.watts > a.watts ? b : a);
+  return {
+    maxWatts: margin * top.watts,
+    basis: `${margin} x its ${figure(top.watts)} W ${top.source}`,
+  };
+}
+
+/**
+ * A GPU's bound: twice the largest limit it states (by default the power limit the driver
+ * enforces), else twice its board power from data/gpu_tdp.json (loaded only then), else
+ * {@link UNKNOWN_GPU_WATTS}.
  *
  * @param gpu The GPU as the driver describes it.
+ * @param limits What it states of its power limits (default: its `powerLimitWatts`).
  * @returns The bound.
  */
-export async function gpuPowerBound(gpu: Pick<GpuInfo, "name" | "powerLimitWatts">): Promise<
-  PowerBound
-> {
-  const limit = gpu.powerLimitWatts;
-  if (limit !== undefined && Number.isFinite(limit) && limit > 0) {
-    return {
-      maxWatts: GPU_MARGIN * limit,
-      basis: `${GPU_MARGIN} x its ${figure(limit)} W power limit`,
-    };
-  }
+export async function gpuPowerBound(
+  gpu: Pick<GpuInfo, "name" | "powerLimitWatts">,
+  limits: readonly StatedLimit[] = gpu.powerLimitWatts === undefined
+    ? []
+    : [{ watts: gpu.powerLimitWatts, source: "power limit" }],
+): Promise<PowerBound> {
+  const stated = statedBound(limits, GPU_MARGIN);
+  if (stated) return stated;
   const { gpuTdp } = await import("../geo/gpu_tdp.ts");
   try {
     const tdp = gpuTdp(gpu.name);
@@ -124,6 +185,28 @@ export async function gpuPowerBound(gpu: Pick<GpuInfo, "name" | "powerLimitWatts
       basis: `no power limit known; no GPU board draws more than ${UNKNOWN_GPU_WATTS} W`,
     };
   }
+}
+
+/**
+ * A CPU package's bound where it states no limit: {@link RAPL_MARGIN} x its TDP from
+ * data/cpu_tdp.json, else {@link UNKNOWN_CPU_ZONE_WATTS}.
+ *
+ * @param cpuModel The CPU model (/proc/cpuinfo), or undefined when unknown or not a package.
+ * @returns The bound.
+ */
+export function cpuTdpBound(cpuModel: string | undefined): PowerBound {
+  const tdp = cpuModel ? findCpuTdp(cpuModel) : undefined;
+  if (tdp) {
+    return {
+      maxWatts: RAPL_MARGIN * tdp.tdpWatts,
+      basis: `${RAPL_MARGIN} x the ${tdp.tdpWatts} W TDP of ${tdp.model} (data/cpu_tdp.json)`,
+    };
+  }
+  return {
+    maxWatts: UNKNOWN_CPU_ZONE_WATTS,
+    basis:
+      `no power limit in sysfs and no known TDP; no CPU zone draws more than ${UNKNOWN_CPU_ZONE_WATTS} W`,
+  };
 }
 
 /**

@@ -53,17 +53,18 @@ export function parseProcStat(text: string, path: string): ProcStat {
   // field N is rest[N - 3]. (A split on " " costs a third of one on /\s+/, and a walk parses
   // this for every process of the tree every interval.)
   const rest = text.slice(close + 2).trimEnd().split(" ");
-  const field = (n: number, name: string) => {
-    const value = Number(rest[n - 3]);
+  const count = (raw: string | undefined, n: number, name: string) => {
+    const value = Number(raw);
     // Decimal digits only: the kernel prints these fields unsigned, so a sign, an exponent or
     // a 400-digit value is a corrupt file, never a count.
-    if (rest[n - 3] === undefined || !/^\d+$/.test(rest[n - 3]!) || !Number.isSafeInteger(value)) {
-      throw new Error(`Field ${n} (${name}) of ${path} is "${rest[n - 3]}", not a number`);
+    if (raw === undefined || !/^\d+$/.test(raw) || !Number.isSafeInteger(value)) {
+      throw new Error(`Field ${n} (${name}) of ${path} is "${raw}", not a number`);
     }
     return value;
   };
+  const field = (n: number, name: string) => count(rest[n - 3], n, name);
   return {
-    pid: Number(text.slice(0, open).trim()),
+    pid: count(text.slice(0, open).trim(), 1, "pid"),
     comm: text.slice(open + 1, close),
     ppid: field(4, "ppid"),
     utime: field(14, "utime"),

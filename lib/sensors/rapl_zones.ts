@@ -9,13 +9,7 @@ import { join } from "node:path";
 import type { Runtime } from "../runtime.ts";
 import type { Component } from "../types.ts";
 import { MIN_READ_INTERVAL_MS } from "./types.ts";
-import { findCpuTdp } from "./cpu_tdp.ts";
-import {
-  energyStepProblem,
-  type PowerBound,
-  RAPL_MARGIN,
-  UNKNOWN_CPU_ZONE_WATTS,
-} from "./plausible.ts";
+import { cpuTdpBound, energyStepProblem, type PowerBound, RAPL_MARGIN } from "./plausible.ts";
 
 /** One powercap zone as found on disk. */
 export interface RaplZone {
@@ -122,7 +116,7 @@ const MAX_ZONE_LIMIT_WATTS = 5000;
 
 /**
  * A zone's plausible peak: {@link RAPL_MARGIN} x its largest power limit (up to 5 kW), else x
- * its CPU's TDP (package zones), else {@link UNKNOWN_CPU_ZONE_WATTS}.
+ * its CPU's TDP (package zones), else `UNKNOWN_CPU_ZONE_WATTS` (plausible.ts `cpuTdpBound`).
  *
  * @param zone The zone.
  * @param component What it measures.
@@ -142,18 +136,7 @@ export function zoneBound(
         "(constraint_*_max_power_uw)",
     };
   }
-  const tdp = component === "cpu" && cpuModel ? findCpuTdp(cpuModel) : undefined;
-  if (tdp) {
-    return {
-      maxWatts: RAPL_MARGIN * tdp.tdpWatts,
-      basis: `${RAPL_MARGIN} x the ${tdp.tdpWatts} W TDP of ${tdp.model} (data/cpu_tdp.json)`,
-    };
-  }
-  return {
-    maxWatts: UNKNOWN_CPU_ZONE_WATTS,
-    basis:
-      `no power limit in sysfs and no known TDP; no CPU zone draws more than ${UNKNOWN_CPU_ZONE_WATTS} W`,
-  };
+  return cpuTdpBound(component === "cpu" ? cpuModel : undefined);
 }
 
 /**

@@ -86,6 +86,7 @@ export async function discoverSensors(
       sensors,
       statuses,
       nvidiaGpus: gpus,
+      cpuModel: cpu.model,
     });
     sensors = hw.sensors;
     statuses.push(...hw.statuses);

@@ -41,6 +41,8 @@ export interface HwmonContext {
   statuses: SensorStatus[];
   /** NVIDIA GPUs found. */
   nvidiaGpus: GpuInfo[];
+  /** The CPU model: its TDP bounds the readings of CPU sockets that state no limit. */
+  cpuModel?: string | undefined;
 }
 
 const INSIDE_WORDS: Record<InsideKey, string> = {
@@ -86,17 +88,20 @@ export async function discoverHwmonSensors(
     gpus.push(...amdSmi.gpus());
   } else await amdSmi?.close();
 
+  const raplReads = context.statuses.some((s) => s.sensor === "rapl" && s.available);
   const families = (["amdgpu", "intel-gpu", "amd-energy", "power-meter"] as const).map(
     (family) => {
       const sensor = createHwmonSensor(runtime, scan, family, {
         processes,
+        // A CPU's TDP bounds zenergy's sockets, where it is used: looking it up indexes the
+        // CPU table (a few ms and MB), which a node whose RAPL reads the sockets is spared.
+        cpuModel: family === "amd-energy" && raplReads ? undefined : context.cpuModel,
         ...(family === "amdgpu" ? { skipSlots: bySmi } : {}),
       });
       return { family, sensor };
     },
   );
   const found = await Promise.all(families.map(({ sensor }) => sensor.probe()));
-  const raplReads = context.statuses.some((s) => s.sensor === "rapl" && s.available);
   const used = families.filter(({ family }, i) => {
     const status = found[i]!;
     if (family === "amd-energy" && status.available && raplReads) {

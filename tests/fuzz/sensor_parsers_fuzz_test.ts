@@ -143,9 +143,7 @@ Deno.test("fuzz: /proc/<pid>/stat, /proc/stat, /proc/<pid>/cgroup, cpu.stat and 
     seed: 1207,
     count: COUNT,
     seeds: [stat],
-    // The pid is left out: a pid field of "-1e400" still reads as -Infinity (lib/sensors/procfs.ts
-    // belongs to the issue-13 work; reported there). The CPU times are checked.
-    parse: (text) => ({ ...parseProcStat(text, "/proc/42/stat"), pid: 0 }),
+    parse: (text) => parseProcStat(text, "/proc/42/stat"),
     refuses: oneOf(Error),
   });
   const system =

@@ -144,6 +144,8 @@ export function amdgpu(spec: {
   /** Which power file the generation has (default `power1_average`). */
   powerFile?: "power1_average" | "power1_input";
   capWatts?: number;
+  /** `power1_cap_max`: the most the cap may be raised to (absent when undefined). */
+  capMaxWatts?: number;
   label?: string;
   uniqueId?: string;
 }): FakeHwmonDevice {
@@ -152,6 +154,7 @@ export function amdgpu(spec: {
     power1_label: spec.label ?? "PPT",
     temp1_input: "43000",
   };
+  if (spec.capMaxWatts !== undefined) files.power1_cap_max = String(spec.capMaxWatts * 1e6);
   if (spec.watts !== undefined) {
     files[spec.powerFile ?? "power1_average"] = String(Math.round(spec.watts * 1e6));
   }
@@ -208,9 +211,12 @@ export function amdEnergy(spec: {
   return { name: spec.name ?? "zenergy", files, counters };
 }
 
-/** An ACPI power meter: its attributes under `device/` (power1_average in µW, oem info). */
+/**
+ * An ACPI power meter: its attributes under `device/` (power1_average in µW, oem info, and
+ * any others, such as `power1_cap` or `power1_average_max`, in µW).
+ */
 export function powerMeter(
-  spec: { microwatts: number | string; oemInfo?: string },
+  spec: { microwatts: number | string; oemInfo?: string; attributes?: Record<string, string> },
 ): FakeHwmonDevice {
   return {
     name: "power_meter",
@@ -220,6 +226,7 @@ export function powerMeter(
       power1_oem_info: spec.oemInfo ?? "",
       power1_is_battery: "0",
       hid: "ACPI000D",
+      ...spec.attributes,
     },
   };
 }

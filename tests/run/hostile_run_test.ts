@@ -165,10 +165,13 @@ Deno.test("a log dir under a file: exit 3 with the path and the fix, never an in
   await Deno.writeTextFile(file, "");
   match(
     await refused(join(file, "log")),
-    /^Cannot create the log directory .*a-file\/log: a part of the path is a file, not a folder \(.*\); choose a --log-dir whose parent folders are folders; the command was not started$/,
+    /^Cannot create the log directory .*a-file\/log: it, or a folder on its path, is a file where a folder is needed \(.*\); choose a --log-dir whose parent folders are folders; the command was not started$/,
   );
   // The same through IMPACT_LOG_DIR (a default folder name under it).
-  match(await refused(join(file, "logs"), true), /a-file\/logs\/\d{8}T\d{6}Z-touch: a part/);
+  match(
+    await refused(join(file, "logs"), true),
+    /a-file\/logs\/\d{8}T\d{6}Z-touch: it, or a folder on its path/,
+  );
 });
 
 Deno.test({

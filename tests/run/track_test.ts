@@ -1,10 +1,13 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { track } from "../../lib/run/track.ts";
 import { readLogDir } from "../../lib/log/read.ts";
 import { denoRuntime } from "../../lib/runtime.ts";
 import type { Discovery } from "../../lib/sensors/registry.ts";
 import { FakeSensor } from "../helpers/fake_sensors.ts";
+import { isolatedEnv } from "../helpers/cli_process.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 function discoveryOf(sensor: FakeSensor): Discovery {
   return {
@@ -92,4 +95,52 @@ Deno.test("a sensor failure is a gap on the tracker, and sampling goes on", asyn
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("track() records no URL credentials in its labels, and blanks its redact matches", async () => {
+  await using dir = await tempDir();
+  const sensor = new FakeSensor("rapl", denoRuntime, [
+    { component: "cpu", device: "package-0", powerWatts: 20 },
+  ]);
+  const logDir = join(dir.path, "tracked");
+  const tracker = await track(logDir, {
+    intervalSeconds: 0.05,
+    captureEnv: false,
+    labels: { dataset: "https://alice:hunter2@data.example.org/corpus", run: "secret-42" },
+    redact: [/secret-\d+/g],
+    discovery: discoveryOf(sensor),
+  });
+  const atStart = await Deno.readTextFile(join(logDir, "impact.json"));
+  await tracker.stop();
+  const atEnd = await Deno.readTextFile(join(logDir, "impact.json"));
+  for (const text of [atStart, atEnd]) {
+    for (const secret of ["hunter2", "secret-42"]) ok(!text.includes(secret), secret);
+  }
+  const info = JSON.parse(atEnd);
+  equal(info.labels.dataset, "https://***@data.example.org/corpus");
+  equal(info.labels.run, "***");
+  equal(info.exitCode, null, "the end's version");
+});
+
+Deno.test("track() records no URL credentials from the tracked process's command line", async () => {
+  await using dir = await tempDir();
+  const logDir = join(dir.path, "tracked");
+  const child = fileURLToPath(new URL("../helpers/track_child.ts", import.meta.url));
+  const url = "https://bob:s3cr3t@data.example.org/x?api_key=k3y&zone=DE";
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", child, logDir, "--data", url],
+    env: isolatedEnv(dir.path),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const text = await Deno.readTextFile(join(logDir, "impact.json"));
+  for (const secret of ["s3cr3t", "k3y"]) ok(!text.includes(secret), secret);
+  const info = JSON.parse(text);
+  deepEqual(info.command.slice(-2), [
+    "--data",
+    "https://***@data.example.org/x?api_key=***&zone=DE",
+  ]);
 });

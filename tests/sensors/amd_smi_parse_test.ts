@@ -71,7 +71,7 @@ Deno.test("JSON: the array root (ROCm 6.1) and the gpu_data root after Python wa
   throws(() => parseAmdSmiJson('{"cpu_data": []}', "amd-smi list"), /neither an array nor/);
 });
 
-Deno.test("static --json: the MI210's name, device id and socket power limit", async () => {
+Deno.test("static --json: the MI210's name, device id, socket power limit and its highest", async () => {
   const capture = await readCapture("amd-smi_static_json_mi210.txt");
   const list =
     '[{"gpu": 0, "bdf": "0000:C1:00.0", "uuid": "e4ff740f-0000-1000-80a1-0b4bbae0c1f4", "kfd_id": 5027, "node_id": 2, "partition_id": 0}]';
@@ -84,6 +84,7 @@ Deno.test("static --json: the MI210's name, device id and socket power limit", a
     name: "AMD Instinct MI210",
     deviceId: "740f",
     powerLimitWatts: 300,
+    maxPowerLimitWatts: 300,
   }]);
 });
 

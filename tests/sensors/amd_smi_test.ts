@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
 import { type AmdSmiSensor, createAmdSmiSensor } from "../../lib/sensors/amd_smi.ts";
 import { createKfdProcesses } from "../../lib/sensors/kfd.ts";
-import type { DeviceEnergy } from "../../lib/types.ts";
+import { type DeviceEnergy, type DeviceReading, isDeviceFailure } from "../../lib/types.ts";
 import { blockAfter, readCapture } from "../helpers/captures.ts";
 import { fixturePath } from "../helpers/fixture_files.ts";
 import { readEnergies } from "../helpers/fake_sensors.ts";
@@ -253,6 +253,75 @@ Deno.test("an MI300A is an APU: its socket power is the whole chip, reported as 
     deepEqual(status.devices, ["amd-apu-0"]);
     deepEqual([...sensor.containers()], ["amd-apu-0"]);
     equal((await readEnergies(sensor))[0]!.component, "psys");
+  } finally {
+    await sensor.close();
+  }
+});
+
+/** Reads `count` times, a second apart, from half a second after the start. */
+async function readsOverTime(sensor: AmdSmiSensor, count: number): Promise<DeviceReading[]> {
+  const reads: DeviceReading[] = [];
+  await sleep(500);
+  for (let i = 0; i < count; i++) {
+    reads.push((await sensor.read())[0]!);
+    await sleep(1000);
+  }
+  return reads;
+}
+
+Deno.test("a row with a power no GPU can draw fails the reads until a good row; nothing of it is counted", async () => {
+  const { sensor, status } = await started({
+    FAKE_AMD_SMI_NAME: "AMD Radeon RX 9070 XT",
+    FAKE_AMD_SMI_DEVICE_ID: "0x7550",
+    FAKE_AMD_SMI_ENERGY: "zero",
+    FAKE_AMD_SMI_POWER_W: "100",
+    FAKE_AMD_SMI_POWER_CAP_W: "300",
+    FAKE_AMD_SMI_SPIKE_ROUND: "3",
+    FAKE_AMD_SMI_SPIKE_W: "5000",
+  });
+  try {
+    deepEqual(status.detail?.plausible, {
+      "amd-gpu-0": {
+        plausibleMaxWatts: 600,
+        plausibleBasis: "2 x its 300 W highest power cap (amd-smi max_power)",
+      },
+    });
+    const reads = await readsOverTime(sensor, 5);
+    const failed = reads.findIndex(isDeviceFailure);
+    ok(failed > 0, JSON.stringify(reads));
+    match(
+      (reads[failed] as { failure: string }).failure,
+      /^amd-smi GPU 0 printed a power no GPU here can draw: 5000 W is above 600 W \(2 x its 300 W highest power cap \(amd-smi max_power\)\)$/,
+    );
+    // Measured again once good rows come, at 100 W: no 5000 W is in any energy.
+    const before = reads[failed - 1] as DeviceEnergy;
+    const after = reads.at(-1)!;
+    ok(!isDeviceFailure(after), JSON.stringify(reads));
+    const seconds = (reads.length - failed) + 1;
+    ok(after.energyJoules - before.energyJoules <= 100 * seconds * 1.1, JSON.stringify(reads));
+  } finally {
+    await sensor.close();
+  }
+});
+
+Deno.test("an energy counter jumping ahead by more than the GPU can use is a rebased read, not energy", async () => {
+  const { sensor } = await started({
+    FAKE_AMD_SMI_NAME: "Instinct MI210",
+    FAKE_AMD_SMI_POWER_W: "43",
+    FAKE_AMD_SMI_POWER_CAP_W: "300",
+    FAKE_AMD_SMI_JUMP_ROUND: "3",
+    FAKE_AMD_SMI_JUMP_J: "1000000",
+  });
+  try {
+    const reads = (await readsOverTime(sensor, 4)) as DeviceEnergy[];
+    const rebased = reads.filter((r) => r.rebased !== undefined);
+    equal(rebased.length, 1, JSON.stringify(reads));
+    match(
+      rebased[0]!.rebased!,
+      /^amd-smi GPU 0: the energy counter jumped from [\d.]+ to [\d.]+ J: 10000\d\d(\.\d+)? J in [\d.]+ s is more than the device can use \(at most 600 W: 2 x its 300 W highest power cap \(amd-smi max_power\)\)$/,
+    );
+    // 43 W over the reads, never the megajoule.
+    ok(reads.at(-1)!.energyJoules - reads[0]!.energyJoules < 43 * 5, JSON.stringify(reads));
   } finally {
     await sensor.close();
   }

@@ -165,13 +165,14 @@ Deno.test("xe: the card's counter (energy1, card) contains the package's (energy
   const fake = await createFakeHwmon(dir.path, [
     xeCard({ slot: "0000:03:00.0", cardWatts: cardJoules, pkgWatts: 300 }),
   ]);
-  const { sensor } = await sensorOver(dir.path, "intel-gpu");
+  const { sensor, runtime } = await sensorOver(dir.path, "intel-gpu");
   const status = await sensor.probe();
   deepEqual([status.devices, status.methods], [["intel-gpu-0"], ["counter"]]);
   match(status.reason ?? "", /energy2_input \(pkg\) is inside energy1_input \(card\)/);
   equal(sensor.gpus()[0]!.name, "Intel Arc Pro B70");
   await sensor.start();
   await fake.tick(1);
+  runtime.advance(1000);
   deepEqual(joules(await sensor.read()), { "intel-gpu-0": 414 });
 });
 
@@ -184,12 +185,13 @@ Deno.test("xe: a build with energy2 only (no channel 1) reads the package, and s
     ...xeCard({ slot: "0000:0b:00.0", deviceId: "e20b", pkgWatts: 150 }),
     files: {}, // no labels either: the kernel ABI numbers pkg 2
   }]);
-  const { sensor } = await sensorOver(dir.path, "intel-gpu");
+  const { sensor, runtime } = await sensorOver(dir.path, "intel-gpu");
   const status = await sensor.probe();
   deepEqual(status.devices, ["intel-gpu-0"]);
   match((status.detail?.measures as string[])[0]!, /Intel Arc B580, the GPU package only/);
   await sensor.start();
   await fake.tick(2);
+  runtime.advance(2000);
   deepEqual(joules(await sensor.read()), { "intel-gpu-0": 300 });
 });
 
@@ -206,12 +208,13 @@ Deno.test("zenergy: the Ecore counters are inside Esocket and never added", asyn
   for (const [i, m] of values.entries()) {
     await fake.setCounter(`hwmon0/energy${i + 1}_input`, uj(m));
   }
-  const { sensor } = await sensorOver(dir.path, "amd-energy");
+  const { sensor, runtime } = await sensorOver(dir.path, "amd-energy");
   const status = await sensor.probe();
   deepEqual([status.devices, status.methods], [["package-0"], ["counter"]]);
   match(status.reason ?? "", /6 Ecore counters: each core is inside its socket's Esocket/);
   await sensor.start();
   await fake.tick(1);
+  runtime.advance(1000);
   deepEqual(joules(await sensor.read()), { "package-0": 100 });
 });
 
@@ -221,9 +224,10 @@ Deno.test("zenergy: a counter that goes back (the v5 patch's 122.33 kJ -> 77.85 
     amdEnergy({ coreWatts: [], socketWatts: [50, 60] }),
   ]);
   await fake.setCounter("hwmon0/energy1_input", 122.33e9);
-  const { sensor } = await sensorOver(dir.path, "amd-energy");
+  const { sensor, runtime } = await sensorOver(dir.path, "amd-energy");
   await sensor.start();
   await fake.tick(1);
+  runtime.advance(1000);
   deepEqual(joules(await sensor.read()), { "package-0": 50, "package-1": 60 });
   await fake.setCounter("hwmon0/energy1_input", 77.85e9);
   const [reset, other] = await sensor.read() as DeviceEnergy[];
@@ -231,6 +235,7 @@ Deno.test("zenergy: a counter that goes back (the v5 patch's 122.33 kJ -> 77.85 
   equal(reset!.energyJoules, 50);
   equal(other!.rebased, undefined);
   await fake.tick(1);
+  runtime.advance(1000);
   deepEqual(joules(await sensor.read()), { "package-0": 100, "package-1": 120 });
 });
 

@@ -26,6 +26,18 @@ Deno.test("comm with spaces and parentheses is parsed from the last ')'", () => 
   throws(() => parseProcStat("4242 (x) R 1 2", "/proc/4242/stat"), /\/proc\/4242\/stat/);
 });
 
+Deno.test("a pid that is no decimal count is refused like the other fields, naming the file", () => {
+  const after = " (x) R 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 0 8";
+  for (const pid of ["-Infinity", "-1", "1e3", "0x10", "4.5", "9".repeat(400), ""]) {
+    throws(
+      () => parseProcStat(`${pid}${after}`, "/proc/7/stat"),
+      /Field 1 \(pid\) of \/proc\/7\/stat is ".*", not a number/,
+      pid,
+    );
+  }
+  equal(parseProcStat(`7${after}`, "/proc/7/stat").pid, 7);
+});
+
 for (const childrenFiles of [true, false]) {
   const how = childrenFiles ? "children files" : "a scan of /proc";
   Deno.test(`the whole tree and nothing else is counted (${how})`, async () => {
