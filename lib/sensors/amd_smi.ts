@@ -28,7 +28,7 @@
  * @module
  */
 import { unavailableStatus } from "./status.ts";
-import { readChildLines, stopChild } from "./child_stream.ts";
+import { createChildStream } from "./child_stream.ts";
 import type { DeviceEnergy, DeviceReading, GpuInfo, SensorStatus } from "../types.ts";
 import type { Runtime } from "../runtime.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
@@ -97,13 +97,7 @@ export function createAmdSmiSensor(
   let groups: Group[] = [];
   let gpuList: GpuInfo[] = [];
   let apus = new Set<string>();
-  let child: Deno.ChildProcess | undefined;
-  let streamDone: Promise<void> | undefined;
-  let closing = false;
-  let failure: SensorError | undefined;
-  let lastRowAtMs = 0;
   let badLines = 0;
-  let allSeen: (() => void) | undefined;
 
   const warn = (message: string) => {
     warnings.push(message);
@@ -188,19 +182,19 @@ export function createAmdSmiSensor(
     return result;
   }
 
-  function handleLine(stream: ReturnType<typeof amdSmiCsvStream>, line: string, n: number) {
+  /** Takes one line of the stream's CSV; true when it was a read GPU's row. */
+  function handleLine(csv: ReturnType<typeof amdSmiCsvStream>, line: string, n: number): boolean {
     let metric: AmdSmiMetric | undefined;
     try {
-      metric = stream.line(line, n);
+      metric = csv.line(line, n);
     } catch (error) {
       if (++badLines <= 3) warn((error as Error).message);
-      return;
+      return false;
     }
-    if (!metric) return;
+    if (!metric) return false;
     const group = groups.find((g) => g.primary === metric.index);
-    if (!group) return;
+    if (!group) return false;
     const nowMs = runtime.monotonicMs();
-    lastRowAtMs = nowMs;
     if (group.method === "counter") countEnergy(group, metric, nowMs);
     // Zero-order hold: the previous power covers the time since the last row.
     if (group.method === "integrated") integrate(group, group.watts, nowMs);
@@ -219,10 +213,8 @@ export function createAmdSmiSensor(
       if (group.failure !== undefined && group.watts === undefined) group.integratedUntilMs = nowMs;
       group.watts = watts;
     }
-    if (allSeen && !group.seen) {
-      group.seen = true;
-      if (groups.every((g) => g.seen)) allSeen();
-    }
+    group.seen = true;
+    return true;
   }
 
   function countEnergy(group: Group, metric: AmdSmiMetric, nowMs: number) {
@@ -255,60 +247,40 @@ export function createAmdSmiSensor(
     }
   }
 
-  function spawnStream(): Deno.ChildProcess {
-    return runtime.spawn(amdSmi, {
-      args: ["metric", "--power", "--energy", "--watch", String(watchSeconds), "--csv"],
-      // Python buffers a pipe in blocks: rows would arrive minutes late.
-      env: { PYTHONUNBUFFERED: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    });
-  }
-
-  async function streamOnce() {
-    let stream: Deno.ChildProcess;
-    try {
-      stream = child = spawnStream();
-    } catch (error) {
-      failure = new SensorError(NAME, "the --watch stream could not be started", { cause: error });
-      return;
-    }
-    const csv = amdSmiCsvStream();
-    const { code, stderr } = await readChildLines(stream, (l, n) => handleLine(csv, l, n));
-    if (closing || stream !== child) return;
-    const said = stderr.trim().split("\n").find((l) => !/Warning/.test(l));
-    failure = new SensorError(
-      NAME,
-      `the --watch stream ended with exit code ${code}${said ? `: ${said}` : ""}`,
-    );
-    warn(failure.message);
-  }
-
-  /** Starts a stream and waits until every read GPU has printed a row (or a while has passed). */
-  async function openStream() {
-    lastRowAtMs = runtime.monotonicMs();
-    for (const group of groups) {
-      group.seen = false;
-      delete group.watts;
-      delete group.lastEnergyJoules;
-      delete group.lastEnergyMs;
-      delete group.failure;
-    }
-    failure = undefined;
-    const seen = new Promise<void>((resolve) => allSeen = resolve);
-    streamDone = streamOnce();
-    const timeout = new AbortController();
-    await Promise.race([
-      seen,
-      streamDone,
-      runtime.sleep(Math.min(staleAfterMs, 8_000), timeout.signal),
-    ]);
-    timeout.abort();
-    allSeen = undefined;
-    const startedMs = runtime.monotonicMs();
-    for (const group of groups) group.integratedUntilMs = startedMs;
-  }
+  const stream = createChildStream(runtime, {
+    sensor: NAME,
+    label: "the --watch stream",
+    spawn: () =>
+      runtime.spawn(amdSmi, {
+        args: ["metric", "--power", "--energy", "--watch", String(watchSeconds), "--csv"],
+        // Python buffers a pipe in blocks: rows would arrive minutes late.
+        env: { PYTHONUNBUFFERED: "1" },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }),
+    rows: () => {
+      const csv = amdSmiCsvStream();
+      return (line, n) => handleLine(csv, line, n);
+    },
+    ready: () => groups.every((g) => g.seen),
+    firstRowsWaitMs: Math.min(staleAfterMs, 8_000),
+    staleAfterMs,
+    beforeOpen() {
+      for (const group of groups) {
+        group.seen = false;
+        delete group.watts;
+        delete group.lastEnergyJoules;
+        delete group.lastEnergyMs;
+        delete group.failure;
+      }
+    },
+    afterOpen(startedMs) {
+      for (const group of groups) group.integratedUntilMs = startedMs;
+    },
+    said: (stderr) => stderr.trim().split("\n").find((l) => !/Warning/.test(l)),
+    onWarning: warn,
+  });
 
   function readings(nowMs: number): DeviceReading[] {
     const pids = options.processes?.pidsByGpuId();
@@ -354,36 +326,23 @@ export function createAmdSmiSensor(
       const found = await probe();
       if (!found.available) throw new SensorError(NAME, found.reason ?? "unavailable");
       for (const group of groups) group.countedJoules = 0;
-      closing = false;
       options.processes?.pidsByGpuId();
-      await openStream();
+      await stream.start();
     },
     async restart() {
-      if (closing || !status?.available) throw new SensorError(NAME, "restart() before start()");
-      const old = child;
-      child = undefined;
-      await stopChild(old, streamDone);
-      if (closing) return;
-      await openStream();
-      if (failure) throw failure;
+      if (stream.closing || !status?.available) {
+        throw new SensorError(NAME, "restart() before start()");
+      }
+      await stream.restart();
     },
     read() {
-      if (failure) return Promise.reject(failure);
       const nowMs = runtime.monotonicMs();
-      if (streamDone && nowMs - lastRowAtMs > staleAfterMs) {
-        const seconds = ((nowMs - lastRowAtMs) / 1000).toFixed(1);
-        return Promise.reject(
-          new SensorError(NAME, `the --watch stream has printed no row for ${seconds} s`),
-        );
-      }
-      return Promise.resolve(readings(nowMs));
+      const problem = stream.problem(nowMs);
+      return problem ? Promise.reject(problem) : Promise.resolve(readings(nowMs));
     },
     async close() {
-      closing = true;
-      await stopChild(child, streamDone);
+      await stream.close();
       await options.processes?.settle();
-      child = undefined;
-      streamDone = undefined;
     },
   };
 }

@@ -14,7 +14,7 @@
  */
 
 import { unavailableStatus } from "./status.ts";
-import { readChildLines, stopChild } from "./child_stream.ts";
+import { createChildStream } from "./child_stream.ts";
 import type { DeviceEnergy, DeviceReading, GpuInfo, SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
@@ -76,7 +76,7 @@ interface DeviceState {
    */
   glitch?: string;
   warnedMissingPower?: boolean;
-  /** Whether a stream row for this GPU has arrived since start(). */
+  /** Whether a stream row for this GPU has arrived since the stream started. */
   seen?: boolean;
 }
 
@@ -110,17 +110,10 @@ export function createNvidiaSmiSensor(
   let powerFields: string[] = [];
   let streamFields: string[] = [];
   const devices = new Map<number, DeviceState>();
-  let child: Deno.ChildProcess | undefined;
-  let streamDone: Promise<void> | undefined;
-  let closing = false;
-  let failure: SensorError | undefined;
   let pidsByUuid = new Map<string, number[]>();
   let appsAtMs = -Infinity;
   let appsInFlight: Promise<void> | undefined;
-  let lastRowAtMs = 0;
   let badLines = 0;
-  /** Resolves once every GPU has printed a row after start(). */
-  let allSeen: (() => void) | undefined;
   const staleAfterMs = options.staleAfterMs ?? Math.max(10_000, 10 * options.intervalMs);
 
   const warn = (message: string) => {
@@ -239,8 +232,9 @@ export function createNvidiaSmiSensor(
     return { gpus: [] };
   }
 
-  function handleLine(line: string, lineNumber: number) {
-    if (line.trim() === "") return;
+  /** Takes one stream line; true when it was a GPU's row. */
+  function handleLine(line: string, lineNumber: number): boolean {
+    if (line.trim() === "") return false;
     let row: CsvRow;
     try {
       row = parseCsvRow(line, streamFields, "nvidia-smi -lms", lineNumber);
@@ -250,27 +244,23 @@ export function createNvidiaSmiSensor(
       // The GPU it names (the first field is its index) has no known power from here.
       const device = devices.get(leadingIndex(line));
       if (device) unusableRow(device, (error as Error).message, runtime.monotonicMs());
-      return;
+      return false;
     }
     const index = numberField(row, "index");
     const device = index === undefined ? undefined : devices.get(index);
-    if (device === undefined) return;
+    if (device === undefined) return false;
     // Arrival time, not the row's own timestamp field: nvidia-smi stamps rows in local time
     // without a zone, and read() must integrate on the same monotonic clock; the pipe adds
     // well under a millisecond.
     const nowMs = runtime.monotonicMs();
-    lastRowAtMs = nowMs;
-    if (allSeen && !device.seen) {
-      device.seen = true;
-      if ([...devices.values()].every((d) => d.seen)) allSeen();
-    }
+    device.seen = true;
     const lost = fatalPlaceholder(row);
     if (lost !== undefined) {
       // Nothing to integrate while the GPU is gone; counting resumes from its next good row.
       device.lost = lost;
       delete device.powerWatts;
       device.integratedUntilMs = nowMs;
-      return;
+      return true;
     }
     delete device.lost;
     const power = powerFields.map((f) => numberField(row, f)).find((w) => w !== undefined);
@@ -281,7 +271,7 @@ export function createNvidiaSmiSensor(
         `nvidia-smi printed an impossible power for gpu-${index}: ${problem}`,
         nowMs,
       );
-      return;
+      return true;
     }
     if (device.glitch !== undefined && device.powerWatts === undefined) {
       // The first good row after an unusable one: the time since it stays unknown.
@@ -305,6 +295,7 @@ export function createNvidiaSmiSensor(
     if (utilization !== undefined) device.utilization = utilization / 100;
     const memory = numberField(row, "memory.used");
     if (memory !== undefined) device.memoryUsedBytes = memory * MIB;
+    return true;
   }
 
   /**
@@ -317,68 +308,41 @@ export function createNvidiaSmiSensor(
     device.glitch = reason;
   }
 
-  function spawnStream(): Deno.ChildProcess {
-    return runtime.spawn(smi, {
-      args: [`--query-gpu=${streamFields.join(",")}`, FORMAT, "-lms", String(options.intervalMs)],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    });
-  }
-
-  /**
-   * Runs one stream until it ends. A stream that ends while the sensor is open is a failure
-   * for every GPU until `restart()` brings a new one.
-   */
-  async function streamOnce() {
-    let stream: Deno.ChildProcess;
-    try {
-      stream = child = spawnStream();
-    } catch (error) {
-      failure = new SensorError(NAME, `the -lms stream could not be started`, { cause: error });
-      return;
-    }
-    // A broken pipe is not reported itself: the exit status below says why.
-    const { code, stderr } = await readChildLines(stream, handleLine);
-    if (closing || stream !== child) return;
-    const said = stderr.trim().split("\n")[0];
-    failure = new SensorError(
-      NAME,
-      `the -lms stream ended with exit code ${code}${said ? `: ${said}` : ""}`,
-    );
-    warn(failure.message);
-  }
-
-  /**
-   * Starts a stream and waits until every GPU has printed a row (or the stream has ended, or a
-   * while has passed). Counting starts at that instant, when each GPU's power is known:
-   * counting from the spawn instead would backfill the wait with the first row's power.
-   */
-  async function openStream() {
-    const nowMs = runtime.monotonicMs();
-    lastRowAtMs = nowMs;
-    for (const device of devices.values()) {
-      device.seen = false;
-      delete device.powerWatts;
-      delete device.glitch;
-      device.integratedUntilMs = nowMs;
-    }
-    failure = undefined;
-    const seen = new Promise<void>((resolve) => allSeen = resolve);
-    streamDone = streamOnce();
-    const timeout = new AbortController();
-    await Promise.race([
-      seen,
-      streamDone,
-      runtime.sleep(Math.min(staleAfterMs, 5_000), timeout.signal),
-    ]);
-    timeout.abort();
-    allSeen = undefined;
-    const startedMs = runtime.monotonicMs();
-    for (const device of devices.values()) {
-      if (device.powerWatts !== undefined) device.integratedUntilMs = startedMs;
-    }
-  }
+  const stream = createChildStream(runtime, {
+    sensor: NAME,
+    label: "the -lms stream",
+    spawn: () =>
+      runtime.spawn(smi, {
+        args: [
+          `--query-gpu=${streamFields.join(",")}`,
+          FORMAT,
+          "-lms",
+          String(options.intervalMs),
+        ],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }),
+    rows: () => handleLine,
+    ready: () => [...devices.values()].every((d) => d.seen),
+    firstRowsWaitMs: Math.min(staleAfterMs, 5_000),
+    staleAfterMs,
+    beforeOpen() {
+      const nowMs = runtime.monotonicMs();
+      for (const device of devices.values()) {
+        device.seen = false;
+        delete device.powerWatts;
+        delete device.glitch;
+        device.integratedUntilMs = nowMs;
+      }
+    },
+    afterOpen(startedMs) {
+      for (const device of devices.values()) {
+        if (device.powerWatts !== undefined) device.integratedUntilMs = startedMs;
+      }
+    },
+    onWarning: warn,
+  });
 
   async function refreshApps() {
     try {
@@ -400,7 +364,7 @@ export function createNvidiaSmiSensor(
   }
 
   function maybeRefreshApps() {
-    if (appsInFlight || closing) return;
+    if (appsInFlight || stream.closing) return;
     if (runtime.monotonicMs() - appsAtMs < appsIntervalMs) return;
     appsInFlight = refreshApps().finally(() => appsInFlight = undefined);
   }
@@ -425,28 +389,18 @@ export function createNvidiaSmiSensor(
         if (gpu.uuid !== undefined) state.uuid = gpu.uuid;
         devices.set(gpu.index, state);
       }
-      closing = false;
-      await openStream();
+      await stream.start();
     },
     async restart() {
-      if (closing || !status?.available) throw new SensorError(NAME, "restart() before start()");
-      const old = child;
-      child = undefined;
-      await stopChild(old, streamDone);
-      if (closing) return;
-      await openStream();
-      if (failure) throw failure;
-      if (closing) await stopChild(child, streamDone);
+      if (stream.closing || !status?.available) {
+        throw new SensorError(NAME, "restart() before start()");
+      }
+      await stream.restart();
     },
     read() {
-      if (failure) return Promise.reject(failure);
       const nowMs = runtime.monotonicMs();
-      if (streamDone && nowMs - lastRowAtMs > staleAfterMs) {
-        const seconds = ((nowMs - lastRowAtMs) / 1000).toFixed(1);
-        return Promise.reject(
-          new SensorError(NAME, `the -lms stream has printed no row for ${seconds} s`),
-        );
-      }
+      const problem = stream.problem(nowMs);
+      if (problem) return Promise.reject(problem);
       const result: DeviceReading[] = [];
       for (const device of devices.values()) {
         if (device.lost !== undefined) {
@@ -481,11 +435,8 @@ export function createNvidiaSmiSensor(
       return Promise.resolve(result);
     },
     async close() {
-      closing = true;
-      await stopChild(child, streamDone);
+      await stream.close();
       await appsInFlight;
-      child = undefined;
-      streamDone = undefined;
     },
   };
 }
