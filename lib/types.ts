@@ -166,6 +166,28 @@ export interface GpuInfo {
   migDevices?: MigDeviceInfo[];
 }
 
+/**
+ * The device id a GPU's readings carry: its own where its sensor names one (`amd-gpu-0`,
+ * `intel-gpu-0`), else NVIDIA's `gpu-<index>`. Every place that matches a {@link GpuInfo} to
+ * readings, gaps or a GPU selection goes through it, so no vendor's GPU is taken for another's.
+ *
+ * @param gpu The GPU as its sensor found it.
+ * @returns Its device id.
+ * @example An NVIDIA GPU and an AMD one with the same index
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { gpuDeviceId } from "./types.ts";
+ *
+ * deepEqual(
+ *   [{ index: 0 }, { index: 0, device: "amd-gpu-0" }].map(gpuDeviceId),
+ *   ["gpu-0", "amd-gpu-0"],
+ * );
+ * ```
+ */
+export function gpuDeviceId(gpu: Pick<GpuInfo, "index" | "device">): string {
+  return gpu.device ?? `gpu-${gpu.index}`;
+}
+
 /** A MIG device (a slice of a GPU), and its share of the GPU's compute. */
 export interface MigDeviceInfo {
   /** `MIG-...`, as `nvidia-smi -L` and `CUDA_VISIBLE_DEVICES` write it. */
@@ -184,7 +206,7 @@ export interface MigDeviceInfo {
 
 /** One GPU the job uses, and the part of it that is the job's. */
 export interface JobGpu {
-  /** Device id as the sensors name it: `gpu-<index>`. */
+  /** Device id as the sensors name it ({@link gpuDeviceId}): `gpu-0`, `amd-gpu-0`. */
   device: string;
   /** The sensors' index. */
   index: number;

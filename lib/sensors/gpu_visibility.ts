@@ -26,19 +26,21 @@
  *
  * @module
  */
-import type { GpuInfo, GpuSelection, JobGpu, MigDeviceInfo, VisibilityRule } from "../types.ts";
+import {
+  gpuDeviceId,
+  type GpuInfo,
+  type GpuSelection,
+  type JobGpu,
+  type MigDeviceInfo,
+  type VisibilityRule,
+} from "../types.ts";
 
 /** A GPU as the sensors report it: their index, its UUID and its MIG devices. */
 export type VisibleGpu = Pick<GpuInfo, "index" | "uuid" | "migDevices" | "device">;
 
-/** The device id the sensors report for a GPU: its own, else NVIDIA's `gpu-<index>`. */
-function deviceOf(gpu: VisibleGpu): string {
-  return gpu.device ?? `gpu-${gpu.index}`;
-}
-
 /** AMD's GPUs and APUs, which the ROCm variables name (and the CUDA ones never do). */
 function isAmd(gpu: VisibleGpu): boolean {
-  return /^amd-/.test(deviceOf(gpu));
+  return /^amd-/.test(gpuDeviceId(gpu));
 }
 
 /** How a setting's numbers are read. */
@@ -166,7 +168,7 @@ function resolveAmd(request: GpuRequest, gpus: readonly VisibleGpu[]): GpuSelect
     request.env,
     gpus.map((gpu) => ({
       index: gpu.index,
-      device: deviceOf(gpu),
+      device: gpuDeviceId(gpu),
       ...(gpu.uuid ? { uuid: gpu.uuid } : {}),
     })),
   );
@@ -176,7 +178,7 @@ function resolveAmd(request: GpuRequest, gpus: readonly VisibleGpu[]): GpuSelect
   return {
     restricted: true,
     gpus: visible.devices.map((device) => {
-      const gpu = gpus.find((g) => deviceOf(g) === device)!;
+      const gpu = gpus.find((g) => gpuDeviceId(g) === device)!;
       const job: JobGpu = { device, index: gpu.index, share: 1 };
       if (gpu.uuid !== undefined) job.uuid = gpu.uuid;
       return job;
@@ -258,7 +260,7 @@ function select(
     const { gpu, mig } = match;
     let job = byIndex.get(gpu.index);
     if (!job) {
-      job = { device: deviceOf(gpu), index: gpu.index, share: mig ? 0 : 1 };
+      job = { device: gpuDeviceId(gpu), index: gpu.index, share: mig ? 0 : 1 };
       if (gpu.uuid !== undefined) job.uuid = gpu.uuid;
       byIndex.set(gpu.index, job);
     }

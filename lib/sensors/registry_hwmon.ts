@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { GpuInfo, SensorStatus } from "../types.ts";
+import { gpuDeviceId, type GpuInfo, type SensorStatus } from "../types.ts";
 import type { Runtime, SystemPaths } from "../runtime.ts";
 import type { EnergySensor } from "./types.ts";
 import { unavailableStatus } from "./status.ts";
@@ -216,7 +216,7 @@ export function gpusInsideModules(
     if (typeof gpu.powerScopes?.module === "number") inside.add(device);
   }
   for (const gpu of gpus) {
-    if (/\bG[HB]\d{3}\b/.test(gpu.name)) inside.add(gpu.device ?? `gpu-${gpu.index}`);
+    if (/\bG[HB]\d{3}\b/.test(gpu.name)) inside.add(gpuDeviceId(gpu));
   }
   return inside;
 }
