@@ -53,15 +53,6 @@ import {
 /** Why a zone's read is a gap: it failed, or its step is unknown. */
 type Problem = { failure: string; rebased?: undefined } | { rebased: string; failure?: undefined };
 
-export {
-  type BoundedZone,
-  counterDeltaUj,
-  counterStep,
-  type RaplZone,
-  safeReadIntervalMs,
-  zoneBound,
-} from "./rapl_zones.ts";
-
 const SENSOR = "rapl";
 
 /** The combination scheme, recorded in the sensor's status detail. */

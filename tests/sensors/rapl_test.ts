@@ -2,12 +2,8 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { denoRuntime, type Runtime, type SystemPaths } from "../../lib/runtime.ts";
 import { withDeniedReads } from "../helpers/denied_reads.ts";
-import {
-  counterDeltaUj,
-  createRaplSensor,
-  safeReadIntervalMs,
-  zoneBound,
-} from "../../lib/sensors/rapl.ts";
+import { createRaplSensor } from "../../lib/sensors/rapl.ts";
+import { counterDeltaUj, safeReadIntervalMs, zoneBound } from "../../lib/sensors/rapl_zones.ts";
 import { isDeviceFailure } from "../../lib/types.ts";
 import { AMD_RANGE_UJ, createFakeRapl, INTEL_RANGE_UJ } from "../helpers/fake_sysfs.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
