@@ -1,10 +1,11 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
+import { denoRuntime } from "../../lib/runtime.ts";
 import { type AmdSmiSensor, createAmdSmiSensor } from "../../lib/sensors/amd_smi.ts";
 import { createKfdProcesses } from "../../lib/sensors/kfd.ts";
 import { type DeviceEnergy, type DeviceReading, isDeviceFailure } from "../../lib/types.ts";
 import { blockAfter, readCapture } from "../helpers/captures.ts";
+import { runtimeWithChildEnv } from "../helpers/fake_executable.ts";
 import { fixturePath } from "../helpers/fixture_files.ts";
 import { readEnergies } from "../helpers/fake_sensors.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
@@ -12,15 +13,7 @@ import { tempDir } from "../helpers/temp_dir.ts";
 const FAKE = fixturePath("fake-amd-smi");
 
 /** The real runtime, with the fake's settings in every child's environment. */
-function fakeEnv(env: Record<string, string>): Runtime {
-  return {
-    ...denoRuntime,
-    spawn: (command, options = {}) =>
-      denoRuntime.spawn(command, { ...options, env: { ...options.env, ...env } }),
-    output: (command, options = {}) =>
-      denoRuntime.output(command, { ...options, env: { ...options.env, ...env } }),
-  };
-}
+const fakeEnv = runtimeWithChildEnv;
 
 async function started(env: Record<string, string>, extra: { sysfsRoot?: string } = {}) {
   const runtime = fakeEnv(env);
