@@ -4,8 +4,9 @@
  *
  * The sensor runs ONE `PowerLog -resolution <ms> -duration <s> -file <tmp>` for the whole
  * job (duration a week by default; it is stopped with SIGTERM at close) and reads the file's
- * last complete row at each read(). The footer is only written when PowerLog finishes on its
- * own, so it serves parsing a finished file, not the live run.
+ * last complete row at each read(), parsing only the lines added since the last read (a
+ * week's file holds hundreds of thousands of rows). The footer is only written when PowerLog
+ * finishes on its own, so it serves parsing a finished file, not the live run.
  *
  * Method `counter`: the "Cumulative ... Energy" columns are PowerLog's running sum of the
  * RAPL energy-status MSR deltas (the power column is that delta over the row's time, not the
@@ -21,7 +22,7 @@ import { stopChild } from "./child_stream.ts";
 import type { Runtime } from "../runtime.ts";
 import type { SensorStatus } from "../types.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
-import { parsePowerLog, type PowerLog, powerLogDevices } from "./powerlog_parse.ts";
+import { parsePowerLog, type PowerLog, powerLogDevices, PowerLogReader } from "./powerlog_parse.ts";
 
 const NAME = "powerlog";
 const DEFAULT_EXECUTABLE = "/Applications/Intel Power Gadget/PowerLog";
@@ -61,6 +62,36 @@ export function createPowerLogSensor(runtime: Runtime, options: PowerLogOptions)
   let child: Deno.ChildProcess | undefined;
   let exited: Deno.CommandStatus | undefined;
   let startedAtMs = 0;
+  /** The run's file as read so far: up to `readChars`, the end of its last complete line. */
+  let reader = new PowerLogReader(file, { keepRows: false });
+  let readChars = 0;
+  /** A line that did not parse fails this read and every later one, as it stays in the file. */
+  let badLine: Error | undefined;
+
+  function readAfresh() {
+    reader = new PowerLogReader(file, { keepRows: false });
+    readChars = 0;
+    badLine = undefined;
+  }
+
+  /** The run's file up to its last complete line, parsing only the lines added since. */
+  function logSoFar(text: string): PowerLog {
+    // While PowerLog writes, the last line may be cut short: read up to the last line end.
+    const complete = text.lastIndexOf("\n") + 1;
+    // Shorter than what was read: not the same file (PowerLog only appends).
+    if (complete < readChars) readAfresh();
+    if (badLine) throw badLine;
+    if (complete > readChars) {
+      try {
+        reader.push(text.slice(readChars, complete));
+      } catch (error) {
+        badLine = error as Error;
+        throw error;
+      }
+      readChars = complete;
+    }
+    return reader.log();
+  }
 
   const remove = (path: string) => runtime.output("rm", { args: ["-f", path] }).catch(() => {});
   const unavailable = (reason: string): SensorStatus =>
@@ -127,6 +158,7 @@ export function createPowerLogSensor(runtime: Runtime, options: PowerLogOptions)
       });
       child = process;
       exited = undefined;
+      readAfresh();
       process.status.then((s) => exited = s);
       startedAtMs = runtime.monotonicMs();
     },
@@ -142,7 +174,7 @@ export function createPowerLogSensor(runtime: Runtime, options: PowerLogOptions)
       }
       let log: PowerLog;
       try {
-        log = parsePowerLog(text, file, { partial: true });
+        log = logSoFar(text);
       } catch (error) {
         throw new SensorError(NAME, (error as Error).message, { cause: error });
       }

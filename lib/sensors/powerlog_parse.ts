@@ -68,51 +68,113 @@ export function parsePowerLog(
   const complete = options.partial && !text.endsWith("\n")
     ? text.slice(0, text.lastIndexOf("\n") + 1)
     : text;
-  let records: CsvRow[];
-  try {
-    records = parseCsv(complete);
-  } catch (error) {
-    if (!(error instanceof CsvSyntaxError)) throw error;
-    throw new PowerLogParseError(source, error.line, error.message);
-  }
-  // Numbers are space-padded inside their quotes.
-  const lines = records.map((r) => ({ line: r.line, fields: r.fields.map((f) => f.trim()) }));
-  const blank = (fields: string[]) => fields.length === 1 && fields[0] === "";
-  const headerIndex = lines.findIndex((l) => !blank(l.fields));
-  if (headerIndex < 0) return { columns: [], rows: [], footer: new Map(), energy: [] };
-  const header = lines[headerIndex]!;
-  const columns = header.fields;
-  if (!columns.includes("Elapsed Time (sec)")) {
-    throw new PowerLogParseError(
-      source,
-      header.line,
-      `expected a header with "Elapsed Time (sec)" but found ${JSON.stringify(columns.join(","))}`,
-    );
-  }
-  const rows: Map<string, number | string>[] = [];
-  const footer = new Map<string, number | string>();
-  let inFooter = false;
-  for (const { line, fields } of lines.slice(headerIndex + 1)) {
-    if (blank(fields)) {
-      if (rows.length > 0) inFooter = true;
-      continue;
+  const reader = new PowerLogReader(source);
+  reader.push(complete);
+  return reader.log();
+}
+
+/**
+ * A PowerLog file read as it grows: each {@link PowerLogReader.push} takes the lines written
+ * since the last one, so a read costs what was added, not the whole file (a week-long run's
+ * file holds hundreds of thousands of rows). {@link parsePowerLog} is one push.
+ */
+export class PowerLogReader {
+  #columns: string[] = [];
+  #rows: Map<string, number | string>[] = [];
+  #rowCount = 0;
+  #footer = new Map<string, number | string>();
+  #inFooter = false;
+  /** Lines taken so far, for the line numbers of later pushes. */
+  #lines = 0;
+
+  /**
+   * @param source The file name, for error messages.
+   * @param options `keepRows: false`: keep only the last row (a live file's reader).
+   */
+  constructor(readonly source: string, private readonly options: { keepRows?: boolean } = {}) {}
+
+  /**
+   * Reads the next part of the file: whole lines, as PowerLog appended them.
+   *
+   * @param text The text after what the earlier pushes took, ending at a line end (or the
+   *   file's end).
+   * @throws {PowerLogParseError} Naming the file, the line and the column.
+   */
+  push(text: string): void {
+    const source = this.source;
+    const base = this.#lines;
+    let records: CsvRow[];
+    try {
+      records = parseCsv(text);
+    } catch (error) {
+      if (!(error instanceof CsvSyntaxError)) throw error;
+      throw new PowerLogParseError(source, base + error.line, error.message);
     }
-    const footerMatch = fields.length === 1 ? /^(.+?)\s*=\s*(.*)$/.exec(fields[0]!) : null;
-    if (inFooter || footerMatch) {
-      if (!footerMatch) {
-        throw new PowerLogParseError(source, line, `expected "Key (unit) = value" in the footer`);
+    for (const record of records) {
+      const line = base + record.line;
+      // Numbers are space-padded inside their quotes.
+      const fields = record.fields.map((f) => f.trim());
+      const blank = fields.length === 1 && fields[0] === "";
+      if (this.#columns.length === 0) {
+        if (!blank) this.#header(fields, line);
+        continue;
       }
-      inFooter = true;
-      const key = footerMatch[1]!;
-      const value = footerMatch[2]!.trim();
-      const problem = valueProblem(key, value);
-      if (problem) throw new PowerLogParseError(source, line, `footer "${key}" ${problem}`);
-      footer.set(key, NUMBER.test(value) ? Number(value) : value);
-      continue;
+      if (blank) {
+        if (this.#rowCount > 0) this.#inFooter = true;
+        continue;
+      }
+      const footerMatch = fields.length === 1 ? /^(.+?)\s*=\s*(.*)$/.exec(fields[0]!) : null;
+      if (this.#inFooter || footerMatch) {
+        if (!footerMatch) {
+          throw new PowerLogParseError(source, line, `expected "Key (unit) = value" in the footer`);
+        }
+        this.#inFooter = true;
+        const key = footerMatch[1]!;
+        const value = footerMatch[2]!.trim();
+        const problem = valueProblem(key, value);
+        if (problem) throw new PowerLogParseError(source, line, `footer "${key}" ${problem}`);
+        this.#footer.set(key, NUMBER.test(value) ? Number(value) : value);
+        continue;
+      }
+      this.#row(fields, line);
     }
+    this.#lines = base + countLines(text);
+  }
+
+  /**
+   * What has been read so far.
+   *
+   * @returns Columns, rows (only the last with `keepRows: false`), footer and energy per domain.
+   */
+  log(): PowerLog {
+    const rows = this.#rows;
+    const last = rows.at(-1);
+    const footer = this.#footer;
+    const energy = footer.size > 0 ? domainEnergy(footer) : last ? domainEnergy(last) : [];
+    const elapsed = footer.get("Total Elapsed Time (sec)") ?? last?.get("Elapsed Time (sec)");
+    const result: PowerLog = { columns: this.#columns, rows: [...rows], footer, energy };
+    if (typeof elapsed === "number") result.elapsedSeconds = elapsed;
+    return result;
+  }
+
+  #header(columns: string[], line: number): void {
+    if (!columns.includes("Elapsed Time (sec)")) {
+      throw new PowerLogParseError(
+        this.source,
+        line,
+        `expected a header with "Elapsed Time (sec)" but found ${
+          JSON.stringify(columns.join(","))
+        }`,
+      );
+    }
+    this.#columns = columns;
+  }
+
+  #row(fields: string[], line: number): void {
+    const columns = this.#columns;
     if (fields.length !== columns.length) {
       throw new PowerLogParseError(
-        source,
+        this.source,
         line,
         `expected ${columns.length} columns but found ${fields.length}`,
       );
@@ -121,17 +183,22 @@ export function parsePowerLog(
     columns.forEach((column, c) => {
       const value = fields[c]!;
       const problem = valueProblem(column, value);
-      if (problem) throw new PowerLogParseError(source, line, `column "${column}" ${problem}`);
+      if (problem) {
+        throw new PowerLogParseError(this.source, line, `column "${column}" ${problem}`);
+      }
       row.set(column, NUMBER.test(value) ? Number(value) : value);
     });
-    rows.push(row);
+    if (this.options.keepRows === false) this.#rows = [row];
+    else this.#rows.push(row);
+    this.#rowCount++;
   }
-  const last = rows.at(-1);
-  const energy = footer.size > 0 ? domainEnergy(footer) : last ? domainEnergy(last) : [];
-  const elapsed = footer.get("Total Elapsed Time (sec)") ?? last?.get("Elapsed Time (sec)");
-  const result: PowerLog = { columns, rows, footer, energy };
-  if (typeof elapsed === "number") result.elapsedSeconds = elapsed;
-  return result;
+}
+
+/** Line ends in a text: the lines a push of it took. */
+function countLines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+  return count;
 }
 
 /** Why a value cannot be in its column (or footer key), or undefined when it can. */

@@ -1,7 +1,11 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { readFixture } from "../helpers/fixture_files.ts";
 import { readCapture } from "../helpers/captures.ts";
-import { parsePowerLog, powerLogDevices } from "../../lib/sensors/powerlog_parse.ts";
+import {
+  parsePowerLog,
+  powerLogDevices,
+  PowerLogReader,
+} from "../../lib/sensors/powerlog_parse.ts";
 
 const fixture = readFixture;
 
@@ -119,4 +123,27 @@ Deno.test("negative or exponent energy, power and time are parse errors naming l
     ],
   ];
   for (const [body, message] of cases) throws(() => parsePowerLog(head + body, "z.csv"), message);
+});
+
+Deno.test("read as it grows, line by line, a file gives what one parse of it gives", async () => {
+  const capture = await readCapture("powerlog_ipg_macos_quoted_mozilla.txt");
+  const texts = [await fixture("powerlog_laptop.csv"), capture.blocks[0]!.text];
+  for (const text of texts) {
+    const whole = parsePowerLog(text, "f.csv");
+    const reader = new PowerLogReader("f.csv", { keepRows: false });
+    for (const line of text.match(/[^\n]*\n/g)!) reader.push(line);
+    const grown = reader.log();
+    deepEqual(grown.rows, [whole.rows.at(-1)]);
+    deepEqual([grown.columns, grown.footer, grown.energy], [
+      whole.columns,
+      whole.footer,
+      whole.energy,
+    ]);
+    equal(grown.elapsedSeconds, whole.elapsedSeconds);
+  }
+  // A bad line in a later part is named by its line in the file.
+  const reader = new PowerLogReader("g.csv");
+  reader.push('"Elapsed Time (sec)","Cumulative Processor Energy_0(Joules)"\n"1.0","2.0"\n');
+  reader.push('"2.0","4.0"\n');
+  throws(() => reader.push('"3.0","oops"\n'), /g\.csv line 4: column .* "oops"/);
 });
