@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import { LOG_FILES, type RunInfo, type RunSummary, type SampleRecord } from "../log/schema.ts";
 import { LogFormatError, parseLogFile, SKIPPED_LINE } from "../log/validate.ts";
-import { summarizeSamples } from "../log/summarize.ts";
+import { recomputeSummary } from "../log/summarize.ts";
 import type { IntensityLookup, ZoneIntensity } from "../geo/types.ts";
 import type { Figures, LogsFigures, RunFigures } from "./types.ts";
 import { choosePue } from "./energy.ts";
@@ -269,18 +269,9 @@ function withConsistentSummary(log: LoadedLogDir): LoadedLogDir {
   }
   const summarized = log.summary.totals.attributedEnergyJoules;
   if (sampled <= summarized * (1 + 1e-9) + 1e-6) return log;
-  const { info } = log;
-  const summary = summarizeSamples(log.samples, {
-    start: info.start,
-    end: info.end ?? log.samples.at(-1)?.t ?? info.start,
-    exitCode: info.exitCode ?? null,
-    attribution: info.attribution,
-    recomputed: true,
-    ...(info.slurm ? { slurm: info.slurm } : {}),
-  });
   return {
     ...log,
-    summary,
+    summary: recomputeSummary(log.info, log.samples),
     warnings: [
       ...log.warnings,
       `${
