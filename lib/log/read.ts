@@ -129,7 +129,7 @@ export async function readSamples(
  * @param warnings Receives one sentence per skipped line.
  * @returns The well-formed records in order.
  */
-export function parseSamples(path: string, text: string, warnings: string[]): SampleRecord[] {
+function parseSamples(path: string, text: string, warnings: string[]): SampleRecord[] {
   const lines = text.split("\n");
   const endsClean = text.endsWith("\n") || text === "";
   if (endsClean) lines.pop();

@@ -25,7 +25,7 @@ export interface SummaryState {
   estimatedEnergyJoules: number;
   /** Sum of the samples' interval lengths: the window the energy covers. */
   sampledSeconds: number;
-  /** The highest interval power among intervals long enough to count ({@link peakCounts}). */
+  /** The highest interval power among intervals long enough to count (half the nominal one). */
   peakWatts: number;
   /** Intervals that counted toward the peak. */
   peakIntervals: number;
@@ -99,7 +99,7 @@ export function emptySummaryState(nominalIntervalSeconds?: number): SummaryState
  * @param nominalIntervalSeconds The sampling interval asked for, when known.
  * @returns True when the interval counts.
  */
-export function peakCounts(intervalSeconds: number, nominalIntervalSeconds?: number): boolean {
+function peakCounts(intervalSeconds: number, nominalIntervalSeconds?: number): boolean {
   return nominalIntervalSeconds === undefined || intervalSeconds >= nominalIntervalSeconds / 2;
 }
 
