@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import { LOG_FILES, type RunInfo, type RunSummary, type SampleRecord } from "../log/schema.ts";
 import { LogFormatError, parseLogFile, SKIPPED_LINE } from "../log/validate.ts";
-import { summarizeSamples } from "../log/summarize.ts";
+import { recomputeSummary } from "../log/summarize.ts";
 import type { IntensityLookup, ZoneIntensity } from "../geo/types.ts";
 import type { Figures, LogsFigures, RunFigures } from "./types.ts";
 import { choosePue } from "./energy.ts";
@@ -58,6 +58,11 @@ export interface LogAccess {
    * cannot be used.
    */
   readLogDir(dir: string): Promise<LoadedLogDir>;
+  /**
+   * Reads a log directory's samples alone, skipping unusable lines with a sentence each in
+   * `warnings` (for a run whose impact.json and summary.json were read already).
+   */
+  readSamples(dir: string, warnings: string[]): Promise<SampleRecord[]>;
   /** Reads a text file (the fast path reads impact.json and summary.json only). */
   readTextFile(path: string): Promise<string>;
 }
@@ -220,22 +225,34 @@ function needsSamples(info: RunInfo): boolean {
 async function loadRun(dir: string, options: ReadLogsOptions): Promise<LoadedLogDir> {
   if (options.readSamples !== "always") {
     // Fast path: the summary is the authority on a finished run's figures.
-    try {
-      // Both files at once; each is parsed once and handed on, never read again.
-      const [infoText, summaryText] = await Promise.all([
-        options.logs.readTextFile(join(dir, LOG_FILES.info)),
-        options.logs.readTextFile(join(dir, LOG_FILES.summary)),
-      ]);
-      const info = parseLogFile(LOG_FILES.info, join(dir, LOG_FILES.info), infoText);
-      const summary = parseLogFile(LOG_FILES.summary, join(dir, LOG_FILES.summary), summaryText);
-      if (info.value && summary.value && !needsSamples(info.value)) {
-        return { dir, info: info.value, summary: summary.value, samples: [], warnings: [] };
-      }
-    } catch {
-      // Missing or unreadable: the full reader says what is wrong, or rebuilds the summary.
+    const read = await readInfoAndSummary(dir, options.logs);
+    if (read) {
+      const warnings: string[] = [];
+      // Both files are parsed once and handed on, never read again; samples only if needed.
+      const samples = needsSamples(read.info) ? await options.logs.readSamples(dir, warnings) : [];
+      return { dir, ...read, samples, warnings };
     }
   }
+  // Missing, unreadable or unusable: the full reader says what is wrong, or rebuilds the summary.
   return await options.logs.readLogDir(dir);
+}
+
+/** impact.json and summary.json read at once, or undefined when either cannot be used. */
+async function readInfoAndSummary(
+  dir: string,
+  logs: LogAccess,
+): Promise<{ info: RunInfo; summary: RunSummary } | undefined> {
+  try {
+    const [infoText, summaryText] = await Promise.all([
+      logs.readTextFile(join(dir, LOG_FILES.info)),
+      logs.readTextFile(join(dir, LOG_FILES.summary)),
+    ]);
+    const info = parseLogFile(LOG_FILES.info, join(dir, LOG_FILES.info), infoText);
+    const summary = parseLogFile(LOG_FILES.summary, join(dir, LOG_FILES.summary), summaryText);
+    return info.value && summary.value ? { info: info.value, summary: summary.value } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function pickFigures(run: RunFigures): Figures {
@@ -269,18 +286,9 @@ function withConsistentSummary(log: LoadedLogDir): LoadedLogDir {
   }
   const summarized = log.summary.totals.attributedEnergyJoules;
   if (sampled <= summarized * (1 + 1e-9) + 1e-6) return log;
-  const { info } = log;
-  const summary = summarizeSamples(log.samples, {
-    start: info.start,
-    end: info.end ?? log.samples.at(-1)?.t ?? info.start,
-    exitCode: info.exitCode ?? null,
-    attribution: info.attribution,
-    recomputed: true,
-    ...(info.slurm ? { slurm: info.slurm } : {}),
-  });
   return {
     ...log,
-    summary,
+    summary: recomputeSummary(log.info, log.samples),
     warnings: [
       ...log.warnings,
       `${

@@ -6,7 +6,11 @@
  *   the nearest codes of the kind typed;
  * - a cloud region: `aws:eu-west-1`, or a region id that one provider alone has (`eu-west-1`);
  * - a utilisation: a fraction (`0.7`), a percentage (`70%`), or a number above 1 read as a
- *   percentage (`70`).
+ *   percentage (`70`);
+ * - a PUE: a decimal number of at least 1;
+ * - a year (`--year`): four digits, then one of the years the intensity data covers (checked
+ *   once the data is loaded, so that a year without data is a usage error, never a silent fall
+ *   back to the world average).
  *
  * `impact run` resolves its region flags with the same geo parsers (lib/geo/resolve.ts's
  * `countryZone`, lib/geo/cloud.ts's `parseCloudSpec`), so its forms are these too. This module
@@ -100,4 +104,57 @@ export function parseUtilization(text: string): number {
     );
   }
   return fraction;
+}
+
+/**
+ * Reads a `--pue` value (commander's parser).
+ *
+ * @param text The flag's value.
+ * @returns A number of at least 1.
+ * @throws {InvalidArgumentError} A usage error naming the value.
+ */
+export function parsePueFlag(text: string): number {
+  const value = parseDecimal(text);
+  if (value === undefined || value < 1) {
+    throw new InvalidArgumentError(`PUE must be a number of at least 1, got "${text}"`);
+  }
+  return value;
+}
+
+/**
+ * Reads a `--year` value (commander's parser); {@link parseYearOption} checks it against the
+ * data once that is loaded.
+ *
+ * @param text The flag's value.
+ * @returns A four-digit year.
+ * @throws {InvalidArgumentError} A usage error naming the value.
+ */
+export function parseYearFlag(text: string): number {
+  if (!/^\d{4}$/.test(text.trim())) {
+    throw new InvalidArgumentError(`Year must have four digits, got "${text}"`);
+  }
+  return Number(text);
+}
+
+/**
+ * Checks `--year` against the years the intensity data covers.
+ *
+ * @param text The flag's value, or undefined when not given.
+ * @param years The years with data (`INTENSITY_YEARS` of lib/geo/intensity.ts).
+ * @returns The year, or undefined when not given.
+ * @throws {CliError} A usage error naming the value and the valid years.
+ */
+export function parseYearOption(
+  text: string | undefined,
+  years: readonly number[],
+): number | undefined {
+  if (text === undefined) return undefined;
+  const year = parseDecimal(text);
+  if (year === undefined || !years.includes(year)) {
+    throw new CliError(
+      `--year must be one of ${years.join(", ")}, got ${JSON.stringify(text)}`,
+      ExitCode.usage,
+    );
+  }
+  return year;
 }

@@ -4,8 +4,9 @@
  * without spawning anything (tests/helpers/run_argv.ts parses a whole argv the same way). Every flag of the run is here, region, live intensity and
  * cluster flags included; the run itself (lib/run/) reads the typed options only.
  *
- * This module is loaded at start-up (with the command list), so it imports types only from
- * below.
+ * This module is loaded at start-up (with the command list), so besides types it imports only
+ * the small pure checks its flags need (a hardware requirement, a GPU list, a `--redact`
+ * pattern, a decimal): no sensor, geo table or run pipeline.
  *
  * @module
  */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { denoRuntime, type Runtime } from "../runtime.ts";
 import { fileProblem } from "../file_errors.ts";
 import { LOG_FILES, type RunInfo, type RunSummary, type SampleRecord } from "./schema.ts";
-import { summarizeSamples } from "./summarize.ts";
+import { recomputeSummary } from "./summarize.ts";
 import {
   fieldMessage,
   isLogProblem,
@@ -91,15 +91,7 @@ export async function readLogDir(dir: string, runtime: Runtime = denoRuntime): P
     // Zero would be a figure; with nothing to rebuild from, the run's figures are unknown.
     throw new LogFormatError(`${unusable}; no samples to recompute it from`);
   }
-  const last = samples.at(-1);
-  const summary = summarizeSamples(samples, {
-    start: info.value.start,
-    end: info.value.end ?? last?.t ?? info.value.start,
-    exitCode: info.value.exitCode ?? null,
-    attribution: info.value.attribution,
-    recomputed: true,
-    ...(info.value.slurm ? { slurm: info.value.slurm } : {}),
-  });
+  const summary = recomputeSummary(info.value, samples);
   const why = unusable ?? `${summaryPath}: missing (the tracker was killed?)`;
   warnings.push(`${why}; summary recomputed from ${samples.length} samples`);
   return { dir, info: info.value, samples, summary, warnings };
@@ -137,7 +129,7 @@ export async function readSamples(
  * @param warnings Receives one sentence per skipped line.
  * @returns The well-formed records in order.
  */
-export function parseSamples(path: string, text: string, warnings: string[]): SampleRecord[] {
+function parseSamples(path: string, text: string, warnings: string[]): SampleRecord[] {
   const lines = text.split("\n");
   const endsClean = text.endsWith("\n") || text === "";
   if (endsClean) lines.pop();

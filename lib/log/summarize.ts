@@ -10,6 +10,7 @@ import {
   type ComponentTotal,
   type DeviceGap,
   LOG_SCHEMA_VERSION,
+  type RunInfo,
   type RunSummary,
   type SampleRecord,
   type SlurmInfo,
@@ -24,7 +25,7 @@ export interface SummaryState {
   estimatedEnergyJoules: number;
   /** Sum of the samples' interval lengths: the window the energy covers. */
   sampledSeconds: number;
-  /** The highest interval power among intervals long enough to count ({@link peakCounts}). */
+  /** The highest interval power among intervals long enough to count (half the nominal one). */
   peakWatts: number;
   /** Intervals that counted toward the peak. */
   peakIntervals: number;
@@ -98,7 +99,7 @@ export function emptySummaryState(nominalIntervalSeconds?: number): SummaryState
  * @param nominalIntervalSeconds The sampling interval asked for, when known.
  * @returns True when the interval counts.
  */
-export function peakCounts(intervalSeconds: number, nominalIntervalSeconds?: number): boolean {
+function peakCounts(intervalSeconds: number, nominalIntervalSeconds?: number): boolean {
   return nominalIntervalSeconds === undefined || intervalSeconds >= nominalIntervalSeconds / 2;
 }
 
@@ -267,6 +268,28 @@ export function summarizeSamples(samples: Iterable<SampleRecord>, meta: SummaryM
   let state = emptySummaryState(meta.intervalSeconds);
   for (const sample of samples) state = addSample(state, sample);
   return finishSummary(state, meta);
+}
+
+/**
+ * A run's summary rebuilt from its samples, the primary record, by a reader: when
+ * `summary.json` is missing (the tracker was killed), unusable, or disagrees with the samples.
+ *
+ * @param info The run's impact.json (start, end, exit code, attribution, SLURM task).
+ * @param samples The run's samples in order.
+ * @returns The summary, marked `recomputed`.
+ */
+export function recomputeSummary(
+  info: Pick<RunInfo, "start" | "end" | "exitCode" | "attribution" | "slurm">,
+  samples: readonly SampleRecord[],
+): RunSummary {
+  return summarizeSamples(samples, {
+    start: info.start,
+    end: info.end ?? samples.at(-1)?.t ?? info.start,
+    exitCode: info.exitCode ?? null,
+    attribution: info.attribution,
+    recomputed: true,
+    ...(info.slurm ? { slurm: info.slurm } : {}),
+  });
 }
 
 const METHOD_RANK: Record<Method, number> = { counter: 0, integrated: 1, estimate: 2 };

@@ -10,7 +10,7 @@ import { denoRuntime, type Runtime } from "../runtime.ts";
 import { intensityFor, intensityForCountry } from "../geo/intensity.ts";
 import type { LogsFigures } from "../accounting/types.ts";
 import { findLogDirs } from "../log/find.ts";
-import { readLogDir } from "../log/read.ts";
+import { readLogDir, readSamples } from "../log/read.ts";
 import {
   type LogAccess,
   readLogs as readLogsWith,
@@ -21,12 +21,13 @@ import {
  * Log access on the file system through lib/log.
  *
  * @param runtime Where files are read.
- * @returns The finder, the tolerant reader and plain file reads.
+ * @returns The finder, the tolerant readers and plain file reads.
  */
 export function fileLogAccess(runtime: Runtime = denoRuntime): LogAccess {
   return {
     findLogDirs: (paths, warnings) => findLogDirs(paths, warnings),
     readLogDir: (dir) => readLogDir(dir, runtime),
+    readSamples: (dir, warnings) => readSamples(dir, runtime, warnings),
     readTextFile: (path) => runtime.readTextFile(path),
   };
 }

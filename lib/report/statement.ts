@@ -12,7 +12,7 @@
 import type { Figures, LogsFigures } from "../accounting/types.ts";
 import type { SocialCost } from "../geo/types.ts";
 import { meanIntensityGramsPerKwh, measuredFraction, sumFigures } from "../accounting/figures.ts";
-import { formatIntensity, gapList } from "./plain_text.ts";
+import { formatIntensity, gapList, shortFigure } from "./plain_text.ts";
 import { type GapGroup, groupGaps } from "../accounting/gaps.ts";
 import { type SocialCostUsd2005, socialCostUsd2005 } from "../accounting/social_cost.ts";
 import { skippedLinesNote } from "../accounting/read_logs.ts";
@@ -191,15 +191,14 @@ function round(x: number, digits: number): number {
 }
 
 /**
- * A figure for prose: whole numbers from 100 up, three significant digits below.
+ * A figure for prose: the terminal's figure (lib/report/plain_text.ts's `shortFigure`), with
+ * thousands separated (`1,234`).
  *
  * @param x The figure.
  * @returns Its text.
  */
 export function formatFigure(x: number): string {
-  if (x === 0) return "0";
-  if (Math.abs(x) >= 100) return Math.round(x).toLocaleString("en-US");
-  return String(Number(x.toPrecision(3)));
+  return Math.abs(x) >= 100 ? Math.round(x).toLocaleString("en-US") : shortFigure(x);
 }
 
 /**

@@ -1,11 +1,13 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { readLogs, type ReadLogsOptions } from "../../lib/accounting/read_logs.ts";
 import { addFigures } from "../../lib/accounting/figures.ts";
 import type { ZoneIntensity } from "../../lib/geo/types.ts";
 import { type FixtureRun, frAndDeRuns, writeLogSet } from "../helpers/log_fixtures.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 import { testLogAccess } from "../helpers/log_access.ts";
+import { fileLogAccess } from "../../lib/report/read_logs.ts";
+import { denoRuntime } from "../../lib/runtime.ts";
 
 function zoneRow(zone: string, country: string, grams: number, year = 2024): ZoneIntensity {
   return {
@@ -107,6 +109,32 @@ Deno.test("live intensities weight the run interval by interval", async () => {
   equal(logs.runs[0]?.kgCO2e, 0.25);
   equal(logs.runs[0]?.intensityGramsPerKwh, 250);
   match(logs.runs[0]!.intensitySource, /live: fixture-live; otherwise test table/);
+});
+
+Deno.test("a live-intensity run's files are each read once: its samples besides impact.json and summary.json", async () => {
+  await using root = await tempDir();
+  await writeLogSet(root.path, [{
+    cpuWatts: 100,
+    samples: 4,
+    intervalSeconds: 9000,
+    zone: "DE",
+    liveIntensities: [100, 200, 300],
+  }]);
+  const reads = new Map<string, number>();
+  const counting = {
+    ...denoRuntime,
+    readTextFile: (path: string) => {
+      reads.set(basename(path), (reads.get(basename(path)) ?? 0) + 1);
+      return denoRuntime.readTextFile(path);
+    },
+  };
+  const logs = await readLogs([root.path], options({ pue: 1, logs: fileLogAccess(counting) }));
+  equal(logs.runs[0]?.kgCO2e, 0.25);
+  deepEqual(Object.fromEntries(reads), {
+    "impact.json": 1,
+    "summary.json": 1,
+    "samples.jsonl": 1,
+  });
 });
 
 function randomRun(i: number): FixtureRun {

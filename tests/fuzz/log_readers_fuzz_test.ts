@@ -16,7 +16,7 @@ import {
   parseLogFile,
   parseSampleLine,
 } from "../../lib/log/validate.ts";
-import { readLogDir } from "../../lib/log/read.ts";
+import { readLogDir, readSamples } from "../../lib/log/read.ts";
 import { denoRuntime, type Runtime } from "../../lib/runtime.ts";
 import { LogsInputError, readLogs } from "../../lib/accounting/read_logs.ts";
 import { addSampleLine, createJobTimeline } from "../../lib/accounting/job_timeline.ts";
@@ -166,21 +166,22 @@ Deno.test("fuzz: whole log directories through readLogDir and readLogs", async (
     },
     refuses: oneOf(LogFormatError),
   });
-  let readSamples: "always" | "when-needed" = "always";
+  let samplesMode: "always" | "when-needed" = "always";
   await fuzz({
     seed: 1224,
     count: 1_500,
     seeds: texts,
     parse: async (text) => {
       const runtime = memoryRuntime(files(text));
-      readSamples = readSamples === "always" ? "when-needed" : "always";
+      samplesMode = samplesMode === "always" ? "when-needed" : "always";
       const logs = await readLogs([dir], {
         intensity: () => zone(50),
         countryIntensity: () => zone(480),
-        readSamples,
+        readSamples: samplesMode,
         logs: {
           findLogDirs: () => Promise.resolve([dir]),
           readLogDir: (d) => readLogDir(d, runtime),
+          readSamples: (d, warnings) => readSamples(d, runtime, warnings),
           readTextFile: (path) => runtime.readTextFile(path),
         },
       });

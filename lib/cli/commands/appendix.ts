@@ -7,8 +7,7 @@
 import { join, relative, resolve } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { folderWriter } from "../folder_writer.ts";
-import { parseCountry } from "../flag_values.ts";
-import { parsePueFlag } from "./summary.ts";
+import { parseCountry, parsePueFlag } from "../flag_values.ts";
 import { CliError, fileCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { fileProblem } from "../../file_errors.ts";

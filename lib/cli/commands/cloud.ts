@@ -5,8 +5,7 @@
  * @module
  */
 import type { CliContext, RegisterCommand } from "../context.ts";
-import { parseYearOption } from "../year_option.ts";
-import { parseCloudRegion } from "../flag_values.ts";
+import { parseCloudRegion, parseYearOption } from "../flag_values.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import type { CloudRegion } from "../../geo/types.ts";

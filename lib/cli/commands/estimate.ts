@@ -9,15 +9,14 @@
  *
  * @module
  */
-import { parseYearOption } from "../year_option.ts";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "../context.ts";
 import type { RegionOptions, Resolution } from "../../geo/resolve.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { logsCliError, parsePueFlag, parseYearFlag } from "./summary.ts";
+import { logsCliError } from "./summary.ts";
 import { formatIntensity, shortFigure } from "../../report/plain_text.ts";
-import { parseUtilization } from "../flag_values.ts";
+import { parsePueFlag, parseUtilization, parseYearFlag, parseYearOption } from "../flag_values.ts";
 import { parseDecimal, parseWholeNumber } from "../../decimal.ts";
 
 function positive(name: string) {

@@ -11,7 +11,8 @@ import { resolve } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError, fileCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { parsePueFlag, parseYearFlag, readLogsForCli } from "./summary.ts";
+import { parsePueFlag, parseYearFlag } from "../flag_values.ts";
+import { readLogsForCli } from "./summary.ts";
 import type { LogsFigures } from "../../accounting/types.ts";
 import type { ExportFormat } from "../../report/export.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { CliContext, RegisterCommand } from "../context.ts";
-import { parseYearOption } from "../year_option.ts";
+import { parseYearOption } from "../flag_values.ts";
 import { CliError, fileCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { logsCliError } from "./summary.ts";

@@ -7,8 +7,8 @@
 import { Option } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "../context.ts";
 import { VERSION } from "../../version.ts";
-import { parseCountry, WORLD_CODE } from "../flag_values.ts";
-import { logsCliError, parsePueFlag, parseYearFlag, readLogsForCli } from "./summary.ts";
+import { parseCountry, parsePueFlag, parseYearFlag, WORLD_CODE } from "../flag_values.ts";
+import { logsCliError, readLogsForCli } from "./summary.ts";
 
 /** Registers `impact statement`. */
 export const register: RegisterCommand = (program, ctx) => {

@@ -4,13 +4,11 @@
  *
  * @module
  */
-import { parseYearOption } from "../year_option.ts";
-import { InvalidArgumentError } from "@commander-js/extra-typings";
+import { parsePueFlag, parseYearFlag, parseYearOption } from "../flag_values.ts";
 import { relative, resolve } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { parseDecimal } from "../../decimal.ts";
 import {
   formatIntensity,
   gapList,
@@ -22,33 +20,6 @@ import { measuredFraction } from "../../accounting/figures.ts";
 import { gapSeconds, groupGaps } from "../../accounting/gaps.ts";
 import type { LogsFigures, RunFigures } from "../../accounting/types.ts";
 import type { MergedJobFigures } from "../../accounting/merge_nodes.ts";
-
-/**
- * Parses a `--pue` value.
- *
- * @param text The flag's value.
- * @returns A number of at least 1.
- */
-export function parsePueFlag(text: string): number {
-  const value = parseDecimal(text);
-  if (value === undefined || value < 1) {
-    throw new InvalidArgumentError(`PUE must be a number of at least 1, got "${text}"`);
-  }
-  return value;
-}
-
-/**
- * Parses a `--year` value.
- *
- * @param text The flag's value.
- * @returns A four-digit year.
- */
-export function parseYearFlag(text: string): number {
-  if (!/^\d{4}$/.test(text.trim())) {
-    throw new InvalidArgumentError(`Year must have four digits, got "${text}"`);
-  }
-  return Number(text);
-}
 
 /** The names of the errors that mean bad input data (exit 3), not a bug. */
 const INPUT_ERRORS: ReadonlySet<string> = new Set([

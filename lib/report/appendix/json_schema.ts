@@ -88,7 +88,7 @@ const ANNOTATION_KEYWORDS = [
 ];
 
 /** Every keyword a schema given to {@link createSchemaValidator} may use. */
-export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
+const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
   ...VALIDATION_KEYWORDS,
   ...ANNOTATION_KEYWORDS,
 ]);

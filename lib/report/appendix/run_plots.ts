@@ -170,7 +170,7 @@ export function runSeries(
  * @param startMs The run's start, ms since the epoch (x = 0).
  * @returns The bands, oldest first.
  */
-export function gapBands(gaps: readonly DeviceGap[], startMs: number): PlotBand[] {
+function gapBands(gaps: readonly DeviceGap[], startMs: number): PlotBand[] {
   const bands = new Map<string, { from: string; to: string; devices: string[]; reason: string }>();
   for (const gap of gaps) {
     const key = `${gap.from} ${gap.to} ${gap.reason}`;
