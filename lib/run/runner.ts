@@ -366,10 +366,7 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     deps.stderr(`impact: ${error.message}\n`);
     exitCode = error.exitCode;
   }
-  const final: Partial<RunInfo> = {
-    ...await environment,
-    options: { ...info.options, usedIntervalSeconds: session.sampler.intervalMs / 1000 },
-  };
+  const final: Partial<RunInfo> = { ...await environment };
   if (started) {
     const escaped = await findMarkedProcesses(runtime, systemPaths(runtime).procfsRoot, marker);
     if (escaped.count > 0) {
