@@ -97,7 +97,7 @@ function ownKindOf(error: unknown): FileProblemKind | undefined {
  * @param error What a `Deno.*` file call threw, or a wrapper of it.
  * @returns The kind, or undefined when it is no file-system failure (a bug).
  */
-export function fileProblemKind(error: unknown): FileProblemKind | undefined {
+function fileProblemKind(error: unknown): FileProblemKind | undefined {
   return ownKindOf(error) ?? ownKindOf((error as { cause?: unknown } | null)?.cause);
 }
 

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import type { SlurmInfo } from "../log/schema.ts";
+import { parseWholeNumber } from "../decimal.ts";
 
 /** A task's SLURM context: the logged {@link SlurmInfo} plus the allocation's shape. */
 export interface SlurmTask {
@@ -31,8 +32,8 @@ function integer(env: (name: string) => string | undefined, ...names: string[]) 
   for (const name of names) {
     const text = env(name)?.trim();
     if (text === undefined || text === "") continue;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 0) {
+    const value = parseWholeNumber(text);
+    if (value === undefined) {
       throw new Error(`${name} must be a non-negative integer, found "${text}"`);
     }
     return value;

@@ -84,16 +84,6 @@ function fromEmber(alpha3: string, year?: number): ZoneIntensity | undefined {
 }
 
 /**
- * The Ember year of a country's figure (Ember has one year per country, 2022-2024).
- *
- * @param alpha3 ISO 3166-1 alpha-3 code.
- * @returns The year, or undefined when Ember has no figure for the country.
- */
-export function emberYear(alpha3: string): number | undefined {
-  return emberYears[alpha3.toUpperCase()];
-}
-
-/**
  * The country (ISO 3166-1 alpha-3) a zone id belongs to, from its alpha-2 prefix.
  *
  * @param zone A zone id such as `US-CAL-CISO` or `DE`.

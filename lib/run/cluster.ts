@@ -13,7 +13,7 @@
  */
 import { resolve } from "node:path";
 import type { SampleRecord, SlurmInfo } from "../log/schema.ts";
-import type { Runtime } from "../runtime.ts";
+import { type Runtime, systemPaths } from "../runtime.ts";
 import type { Attribution, GpuInfo, GpuSelection, SensorStatus, UsageSource } from "../types.ts";
 import { ExitCode, RunError } from "./errors.ts";
 
@@ -153,10 +153,9 @@ export async function planCgroup(
   const wanted = request.attribution === "cgroup";
   // A SLURM node sampler counts the whole job on its node: the job's cgroup holds every task.
   if (explicit === undefined && !wanted && request.nodeSampler !== true) return undefined;
-  const [{ createCgroupReader }, { cgroupUsageSource }, { systemPaths }] = await Promise.all([
+  const [{ createCgroupReader }, { cgroupUsageSource }] = await Promise.all([
     import("../sensors/cgroup.ts"),
     import("../sampler/cgroup_usage.ts"),
-    import("../runtime.ts"),
   ]);
   const reader = createCgroupReader(
     runtime,

@@ -20,7 +20,10 @@ export const ExitCode = {
   input: 3,
   /** A `--require-gpu` / `--require-cpu` hardware assertion failed; the child was not started. */
   hardware: 4,
-  /** A sensor failed during the run (the child's own code is reported beside it). */
+  /**
+   * A sensor could not start (the child was not started), or, with `--strict-sensors`, a device
+   * went unmeasured during the run (the child's own code is reported beside it).
+   */
   sensor: 5,
   /** A network service (geocoder, grid-intensity API) could not be reached or answered badly. */
   network: 6,

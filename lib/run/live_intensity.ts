@@ -9,7 +9,7 @@ import type { LivePoller } from "../geo/live/poller.ts";
 import type { RegionInfo, SampleRecord } from "../log/schema.ts";
 import { ExitCode, RunError } from "./errors.ts";
 import { DEFAULT_LIVE_POLL_SECONDS, type LiveIntensityOptions } from "./options.ts";
-import { redactText, redactUrl } from "../redact.ts";
+import { redactText } from "../redact.ts";
 
 /** A live request that takes longer than this counts as failed (falls back to the yearly value). */
 const LIVE_TIMEOUT_MS = 15_000;
@@ -113,8 +113,9 @@ export async function startLiveIntensity(
     polls: 0,
     failures: 0,
   };
-  // Recorded in impact.json and published with the appendix: never the server's credentials.
-  if (baseUrl) report.url = redactUrl(baseUrl);
+  // The report goes to impact.json only, whose writer blanks the URL's credentials (as those
+  // of lastFailure); the note below goes to stderr, so it blanks them itself.
+  if (baseUrl) report.url = baseUrl;
   const tally: LiveTally = { joules: 0, gramJoules: 0, samples: 0, sources: [] };
   let notedFailures = 0;
   let stopped: Promise<void> | undefined;
@@ -137,7 +138,7 @@ export async function startLiveIntensity(
       report.polls = poller.series().length;
       report.failures = failures.length;
       const last = failures.at(-1)?.fallback?.reason;
-      if (last) report.lastFailure = redactText(last);
+      if (last) report.lastFailure = last;
       if (failures.length > 0 && notedFailures === 0) {
         deps.note(
           `live intensity poll failed (${

@@ -9,6 +9,7 @@ import { choosePue, facilityKwh, JOULES_PER_KWH } from "../accounting/energy.ts"
 import { formatDuration, shortFigure, textTable } from "../report/plain_text.ts";
 import type { LiveTally } from "./live_intensity.ts";
 import type { IntervalFloor } from "../sampler/sampler.ts";
+import type { EnergySensor } from "../sensors/types.ts";
 
 const JOULES_PER_WH = JOULES_PER_KWH / 1000;
 
@@ -395,4 +396,23 @@ export function intervalFloorNote(floor: IntervalFloor): string {
   return `${floor.sensor} asks to be read every ${floor.askedMs} ms; impact reads no more ` +
     `often than every ${floor.floorMs} ms, so ${floor.sensor}'s figures may miss what happens ` +
     "between reads (impact.json: options.intervalFloor)";
+}
+
+/**
+ * The note on an interval shortened so that no counter wraps unseen, if it was.
+ *
+ * @param askedMs The interval asked for, ms.
+ * @param usedMs The interval the sampler chose, ms.
+ * @param sensors The sensors read (those that asked for less than `askedMs` are named).
+ * @returns One sentence, or undefined when the interval is the one asked for.
+ */
+export function shortenedIntervalNote(
+  askedMs: number,
+  usedMs: number,
+  sensors: Pick<EnergySensor, "name" | "maxReadIntervalMs">[],
+): string | undefined {
+  if (usedMs >= askedMs) return undefined;
+  const limits = sensors.filter((s) => (s.maxReadIntervalMs?.() ?? Infinity) < askedMs);
+  return `sampling every ${usedMs / 1000} s, not the ${askedMs / 1000} s asked: a ` +
+    `${limits.map((s) => s.name).join(", ")} counter could wrap unseen between slower reads`;
 }

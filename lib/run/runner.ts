@@ -38,6 +38,7 @@ import {
   formatStatusLine,
   formatSummary,
   intervalFloorNote,
+  shortenedIntervalNote,
 } from "./report.ts";
 import { captureEnvironmentInfo, startingInfo, startSession } from "./session.ts";
 
@@ -68,14 +69,16 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
   const { runtime, cwd } = deps;
   const demo = options.demo ? deps.demoCommand() : undefined;
   const command = demo?.spawn ?? options.command;
+  // A line on stderr; a note is one that --quiet silences.
+  const warn = (text: string) => deps.stderr(`impact: ${text}\n`);
   const note = (text: string) => {
-    if (!options.quiet) deps.stderr(`impact: ${text}\n`);
+    if (!options.quiet) warn(text);
   };
   try {
     await resolveCommand(command[0]!, runtime.env("PATH"));
   } catch (error) {
     if (error instanceof ChildStartError) {
-      deps.stderr(`impact: ${error.message}\n`);
+      warn(error.message);
       return error.exitCode;
     }
     throw error;
@@ -114,7 +117,15 @@ export async function runJob(options: RunOptions, deps: RunDeps): Promise<number
   const releaseAll = () =>
     Promise.all(releases.splice(0).map((release) => release().catch(() => {})));
   try {
-    return await measure(options, deps, { info, discovery, command, note, releases, releaseAll });
+    return await measure(options, deps, {
+      info,
+      discovery,
+      command,
+      warn,
+      note,
+      releases,
+      releaseAll,
+    });
   } finally {
     await releaseAll();
   }
@@ -139,6 +150,7 @@ interface RunState {
   info: RunInfo;
   discovery: Discovery;
   command: string[];
+  warn(text: string): void;
   note(text: string): void;
   releases: (() => Promise<void>)[];
   releaseAll(): Promise<unknown>;
@@ -150,13 +162,13 @@ interface RunState {
  */
 async function planRun(options: RunOptions, deps: RunDeps, state: RunState): Promise<RunPlan> {
   const { runtime } = deps;
-  const { discovery, note, releases } = state;
+  const { discovery, note, warn, releases } = state;
   const env = (name: string) => runtime.env(name);
   const fetch = deps.region?.fetch;
 
   const { region, notes, warnings } = await resolveRunRegion(options, env, deps.region);
   notes.forEach(note);
-  warnings.forEach((warning) => deps.stderr(`impact: ${warning}\n`));
+  warnings.forEach(warn);
   let live: LiveIntensity | undefined;
   if (options.live) {
     live = await startLiveIntensity(options.live, region, {
@@ -270,7 +282,7 @@ export function plannedInfo(
 /** From the steps to the summary: the part whose takings {@link runJob} gives back. */
 async function measure(options: RunOptions, deps: RunDeps, state: RunState): Promise<number> {
   const { runtime, cwd } = deps;
-  const { discovery, command } = state;
+  const { discovery, command, warn, note } = state;
   let plan: RunPlan;
   let writer: LogWriter | undefined;
   let choice: LogDirChoice | undefined;
@@ -332,10 +344,14 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
       cause: error,
     });
   });
-  const shortened = shortenedInterval(options.intervalMs, session.sampler.intervalMs, plan.sensors);
-  if (shortened) state.note(shortened);
+  const shortened = shortenedIntervalNote(
+    options.intervalMs,
+    session.sampler.intervalMs,
+    plan.sensors,
+  );
+  if (shortened) note(shortened);
   const floor = session.sampler.intervalFloor;
-  if (floor) deps.stderr(`impact: ${intervalFloorNote(floor)}\n`);
+  if (floor) warn(intervalFloorNote(floor));
   let exitCode: number;
   let signal: string | null = null;
   let jobWallSeconds: number | undefined;
@@ -352,9 +368,9 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     const first = await Promise.race([child.status, session.failed]);
     if (first instanceof Error) {
       if (live) deps.stderr("\r\x1b[2K");
-      deps.stderr(
-        `impact: sampling stopped: ${first.message}; the command keeps running, and the ` +
-          "samples written so far are kept\n",
+      warn(
+        `sampling stopped: ${first.message}; the command keeps running, and the samples ` +
+          "written so far are kept",
       );
     }
     const status = await child.status;
@@ -363,18 +379,15 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     signal = status.signal;
   } catch (error) {
     if (!(error instanceof ChildStartError)) throw error;
-    deps.stderr(`impact: ${error.message}\n`);
+    warn(error.message);
     exitCode = error.exitCode;
   }
-  const final: Partial<RunInfo> = {
-    ...await environment,
-    options: { ...info.options, usedIntervalSeconds: session.sampler.intervalMs / 1000 },
-  };
+  const final: Partial<RunInfo> = { ...await environment };
   if (started) {
     const escaped = await findMarkedProcesses(runtime, systemPaths(runtime).procfsRoot, marker);
     if (escaped.count > 0) {
       final.escapedProcesses = escaped;
-      deps.stderr(`impact: ${escapedNote(escaped)}\n`);
+      warn(escapedNote(escaped));
     }
   }
   // The live polls and failures as of the last sample.
@@ -398,8 +411,8 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     deps.stderr(formatSummary(end.summary, end.info, writer.dir, extra));
   }
   // Even with --quiet: a log that is not whole must never pass unnoticed.
-  for (const problem of end.logErrors) deps.stderr(`impact: log incomplete: ${problem}\n`);
-  return strictExitCode(options.strictSensors, exitCode, end.summary, session.failure(), deps);
+  for (const problem of end.logErrors) warn(`log incomplete: ${problem}`);
+  return strictExitCode(options.strictSensors, exitCode, end.summary, session.failure(), warn);
 }
 
 /**
@@ -412,23 +425,15 @@ function strictExitCode(
   exitCode: number,
   summary: RunSummary,
   failure: Error | undefined,
-  deps: Pick<RunDeps, "stderr">,
+  warn: (text: string) => void,
 ): number {
   const gaps = summary.gaps?.length ?? 0;
   if (!strict || (gaps === 0 && !failure)) return exitCode;
   const why = failure ? "sampling stopped early" : `${gaps} measurement gap(s) were recorded`;
-  deps.stderr(
-    `impact: --strict-sensors: ${why}, so impact exits ${ExitCode.sensor}; the command itself exited ${exitCode}\n`,
+  warn(
+    `--strict-sensors: ${why}, so impact exits ${ExitCode.sensor}; the command itself exited ${exitCode}`,
   );
   return ExitCode.sensor;
-}
-
-/** Says why the interval sampled at is shorter than the one asked for, if it is. */
-function shortenedInterval(askedMs: number, usedMs: number, sensors: EnergySensor[]) {
-  if (usedMs >= askedMs) return undefined;
-  const limits = sensors.filter((s) => (s.maxReadIntervalMs?.() ?? Infinity) < askedMs);
-  return `sampling every ${usedMs / 1000} s, not the ${askedMs / 1000} s asked: a ` +
-    `${limits.map((s) => s.name).join(", ")} counter could wrap unseen between slower reads`;
 }
 
 function withoutUsage(discovery: Discovery): Discovery {

@@ -203,9 +203,13 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       exitCode: end.exitCode,
     };
     if (end.signal !== undefined) info.signal = end.signal;
-    if (sampler.intervalFloor) {
-      info.options = { ...info.options, intervalFloor: { ...sampler.intervalFloor } };
-    }
+    // The interval sampled at (shorter than asked when a counter could wrap sooner), and the
+    // sensor the floor held back, if one was: what the sampler decided, for run and track().
+    info.options = {
+      ...info.options,
+      usedIntervalSeconds: sampler.intervalMs / 1000,
+      ...(sampler.intervalFloor ? { intervalFloor: { ...sampler.intervalFloor } } : {}),
+    };
     // The sampler keeps a GPU the job's once it saw it used (compute-apps pids,
     // CUDA_VISIBLE_DEVICES); a GPU it measured but never saw used was not the job's.
     const used = sampler.usedGpus();

@@ -31,11 +31,18 @@ const fakeSmi = join(root, "tests", "fixtures", "fake-nvidia-smi");
 const TICKS = 100; // USER_HZ on Linux
 const SECONDS = 20;
 
-async function procTicks(path: string): Promise<{ self: number; children: number }> {
-  const text = await Deno.readTextFile(path);
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ").map(Number);
+/**
+ * User + system seconds of a process (all its threads), and of the children it waited for,
+ * from /proc/<pid>/stat (10 ms ticks).
+ *
+ * @param pid The process, or `self`.
+ * @returns Its own and its reaped children's CPU seconds.
+ */
+export async function cpuSeconds(pid: number | "self"): Promise<{ own: number; reaped: number }> {
+  const text = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const f = text.slice(text.lastIndexOf(")") + 2).split(" ").map(Number);
   // Fields after the command: state is [0], utime [11], stime [12], cutime [13], cstime [14].
-  return { self: fields[11]! + fields[12]!, children: fields[13]! + fields[14]! };
+  return { own: (f[11]! + f[12]!) / TICKS, reaped: (f[13]! + f[14]!) / TICKS };
 }
 
 /** CPU time of a process in seconds at nanosecond resolution (/proc/<pid>/schedstat). */
@@ -44,7 +51,7 @@ async function schedSeconds(pid: number): Promise<number> {
   return Number(text.split(" ")[0]) / 1e9;
 }
 
-const childrenCpuSeconds = async () => (await procTicks("/proc/self/stat")).children / TICKS;
+const childrenCpuSeconds = async () => (await cpuSeconds("self")).reaped;
 
 async function vmHwmBytes(pid: number): Promise<number> {
   const text = await Deno.readTextFile(`/proc/${pid}/status`);

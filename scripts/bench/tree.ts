@@ -14,9 +14,8 @@
 import { join } from "node:path";
 import type { BenchResult } from "../bench.ts";
 import { createFakeRapl } from "../../tests/helpers/fake_sysfs.ts";
-import { warmBuild } from "./run.ts";
+import { cpuSeconds, warmBuild } from "./run.ts";
 
-const TICKS = 100; // USER_HZ on Linux
 const WARM_UP_MS = 4000;
 const WINDOW_MS = 10_000;
 
@@ -37,14 +36,6 @@ done
 kill $sleepers
 wait
 `;
-
-/** User + system seconds of a process, and of the children it waited for. */
-async function cpuSeconds(pid: number | "self"): Promise<{ own: number; reaped: number }> {
-  const text = await Deno.readTextFile(`/proc/${pid}/stat`);
-  const f = text.slice(text.lastIndexOf(")") + 2).split(" ").map(Number);
-  // Fields after the command: utime [11], stime [12], cutime [13], cstime [14].
-  return { own: (f[11]! + f[12]!) / TICKS, reaped: (f[13]! + f[14]!) / TICKS };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = Math.ceil((WARM_UP_MS + WINDOW_MS) / 1000) + 2;

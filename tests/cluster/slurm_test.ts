@@ -56,6 +56,13 @@ Deno.test("parseSlurmEnv names the variable that is malformed", () => {
     () => parseSlurmEnv(envOf({ SLURM_JOB_ID: "1", SLURM_PROCID: "x" })),
     /SLURM_PROCID .*"x"/,
   );
+  // Decimal only, as every number the tool reads: not 16 nor 1000.
+  for (const text of ["0x10", "1e3"]) {
+    throws(
+      () => parseSlurmEnv(envOf({ SLURM_JOB_ID: "1", SLURM_LOCALID: text })),
+      new RegExp(`SLURM_LOCALID must be a non-negative integer, found "${text}"`),
+    );
+  }
   throws(() => parseSlurmEnv(envOf({ SLURM_JOB_ID: "../etc" })), /SLURM_JOB_ID is not a job id/);
 });
 

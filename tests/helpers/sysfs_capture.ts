@@ -7,6 +7,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
+import { capturedEntries } from "./captured_tree.ts";
 import type { Capture } from "./captures.ts";
 
 /** The tree written: where `/sys` now is, and each file's captured mode. */
@@ -26,23 +27,20 @@ export interface SysfsTree {
  */
 export async function writeSysfsCapture(capture: Capture, root: string): Promise<SysfsTree> {
   const modes = new Map<string, number>();
-  const write = async (sysPath: string, mode: number, content: string) => {
+  const write = async (sysPath: string, mode: number | undefined, content: string) => {
     const path = join(root, sysPath.replace(/^\/sys\//, ""));
     await Deno.mkdir(dirname(path), { recursive: true });
     await Deno.writeTextFile(path, content);
-    modes.set(path, mode);
+    if (mode !== undefined) modes.set(path, mode);
   };
+  const entries = capturedEntries(capture.text);
+  for (const { path, mode, lines } of entries) {
+    await write(path, mode, lines.join("\n") + "\n");
+  }
+  if (entries.length > 0) return { root, modes };
   for (const block of capture.blocks) {
-    const lines = block.text.replace(/\n$/, "").split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      const ttar = /^=== (\S+)\s+\[mode (\d+)\]$/.exec(lines[i]!);
-      if (ttar) {
-        const content: string[] = [];
-        while (i + 1 < lines.length && !lines[i + 1]!.startsWith("=== ")) content.push(lines[++i]!);
-        await write(ttar[1]!, parseInt(ttar[2]!, 8), content.join("\n") + "\n");
-        continue;
-      }
-      const [path, mode, , content] = lines[i]!.split("|");
+    for (const line of block.text.replace(/\n$/, "").split("\n")) {
+      const [path, mode, , content] = line.split("|");
       if (path === undefined || mode === undefined || mode.startsWith("->")) continue;
       await write(`/sys/class/powercap/${path}`, parseInt(mode, 8), `${content ?? ""}\n`);
     }

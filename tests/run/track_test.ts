@@ -52,6 +52,7 @@ Deno.test("track() with await using samples this process and writes the summary"
     equal(log.summary.recomputed, undefined);
     equal(log.info.labels.experiment, "unit");
     equal(log.info.cpu.model, "Test CPU");
+    equal(log.info.options.usedIntervalSeconds, 0.05);
     ok(log.samples.length >= 2);
     // 20 W over the sampled time (the fake counts from its own start, a few ms apart).
     const sampled = log.samples.reduce((s, r) => s + r.intervalSeconds, 0);
