@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { foldText } from "../../geo/fold_text.ts";
 
 const significant = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 4 });
 
@@ -65,13 +66,14 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * Turns a name into a file-name-safe slug.
+ * Turns a name into a file-name-safe slug, accents folded away.
  *
  * @param name Any text.
  * @returns Lowercase letters, digits and dashes (at most 60), or "set" when nothing is left.
  */
 export function slugify(name: string): string {
-  const slug = name.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-")
+  // Folded first, so an accent is dropped rather than split off: "Zürich" -> "zurich".
+  const slug = foldText(name).replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
   return slug || "set";
 }

@@ -87,3 +87,16 @@ Deno.test("an anchored filter matches the path relative to the runs' common fold
   const model = buildModel(anchored, makeLogsFigures(runs));
   equal(model.sets[0]!.runs.length, 3);
 });
+
+Deno.test("page names fold accents instead of splitting the word at them", () => {
+  const named = [
+    makeRun({ dir: "/l/Zürich/run", energyKwh: 1, hours: 1, kgCO2e: 0.1 }),
+    makeRun({ dir: "/l/Besançon/run", energyKwh: 1, hours: 1, kgCO2e: 0.1 }),
+  ];
+  const model = buildModel(
+    parseSiteSpec(JSON.stringify({ "Ålesund": { filter: "run" } })),
+    makeLogsFigures(named),
+  );
+  deepEqual(model.runs.map((r) => r.slug), ["zurich-run", "besancon-run"]);
+  deepEqual(model.sets.map((s) => s.slug), ["alesund"]);
+});
