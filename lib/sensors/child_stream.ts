@@ -125,7 +125,7 @@ export interface ChildStream {
   start(): Promise<void>;
   /**
    * Stops the child and starts a new one, waiting for its first rows; rejects with the reason
-   * when the new one could not start or ended at once.
+   * when the new one could not start or ended at once, and before `start()` or after `close()`.
    */
   restart(): Promise<void>;
   /**
@@ -215,6 +215,7 @@ export function createChildStream(
       await open();
     },
     async restart() {
+      if (closing || done === undefined) throw new SensorError(sensor, "restart() before start()");
       const old = child;
       child = undefined;
       await stopChild(old, done);

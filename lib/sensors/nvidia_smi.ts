@@ -391,12 +391,7 @@ export function createNvidiaSmiSensor(
       }
       await stream.start();
     },
-    async restart() {
-      if (stream.closing || !status?.available) {
-        throw new SensorError(NAME, "restart() before start()");
-      }
-      await stream.restart();
-    },
+    restart: () => stream.restart(),
     read() {
       const nowMs = runtime.monotonicMs();
       const problem = stream.problem(nowMs);

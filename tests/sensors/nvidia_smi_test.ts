@@ -284,6 +284,19 @@ Deno.test("restart() of a stream that cannot start rejects with the reason", asy
   }
 });
 
+Deno.test("restart() before start() or after close() rejects and starts no stream", async () => {
+  const sensor = sensorWith({});
+  try {
+    equal((await sensor.probe()).available, true);
+    await rejects(sensor.restart!(), /nvidia-smi: restart\(\) before start\(\)/);
+    await sensor.start();
+    await sensor.close();
+    await rejects(sensor.restart!(), /nvidia-smi: restart\(\) before start\(\)/);
+  } finally {
+    await sensor.close();
+  }
+});
+
 Deno.test("a stream that stops printing makes read() throw instead of extrapolating", async () => {
   const runtime = runtimeWith({ FAKE_SMI_HANG_AFTER_LINES: "2" });
   const sensor = createNvidiaSmiSensor(runtime, { ...systemPaths(runtime), nvidiaSmi: FAKE }, {
