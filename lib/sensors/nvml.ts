@@ -31,7 +31,6 @@ import {
   plausibleDetail,
   type PowerBound,
   powerProblem,
-  UNKNOWN_GPU_WATTS,
 } from "./plausible.ts";
 import {
   chooseProcessLayout,
@@ -151,16 +150,8 @@ export function createNvmlSensor(
 
   async function probe(): Promise<SensorStatus> {
     if (status) return status;
-    await Promise.resolve();
     try {
-      status = probeOnce();
-      const gpuDetail = status.detail?.gpuDetail as Record<string, Record<string, unknown>>;
-      for (const device of devices) {
-        const gpu = gpuList.find((g) => g.index === device.index);
-        if (gpu) device.bound = await gpuPowerBound(gpu);
-        const detail = gpuDetail?.[`gpu-${device.index}`];
-        if (detail) Object.assign(detail, plausibleDetail(device.bound));
-      }
+      status = await probeOnce();
     } catch (error) {
       release();
       status = unavailableStatus(
@@ -177,7 +168,7 @@ export function createNvmlSensor(
     return status;
   }
 
-  function probeOnce(): SensorStatus {
+  async function probeOnce(): Promise<SensorStatus> {
     library = Deno.dlopen(paths.nvmlLibrary, SYMBOLS);
     const lib = nvml = library.symbols;
     check(lib.nvmlInit_v2(), "nvmlInit_v2");
@@ -250,7 +241,12 @@ export function createNvmlSensor(
         if (mig.problems.length > 0) detail.migProblems = mig.problems;
       }
       gpuList.push(gpu);
-      gpuDetail[id] = { ...detail, ...powerScopes(lib, handle, errorText) };
+      const bound = await gpuPowerBound(gpu);
+      gpuDetail[id] = {
+        ...detail,
+        ...powerScopes(lib, handle, errorText),
+        ...plausibleDetail(bound),
+      };
       const device: Device = {
         index,
         handle,
@@ -258,8 +254,7 @@ export function createNvmlSensor(
         energyJoules: 0,
         countedMillijoules: 0n,
         lastProcessCount: 0,
-        // Replaced by probe() with the limit's (or the board's) bound.
-        bound: { maxWatts: UNKNOWN_GPU_WATTS, basis: "no power limit known" },
+        bound,
       };
       if (uuid !== undefined) device.uuid = uuid;
       devices.push(device);
