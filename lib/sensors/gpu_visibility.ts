@@ -164,14 +164,7 @@ function resolveAmong(
 /** AMD GPUs: `--gpus`, else ROCr's and HIP's lists, else SLURM's. */
 function resolveAmd(request: GpuRequest, gpus: readonly VisibleGpu[]): GpuSelection {
   if (request.explicit !== undefined) return resolveAmong(request, gpus, []);
-  const visible = visibleAmdGpus(
-    request.env,
-    gpus.map((gpu) => ({
-      index: gpu.index,
-      device: gpuDeviceId(gpu),
-      ...(gpu.uuid ? { uuid: gpu.uuid } : {}),
-    })),
-  );
+  const visible = visibleAmdGpus(request.env, gpus);
   if (!visible) return resolveAmong(request, gpus, SLURM_VARIABLES);
   const value = AMD_GPU_VISIBILITY_VARIABLES.map((name) => request.env(name))
     .filter((v) => v !== undefined).join(" / ");
@@ -432,16 +425,6 @@ function setting(env: (name: string) => string | undefined, name: string): strin
  */
 export const AMD_GPU_VISIBILITY_VARIABLES = ["ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES"];
 
-/** An AMD GPU as its sensor reports it. */
-export interface AmdVisibleGpu {
-  /** The ROCm ordinal (amd-smi's index; hwmon's PCI order). */
-  index: number;
-  /** `GPU-<ASIC serial>`, as ROCr and `rocminfo` write it. */
-  uuid?: string;
-  /** The device id its sensor reports: `amd-gpu-3`. */
-  device: string;
-}
-
 /**
  * Which AMD GPUs a job may use under `ROCR_VISIBLE_DEVICES` and `HIP_VISIBLE_DEVICES`, read as
  * the ROCm runtime reads them: ROCr's list (indices or `GPU-` UUIDs, a unique prefix enough)
@@ -451,7 +434,8 @@ export interface AmdVisibleGpu {
  * one GPU each.
  *
  * @param env Returns an environment variable.
- * @param gpus The AMD GPUs the sensors report.
+ * @param gpus The AMD GPUs the sensors report (`index` the ROCm ordinal, `uuid` the
+ *   `GPU-<ASIC serial>` ROCr writes).
  * @returns The visible GPUs' device ids and the variables that decided, or undefined when
  *   neither variable is set.
  * @example ROCr keeps GPUs 2 and 3, HIP then takes the second of them
@@ -469,7 +453,7 @@ export interface AmdVisibleGpu {
  */
 export function visibleAmdGpus(
   env: (name: string) => string | undefined,
-  gpus: readonly AmdVisibleGpu[],
+  gpus: readonly VisibleGpu[],
 ): { devices: string[]; source: string } | undefined {
   let visible = [...gpus].sort((a, b) => a.index - b.index);
   const used: string[] = [];
@@ -477,12 +461,12 @@ export function visibleAmdGpus(
     const value = env(name)?.trim();
     if (value === undefined) continue;
     used.push(name);
-    const picked: AmdVisibleGpu[] = [];
+    const picked: VisibleGpu[] = [];
     for (const entry of value === "-1" ? [""] : listEntries(value)) {
-      let match: AmdVisibleGpu | undefined;
+      let match: VisibleGpu | undefined;
       if (/^\d+$/.test(entry)) match = visible[Number(entry)];
       else if (/^GPU-/i.test(entry)) {
-        const found = visible.filter((g) => g.uuid?.toLowerCase().startsWith(entry.toLowerCase()));
+        const found = visible.filter((g) => g.uuid !== undefined && startsWith(g.uuid, entry));
         if (found.length === 1) match = found[0];
       }
       if (match === undefined || picked.includes(match)) break;
@@ -492,5 +476,5 @@ export function visibleAmdGpus(
   }
   return used.length === 0
     ? undefined
-    : { devices: visible.map((g) => g.device), source: used.join(", then ") };
+    : { devices: visible.map(gpuDeviceId), source: used.join(", then ") };
 }
