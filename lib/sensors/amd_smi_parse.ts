@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { parseDecimal } from "../decimal.ts";
 
 /** An amd-smi line or document that could not be parsed. */
 export class AmdSmiParseError extends Error {
@@ -77,12 +78,8 @@ export function amdSmiNumber(value: unknown): number | undefined {
   const raw = typeof value === "object" && value !== null && "value" in value
     ? (value as { value: unknown }).value
     : value;
-  const number = typeof raw === "number"
-    ? raw
-    : typeof raw === "string" && /^-?\d+(\.\d+)?$/.test(raw.trim())
-    ? Number(raw)
-    : NaN;
-  return Number.isFinite(number) ? number : undefined;
+  if (typeof raw === "number") return Number.isFinite(raw) ? raw : undefined;
+  return typeof raw === "string" ? parseDecimal(raw) : undefined;
 }
 
 /**
