@@ -1,6 +1,7 @@
 import { deepEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
 import { runtimeWithChildEnv, writeExecutable } from "../helpers/fake_executable.ts";
 import { fixturePath } from "../helpers/fixture_files.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 import { systemPaths } from "../../lib/runtime.ts";
 import { createNvidiaSmiSensor } from "../../lib/sensors/nvidia_smi.ts";
 import { SensorError } from "../../lib/sensors/types.ts";
@@ -94,52 +95,44 @@ Deno.test("missing nvidia-smi and an unreachable driver are unavailable with the
 });
 
 Deno.test("output the parser cannot read makes the sensor unavailable, naming the line", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const odd = await writeExecutable(
-      dir,
-      "nvidia-smi",
-      "#!/bin/sh\necho 'Some unexpected banner'\n",
-    );
-    const status = await sensorWith({}, { intervalMs: 50 }, odd).probe();
-    equal(status.available, false);
-    match(status.reason!, /nvidia-smi printed something unexpected: .* line 1: expected 8 fields/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  const odd = await writeExecutable(
+    dir.path,
+    "nvidia-smi",
+    "#!/bin/sh\necho 'Some unexpected banner'\n",
+  );
+  const status = await sensorWith({}, { intervalMs: 50 }, odd).probe();
+  equal(status.available, false);
+  match(status.reason!, /nvidia-smi printed something unexpected: .* line 1: expected 8 fields/);
 });
 
 Deno.test("the driver version is recorded as printed: 595.80 stays 595.80", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    // Values of the RTX 4000 Ada in the 595 capture (nvidia-smi_q_x_rtx4000ada_v13_drv595.xml.txt),
-    // with a driver version whose last digit is 0.
-    const smi = await writeExecutable(
-      dir,
-      "nvidia-smi",
-      `#!/bin/sh
+  await using dir = await tempDir();
+  // Values of the RTX 4000 Ada in the 595 capture (nvidia-smi_q_x_rtx4000ada_v13_drv595.xml.txt),
+  // with a driver version whose last digit is 0.
+  const smi = await writeExecutable(
+    dir.path,
+    "nvidia-smi",
+    `#!/bin/sh
 case "$1" in
   --query-gpu=*) echo "0, GPU-37037c3f-65c8-ec4d-24a9-420204ad8026, NVIDIA RTX 4000 SFF Ada Generation, 595.80, 70.00, 8.44, 8.81, 8.81" ;;
   --version) printf 'NVIDIA-SMI version  : 595.80\\nNVML version        : 595.80\\nDRIVER version      : 595.80\\nCUDA Version        : 13.2\\n' ;;
   *) exit 2 ;;
 esac
 `,
-    );
-    const sensor = sensorWith({}, { intervalMs: 50 }, smi);
-    const status = await sensor.probe();
-    equal(status.detail?.driverVersion, "595.80");
-    deepEqual(sensor.gpus(), [{
-      index: 0,
-      name: "NVIDIA RTX 4000 SFF Ada Generation",
-      uuid: "GPU-37037c3f-65c8-ec4d-24a9-420204ad8026",
-      driverVersion: "595.80",
-      cudaVersion: "13.2",
-      powerLimitWatts: 70,
-    }]);
-    await sensor.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  );
+  const sensor = sensorWith({}, { intervalMs: 50 }, smi);
+  const status = await sensor.probe();
+  equal(status.detail?.driverVersion, "595.80");
+  deepEqual(sensor.gpus(), [{
+    index: 0,
+    name: "NVIDIA RTX 4000 SFF Ada Generation",
+    uuid: "GPU-37037c3f-65c8-ec4d-24a9-420204ad8026",
+    driverVersion: "595.80",
+    cudaVersion: "13.2",
+    powerLimitWatts: 70,
+  }]);
+  await sensor.close();
 });
 
 Deno.test("energy matches the injected watts x time within 0.5%, per GPU", async () => {
@@ -269,8 +262,8 @@ Deno.test("a stream that dies makes read() reject until restart() brings a new o
 });
 
 Deno.test("restart() of a stream that cannot start rejects with the reason", async () => {
-  const dir = await Deno.makeTempDir();
-  const smi = `${dir}/nvidia-smi`;
+  await using dir = await tempDir();
+  const smi = `${dir.path}/nvidia-smi`;
   await Deno.copyFile(FAKE, smi);
   const sensor = sensorWith({ FAKE_SMI_DIE_AFTER_LINES: "1" }, { intervalMs: 20 }, smi);
   try {
@@ -280,7 +273,6 @@ Deno.test("restart() of a stream that cannot start rejects with the reason", asy
     await rejects(sensor.read(), /could not be started/);
   } finally {
     await sensor.close();
-    await Deno.remove(dir, { recursive: true });
   }
 });
 
