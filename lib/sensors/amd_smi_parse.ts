@@ -88,7 +88,7 @@ export function amdSmiNumber(value: unknown): number | undefined {
  * @param value The JSON value.
  * @returns The text, trimmed.
  */
-export function amdSmiText(value: unknown): string | undefined {
+function amdSmiText(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" && value.trim() !== "N/A"
     ? value.trim()
     : undefined;

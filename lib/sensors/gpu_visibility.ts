@@ -51,7 +51,7 @@ type Numbering = "explicit" | "ordinals" | "host-indices";
  * they are consulted (the most specific first). AMD GPUs are read through
  * {@link AMD_GPU_VISIBILITY_VARIABLES}, then SLURM's rows of this table.
  */
-export const GPU_VISIBILITY_VARIABLES: readonly {
+const GPU_VISIBILITY_VARIABLES: readonly {
   name: string;
   numbering: Numbering;
   /** One task's binding: a SLURM node sampler, counting the node, reads it last. */
@@ -423,7 +423,7 @@ function setting(env: (name: string) => string | undefined, name: string): strin
  * them: `ROCR_VISIBLE_DEVICES` (ROCr, over every GPU), then `HIP_VISIBLE_DEVICES` (HIP, over
  * the GPUs ROCr left).
  */
-export const AMD_GPU_VISIBILITY_VARIABLES = ["ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES"];
+const AMD_GPU_VISIBILITY_VARIABLES = ["ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES"];
 
 /**
  * Which AMD GPUs a job may use under `ROCR_VISIBLE_DEVICES` and `HIP_VISIBLE_DEVICES`, read as

@@ -248,7 +248,7 @@ export function migShare(
 }
 
 /** `sizeof(nvmlFieldValue_t)`. */
-export const FIELD_VALUE_BYTES = 40;
+const FIELD_VALUE_BYTES = 40;
 /** `NVML_FI_DEV_POWER_INSTANT`: current power in milliwatts, per scope. */
 export const FI_DEV_POWER_INSTANT = 186;
 /** `NVML_POWER_SCOPE_GPU` and `NVML_POWER_SCOPE_MODULE`. */

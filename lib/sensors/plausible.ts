@@ -63,7 +63,7 @@ export const GRACE_MODULE_RATED_WATTS = 2700;
  * period (RAPL about 1 ms, NVML tens of ms) and the read's time stamp is taken around the
  * read, so a step can hold a little more than the stamps' interval.
  */
-export const COUNTER_SLACK_SECONDS = 0.5;
+const COUNTER_SLACK_SECONDS = 0.5;
 
 /**
  * Why a power reading cannot be the device's (not a finite number, negative, above the bound).
