@@ -26,7 +26,7 @@ import {
 } from "./hwmon_scan.ts";
 import { planAmdgpu, planIntelGpu } from "./hwmon_plan_gpu.ts";
 import { METER_LIMIT_FILES, meterBound, statedLimits } from "./hwmon_bounds.ts";
-import { cpuTdpBound } from "./plausible.ts";
+import { cpuTdpBound, type PowerBound } from "./plausible.ts";
 
 /** What a plan needs beyond the scan. */
 export interface PlanOptions {
@@ -70,8 +70,9 @@ async function planAmdEnergy(
   cpuModel: string | undefined,
 ): Promise<FamilyPlan> {
   const plan = emptyPlan("amd-energy");
-  // zenergy states no limit: a socket is bounded by its CPU's TDP.
-  const bound = cpuTdpBound(cpuModel);
+  // zenergy states no limit: a socket is bounded by its CPU's TDP, looked up only once a
+  // socket is found (the lookup indexes the CPU table, a few ms and MB).
+  let bound: PowerBound | undefined;
   const seen = new Set<string>();
   let cores = 0;
   for (const dir of dirs) {
@@ -93,7 +94,11 @@ async function planAmdEnergy(
       plan.outputs.push({
         component: "cpu",
         device,
-        plus: [{ path: join(dir.path, channel.file), kind: "counter", bound }],
+        plus: [{
+          path: join(dir.path, channel.file),
+          kind: "counter",
+          bound: bound ??= cpuTdpBound(cpuModel),
+        }],
         minus: [],
         measures: `socket ${label.index} (${dir.name} Esocket${label.index})`,
       });

@@ -196,13 +196,7 @@ export function createPowerLogSensor(runtime: Runtime, options: PowerLogOptions)
       if (exited) {
         throw new SensorError(NAME, `PowerLog exited with code ${exited.code} during the run`);
       }
-      const row = log.rows.at(-1)!;
-      return powerLogDevices(log.energy).map((device) => {
-        const domain = device.component === "cpu" ? "Processor" : "DRAM";
-        const index = device.device.split("-")[1];
-        const watts = row.get(`${domain} Power_${index}(Watt)`);
-        return typeof watts === "number" ? { ...device, powerWatts: watts } : device;
-      });
+      return powerLogDevices(log.energy, log.rows.at(-1));
     },
     async close() {
       const process = child;

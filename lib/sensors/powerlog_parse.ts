@@ -7,7 +7,7 @@
  * @module
  */
 import { type CsvRow, CsvSyntaxError, parseCsv } from "../csv.ts";
-import type { DeviceEnergy } from "../types.ts";
+import type { Component, DeviceEnergy } from "../types.ts";
 /** A PowerLog file line that could not be parsed. */
 export class PowerLogParseError extends Error {
   /**
@@ -242,30 +242,34 @@ function domainEnergy(values: Map<string, number | string>): PowerLogDomainEnerg
   }));
 }
 
+/** The PowerLog domains that become devices, and as what: `IA` and `GT` lie inside the package. */
+const DOMAIN_DEVICES: Record<string, { component: Component; prefix: string }> = {
+  Processor: { component: "cpu", prefix: "package" },
+  DRAM: { component: "dram", prefix: "dram" },
+};
+
 /**
  * Maps PowerLog domains to devices: `Processor_N` -> cpu `package-N`, `DRAM_N` -> dram `dram-N`.
  *
  * @param energy Energy per domain, as {@link parsePowerLog} returns it.
+ * @param row A data row: each device's `<domain> Power_N(Watt)` from it, where it is a number.
  * @returns Devices with cumulative joules (method `counter`).
  */
-export function powerLogDevices(energy: PowerLogDomainEnergy[]): DeviceEnergy[] {
+export function powerLogDevices(
+  energy: PowerLogDomainEnergy[],
+  row?: Map<string, number | string>,
+): DeviceEnergy[] {
   return energy.flatMap((d): DeviceEnergy[] => {
-    if (d.domain === "Processor") {
-      return [{
-        component: "cpu",
-        device: `package-${d.packageIndex}`,
-        method: "counter",
-        energyJoules: d.energyJoules,
-      }];
-    }
-    if (d.domain === "DRAM") {
-      return [{
-        component: "dram",
-        device: `dram-${d.packageIndex}`,
-        method: "counter",
-        energyJoules: d.energyJoules,
-      }];
-    }
-    return [];
+    const as = DOMAIN_DEVICES[d.domain];
+    if (!as) return [];
+    const device: DeviceEnergy = {
+      component: as.component,
+      device: `${as.prefix}-${d.packageIndex}`,
+      method: "counter",
+      energyJoules: d.energyJoules,
+    };
+    const watts = row?.get(`${d.domain} Power_${d.packageIndex}(Watt)`);
+    if (typeof watts === "number") device.powerWatts = watts;
+    return [device];
   });
 }

@@ -93,9 +93,7 @@ export async function discoverHwmonSensors(
     (family) => {
       const sensor = createHwmonSensor(runtime, scan, family, {
         processes,
-        // A CPU's TDP bounds zenergy's sockets, where it is used: looking it up indexes the
-        // CPU table (a few ms and MB), which a node whose RAPL reads the sockets is spared.
-        cpuModel: family === "amd-energy" && raplReads ? undefined : context.cpuModel,
+        cpuModel: context.cpuModel,
         ...(family === "amdgpu" ? { skipSlots: bySmi } : {}),
       });
       return { family, sensor };

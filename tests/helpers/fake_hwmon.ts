@@ -25,6 +25,7 @@
  * @module
  */
 import { join } from "node:path";
+import { writeCounterFile, writeFile } from "./fake_sysfs.ts";
 
 /** One hwmon folder to write. */
 export interface FakeHwmonDevice {
@@ -76,17 +77,17 @@ export async function createFakeHwmon(
     const id = `hwmon${firstIndex + i}`;
     const dir = join(base, id);
     dirs.push(dir);
-    await write(join(dir, "name"), device.name);
+    await writeFile(join(dir, "name"), device.name);
     for (const [file, content] of Object.entries(device.files ?? {})) {
-      await write(join(dir, file), content);
+      await writeFile(join(dir, file), content);
     }
     for (const [file, content] of Object.entries(device.deviceFiles ?? {})) {
-      await write(join(dir, "device", file), content);
+      await writeFile(join(dir, "device", file), content);
     }
     for (const [file, watts] of Object.entries(device.counters ?? {})) {
       const counter = { path: join(dir, file), uj: 0, injectedUj: 0, watts };
       counters.set(`${id}/${file}`, counter);
-      writeCounter(counter);
+      writeCounterFile(counter.path, counter.uj);
     }
   }
   const find = (key: string) => {
@@ -99,7 +100,7 @@ export async function createFakeHwmon(
       const uj = counter.watts * seconds * 1e6;
       counter.uj += uj;
       counter.injectedUj += uj;
-      writeCounter(counter);
+      writeCounterFile(counter.path, counter.uj);
     }
   };
   return {
@@ -112,7 +113,7 @@ export async function createFakeHwmon(
     setCounter(key, microjoules) {
       const counter = find(key);
       counter.uj = microjoules;
-      writeCounter(counter);
+      writeCounterFile(counter.path, counter.uj);
       return Promise.resolve();
     },
     counterJoules: (key) => find(key).injectedUj / 1e6,
@@ -246,18 +247,7 @@ export async function writeHwmonListing(root: string, lines: string[]): Promise<
     const [path, mode, content] = line.split("|");
     const full = join(root, "class", "hwmon", path!);
     if (mode === "->symlink") await Deno.mkdir(full, { recursive: true });
-    else await write(full, content!);
+    else await writeFile(full, content!);
   }
   return listed;
-}
-
-function writeCounter(counter: { path: string; uj: number }) {
-  const tmp = `${counter.path}.tmp`;
-  Deno.writeTextFileSync(tmp, `${Math.floor(counter.uj)}\n`);
-  Deno.renameSync(tmp, counter.path);
-}
-
-async function write(path: string, content: string) {
-  await Deno.mkdir(join(path, ".."), { recursive: true });
-  await Deno.writeTextFile(path, `${content}\n`);
 }

@@ -308,16 +308,33 @@ async function writeConstraint(dir: string, index: number, name: string, maxPowe
   await writeFile(join(dir, `constraint_${index}_time_window_us`), "999424");
 }
 
-// Written through a rename so a reader in another process never sees a half-written file,
-// and synchronously, so a ticker's history stamp follows the moment a reader can see the
-// value with no await (and no event-loop delay on a loaded machine) in between.
 function writeCounter(zone: ZoneState) {
-  const tmp = `${zone.energyPath}.tmp`;
-  Deno.writeTextFileSync(tmp, `${Math.floor(zone.counterUj)}\n`);
-  Deno.renameSync(tmp, zone.energyPath);
+  writeCounterFile(zone.energyPath, zone.counterUj);
 }
 
-async function writeFile(path: string, content: string) {
+/**
+ * Writes a counter file (`energy_uj`, hwmon's `energyN_input`) as the kernel shows it: whole
+ * microjoules and a line end. Through a rename so a reader in another process never sees a
+ * half-written file, and synchronously, so a ticker's history stamp follows the moment a
+ * reader can see the value with no await (and no event-loop delay on a loaded machine) in
+ * between.
+ *
+ * @param path The counter file.
+ * @param uj Its value, microjoules (rounded down).
+ */
+export function writeCounterFile(path: string, uj: number): void {
+  const tmp = `${path}.tmp`;
+  Deno.writeTextFileSync(tmp, `${Math.floor(uj)}\n`);
+  Deno.renameSync(tmp, path);
+}
+
+/**
+ * Writes a sysfs attribute file: its content and a line end, its folders made first.
+ *
+ * @param path The file.
+ * @param content Its content, without the line end.
+ */
+export async function writeFile(path: string, content: string): Promise<void> {
   await Deno.mkdir(join(path, ".."), { recursive: true });
   await Deno.writeTextFile(path, `${content}\n`);
 }
