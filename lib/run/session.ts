@@ -6,7 +6,7 @@
  * @module
  */
 import { LogWriteError, type LogWriter } from "../log/write.ts";
-import type { Attribution, GpuSelection } from "../types.ts";
+import { type Attribution, gpuDeviceId, type GpuSelection } from "../types.ts";
 import {
   LOG_SCHEMA_VERSION,
   type RunInfo,
@@ -219,7 +219,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     }
     const measured = new Set(state.components.map((c) => c.device));
     info.gpus = info.gpus.map((gpu) => {
-      const device = `gpu-${gpu.index}`;
+      const device = gpuDeviceId(gpu);
       if (gpu.usedByJob !== undefined || !measured.has(device)) return gpu;
       return { ...gpu, usedByJob: used.has(device) };
     });
