@@ -192,7 +192,7 @@ export function formatSummary(
  * @param info impact.json at the end of the run.
  * @returns Lines starting with two spaces; none when there is nothing to say.
  */
-export function gpuLines(
+function gpuLines(
   info: Pick<RunInfo, "gpuVisibility" | "unmatchedBusyGpus">,
 ): string[] {
   const lines: string[] = [];
