@@ -316,7 +316,7 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     runtime,
     // The plan's sensors and usage; closing still closes every sensor discovery found.
     discovery: {
-      ...withoutUsage(discovery),
+      ...discovery,
       sensors: plan.sensors,
       ...(plan.usage ? { usage: plan.usage } : {}),
     },
@@ -434,9 +434,4 @@ function strictExitCode(
     `--strict-sensors: ${why}, so impact exits ${ExitCode.sensor}; the command itself exited ${exitCode}`,
   );
   return ExitCode.sensor;
-}
-
-function withoutUsage(discovery: Discovery): Discovery {
-  const { usage: _usage, ...rest } = discovery;
-  return rest;
 }
