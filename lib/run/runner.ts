@@ -324,9 +324,9 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     info,
     intervalMs: options.intervalMs,
     gpuSelection: plan.gpuSelection,
-    beforeWrite: [plan.decorate],
-    observers: live
-      ? [(record) => {
+    beforeWrite: plan.decorate,
+    afterWrite: live
+      ? (record) => {
         const state = session.summaryState();
         const line = formatStatusLine(
           (runtime.monotonicMs() - startedMs) / 1000,
@@ -335,8 +335,8 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
           state.attributedEnergyJoules,
         );
         deps.stderr(`\r\x1b[2K${line}`);
-      }]
-      : [],
+      }
+      : undefined,
   }).catch(async (error) => {
     writer.close();
     await environment;

@@ -99,9 +99,9 @@ export interface SessionOptions {
   /** The GPUs the job's settings name (`resolveGpus`). */
   gpuSelection?: GpuSelection | undefined;
   /** Called with each record before it is written (may set optional fields: intensity). */
-  beforeWrite?: ((record: SampleRecord) => Promise<void> | void)[];
-  /** Observers of each record after it is written (status line). */
-  observers?: ((record: SampleRecord) => Promise<void> | void)[];
+  beforeWrite?: ((record: SampleRecord) => void) | undefined;
+  /** Called with each record after it is written (the status line). */
+  afterWrite?: ((record: SampleRecord) => void) | undefined;
 }
 
 /** How the job ended. */
@@ -156,7 +156,6 @@ export interface SessionResult {
  */
 export async function startSession(options: SessionOptions): Promise<Session> {
   const { runtime, discovery, writer } = options;
-  const observers = options.observers ?? [];
   // The sampler hands records on; the session keeps the running summary of what it wrote.
   // Set below once the sampler has chosen its interval (the peak rule needs it).
   let state = emptySummaryState();
@@ -169,10 +168,10 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     attribution: options.info.attribution,
     gpuSelection: options.gpuSelection,
     async onSample(record) {
-      for (const decorate of options.beforeWrite ?? []) await decorate(record);
+      options.beforeWrite?.(record);
       await writer.appendSample(record);
       state = addSample(state, record);
-      for (const observe of observers) await observe(record);
+      options.afterWrite?.(record);
     },
   });
   state = emptySummaryState(sampler.intervalMs / 1000);
