@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CpuInfo, GpuInfo } from "./types.ts";
+import { type CpuInfo, gpuDeviceId, type GpuInfo } from "./types.ts";
 
 /** One required attribute: exact, or a substring when written with a leading `~`. */
 export interface HardwareRequirement {
@@ -85,7 +85,7 @@ export function assertGpus(requirements: HardwareRequirement[], gpus: GpuInfo[])
   if (requirements.length === 0) return;
   const found = gpus.length === 0
     ? "no GPUs were found"
-    : `found ${gpus.map((g) => `${g.device ?? `gpu-${g.index}`} "${g.name}"`).join(", ")}`;
+    : `found ${gpus.map((g) => `${gpuDeviceId(g)} "${g.name}"`).join(", ")}`;
   for (const req of requirements) {
     const bad = gpus.length === 0 ||
       gpus.some((g) => !matches((g as unknown as Record<string, unknown>)[req.key], req));

@@ -9,7 +9,7 @@
  */
 
 /** What stands in for a secret. */
-export const REDACTED = "***";
+const REDACTED = "***";
 
 /**
  * A URL in running text: a scheme, `://`, then everything up to a blank or a quote, less the

@@ -38,7 +38,7 @@ export interface LockHolder {
 }
 
 /** Node-local storage for the lock where `IMPACT_LOCK_DIR` does not name a folder. */
-export const DEFAULT_LOCK_DIR = "/dev/shm";
+const DEFAULT_LOCK_DIR = "/dev/shm";
 
 /** Options for {@link electNodeSampler}. */
 export interface ElectionOptions {
@@ -59,7 +59,7 @@ export interface ElectionOptions {
  * @param hostname The node's name when SLURM gives none.
  * @returns A file name safe in any folder.
  */
-export function lockName(info: SlurmInfo, hostname: string): string {
+function lockName(info: SlurmInfo, hostname: string): string {
   const safe = (text: string) => text.replace(/[^\w.+-]/g, "_");
   return `impact-sampler-${safe(info.jobId ?? "job")}-${safe(info.node ?? hostname)}.lock`;
 }

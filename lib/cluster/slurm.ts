@@ -115,10 +115,10 @@ export interface SlurmLogLayout {
 }
 
 /** Name of the folder holding the node sampler's log, beside the tasks'. */
-export const NODE_LOG_NAME = "node";
+const NODE_LOG_NAME = "node";
 
 /** The step folder's name when SLURM sets no step id (the body of an `sbatch` script). */
-export const DEFAULT_STEP = "batch";
+const DEFAULT_STEP = "batch";
 
 /**
  * Lays out a task's log folder: `<log-dir>/<job id>/<node>/step-<id>/{node,task-<rank>}`.

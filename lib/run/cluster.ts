@@ -7,7 +7,9 @@
  *   cgroup found by itself, `--attribution cgroup`);
  * - {@link startMetrics}: `--metrics`, a Prometheus endpoint while the job runs.
  *
- * The modules doing the work load only when a run needs them.
+ * The modules doing the work load only when a run needs them; the SLURM environment reader and
+ * the GPU selection are loaded by every run (every run asks whether it is a SLURM task, and
+ * lib/cli/run_flags.ts loads the GPU selection at start-up), so they are imported here.
  *
  * @module
  */
@@ -15,6 +17,8 @@ import { resolve } from "node:path";
 import type { SampleRecord, SlurmInfo } from "../log/schema.ts";
 import { type Runtime, systemPaths } from "../runtime.ts";
 import type { Attribution, GpuInfo, GpuSelection, SensorStatus, UsageSource } from "../types.ts";
+import { parseSlurmEnv, slurmLogLayout } from "../cluster/slurm.ts";
+import { resolveGpus } from "../sensors/gpu_visibility.ts";
 import { ExitCode, RunError } from "./errors.ts";
 
 function usageError(flag: string, error: unknown): RunError {
@@ -62,10 +66,6 @@ export async function planSlurm(
   },
 ): Promise<SlurmPlan | undefined> {
   const env = (name: string) => runtime.env(name);
-  const [{ parseSlurmEnv, slurmLogLayout }, { resolveGpus }] = await Promise.all([
-    import("../cluster/slurm.ts"),
-    import("../sensors/gpu_visibility.ts"),
-  ]);
   let task;
   try {
     task = parseSlurmEnv(env, run.hostname);

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import type { Runtime } from "../runtime.ts";
 
 /** What the demo's own Deno process is started with. */
-export const DEMO_ENV: Readonly<Record<string, string>> = { DENO_NO_UPDATE_CHECK: "1" };
+const DEMO_ENV: Readonly<Record<string, string>> = { DENO_NO_UPDATE_CHECK: "1" };
 
 /**
  * A runtime that starts the demo's executable with {@link DEMO_ENV} added to its environment

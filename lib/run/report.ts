@@ -6,6 +6,7 @@
 import type { RegionInfo, RunInfo, RunSummary, SampleRecord } from "../log/schema.ts";
 import { carbonGrams } from "../accounting/carbon.ts";
 import { choosePue, facilityKwh, JOULES_PER_KWH } from "../accounting/energy.ts";
+import { gapSeconds } from "../accounting/gaps.ts";
 import { formatDuration, shortFigure, textTable } from "../report/plain_text.ts";
 import type { LiveTally } from "./live_intensity.ts";
 import type { IntervalFloor } from "../sampler/sampler.ts";
@@ -192,7 +193,7 @@ export function formatSummary(
  * @param info impact.json at the end of the run.
  * @returns Lines starting with two spaces; none when there is nothing to say.
  */
-export function gpuLines(
+function gpuLines(
   info: Pick<RunInfo, "gpuVisibility" | "unmatchedBusyGpus">,
 ): string[] {
   const lines: string[] = [];
@@ -270,16 +271,11 @@ export function busyGpuNote(gpu: NonNullable<RunInfo["unmatchedBusyGpus"]>[numbe
  * ```
  */
 export function gapLines(summary: Pick<RunSummary, "gaps" | "durationSeconds">): string[] {
-  const byDevice = new Map<string, NonNullable<RunSummary["gaps"]>>();
-  for (const gap of summary.gaps ?? []) {
-    const key = `${gap.component} ${gap.device}`;
-    byDevice.set(key, [...(byDevice.get(key) ?? []), gap]);
-  }
+  const byDevice = Map.groupBy(summary.gaps ?? [], (gap) => `${gap.component} ${gap.device}`);
   const lines: string[] = [];
   for (const [device, gaps] of byDevice) {
-    const seconds = gaps.reduce((sum, g) => sum + g.seconds, 0);
     lines.push(
-      `  not measured: ${device} for ${formatDuration(seconds)} of ${
+      `  not measured: ${device} for ${formatDuration(gapSeconds(gaps))} of ${
         formatDuration(summary.durationSeconds)
       } (its energy then is not in the totals):`,
     );

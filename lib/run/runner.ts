@@ -316,7 +316,7 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     runtime,
     // The plan's sensors and usage; closing still closes every sensor discovery found.
     discovery: {
-      ...withoutUsage(discovery),
+      ...discovery,
       sensors: plan.sensors,
       ...(plan.usage ? { usage: plan.usage } : {}),
     },
@@ -324,9 +324,9 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
     info,
     intervalMs: options.intervalMs,
     gpuSelection: plan.gpuSelection,
-    beforeWrite: [plan.decorate],
-    observers: live
-      ? [(record) => {
+    beforeWrite: plan.decorate,
+    afterWrite: live
+      ? (record) => {
         const state = session.summaryState();
         const line = formatStatusLine(
           (runtime.monotonicMs() - startedMs) / 1000,
@@ -335,8 +335,8 @@ async function measure(options: RunOptions, deps: RunDeps, state: RunState): Pro
           state.attributedEnergyJoules,
         );
         deps.stderr(`\r\x1b[2K${line}`);
-      }]
-      : [],
+      }
+      : undefined,
   }).catch(async (error) => {
     writer.close();
     await environment;
@@ -434,9 +434,4 @@ function strictExitCode(
     `--strict-sensors: ${why}, so impact exits ${ExitCode.sensor}; the command itself exited ${exitCode}`,
   );
   return ExitCode.sensor;
-}
-
-function withoutUsage(discovery: Discovery): Discovery {
-  const { usage: _usage, ...rest } = discovery;
-  return rest;
 }

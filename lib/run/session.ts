@@ -6,7 +6,7 @@
  * @module
  */
 import { LogWriteError, type LogWriter } from "../log/write.ts";
-import type { Attribution, GpuSelection } from "../types.ts";
+import { type Attribution, gpuDeviceId, type GpuSelection } from "../types.ts";
 import {
   LOG_SCHEMA_VERSION,
   type RunInfo,
@@ -99,9 +99,9 @@ export interface SessionOptions {
   /** The GPUs the job's settings name (`resolveGpus`). */
   gpuSelection?: GpuSelection | undefined;
   /** Called with each record before it is written (may set optional fields: intensity). */
-  beforeWrite?: ((record: SampleRecord) => Promise<void> | void)[];
-  /** Observers of each record after it is written (status line). */
-  observers?: ((record: SampleRecord) => Promise<void> | void)[];
+  beforeWrite?: ((record: SampleRecord) => void) | undefined;
+  /** Called with each record after it is written (the status line). */
+  afterWrite?: ((record: SampleRecord) => void) | undefined;
 }
 
 /** How the job ended. */
@@ -156,7 +156,6 @@ export interface SessionResult {
  */
 export async function startSession(options: SessionOptions): Promise<Session> {
   const { runtime, discovery, writer } = options;
-  const observers = options.observers ?? [];
   // The sampler hands records on; the session keeps the running summary of what it wrote.
   // Set below once the sampler has chosen its interval (the peak rule needs it).
   let state = emptySummaryState();
@@ -169,10 +168,10 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     attribution: options.info.attribution,
     gpuSelection: options.gpuSelection,
     async onSample(record) {
-      for (const decorate of options.beforeWrite ?? []) await decorate(record);
+      options.beforeWrite?.(record);
       await writer.appendSample(record);
       state = addSample(state, record);
-      for (const observe of observers) await observe(record);
+      options.afterWrite?.(record);
     },
   });
   state = emptySummaryState(sampler.intervalMs / 1000);
@@ -219,7 +218,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     }
     const measured = new Set(state.components.map((c) => c.device));
     info.gpus = info.gpus.map((gpu) => {
-      const device = `gpu-${gpu.index}`;
+      const device = gpuDeviceId(gpu);
       if (gpu.usedByJob !== undefined || !measured.has(device)) return gpu;
       return { ...gpu, usedByJob: used.has(device) };
     });

@@ -11,7 +11,7 @@ import type { DeviceEnergy } from "../types.ts";
  * No device this tool reads draws more: a step above it, whatever the sensor, is a glitch
  * (a whole node's power meter is a few kW; a sensor's own bounds are far tighter).
  */
-export const MAX_DEVICE_WATTS = 100_000;
+const MAX_DEVICE_WATTS = 100_000;
 /** Added to an interval when its step is checked against {@link MAX_DEVICE_WATTS}. */
 const STEP_SLACK_SECONDS = 1;
 

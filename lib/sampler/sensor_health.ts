@@ -10,9 +10,9 @@ import type { DeviceReading } from "../types.ts";
 import type { EnergySensor } from "../sensors/types.ts";
 
 /** The first restart waits this long after a failure; each failed one doubles it. */
-export const FIRST_RESTART_DELAY_MS = 1000;
+const FIRST_RESTART_DELAY_MS = 1000;
 /** The longest wait between restarts. */
-export const MAX_RESTART_DELAY_MS = 60_000;
+const MAX_RESTART_DELAY_MS = 60_000;
 
 /**
  * How long to wait before a restart, after `failedRestarts` restarts that did not bring the
