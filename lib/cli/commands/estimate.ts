@@ -89,16 +89,14 @@ export function locationOptions(location: string, known: KnownPlaces): RegionOpt
 
 /** An address the gazetteer does not know: the error lists the closest candidates. */
 async function addressNotFound(address: string, cause: Error): Promise<CliError> {
-  const [{ searchPlaces }, { closestPlaces, describePlace }] = await Promise.all([
+  const [{ searchPlaces }, { closestCandidatesClause }] = await Promise.all([
     import("../../geo/gazetteer.ts"),
     import("../../geo/address_candidates.ts"),
   ]);
-  const near = closestPlaces(address, searchPlaces);
   return new CliError(
     `No place found for ${JSON.stringify(address)}` +
-      (near.length > 0
-        ? `; closest candidates: ${near.map(describePlace).join("; ")}`
-        : "; give a zone (DE), a country (FRA) or a cloud region (aws:eu-west-1) instead"),
+      (closestCandidatesClause(address, searchPlaces) ||
+        "; give a zone (DE), a country (FRA) or a cloud region (aws:eu-west-1) instead"),
     ExitCode.input,
     { cause },
   );

@@ -11,7 +11,7 @@ import { ExitCode } from "../../run/errors.ts";
 import { logsCliError } from "./summary.ts";
 import type { Place, ZoneIntensity } from "../../geo/types.ts";
 import type { AlternativePlace, ResolveDeps } from "../../geo/resolve.ts";
-import { describePlace } from "../../geo/address_candidates.ts";
+import { closestCandidatesClause, describePlace } from "../../geo/address_candidates.ts";
 import { resolve as resolvePath } from "node:path";
 import { parseWholeNumber } from "../../decimal.ts";
 import { addressLengthProblem } from "../../geo/address_length.ts";
@@ -111,7 +111,6 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
   if (tooLong) throw new CliError(tooLong, ExitCode.usage);
   const intensity = await import("../../geo/intensity.ts");
   const resolve = await import("../../geo/resolve.ts");
-  const { closestPlaces } = await import("../../geo/address_candidates.ts");
   const year = parseYearOption(options.year, intensity.INTENSITY_YEARS);
   const chosen = ["address", "lat", "zone", "top", "bottom", "points"].filter((k) =>
     options[k as keyof RegionOptions] !== undefined
@@ -196,10 +195,9 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
       }
       const first = candidates[0];
       if (!first) {
-        const near = closestPlaces(address, deps.searchPlaces);
         throw new CliError(
           `No place found for ${JSON.stringify(address)}` +
-            (near.length ? `; closest candidates: ${near.map(describePlace).join("; ")}` : ""),
+            closestCandidatesClause(address, deps.searchPlaces),
           ExitCode.input,
         );
       }
