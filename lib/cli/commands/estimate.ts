@@ -12,9 +12,8 @@
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "../context.ts";
 import type { RegionOptions, Resolution } from "../../geo/resolve.ts";
-import { CliError } from "../errors.ts";
+import { CliError, inputCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { logsCliError } from "./summary.ts";
 import { formatIntensity, shortFigure } from "../../report/plain_text.ts";
 import { parsePueFlag, parseUtilization, parseYearFlag, parseYearOption } from "../flag_values.ts";
 import { parseDecimal, parseWholeNumber } from "../../decimal.ts";
@@ -177,7 +176,7 @@ export const register: RegisterCommand = (program, ctx) => {
         ) {
           throw await addressNotFound(where.address, error);
         }
-        throw logsCliError(error);
+        throw inputCliError(error);
       }
       if (region.alternatives && where.pick === undefined) {
         ctx.stderr(

@@ -6,9 +6,8 @@
  */
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { parseYearOption } from "../flag_values.ts";
-import { CliError, fileCliError } from "../errors.ts";
+import { CliError, fileCliError, inputCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { logsCliError } from "./summary.ts";
 import type { Place, ZoneIntensity } from "../../geo/types.ts";
 import type { AlternativePlace, ResolveDeps } from "../../geo/resolve.ts";
 import { closestCandidatesClause, describePlace } from "../../geo/address_candidates.ts";
@@ -221,7 +220,7 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
       if (match?.alsoServedBy) found.alsoServedBy = match.alsoServedBy;
     }
   } catch (error) {
-    throw logsCliError(error);
+    throw inputCliError(error);
   }
   const row = intensity.intensityFor(zone, year);
   if (!row) {

@@ -7,43 +7,8 @@
 import { parsePueFlag, parseYearFlag, parseYearOption } from "../flag_values.ts";
 import { resolve } from "node:path";
 import type { CliContext, RegisterCommand } from "../context.ts";
-import { CliError } from "../errors.ts";
-import { ExitCode } from "../../run/errors.ts";
+import { inputCliError } from "../errors.ts";
 import type { LogsFigures } from "../../accounting/types.ts";
-
-/** The names of the errors that mean bad input data (exit 3), not a bug. */
-const INPUT_ERRORS: ReadonlySet<string> = new Set([
-  "LogsInputError",
-  "LogFormatError",
-  "UnknownCountryError",
-  "UnknownZoneError",
-  "UnknownCloudRegionError",
-  "UnknownGpuError",
-  "RegionInputError",
-  "RangeError",
-]);
-
-/**
- * Turns the errors of reading logs and looking up regions, countries, cloud regions and GPUs
- * into the CLI's input error (a usage error for a region flag misused): the one mapping every
- * command uses.
- *
- * @param error What was thrown.
- * @returns A CliError with {@link ExitCode.input} or {@link ExitCode.usage}, or the error
- *   itself when it is a bug.
- */
-export function logsCliError(error: unknown): unknown {
-  if (!(error instanceof Error) || error instanceof CliError) return error;
-  if (INPUT_ERRORS.has(error.name)) {
-    // A region flag misused (a malformed number, --pick past the places found) is a usage error.
-    const usage = (error as { usage?: boolean }).usage === true;
-    return new CliError(error.message, usage ? ExitCode.usage : ExitCode.input, { cause: error });
-  }
-  if (error instanceof Deno.errors.NotFound) {
-    return new CliError(`Path not found: ${error.message}`, ExitCode.input, { cause: error });
-  }
-  return error;
-}
 
 /**
  * Reads the figures the way every log command does: `--pue`, then `OVERRIDE_PUE`.
@@ -80,7 +45,7 @@ export async function readLogsForCli(
       ...(overridePue !== undefined ? { overridePue } : {}),
     });
   } catch (error) {
-    throw logsCliError(error);
+    throw inputCliError(error);
   }
 }
 
