@@ -61,7 +61,7 @@ export function rootImports(configText: string): string[] {
  * @returns The snapshot keys (`name@version`) a `deno run main.ts` needs.
  * @throws {Error} When a specifier or dependency names no snapshot entry, or several.
  */
-export function rootPackages(lock: Lockfile, imports: string[]): Set<string> {
+function rootPackages(lock: Lockfile, imports: string[]): Set<string> {
   const npm = lock.npm ?? {};
   const keys = Object.keys(npm);
   const find = (dep: string): string => {

@@ -1,11 +1,12 @@
 /**
- * The CLI's own errors: a flag or an input file that a command cannot use. Their codes are
+ * The CLI's own errors: a flag or an input file that a command cannot use, and the library's
+ * errors about bad input (a log, a zone, a country) turned into them. Their codes are
  * lib/run/errors.ts's {@link ExitCode}; `runCli` prints any {@link ExitError} and exits with
  * its code.
  *
  * @module
  */
-import { ExitError, FILE_EXIT_CODES } from "../run/errors.ts";
+import { ExitCode, ExitError, FILE_EXIT_CODES } from "../run/errors.ts";
 import { type FileAction, fileProblem } from "../file_errors.ts";
 
 /** A command's flag or input cannot be used; ends the CLI with its exit code. */
@@ -50,4 +51,38 @@ export function fileCliError(
   const problem = fileProblem(error, path, action);
   if (!problem) return error;
   return new CliError(problem.message, FILE_EXIT_CODES[role], { cause: error });
+}
+
+/** The names of the errors that mean bad input data (exit 3), not a bug. */
+const INPUT_ERRORS: ReadonlySet<string> = new Set([
+  "LogsInputError",
+  "LogFormatError",
+  "UnknownCountryError",
+  "UnknownZoneError",
+  "UnknownCloudRegionError",
+  "UnknownGpuError",
+  "RegionInputError",
+  "RangeError",
+]);
+
+/**
+ * Turns the errors of reading logs and looking up regions, countries, cloud regions and GPUs
+ * into the CLI's input error (a usage error for a region flag misused): the one mapping every
+ * command uses.
+ *
+ * @param error What was thrown.
+ * @returns A CliError with {@link ExitCode.input} or {@link ExitCode.usage}, or the error
+ *   itself when it is a bug.
+ */
+export function inputCliError(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof CliError) return error;
+  if (INPUT_ERRORS.has(error.name)) {
+    // A region flag misused (a malformed number, --pick past the places found) is a usage error.
+    const usage = (error as { usage?: boolean }).usage === true;
+    return new CliError(error.message, usage ? ExitCode.usage : ExitCode.input, { cause: error });
+  }
+  if (error instanceof Deno.errors.NotFound) {
+    return new CliError(`Path not found: ${error.message}`, ExitCode.input, { cause: error });
+  }
+  return error;
 }

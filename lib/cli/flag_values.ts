@@ -21,17 +21,11 @@
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { CloudRegion } from "../geo/types.ts";
 import { ExitCode } from "../run/errors.ts";
-import { CliError } from "./errors.ts";
+import { CliError, inputCliError } from "./errors.ts";
 import { parseDecimal } from "../decimal.ts";
 
 /** The code of the global figures where a country is asked for the social cost of carbon. */
 export const WORLD_CODE = "WLD";
-
-function inputError(error: unknown): unknown {
-  return error instanceof Error && /^(RegionInputError|UnknownCloudRegionError)$/.test(error.name)
-    ? new CliError(error.message, ExitCode.input, { cause: error })
-    : error;
-}
 
 /**
  * Reads a country.
@@ -58,7 +52,7 @@ export async function parseCountry(
   try {
     return countryZone(text).country;
   } catch (error) {
-    throw inputError(error);
+    throw inputCliError(error);
   }
 }
 
@@ -74,7 +68,7 @@ export async function parseCloudRegion(spec: string): Promise<CloudRegion> {
   try {
     return parseCloudSpec(spec);
   } catch (error) {
-    throw inputError(error);
+    throw inputCliError(error);
   }
 }
 

@@ -47,6 +47,19 @@ export function closestPlaces(address: string, search: PlaceSearch, limit = 5): 
 }
 
 /**
+ * The end of an error about an address that matched nothing: its closest places, or nothing
+ * when none is close. `impact region`, `impact estimate` and `impact run` word it alike.
+ *
+ * @param address What the user typed.
+ * @param search The gazetteer search.
+ * @returns `; closest candidates: <place>; <place>`, or "".
+ */
+export function closestCandidatesClause(address: string, search: PlaceSearch): string {
+  const near = closestPlaces(address, search);
+  return near.length > 0 ? `; closest candidates: ${near.map(describePlace).join("; ")}` : "";
+}
+
+/**
  * A place in words: name, admin-1 area, country.
  *
  * @param place A gazetteer or geocoder place.

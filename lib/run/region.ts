@@ -128,14 +128,13 @@ async function throwIfUnusable(error: Error, address: string | undefined): Promi
   if (error.name !== "RegionInputError") return;
   const suggestions = (error as { suggestions?: string[] }).suggestions ?? [];
   if (address !== undefined && suggestions.length === 0 && /^No place found/.test(error.message)) {
-    const [{ searchPlaces }, { closestPlaces, describePlace }] = await Promise.all([
+    const [{ searchPlaces }, { closestCandidatesClause }] = await Promise.all([
       import("../geo/gazetteer.ts"),
       import("../geo/address_candidates.ts"),
     ]);
-    const near = closestPlaces(address, searchPlaces);
     throw new RunError(
       `${error.message}${
-        near.length > 0 ? `; closest candidates: ${near.map(describePlace).join("; ")}` : ""
+        closestCandidatesClause(address, searchPlaces)
       }; the command was not started`,
       ExitCode.input,
       { cause: error },

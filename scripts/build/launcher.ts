@@ -102,7 +102,7 @@ exit ${LAUNCHER_FAILED}
  * @param info The cache key and versions.
  * @returns The text; the payload starts right after it.
  */
-export function launcherScript(info: LauncherInfo): string {
+function launcherScript(info: LauncherInfo): string {
   let offset = 1;
   let text = script(info, offset);
   // The offset's digits change the text's length: settle on a fixed point.

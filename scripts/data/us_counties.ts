@@ -29,7 +29,7 @@ export interface CountyZone {
  * EIA balancing-authority codes without an Electricity Maps zone of their own, and the zone
  * whose grid they are part of. Explicit, so no county falls back silently.
  */
-export const BA_FALLBACKS: Record<string, { zone: string; why: string }> = {
+const BA_FALLBACKS: Record<string, { zone: string; why: string }> = {
   AEC: {
     zone: "US-SE-SOCO",
     why: "PowerSouth (AEC) has no Electricity Maps zone; its area lies inside Southern Company's",

@@ -13,7 +13,7 @@ import { denoRuntime } from "../../lib/runtime.ts";
  * @param args The arguments, e.g. `["run", "--help"]`.
  * @returns The text printed.
  */
-export async function helpText(args: string[]): Promise<string> {
+async function helpText(args: string[]): Promise<string> {
   let out = "";
   let err = "";
   const code = await runCli(args, {

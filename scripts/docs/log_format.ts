@@ -58,7 +58,7 @@ interface DocSymbol {
  * @param root The repository's root folder.
  * @returns The symbols.
  */
-export async function readSymbols(root: string): Promise<Map<string, DocSymbol>> {
+async function readSymbols(root: string): Promise<Map<string, DocSymbol>> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["doc", "--json", ...SOURCES],
     cwd: root,

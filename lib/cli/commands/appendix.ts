@@ -11,6 +11,7 @@ import { parseCountry, parsePueFlag } from "../flag_values.ts";
 import { CliError, fileCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
 import { fileProblem } from "../../file_errors.ts";
+import { VERSION } from "../../version.ts";
 import type { LogsFigures } from "../../accounting/types.ts";
 import type { SampleRecord } from "../../log/schema.ts";
 
@@ -137,7 +138,6 @@ export async function runAppendix(
 ): Promise<void> {
   const { parseSiteSpec, SiteSpecError } = await import("../../report/site_spec.ts");
   const { buildAppendix } = await import("../../report/appendix/build.ts");
-  const { VERSION } = await import("../../version.ts");
   const specPath = resolve(ctx.cwd, options.siteSpec);
   let specText: string;
   try {

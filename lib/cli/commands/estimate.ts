@@ -12,9 +12,8 @@
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "../context.ts";
 import type { RegionOptions, Resolution } from "../../geo/resolve.ts";
-import { CliError } from "../errors.ts";
+import { CliError, inputCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { logsCliError } from "./summary.ts";
 import { formatIntensity, shortFigure } from "../../report/plain_text.ts";
 import { parsePueFlag, parseUtilization, parseYearFlag, parseYearOption } from "../flag_values.ts";
 import { parseDecimal, parseWholeNumber } from "../../decimal.ts";
@@ -89,16 +88,14 @@ export function locationOptions(location: string, known: KnownPlaces): RegionOpt
 
 /** An address the gazetteer does not know: the error lists the closest candidates. */
 async function addressNotFound(address: string, cause: Error): Promise<CliError> {
-  const [{ searchPlaces }, { closestPlaces, describePlace }] = await Promise.all([
+  const [{ searchPlaces }, { closestCandidatesClause }] = await Promise.all([
     import("../../geo/gazetteer.ts"),
     import("../../geo/address_candidates.ts"),
   ]);
-  const near = closestPlaces(address, searchPlaces);
   return new CliError(
     `No place found for ${JSON.stringify(address)}` +
-      (near.length > 0
-        ? `; closest candidates: ${near.map(describePlace).join("; ")}`
-        : "; give a zone (DE), a country (FRA) or a cloud region (aws:eu-west-1) instead"),
+      (closestCandidatesClause(address, searchPlaces) ||
+        "; give a zone (DE), a country (FRA) or a cloud region (aws:eu-west-1) instead"),
     ExitCode.input,
     { cause },
   );
@@ -179,7 +176,7 @@ export const register: RegisterCommand = (program, ctx) => {
         ) {
           throw await addressNotFound(where.address, error);
         }
-        throw logsCliError(error);
+        throw inputCliError(error);
       }
       if (region.alternatives && where.pick === undefined) {
         ctx.stderr(

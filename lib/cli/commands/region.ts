@@ -6,12 +6,11 @@
  */
 import type { CliContext, RegisterCommand } from "../context.ts";
 import { parseYearOption } from "../flag_values.ts";
-import { CliError, fileCliError } from "../errors.ts";
+import { CliError, fileCliError, inputCliError } from "../errors.ts";
 import { ExitCode } from "../../run/errors.ts";
-import { logsCliError } from "./summary.ts";
 import type { Place, ZoneIntensity } from "../../geo/types.ts";
 import type { AlternativePlace, ResolveDeps } from "../../geo/resolve.ts";
-import { describePlace } from "../../geo/address_candidates.ts";
+import { closestCandidatesClause, describePlace } from "../../geo/address_candidates.ts";
 import { resolve as resolvePath } from "node:path";
 import { parseWholeNumber } from "../../decimal.ts";
 import { addressLengthProblem } from "../../geo/address_length.ts";
@@ -111,7 +110,6 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
   if (tooLong) throw new CliError(tooLong, ExitCode.usage);
   const intensity = await import("../../geo/intensity.ts");
   const resolve = await import("../../geo/resolve.ts");
-  const { closestPlaces } = await import("../../geo/address_candidates.ts");
   const year = parseYearOption(options.year, intensity.INTENSITY_YEARS);
   const chosen = ["address", "lat", "zone", "top", "bottom", "points"].filter((k) =>
     options[k as keyof RegionOptions] !== undefined
@@ -196,10 +194,9 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
       }
       const first = candidates[0];
       if (!first) {
-        const near = closestPlaces(address, deps.searchPlaces);
         throw new CliError(
           `No place found for ${JSON.stringify(address)}` +
-            (near.length ? `; closest candidates: ${near.map(describePlace).join("; ")}` : ""),
+            closestCandidatesClause(address, deps.searchPlaces),
           ExitCode.input,
         );
       }
@@ -223,7 +220,7 @@ async function run(options: RegionOptions, ctx: CliContext): Promise<void> {
       if (match?.alsoServedBy) found.alsoServedBy = match.alsoServedBy;
     }
   } catch (error) {
-    throw logsCliError(error);
+    throw inputCliError(error);
   }
   const row = intensity.intensityFor(zone, year);
   if (!row) {

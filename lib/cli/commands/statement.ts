@@ -8,7 +8,8 @@ import { Option } from "@commander-js/extra-typings";
 import type { RegisterCommand } from "../context.ts";
 import { VERSION } from "../../version.ts";
 import { parseCountry, parsePueFlag, parseYearFlag, WORLD_CODE } from "../flag_values.ts";
-import { logsCliError, readLogsForCli } from "./summary.ts";
+import { inputCliError } from "../errors.ts";
+import { readLogsForCli } from "./summary.ts";
 
 /** Registers `impact statement`. */
 export const register: RegisterCommand = (program, ctx) => {
@@ -36,7 +37,7 @@ export const register: RegisterCommand = (program, ctx) => {
       try {
         socialCost = socialCostFor(country);
       } catch (error) {
-        throw logsCliError(error);
+        throw inputCliError(error);
       }
       const logs = await readLogsForCli(ctx, dirs, {
         pue: options.pue,
