@@ -36,6 +36,14 @@ export interface KernelFile {
   close(): void;
 }
 
+/** What {@link Runtime.readFileFrom} read. */
+export interface FileTail {
+  /** The bytes from the offset to the end. */
+  bytes: Uint8Array;
+  /** The file's size when it was read. */
+  sizeBytes: number;
+}
+
 /** The effects library code may use. Every method may throw `Deno.errors.*` like Deno does. */
 export interface Runtime {
   /** Reads a whole text file (sysfs and procfs files included). */
@@ -48,6 +56,12 @@ export interface Runtime {
    * missing file fails at the first read, not here).
    */
   openKernelFile?(path: string): KernelFile;
+  /**
+   * Reads a file from a byte offset to its end, for a file another process appends to: each
+   * read costs what was added, not the whole file. `sizeBytes` is the file's size; below the
+   * offset, the file was cut or replaced and `bytes` is empty.
+   */
+  readFileFrom(path: string, offsetBytes: number): Promise<FileTail>;
   /** Lists the entry names of a folder (links included, not followed). */
   readDir(path: string): Promise<string[]>;
   /** Spawns a long-lived child process. */
@@ -131,6 +145,25 @@ export const denoRuntime: Runtime = {
         file.close();
       },
     };
+  },
+  async readFileFrom(path, offsetBytes) {
+    // try/finally, not `using`: Node must parse the bundle to reach its "runs on Deno" guard.
+    const file = await Deno.open(path);
+    try {
+      const sizeBytes = (await file.stat()).size;
+      if (sizeBytes <= offsetBytes) return { bytes: new Uint8Array(), sizeBytes };
+      await file.seek(offsetBytes, Deno.SeekMode.Start);
+      const bytes = new Uint8Array(sizeBytes - offsetBytes);
+      let filled = 0;
+      while (filled < bytes.length) {
+        const read = await file.read(bytes.subarray(filled));
+        if (read === null) break; // cut while being read: what is there
+        filled += read;
+      }
+      return { bytes: bytes.subarray(0, filled), sizeBytes };
+    } finally {
+      file.close();
+    }
   },
   spawn(command, options = {}) {
     return new Deno.Command(command, toCommandOptions(options)).spawn();

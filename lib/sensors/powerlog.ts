@@ -4,8 +4,8 @@
  *
  * The sensor runs ONE `PowerLog -resolution <ms> -duration <s> -file <tmp>` for the whole
  * job (duration a week by default; it is stopped with SIGTERM at close) and reads the file's
- * last complete row at each read(), parsing only the lines added since the last read (a
- * week's file holds hundreds of thousands of rows). The footer is only written when PowerLog
+ * last complete row at each read(), reading and parsing only the bytes added since the last
+ * read (a week's file holds hundreds of thousands of rows). The footer is only written when PowerLog
  * finishes on its own, so it serves parsing a finished file, not the live run.
  *
  * Method `counter`: the "Cumulative ... Energy" columns are PowerLog's running sum of the
@@ -19,7 +19,7 @@
 
 import { unavailableStatus } from "./status.ts";
 import { stopChild } from "./child_stream.ts";
-import type { Runtime } from "../runtime.ts";
+import type { FileTail, Runtime } from "../runtime.ts";
 import type { SensorStatus } from "../types.ts";
 import { type EnergySensor, SensorError } from "./types.ts";
 import { parsePowerLog, type PowerLog, powerLogDevices, PowerLogReader } from "./powerlog_parse.ts";
@@ -27,6 +27,8 @@ import { parsePowerLog, type PowerLog, powerLogDevices, PowerLogReader } from ".
 const NAME = "powerlog";
 const DEFAULT_EXECUTABLE = "/Applications/Intel Power Gadget/PowerLog";
 const WEEK_SECONDS = 7 * 24 * 3600;
+const NEWLINE = 0x0a;
+const decoder = new TextDecoder();
 const FIX =
   "Install Intel Power Gadget (Intel Macs; Intel stopped distributing it in 2023) or set IMPACT_POWERLOG to its PowerLog";
 
@@ -62,33 +64,48 @@ export function createPowerLogSensor(runtime: Runtime, options: PowerLogOptions)
   let child: Deno.ChildProcess | undefined;
   let exited: Deno.CommandStatus | undefined;
   let startedAtMs = 0;
-  /** The run's file as read so far: up to `readChars`, the end of its last complete line. */
+  /** The run's file as read so far: up to `readBytes`, the end of its last complete line. */
   let reader = new PowerLogReader(file, { keepRows: false });
-  let readChars = 0;
+  let readBytes = 0;
   /** A line that did not parse fails this read and every later one, as it stays in the file. */
   let badLine: Error | undefined;
 
   function readAfresh() {
     reader = new PowerLogReader(file, { keepRows: false });
-    readChars = 0;
+    readBytes = 0;
     badLine = undefined;
   }
 
-  /** The run's file up to its last complete line, parsing only the lines added since. */
-  function logSoFar(text: string): PowerLog {
-    // While PowerLog writes, the last line may be cut short: read up to the last line end.
-    const complete = text.lastIndexOf("\n") + 1;
+  /** The bytes PowerLog added since the last read; none while it has not made the file. */
+  async function added(): Promise<FileTail> {
+    try {
+      return await runtime.readFileFrom(file, readBytes);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return { bytes: new Uint8Array(), sizeBytes: 0 };
+      throw new SensorError(NAME, `${file} could not be read`, { cause: error });
+    }
+  }
+
+  /** The run's file up to its last complete line, reading and parsing only what was added. */
+  async function logSoFar(): Promise<PowerLog> {
+    let tail = await added();
     // Shorter than what was read: not the same file (PowerLog only appends).
-    if (complete < readChars) readAfresh();
+    if (tail.sizeBytes < readBytes) {
+      readAfresh();
+      tail = await added();
+    }
     if (badLine) throw badLine;
-    if (complete > readChars) {
+    // While PowerLog writes, the last line may be cut short: take up to the last line end
+    // (a byte no UTF-8 sequence holds, so no character is split).
+    const complete = tail.bytes.lastIndexOf(NEWLINE) + 1;
+    if (complete > 0) {
       try {
-        reader.push(text.slice(readChars, complete));
+        reader.push(decoder.decode(tail.bytes.subarray(0, complete)));
       } catch (error) {
-        badLine = error as Error;
-        throw error;
+        badLine = new SensorError(NAME, (error as Error).message, { cause: error });
+        throw badLine;
       }
-      readChars = complete;
+      readBytes += complete;
     }
     return reader.log();
   }
@@ -164,20 +181,7 @@ export function createPowerLogSensor(runtime: Runtime, options: PowerLogOptions)
     },
     async read() {
       if (!child) throw new SensorError(NAME, "read() before start()");
-      let text = "";
-      try {
-        text = await runtime.readTextFile(file);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) {
-          throw new SensorError(NAME, `${file} could not be read`, { cause: error });
-        }
-      }
-      let log: PowerLog;
-      try {
-        log = logSoFar(text);
-      } catch (error) {
-        throw new SensorError(NAME, (error as Error).message, { cause: error });
-      }
+      const log = await logSoFar();
       if (log.rows.length === 0) {
         if (exited) {
           throw new SensorError(

@@ -78,3 +78,41 @@ Deno.test("PowerLog ending during the run makes read() throw SensorError", async
   }
   await rejects(sensor.read(), /read\(\) before start\(\)/);
 });
+
+Deno.test("the live file is read as PowerLog appends it: a cut line waits, a replaced file is read anew, a bad line stays an error", async () => {
+  const tmp = await Deno.makeTempDir();
+  let file = "";
+  // The probe runs the fake PowerLog; the run's PowerLog is a sleeper, and the test writes its
+  // file the way PowerLog does, a row at a time and a row cut short while it is written.
+  const sensor = createPowerLogSensor({
+    ...denoRuntime,
+    env: (name) => name === "TMPDIR" ? tmp : denoRuntime.env(name),
+    spawn(_command, options) {
+      file = options!.args![options!.args!.indexOf("-file") + 1]!;
+      return denoRuntime.spawn("sleep", { ...options, args: ["60"] });
+    },
+  }, { resolutionMs: 50, executable: FAKE, probeDurationSeconds: 0.1 });
+  const header =
+    '"System Time","Elapsed Time (sec)","Processor Power_0(Watt)","Cumulative Processor Energy_0(Joules)"\n';
+  const row = (seconds: number, joules: number) =>
+    `"10:00:0${seconds}:000","${seconds}.000","  12.500","${joules.toFixed(3)}"\n`;
+  const packageJoules = async () =>
+    (await readEnergies(sensor)).find((d) => d.device === "package-0")?.energyJoules;
+  try {
+    await sensor.start();
+    await Deno.writeTextFile(file, header + row(1, 12.5) + row(2, 25).slice(0, 20));
+    equal(await packageJoules(), 12.5);
+    await Deno.writeTextFile(file, row(2, 25).slice(20) + row(3, 37.5), { append: true });
+    equal(await packageJoules(), 37.5);
+    // A new, shorter file in its place (PowerLog only appends, so it is not the same file).
+    await Deno.writeTextFile(file, header + row(1, 4));
+    equal(await packageJoules(), 4);
+    await Deno.writeTextFile(file, '"10:00:02:000","2.000","  12.500","lots"\n', { append: true });
+    await rejects(sensor.read(), /line 3.*Cumulative Processor Energy_0/);
+    await Deno.writeTextFile(file, row(3, 8), { append: true });
+    await rejects(sensor.read(), /line 3.*Cumulative Processor Energy_0/);
+  } finally {
+    await sensor.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
