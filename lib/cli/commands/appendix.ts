@@ -18,7 +18,7 @@ import type { SampleRecord } from "../../log/schema.ts";
 /** What the command reads logs with; tests replace `load`. */
 export interface AppendixDeps {
   /** The figures of every log directory at or below `dirs`. */
-  readLogs(dirs: string[], options: { pue?: number }): Promise<LogsFigures>;
+  readLogs(dirs: string[], options: { pue?: number; overridePue?: string }): Promise<LogsFigures>;
   /** One log directory's samples, for the plots. */
   readSamples(dir: string): Promise<readonly SampleRecord[]>;
   /** The social cost of carbon applied (US$ per tonne) and its source, when known. */
@@ -154,8 +154,12 @@ export async function runAppendix(
   }
   let figures: LogsFigures;
   try {
-    const readOptions = options.pue === undefined ? {} : { pue: options.pue };
-    figures = await deps.readLogs(options.dirs.map((d) => resolve(ctx.cwd, d)), readOptions);
+    // PUE as every log command reads it: --pue, then OVERRIDE_PUE, then the run's own.
+    const overridePue = ctx.runtime.env("OVERRIDE_PUE");
+    figures = await deps.readLogs(options.dirs.map((d) => resolve(ctx.cwd, d)), {
+      ...(options.pue !== undefined ? { pue: options.pue } : {}),
+      ...(overridePue !== undefined ? { overridePue } : {}),
+    });
   } catch (error) {
     if (error instanceof CliError) throw error;
     const why = error instanceof Error ? error.message : String(error);

@@ -5,6 +5,7 @@ import { unzipSync } from "fflate";
 import { runCli } from "../../../lib/cli/app.ts";
 import { appendixCommandDeps, type AppendixDeps } from "../../../lib/cli/commands/appendix.ts";
 import { readLogs } from "../../../lib/report/read_logs.ts";
+import { denoRuntime } from "../../../lib/runtime.ts";
 import { captureContext } from "../../helpers/context.ts";
 import { writeLogSet } from "../../helpers/log_fixtures.ts";
 import { tempDir } from "../../helpers/temp_dir.ts";
@@ -248,4 +249,42 @@ Deno.test("the appendix publishes no URL credentials, even from logs written bef
     ok(!published.includes(secret), `the zip holds ${secret}`);
   }
   match(published, /https:\/\/\*\*\*@data\.example\/x/);
+});
+
+Deno.test("impact appendix honours OVERRIDE_PUE as summary and statement do; --pue beats it", async () => {
+  await using root = await tempDir();
+  await writeLogSet(join(root.path, "logs"), [
+    { name: "pong/ppo/lr-0.1/seed-1", cpuWatts: 50, gpuWatts: [300], samples: 6, zone: "FR" },
+  ]);
+  const totalKwh = async (env: Record<string, string>, flags: string[] = []) => {
+    const ctx = captureContext(
+      { ...denoRuntime, env: (name) => env[name] },
+      root.path,
+    );
+    const out = `site-${crypto.randomUUID()}`;
+    equal(
+      await runCli(["appendix", "logs", "--site-spec", specPath, "--out", out, ...flags], ctx),
+      0,
+      ctx.err(),
+    );
+    const index = await Deno.readTextFile(join(root.path, out, "index.html"));
+    return Number(/id="total-energy" data-value="([^"]+)"/.exec(index)?.[1]);
+  };
+  const at = async (pue: number) =>
+    (await readLogs([join(root.path, "logs")], { pue })).total.energyKwh;
+  ok(Math.abs(await totalKwh({ OVERRIDE_PUE: "1.4" }) - await at(1.4)) < 1e-12);
+  ok(Math.abs(await totalKwh({ OVERRIDE_PUE: "1.4" }, ["--pue", "1.1"]) - await at(1.1)) < 1e-12);
+  const ctx = captureContext({ ...denoRuntime, env: (name) => ({ OVERRIDE_PUE: "abc" })[name] });
+  equal(
+    await runCli([
+      "appendix",
+      join(root.path, "logs"),
+      "--site-spec",
+      specPath,
+      "--out",
+      join(root.path, "bad"),
+    ], ctx),
+    3,
+  );
+  match(ctx.err(), /OVERRIDE_PUE must be a number, got "abc"/);
 });
