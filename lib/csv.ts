@@ -2,7 +2,9 @@
  * The one CSV codec (RFC 4180): reading with `csv-parse`, writing with `csv-stringify`, so
  * PowerLog files, CAISO's fuel mix, the exports and the tests agree on quoting. Upgrading the
  * packages is an edit here only. (nvidia-smi's `--format=csv` is not RFC CSV: fields joined by
- * `", "`, never quoted; lib/sensors/nvidia_smi_parse.ts splits it.)
+ * `", "`, never quoted; lib/sensors/nvidia_smi_parse.ts splits it. amd-smi's `--csv` stream is
+ * split a line at a time in lib/sensors/amd_smi_parse.ts: importing this module there would
+ * load csv-parse into every `impact run`, which otherwise never needs it.)
  *
  * @module
  */
