@@ -93,7 +93,9 @@ export async function discoverHwmonSensors(
     (family) => {
       const sensor = createHwmonSensor(runtime, scan, family, {
         processes,
-        cpuModel: context.cpuModel,
+        // Beside a RAPL that reads, zenergy is probed only to list its sockets as not used, so
+        // no TDP bounds them: the lookup indexes the CPU table (5 MB of peak RSS in bench run).
+        cpuModel: family === "amd-energy" && raplReads ? undefined : context.cpuModel,
         ...(family === "amdgpu" ? { skipSlots: bySmi } : {}),
       });
       return { family, sensor };
